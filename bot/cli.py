@@ -1,0 +1,207 @@
+"""`actionbot …`: the command line (argparse). Each command is a small function at the bottom."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+
+from bot.config import Config, ConfigError
+from bot.core import grammar
+from bot.core.dates import Due
+from bot.core.errors import UserError
+from bot.core.records import Actor, Listing
+from bot.core.regions import RegionSpec
+
+CLI_ACTOR = Actor("cli", is_admin=True)  # the operator at the shell administers every workspace
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="actionbot", description="Follow-up actions for Slack.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="serve the bot (HTTP on $PORT, or Socket Mode with SLACK_APP_TOKEN)",
+                         description="Serve POST /slack/events and GET /healthz over HTTP on $PORT with a "
+                                     "production server (waitress), or connect in Socket Mode when "
+                                     "SLACK_APP_TOKEN is set.")
+    run.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    run.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
+    run.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    run.add_argument("--no-scheduler", action="store_true",
+                     help="do not run the nudge/summary scheduler in this process")
+    run.set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
+    up = db_sub.add_parser("upgrade", help="apply Alembic migrations up to the newest",
+                           description="Apply Alembic migrations to DATABASE_URL (default sqlite actionbot.db).")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    lst = sub.add_parser("list", help="list actions as a table",
+                         description="List actions with the filters of `/action list`: "
+                                     "mine is not available here; use @U123 for a person.")
+    lst.add_argument("filters", nargs="*", help='e.g. overdue region:LAC group:KM @U123 owner:"KM team"')
+    lst.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    lst.set_defaults(func=cmd_list)
+
+    region = sub.add_parser("region", help="add or list regions", description="Add or list regions.")
+    region_sub = region.add_subparsers(dest="region_command", required=True, metavar="SUBCOMMAND")
+    radd = region_sub.add_parser("add", help="add a region", description="Add a region.")
+    radd.add_argument("name", help='the region\'s name, e.g. "Latin America and the Caribbean"')
+    radd.add_argument("--alias", action="append", default=[], help="another name, e.g. LAC (repeatable)")
+    radd.add_argument("--channel", help="channel ID for summaries, e.g. C0123ABC")
+    radd.add_argument("--lead", help="user ID of the region lead, e.g. U0123ABC")
+    radd.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
+    radd.add_argument("--days", default="mon-fri", help="working days (default mon-fri)")
+    radd.add_argument("--summary", default="mon 09:00", help='weekly summary time (default "mon 09:00")')
+    radd.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    radd.set_defaults(func=cmd_region_add)
+    rlist = region_sub.add_parser("list", help="list regions", description="List regions.")
+    rlist.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    rlist.set_defaults(func=cmd_region_list)
+
+    demo = sub.add_parser("demo", help="play a scripted session against a local Slack stand-in",
+                          description="Start the real app on a temporary SQLite database against a local "
+                                      "stand-in for Slack's Web API and play a short session from the "
+                                      "workshop's follow-up matrix. Needs no Slack account.")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "demo":  # the transcript is the output; only problems should interrupt it
+        logging.getLogger().setLevel(logging.WARNING)
+    try:
+        return args.func(args) or 0
+    except (ConfigError, UserError) as err:
+        print(f"actionbot: {err}", file=sys.stderr)
+        return 2
+
+
+# -- commands --------------------------------------------------------------------------------
+
+def cmd_run(args) -> int:
+    from bot.runtime import build_runtime
+
+    config = Config.from_env()
+    runtime = build_runtime(config)
+    if config.app_token:
+        logging.getLogger("actionbot").info("connecting to Slack in Socket Mode")
+        runtime.socket_mode().start()
+        return 0
+    server = runtime.http_server(host=args.host, port=args.port, threads=args.threads)
+    logging.getLogger("actionbot").info("listening on http://%s:%s", server.effective_host,
+                                        server.effective_port)
+    server.run()
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from store.database import Database
+    from store.migrate import upgrade
+
+    db = Database(Config.from_env().database_url)
+    upgrade(db.engine)
+    print(f"database at the newest migration: {db.url}")
+    return 0
+
+
+def _services():
+    from bot.runtime import action_service, open_database
+
+    config = Config.from_env()
+    return action_service(config, open_database(config))
+
+
+def _team(service, given: str | None) -> str:
+    from store import queries as q
+
+    team = given or os.environ.get("ACTIONBOT_WORKSPACE")
+    if team:
+        return team
+    with service.db.session() as s:
+        teams = [w.team_id for w in q.all_workspaces(s)]
+    if len(teams) == 1:
+        return teams[0]
+    if not teams:
+        raise UserError("No workspace yet: pass --workspace with your Slack team ID (T…).")
+    raise UserError(f"Several workspaces ({', '.join(teams)}): pick one with --workspace.")
+
+
+def cmd_list(args) -> int:
+    service = _services()
+    words = [f"<{w}>" if w.startswith("@") and w[1:2] in ("U", "W") else w for w in args.filters]
+    query = grammar.parse_query(grammar.tokenize(" ".join(grammar.quote(w) for w in words)))
+    if query.mine:
+        raise UserError("`mine` needs a Slack user; give one as @U123.")
+    listing = service.list(_team(service, args.workspace), None, query, now(), limit=None)
+    print(format_table(listing))
+    return 0
+
+
+def cmd_region_add(args) -> int:
+    from bot.core.regions import RegionService
+
+    service = _services()
+    spec = RegionSpec(name=args.name, aliases=args.alias, channel_id=args.channel, lead_user_id=args.lead,
+                      timezone=args.tz, working_days=args.days, summary_schedule=args.summary)
+    team = args.workspace or _team(service, None)
+    info = RegionService(service).add(team, CLI_ACTOR, spec, now())
+    print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
+    return 0
+
+
+def cmd_region_list(args) -> int:
+    from bot.core.regions import RegionService
+
+    service = _services()
+    rows = [["Region", "Aliases", "Open", "Zone", "Days", "Summary", "Channel", "Lead"]]
+    for r in RegionService(service).list(_team(service, args.workspace), now()):
+        rows.append([r.name, ", ".join(r.aliases), str(r.open_count), r.timezone or "-", r.working_days,
+                     r.summary_schedule, r.channel_id or "-", r.lead_user_id or "-"])
+    print(table(rows))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from bot.demo import run_demo
+
+    return run_demo()
+
+
+# -- output ----------------------------------------------------------------------------------
+
+def due_cell(due: Due, overdue: bool) -> str:
+    from bot.core.dates import format_date
+
+    text = format_date(due.date) if due.kind == "date" else ("ongoing" if due.kind == "ongoing" else "-")
+    return text + (" !" if overdue else "")
+
+
+def format_table(listing: Listing) -> str:
+    rows = [["#", "Title", "Owners", "Due", "Region", "Group", "Status"]]
+    for a in listing.actions:
+        rows.append([str(a.number), a.title if len(a.title) <= 60 else a.title[:59] + "…",
+                     ", ".join(o.label for o in a.owners) or "-", due_cell(a.due, a.overdue),
+                     a.region or "-", a.group or "-", a.status])
+    footer = f"{listing.total} action{'s' if listing.total != 1 else ''} (! = overdue)"
+    return table(rows) + "\n" + footer
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Configuration from the environment (see README, "Configure")."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+README_HINT = "see README.md, “Connect a Slack workspace”"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str | None
+    api_url: str | None
+    database_url: str | None
+    port: int
+    timezone: str
+    date_order: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Config":
+        env = os.environ if env is None else env
+        api_url = (env.get("SLACK_API_URL") or "").strip() or None
+        if api_url and not api_url.endswith("/"):
+            api_url += "/"
+        port_text = env.get("PORT") or "3000"
+        if not port_text.isdigit():
+            raise ConfigError(f"PORT must be a number, not “{port_text}”")
+        order = (env.get("ACTIONBOT_DATE_ORDER") or "MDY").upper()
+        if order not in ("MDY", "DMY", "YMD"):
+            raise ConfigError(f"ACTIONBOT_DATE_ORDER must be MDY, DMY or YMD, not “{order}”")
+        return cls(
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            api_url=api_url,
+            database_url=env.get("DATABASE_URL") or None,
+            port=int(port_text),
+            timezone=env.get("ACTIONBOT_TIMEZONE") or "UTC",
+            date_order=order,
+        )
+
+    def require_slack(self) -> None:
+        """Stop early, with one line, when the bot cannot talk to Slack."""
+        if not self.bot_token:
+            raise ConfigError(f"SLACK_BOT_TOKEN is not set ({README_HINT})")
+        if not self.app_token and not self.signing_secret:
+            raise ConfigError(f"SLACK_SIGNING_SECRET is not set ({README_HINT})")

@@ -1,0 +1,321 @@
+"""The `/action` command grammar: wire-form text in, a structured command out.
+
+Only syntax lives here; names (regions, dates, numbers that exist) are resolved by the service,
+which knows the workspace and the day.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.errors import BadInput
+from bot.core.wire import SMART_QUOTES, to_plain, user_reference
+
+MAX_TITLE = 500
+MAX_NOTE = 2000
+
+VERBS = {
+    "add": "add", "new": "add", "create": "add",
+    "list": "list", "ls": "list", "show": "list",
+    "done": "done", "complete": "done", "close": "done", "finish": "done",
+    "reopen": "reopen", "open": "reopen",
+    "cancel": "cancel", "drop": "cancel",
+    "note": "note", "comment": "note",
+    "assign": "assign",
+    "due": "due", "reschedule": "due",
+    "edit": "edit",
+    "region": "region", "regions": "region",
+    "help": "help", "?": "help",
+}
+ACTION_KEYS = {"owner", "due", "region", "group", "meeting", "title"}
+LIST_SCOPES = {
+    "mine": ("mine", None), "my": ("mine", None),
+    "open": ("status", "open"), "all": ("status", "all"),
+    "done": ("status", "done"), "closed": ("status", "done"),
+    "cancelled": ("status", "cancelled"), "canceled": ("status", "cancelled"),
+    "overdue": ("overdue", None), "late": ("overdue", None),
+}
+ONGOING_WORDS = {"ongoing", "on-going", "continuous"}
+
+TOKEN = re.compile(
+    r'(?P<key>[A-Za-z]+):(?P<value>"[^"]*"|<[^<>]*>|\S+)'
+    r'|(?P<quoted>"[^"]*")'
+    r"|(?P<ref><[^<>]*>)"
+    r"|(?P<word>\S+)"
+)
+
+
+@dataclass
+class Token:
+    kind: str  # "option", "quoted", "user", "ref" or "word"
+    raw: str
+    key: str | None = None
+    value: str | None = None  # option value (wire form, unquoted) or user ID
+
+
+@dataclass
+class ActionSpec:
+    """What a user said about an action: everything optional, names unresolved."""
+
+    title: str = ""
+    user_owners: list[str] = field(default_factory=list)
+    named_owners: list[str] = field(default_factory=list)
+    due_phrase: str | None = None
+    region: str | None = None
+    group: str | None = None
+    meeting: str | None = None
+
+
+@dataclass
+class ListQuery:
+    status: str = "open"  # open, done, cancelled, all
+    mine: bool = False
+    overdue: bool = False
+    region: str | None = None
+    group: str | None = None
+    meeting: str | None = None
+    user_id: str | None = None
+    owner_name: str | None = None
+
+    def describe(self) -> str:
+        """The query back in command form, e.g. `mine region:LAC` (also used to repeat it)."""
+        parts = []
+        if self.mine:
+            parts.append("mine")
+        if self.overdue:
+            parts.append("overdue")
+        elif self.status != "open":
+            parts.append(self.status)
+        for key in ("region", "group", "meeting"):
+            if value := getattr(self, key):
+                parts.append(f'{key}:{quote(value)}')
+        if self.owner_name:
+            parts.append(f"owner:{quote(self.owner_name)}")
+        if self.user_id:
+            parts.append(f"<@{self.user_id}>")
+        return " ".join(parts)
+
+
+@dataclass
+class Command:
+    verb: str
+    number: int | None = None
+    spec: ActionSpec | None = None
+    query: ListQuery | None = None
+    text: str | None = None  # a note's text, the phrase of `due`, or region arguments
+    tokens: list[Token] = field(default_factory=list)
+
+
+def quote(value: str) -> str:
+    return f'"{value}"' if re.search(r"\s", value) else value
+
+
+def tokenize(text: str) -> list[Token]:
+    text = text.translate(SMART_QUOTES)
+    if text.count('"') % 2:
+        raise BadInput(
+            "A quote is not closed: every `\"` needs its partner.",
+            '/action add Draft the report owner:"KM Regional Coordinators"',
+        )
+    tokens = []
+    for m in TOKEN.finditer(text):
+        if m.group("key") and m.group("key").lower() in KNOWN_KEYS:
+            value = m.group("value")
+            if value.startswith('"'):
+                value = value[1:-1]
+            tokens.append(Token("option", m.group(0), m.group("key").lower(), value))
+        elif m.group("quoted"):
+            tokens.append(Token("quoted", m.group(0), value=m.group(0)[1:-1]))
+        elif m.group("ref"):
+            uid = user_reference(m.group(0))
+            tokens.append(Token("user", m.group(0), value=uid) if uid else Token("ref", m.group(0)))
+        else:
+            tokens.append(Token("word", m.group(0)))
+    return tokens
+
+
+KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias", "name"}
+
+
+def parse(text: str) -> Command:
+    """Parse the text after `/action`."""
+    tokens = tokenize(text.strip())
+    if not tokens:
+        return Command("help")
+    first = tokens[0]
+    verb = VERBS.get(first.raw.lower()) if first.kind == "word" else None
+    if verb is None:
+        raise BadInput(
+            f"I don't know the command “{to_plain(first.raw)}”.",
+            "/action help",
+        )
+    rest = tokens[1:]
+    if verb == "add":
+        return Command("add", spec=parse_spec(rest, need_title=True), tokens=rest)
+    if verb == "list":
+        return Command("list", query=parse_query(rest), tokens=rest)
+    if verb in ("help", "region"):
+        return Command(verb, tokens=rest)
+    number, rest = take_number(verb, rest)
+    if verb in ("done", "reopen", "cancel"):
+        if rest:
+            raise BadInput(f"`{verb}` takes only an action number.", f"/action {verb} {number}")
+        return Command(verb, number=number)
+    if verb == "note":
+        note = to_plain(" ".join(t.raw for t in rest)).strip()
+        if not note:
+            raise BadInput("A note needs some text.", f"/action note {number} Budget confirmed by Tim")
+        if len(note) > MAX_NOTE:
+            raise BadInput(f"A note can be at most {MAX_NOTE} characters.")
+        return Command("note", number=number, text=note)
+    if verb == "due":
+        phrase = to_plain(" ".join(t.value if t.kind == "option" else t.raw for t in rest)).strip()
+        if not phrase:
+            raise BadInput("Which date?", f"/action due {number} Dec 20")
+        return Command("due", number=number, text=phrase)
+    if verb == "assign":
+        spec = parse_spec(rest, need_title=False)
+        if spec.title or spec.due_phrase or spec.region or spec.group or spec.meeting:
+            raise BadInput(
+                "`assign` takes an action number and the new owners only.",
+                f'/action assign {number} @lina owner:"KM Regional Coordinators"',
+            )
+        if not spec.user_owners and not spec.named_owners:
+            raise BadInput("Whom should it be assigned to?", f"/action assign {number} @lina")
+        return Command("assign", number=number, spec=spec)
+    # edit
+    spec = parse_spec(rest, need_title=False)
+    if spec.user_owners or spec.named_owners:
+        raise BadInput("Change owners with `assign`.", f"/action assign {number} @lina")
+    if not (spec.title or spec.due_phrase or spec.region or spec.group or spec.meeting):
+        raise BadInput(
+            "What should change? Give a new title, due date, region, group or meeting.",
+            f'/action edit {number} title:"Draft the KM strategy" due Dec 20 region:LAC',
+        )
+    return Command("edit", number=number, spec=spec)
+
+
+def take_number(verb: str, tokens: list[Token]) -> tuple[int, list[Token]]:
+    example = {
+        "note": "/action note 12 Budget confirmed",
+        "due": "/action due 12 Dec 20",
+        "assign": "/action assign 12 @lina",
+        "edit": '/action edit 12 title:"New title"',
+    }.get(verb, f"/action {verb} 12")
+    if not tokens or tokens[0].kind != "word" or not re.fullmatch(r"#?\d{1,9}", tokens[0].raw):
+        got = f" (“{to_plain(tokens[0].raw)}” is not one)" if tokens else ""
+        raise BadInput(f"Which action? Give its number{got}.", example)
+    return int(tokens[0].raw.lstrip("#")), tokens[1:]
+
+
+def _set_once(spec, name: str, value: str) -> None:
+    if getattr(spec, name):
+        raise BadInput(f"`{name}` is given twice; give it once.", f"{name}:{quote(value)}")
+    setattr(spec, name, value)
+
+
+def _is_keyword_word(token: Token | None) -> bool:
+    return token is not None and token.kind == "word" and token.raw.lower() in {"due"} | ONGOING_WORDS
+
+
+def _ends_phrase(token: Token | None) -> bool:
+    """After `ongoing`, only the end or another keyword/option/owner may follow."""
+    return token is None or token.kind in ("option", "user") or _is_keyword_word(token)
+
+
+def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
+    spec = ActionSpec()
+    title: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        low = tok.raw.lower()
+        if tok.kind == "option":
+            value = to_plain(tok.value).strip()
+            if not value:
+                raise BadInput(f"`{tok.key}:` needs a value.", f'{tok.key}:"…"')
+            if tok.key == "owner":
+                uid = user_reference(tok.value)
+                (spec.user_owners if uid else spec.named_owners).append(uid or value)
+            elif tok.key == "due":
+                _set_once(spec, "due_phrase", value)
+            elif tok.key == "title":
+                title.append(tok.value)
+            else:
+                _set_once(spec, tok.key, value)
+        elif tok.kind == "word" and low == "due" and nxt is not None and nxt.kind == "word":
+            j = i + 1
+            while j < len(tokens) and tokens[j].kind == "word" and not _is_keyword_word(tokens[j]):
+                j += 1
+            _set_once(spec, "due_phrase", to_plain(" ".join(t.raw for t in tokens[i + 1:j])))
+            i = j
+            continue
+        elif tok.kind == "word" and low in ONGOING_WORDS and _ends_phrase(nxt):
+            _set_once(spec, "due_phrase", "ongoing")
+        elif (tok.kind == "word" and low == "on" and nxt is not None and nxt.raw.lower() == "going"
+              and _ends_phrase(tokens[i + 2] if i + 2 < len(tokens) else None)):
+            _set_once(spec, "due_phrase", "ongoing")
+            i += 2
+            continue
+        elif tok.kind == "user":
+            prev = tokens[i - 1] if i else None
+            inside_title = (
+                prev is not None and prev.kind in ("word", "quoted") and title
+                and nxt is not None and nxt.kind == "word" and not _is_keyword_word(nxt)
+            )
+            if inside_title:
+                title.append(tok.raw)
+            elif tok.value not in spec.user_owners:
+                spec.user_owners.append(tok.value)
+        elif tok.kind == "quoted":
+            title.append(tok.value)
+        else:
+            title.append(tok.raw)
+        i += 1
+    spec.title = " ".join(to_plain(part).strip() for part in title if part.strip()).strip()
+    if need_title and not spec.title:
+        raise BadInput(
+            "An action needs a title.",
+            "/action add Draft the KM global strategy @lina due Nov 30 region:Global",
+        )
+    if len(spec.title) > MAX_TITLE:
+        raise BadInput(f"A title can be at most {MAX_TITLE} characters; this one has {len(spec.title)}.")
+    spec.named_owners = list(dict.fromkeys(spec.named_owners))
+    return spec
+
+
+def parse_query(tokens: list[Token]) -> ListQuery:
+    query = ListQuery()
+    for tok in tokens:
+        low = tok.raw.lower()
+        if tok.kind == "word" and low in LIST_SCOPES:
+            kind, status = LIST_SCOPES[low]
+            if kind == "mine":
+                query.mine = True
+            elif kind == "overdue":
+                query.overdue = True
+            else:
+                query.status = status
+        elif tok.kind == "option" and tok.key in ("region", "group", "meeting", "owner"):
+            value = to_plain(tok.value).strip()
+            uid = user_reference(tok.value) if tok.key == "owner" else None
+            if uid:
+                query.user_id = uid
+            elif tok.key == "owner":
+                query.owner_name = value
+            else:
+                setattr(query, tok.key, value)
+        elif tok.kind == "user":
+            if query.user_id and query.user_id != tok.value:
+                raise BadInput("List one person at a time.", "/action list <@U123>")
+            query.user_id = tok.value
+        elif tok.kind in ("word", "quoted") and not query.region:
+            # friendly variant: `/action list LAC` means region:LAC
+            query.region = to_plain(tok.value if tok.kind == "quoted" else tok.raw)
+        else:
+            raise BadInput(
+                f"I can't filter by “{to_plain(tok.raw)}”.",
+                "/action list mine overdue region:LAC group:KM",
+            )
+    return query

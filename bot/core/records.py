@@ -1,0 +1,84 @@
+"""Plain records the core hands to adapters: no ORM objects leave a session."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.core.dates import Due
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a chat user, whether they administer the workspace, and their time zone."""
+
+    user_id: str
+    is_admin: bool = False
+    tz: str | None = None
+
+
+@dataclass(frozen=True)
+class OwnerInfo:
+    user_id: str | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.user_id is None else f"@{self.name or self.user_id}"
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    number: int
+    title: str
+    status: str
+    due: Due
+    owners: tuple[OwnerInfo, ...]
+    region: str | None
+    group: str | None
+    meeting: str | None
+    channel_id: str | None
+    created_by: str
+    created_at: dt.datetime
+    overdue: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def owner_ids(self) -> tuple[str, ...]:
+        return tuple(o.user_id for o in self.owners if o.user_id)
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    name: str
+    aliases: tuple[str, ...]
+    channel_id: str | None
+    lead_user_id: str | None
+    timezone: str | None
+    working_days: str
+    summary_schedule: str
+    open_count: int = 0
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Tell `user_id` that `by` made them an owner of `action`."""
+
+    user_id: str
+    by: str
+    action: ActionInfo
+
+
+@dataclass
+class Outcome:
+    """What an operation did: the action after it, what changed, and who should be told."""
+
+    action: ActionInfo
+    changes: list[str] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+
+
+@dataclass
+class Listing:
+    actions: list[ActionInfo]
+    total: int
+    today: dt.date

@@ -1,0 +1,149 @@
+"""Regions: named teams with a channel, a lead, a zone, working days and a summary schedule."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.errors import BadInput, NotAllowed
+from bot.core.grammar import Token
+from bot.core.records import Actor, RegionInfo
+from bot.core.service import ActionService
+from bot.core.wire import channel_reference, to_plain, user_reference
+from store import queries as q
+from store.models import Region, RegionAlias
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SCHEDULE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]* +([01]?\d|2[0-3]):([0-5]\d)$", re.I)
+
+
+@dataclass
+class RegionSpec:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    channel_id: str | None = None
+    lead_user_id: str | None = None
+    timezone: str | None = None
+    working_days: str = "mon-fri"
+    summary_schedule: str = "mon 09:00"
+
+
+def parse_days(text: str) -> str:
+    """`mon-fri`, `sun-thu` or `mon,tue,thu` → the canonical form; anything else is refused."""
+    text = text.strip().lower()
+    parts = []
+    for chunk in text.split(","):
+        ends = [c.strip()[:3] for c in chunk.split("-")]
+        if not all(e in DAYS for e in ends) or len(ends) > 2:
+            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu")
+        parts.append("-".join(ends))
+    return ",".join(parts)
+
+
+def check_schedule(text: str) -> str:
+    m = SCHEDULE.match(text.strip())
+    if not m:
+        raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"')
+    return f"{m.group(1).lower()} {int(m.group(2)):02d}:{m.group(3)}"
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"“{name}” is not a time zone I know.", "tz:America/Bogota or tz:Africa/Nairobi") from None
+    return name
+
+
+class RegionService:
+    def __init__(self, actions: ActionService):
+        self.actions = actions
+        self.db = actions.db
+
+    def add(self, team_id: str, actor: Actor, spec: RegionSpec, now: dt.datetime) -> RegionInfo:
+        if not actor.is_admin:
+            raise NotAllowed("Only a workspace admin can add regions.")
+        name = " ".join(spec.name.split())
+        if not name:
+            raise BadInput("A region needs a name.", '/action region add "Latin America" alias:LAC')
+        if len(name) > 100 or any(len(a) > 100 for a in spec.aliases):
+            raise BadInput("Region names and aliases can be at most 100 characters.")
+        days = parse_days(spec.working_days)
+        schedule = check_schedule(spec.summary_schedule)
+        tz = check_timezone(spec.timezone) if spec.timezone else None
+        with self.db.session() as s:
+            ws = self.actions.workspace(s, team_id, now)
+            aliases = list(dict.fromkeys(" ".join(a.split()) for a in spec.aliases if a.strip()))
+            for label in [name, *aliases]:
+                if q.name_taken(s, ws.id, label):
+                    raise BadInput(f"“{label}” already names a region.", "/action region list")
+            if len({q.fold(x) for x in [name, *aliases]}) != 1 + len(aliases):
+                raise BadInput("An alias repeats the region's name or another alias.")
+            region = Region(
+                workspace_id=ws.id, name=name, key=q.fold(name), channel_id=spec.channel_id,
+                lead_user_id=spec.lead_user_id, timezone=tz, working_days=days,
+                summary_schedule=schedule, created_at=now,
+                aliases=[RegionAlias(workspace_id=ws.id, alias=a, key=q.fold(a)) for a in aliases],
+            )
+            s.add(region)
+            s.flush()
+            return _info(region, 0)
+
+    def list(self, team_id: str, now: dt.datetime) -> list[RegionInfo]:
+        with self.db.session() as s:
+            ws = self.actions.workspace(s, team_id, now)
+            counts = q.open_counts_by_region(s, ws.id)
+            return [_info(r, counts.get(r.id, 0)) for r in q.regions(s, ws.id)]
+
+
+def _info(region: Region, open_count: int) -> RegionInfo:
+    return RegionInfo(
+        name=region.name, aliases=tuple(a.alias for a in region.aliases), channel_id=region.channel_id,
+        lead_user_id=region.lead_user_id, timezone=region.timezone, working_days=region.working_days,
+        summary_schedule=region.summary_schedule, open_count=open_count,
+    )
+
+
+def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
+    """`region list` or `region add <name> [alias:…] [channel:#…] [lead:@…] [tz:…] [days:…] [summary:"…"]`."""
+    example = '/action region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota channel:#lac'
+    if not tokens or tokens[0].raw.lower() in ("list", "ls"):
+        if len(tokens) > 1:
+            raise BadInput("`region list` takes nothing more.", "/action region list")
+        return "list", None
+    if tokens[0].raw.lower() != "add":
+        raise BadInput(f"I know `region list` and `region add`, not “{to_plain(tokens[0].raw)}”.", example)
+    spec = RegionSpec(name="")
+    name_parts = []
+    for tok in tokens[1:]:
+        if tok.kind == "option":
+            value = to_plain(tok.value).strip()
+            if tok.key == "alias":
+                spec.aliases.append(value)
+            elif tok.key == "channel":
+                spec.channel_id = channel_reference(tok.value)
+                if spec.channel_id is None:
+                    raise BadInput("Give the channel as a #channel link.", "channel:#lac-team")
+            elif tok.key == "lead":
+                spec.lead_user_id = user_reference(tok.value)
+                if spec.lead_user_id is None:
+                    raise BadInput("Give the lead as an @mention.", "lead:@patricia")
+            elif tok.key == "tz":
+                spec.timezone = value
+            elif tok.key == "days":
+                spec.working_days = value
+            elif tok.key == "summary":
+                spec.summary_schedule = value
+            elif tok.key == "name":
+                name_parts.append(value)
+            else:
+                raise BadInput(f"Regions don't take `{tok.key}:`.", example)
+        elif tok.kind in ("word", "quoted"):
+            name_parts.append(to_plain(tok.value if tok.kind == "quoted" else tok.raw))
+        else:
+            raise BadInput(f"I can't use “{to_plain(tok.raw)}” in a region.", example)
+    spec.name = " ".join(name_parts)
+    if not spec.name.strip():
+        raise BadInput("A region needs a name.", example)
+    return "add", spec

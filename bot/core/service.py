@@ -1,0 +1,301 @@
+"""The action service: every operation on actions, scoped to a workspace, with an explicit `now`.
+
+Each public method is one transaction: it either does all it was asked or raises a UserError and
+stores nothing. Results are plain records (bot.core.records), safe to use after the session ends.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from zoneinfo import ZoneInfo
+
+from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
+from bot.core.errors import BadInput, NotAllowed, NotFound
+from bot.core.grammar import ActionSpec, ListQuery
+from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo
+from store import queries as q
+from store.database import Database
+from store.models import Action, Event, Note, Owner, Region, Workspace
+
+STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
+LIST_LIMIT = 40
+
+
+class ActionService:
+    def __init__(self, db: Database, *, default_timezone: str = "UTC", default_date_order: str = "MDY"):
+        self.db = db
+        self.default_timezone = default_timezone
+        self.default_date_order = default_date_order
+
+    # -- workspaces and time -------------------------------------------------------------
+
+    def workspace(self, session, team_id: str, now: dt.datetime) -> Workspace:
+        ws = q.workspace_by_team(session, team_id)
+        if ws is None:
+            ws = q.create_workspace(session, team_id, now=now, timezone=self.default_timezone,
+                                    date_order=self.default_date_order)
+        return ws
+
+    @staticmethod
+    def today(ws: Workspace, actor: Actor | None, now: dt.datetime) -> dt.date:
+        """The actor's calendar day: their zone, else the workspace's."""
+        zone = (actor.tz if actor and actor.tz else None) or ws.timezone or "UTC"
+        try:
+            return now.astimezone(ZoneInfo(zone)).date()
+        except (KeyError, ValueError):
+            return now.astimezone(ZoneInfo(ws.timezone or "UTC")).date()
+
+    def resolve_due(self, phrase: str | None, ws: Workspace, actor: Actor | None, now: dt.datetime) -> Due:
+        if phrase is None:
+            return NO_DUE
+        try:
+            return parse_due(phrase, self.today(ws, actor, now), ws.date_order)
+        except DateParseError as err:
+            raise BadInput(str(err)) from None
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, team_id: str, number: int, now: dt.datetime, actor: Actor | None = None) -> ActionInfo:
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._action(s, ws, number)
+            return self._info(s, ws, action, self.today(ws, actor, now), with_notes=True)
+
+    def list(self, team_id: str, actor: Actor | None, query: ListQuery, now: dt.datetime,
+             limit: int | None = LIST_LIMIT, offset: int = 0) -> Listing:
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            today = self.today(ws, actor, now)
+            flt = q.ActionFilter(
+                statuses=() if query.status == "all" else (query.status,),
+                owner_user_id=query.user_id,
+                owner_name=query.owner_name,
+            )
+            if query.overdue:
+                flt.statuses, flt.due_before = ("open",), today
+            if query.mine:
+                if actor is None:
+                    raise BadInput("`mine` needs to know who you are.", "actionbot list <@U123>")
+                if query.user_id and query.user_id != actor.user_id:
+                    raise BadInput("Use either `mine` or a person, not both.", "/action list mine")
+                flt.owner_user_id = actor.user_id
+            if query.region:
+                flt.region_id = self._region(s, ws, query.region).id
+            if query.group:
+                group = q.group_by_name(s, ws.id, query.group)
+                if group is None:
+                    return Listing([], 0, today)
+                flt.group_id = group.id
+            if query.meeting:
+                meeting = q.meeting_by_name(s, ws.id, query.meeting)
+                if meeting is None:
+                    return Listing([], 0, today)
+                flt.meeting_id = meeting.id
+            rows, total = q.find_actions(s, ws.id, flt, limit=limit, offset=offset)
+            names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
+            return Listing([self._info(s, ws, a, today, names=names) for a in rows], total, today)
+
+    # -- changing -------------------------------------------------------------------------
+
+    def add(self, team_id: str, actor: Actor, spec: ActionSpec, now: dt.datetime,
+            channel_id: str | None = None) -> Outcome:
+        if not spec.title.strip():
+            raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            due = self.resolve_due(spec.due_phrase, ws, actor, now)
+            region = self._region(s, ws, spec.region) if spec.region else None
+            group = q.group_by_name(s, ws.id, spec.group, create=True) if spec.group else None
+            meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
+            action = Action(
+                workspace_id=ws.id, number=q.next_number(s, ws.id), title=spec.title.strip(),
+                status="open", due_kind=due.kind, due_date=due.date, region=region, group=group,
+                meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
+                created_at=now, updated_at=now,
+            )
+            s.add(action)
+            self._set_owners(action, ws, spec.user_owners, spec.named_owners)
+            s.flush()
+            self._record(s, action, actor, now, "created", new=self._snapshot(action))
+            today = self.today(ws, actor, now)
+            info = self._info(s, ws, action, today)
+            outcome = Outcome(info, changes=[f"created #{action.number}"])
+            outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
+                                   if u != actor.user_id]
+            if due.kind == "date" and due.date < today:
+                outcome.changes.append(f"note: {format_date(due.date)} has already passed")
+            return outcome
+
+    def set_status(self, team_id: str, actor: Actor, number: int, verb: str, now: dt.datetime) -> Outcome:
+        status = STATUS_VERBS[verb]
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            if action.status == status:
+                raise BadInput(f"#{number} is already {status}.")
+            old = action.status
+            action.status = status
+            action.closed_at = None if status == "open" else now
+            action.updated_at = now
+            self._record(s, action, actor, now, "status", "status", old, status)
+            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
+                           changes=[f"status: {old} → {status}"])
+
+    def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text,
+                       created_at=now))
+            action.updated_at = now
+            self._record(s, action, actor, now, "note", new=text)
+            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)), changes=["note added"])
+
+    def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            before = {o.user_id for o in action.owners if o.user_id}
+            old = self._owner_labels(action)
+            self._set_owners(action, ws, spec.user_owners, spec.named_owners)
+            action.updated_at = now
+            s.flush()
+            new = self._owner_labels(action)
+            if old == new:
+                raise BadInput(f"#{number} already has exactly those owners.")
+            self._record(s, action, actor, now, "changed", "owners", old, new)
+            info = self._info(s, ws, action, self.today(ws, actor, now))
+            added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
+            return Outcome(info, changes=["owners changed"],
+                           assignments=[Assignment(u, actor.user_id, info) for u in added])
+
+    def set_due(self, team_id: str, actor: Actor, number: int, phrase: str, now: dt.datetime) -> Outcome:
+        return self.edit(team_id, actor, number, ActionSpec(due_phrase=phrase), now)
+
+    def edit(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            changes: list[tuple[str, object, object]] = []
+            if spec.title and spec.title.strip() != action.title:
+                changes.append(("title", action.title, spec.title.strip()))
+                action.title = spec.title.strip()
+            if spec.due_phrase is not None:
+                due = self.resolve_due(spec.due_phrase, ws, actor, now)
+                old_due = Due(action.due_kind, action.due_date)
+                if due != old_due:
+                    changes.append(("due", _due_value(old_due), _due_value(due)))
+                    action.due_kind, action.due_date = due.kind, due.date
+            if spec.region:
+                region = self._region(s, ws, spec.region)
+                if region.id != action.region_id:
+                    changes.append(("region", action.region.name if action.region else None, region.name))
+                    action.region = region
+            for field, finder in (("group", q.group_by_name), ("meeting", q.meeting_by_name)):
+                name = getattr(spec, field)
+                if name:
+                    current = getattr(action, field)
+                    row = finder(s, ws.id, name, create=True)
+                    if current is None or current.id != row.id:
+                        changes.append((field, current.name if current else None, row.name))
+                        setattr(action, field, row)
+            if not changes:
+                raise BadInput(f"Nothing to change: #{number} already says that.")
+            action.updated_at = now
+            for field, old, new in changes:
+                self._record(s, action, actor, now, "changed", field, old, new)
+            s.flush()
+            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
+                           changes=[f"{field} changed" for field, _, _ in changes])
+
+    def history(self, team_id: str, number: int, now: dt.datetime) -> list[Event]:
+        from sqlalchemy import select
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._action(s, ws, number)
+            return list(s.scalars(select(Event).where(
+                Event.workspace_id == ws.id, Event.action_id == action.id).order_by(Event.id)))
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _action(self, s, ws: Workspace, number: int) -> Action:
+        action = q.action_by_number(s, ws.id, number)
+        if action is None:
+            raise NotFound(f"There is no action #{number} in this workspace.", "/action list")
+        return action
+
+    def _changeable(self, s, ws: Workspace, number: int, actor: Actor) -> Action:
+        action = self._action(s, ws, number)
+        owners = {o.user_id for o in action.owners if o.user_id}
+        if not (actor.is_admin or actor.user_id == action.created_by or actor.user_id in owners):
+            raise NotAllowed(
+                f"Only the owners of #{number}, its creator or a workspace admin can change it."
+            )
+        return action
+
+    def _region(self, s, ws: Workspace, name: str) -> Region:
+        region = q.region_by_name(s, ws.id, name)
+        if region is not None:
+            return region
+        known = q.regions(s, ws.id)
+        if not known:
+            raise BadInput(
+                f"There is no region “{name}”: no regions are set up yet. "
+                "An admin can add one with `/action region add <name>` or `actionbot region add`."
+            )
+        names = [r.name for r in known] + [a.alias for r in known for a in r.aliases]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or difflib.get_close_matches(
+            name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        listing = ", ".join(
+            r.name + (f" ({', '.join(a.alias for a in r.aliases)})" if r.aliases else "") for r in known
+        )
+        raise BadInput(f"There is no region “{name}”.{hint} Known regions: {listing}.")
+
+    def _set_owners(self, action: Action, ws: Workspace, user_ids: list[str], names: list[str]) -> None:
+        owners = [Owner(workspace_id=ws.id, user_id=u) for u in dict.fromkeys(user_ids)]
+        owners += [Owner(workspace_id=ws.id, name=n.strip()) for n in dict.fromkeys(names) if n.strip()]
+        for pos, owner in enumerate(owners):
+            owner.position = pos
+        action.owners = owners
+
+    @staticmethod
+    def _owner_labels(action: Action) -> list[str]:
+        return [f"<@{o.user_id}>" if o.user_id else o.name for o in action.owners]
+
+    def _snapshot(self, action: Action) -> dict:
+        return {
+            "title": action.title,
+            "owners": self._owner_labels(action),
+            "due": _due_value(Due(action.due_kind, action.due_date)),
+            "region": action.region.name if action.region else None,
+            "group": action.group.name if action.group else None,
+            "meeting": action.meeting.name if action.meeting else None,
+        }
+
+    @staticmethod
+    def _record(s, action: Action, actor: Actor, now: dt.datetime, kind: str, field: str | None = None,
+                old: object = None, new: object = None) -> None:
+        s.add(Event(workspace_id=action.workspace_id, action_id=action.id, actor=actor.user_id,
+                    kind=kind, field=field, old=old, new=new, at=now))
+
+    def _info(self, s, ws: Workspace, action: Action, today: dt.date, names: dict[str, str] | None = None,
+              with_notes: bool = False) -> ActionInfo:
+        if names is None:
+            names = q.people_names(s, ws.id, {o.user_id for o in action.owners if o.user_id})
+        due = Due(action.due_kind, action.due_date)
+        return ActionInfo(
+            number=action.number, title=action.title, status=action.status, due=due,
+            owners=tuple(OwnerInfo(o.user_id, names.get(o.user_id) if o.user_id else o.name)
+                         for o in action.owners),
+            region=action.region.name if action.region else None,
+            group=action.group.name if action.group else None,
+            meeting=action.meeting.name if action.meeting else None,
+            channel_id=action.channel_id, created_by=action.created_by, created_at=action.created_at,
+            overdue=action.status == "open" and due.kind == "date" and due.date < today,
+            notes=tuple(n.text for n in action.notes) if with_notes else (),
+        )
+
+
+def _due_value(due: Due) -> str:
+    return due.date.isoformat() if due.kind == "date" else due.kind

@@ -1,0 +1,102 @@
+"""Wiring: config → database → core → Slack app → HTTP server (waitress) or Socket Mode."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from waitress.server import create_server
+
+from bot.config import Config, ConfigError
+from bot.core.service import ActionService
+from store.database import Database
+from store.migrate import is_current, upgrade
+
+log = logging.getLogger("actionbot")
+
+
+def open_database(config: Config) -> Database:
+    """The database, migrated: the embedded SQLite upgrades itself; PostgreSQL must be upgraded by release."""
+    db = Database(config.database_url)
+    if db.engine.dialect.name == "sqlite":
+        upgrade(db.engine)
+    elif not is_current(db.engine):
+        raise ConfigError("the database is not at the newest migration: run `actionbot db upgrade`")
+    return db
+
+
+def action_service(config: Config, db: Database) -> ActionService:
+    return ActionService(db, default_timezone=config.timezone, default_date_order=config.date_order)
+
+
+def database_ok(db: Database) -> bool:
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        log.exception("health check: database unreachable")
+        return False
+
+
+@dataclass
+class Runtime:
+    """Everything one bot process holds."""
+
+    config: Config
+    db: Database
+    bolt_app: object
+    ctx: object
+
+    def wsgi(self):
+        from handlers.web import make_wsgi
+        return make_wsgi(self.bolt_app, lambda: database_ok(self.db))
+
+    def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8):
+        """A production WSGI server (waitress); `.run()` serves, `.close()` stops."""
+        return create_server(self.wsgi(), host=host, port=self.config.port if port is None else port,
+                             threads=threads, ident="actionbot")
+
+    def socket_mode(self):
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from handlers.app import web_client
+        handler = SocketModeHandler(self.bolt_app, self.config.app_token)
+        handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
+        return handler
+
+
+def build_runtime(config: Config, clock=None) -> Runtime:
+    config.require_slack()
+    from handlers.app import build_app
+    from handlers.context import HandlerContext
+
+    db = open_database(config)
+    ctx = HandlerContext(action_service(config, db))
+    if clock is not None:
+        ctx.clock = clock
+    bolt_app = build_app(ctx, token=config.bot_token, signing_secret=config.signing_secret or "",
+                         api_url=config.api_url, socket_mode=bool(config.app_token))
+    return Runtime(config, db, bolt_app, ctx)
+
+
+class BackgroundServer:
+    """The real HTTP server on a loopback port in a thread (the demo and the tests use it)."""
+
+    def __init__(self, runtime: Runtime, host: str = "127.0.0.1", port: int = 0):
+        self.server = runtime.http_server(host=host, port=port)
+        self.thread = threading.Thread(target=self.server.run, name="actionbot-http", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.effective_host}:{self.server.effective_port}"
+
+    def start(self) -> "BackgroundServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        # close() on the server loop's own thread wakes it at once
+        self.server.trigger.pull_trigger(self.server.close)
+        self.thread.join()
+        self.server.task_dispatcher.shutdown()

@@ -1,0 +1,51 @@
+"""Plays a Slack user against the running app: signed slash commands and button clicks."""
+from __future__ import annotations
+
+import json
+
+from handlers.devkit.requests import (
+    Reply, block_actions_payload, interaction_body, post_signed, slash_command_body,
+)
+from handlers.devkit.standin import SlackStandIn
+
+
+class SlackDriver:
+    def __init__(self, app_url: str, standin: SlackStandIn, signing_secret: str, team_id: str | None = None):
+        self.events_url = app_url.rstrip("/") + "/slack/events"
+        self.standin = standin
+        self.secret = signing_secret
+        self.team_id = team_id or standin.team_id
+
+    def command(self, user_id: str, text: str, channel_id: str = "C0GENERAL", team_id: str | None = None) -> Reply:
+        body = slash_command_body(text, user_id=user_id, team_id=team_id or self.team_id,
+                                  channel_id=channel_id, response_url=self.standin.response_url())
+        return post_signed(self.events_url, body, self.secret)
+
+    def click(self, user_id: str, action_id: str, value: str, channel_id: str | None = "C0GENERAL",
+              team_id: str | None = None, message: dict | None = None) -> tuple[Reply, dict | None]:
+        """Press a button; returns the HTTP reply and what the app posted to the response URL."""
+        key = f"click-{len(self.standin.calls)}-{user_id}"
+        payload = block_actions_payload(action_id=action_id, value=value, user_id=user_id,
+                                        team_id=team_id or self.team_id, channel_id=channel_id,
+                                        response_url=self.standin.response_url(key), message=message)
+        reply = post_signed(self.events_url, interaction_body(payload), self.secret)
+        posted = [c.params for c in self.standin.calls_to("response_url") if c.path == key]
+        return reply, (posted[-1] if posted else None)
+
+
+def buttons(message: dict) -> list[dict]:
+    """Every button in a message, with its value decoded when it is JSON."""
+    found = []
+    for block in message.get("blocks") or []:
+        elements = [block["accessory"]] if "accessory" in block else block.get("elements", [])
+        for element in elements:
+            if element.get("type") == "button":
+                found.append({**element, "decoded": _decode(element.get("value"))})
+    return found
+
+
+def _decode(value):
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return value

@@ -1,0 +1,179 @@
+"""Block Kit rendering of the core's records: every piece of user text goes through `escape`.
+
+Limits kept here: 50 blocks a message, 3000 characters a section text.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from bot.core.dates import Due, format_date
+from bot.core.errors import UserError
+from bot.core.records import ActionInfo, Assignment, Listing, OwnerInfo, Outcome, RegionInfo
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+DONE_ACTION = "action_done"
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn and plain_text: a title can never ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str, accessory: dict | None = None) -> dict:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+    if accessory:
+        block["accessory"] = accessory
+    return block
+
+
+def context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text)}]}
+
+
+def due_text(due: Due) -> str:
+    if due.kind == "date":
+        return format_date(due.date)
+    return "ongoing" if due.kind == "ongoing" else "no due date"
+
+
+def owner_text(owner: OwnerInfo) -> str:
+    return f"<@{owner.user_id}>" if owner.user_id else escape(owner.name or "")
+
+
+def owners_text(action: ActionInfo) -> str:
+    return ", ".join(owner_text(o) for o in action.owners) or "no owner"
+
+
+def action_line(action: ActionInfo) -> str:
+    """`#3 Title` then owners, due date, region, group and status on one line."""
+    due = due_text(action.due)
+    if action.overdue:
+        due = f"*{due} (overdue)*"
+    details = [owners_text(action), f"due {due}" if action.due.kind == "date" else due]
+    details += [escape(x) for x in (action.region, action.group) if x]
+    if action.status != "open":
+        details.append(f"_{action.status}_")
+    title = escape(action.title)
+    title = f"~{title}~" if action.status == "cancelled" else title
+    return clip(f"*#{action.number}* {title}\n{' · '.join(details)}")
+
+
+def query_label(query_text: str) -> str:
+    """A list query as shown: escaped, but a person filter stays a live mention."""
+    return re.sub(r"&lt;@([UW][A-Z0-9]+)&gt;", r"<@\1>", escape(query_text))
+
+
+def done_button(number: int, query: str | None = None) -> dict:
+    value = {"n": number} if query is None else {"n": number, "q": query}
+    return {"type": "button", "action_id": DONE_ACTION, "text": {"type": "plain_text", "text": "Done"},
+            "style": "primary", "value": json.dumps(value)[:2000]}
+
+
+def message(text: str, blocks: list[dict]) -> dict:
+    """A message payload: Block Kit plus the plain-text fallback notifications use."""
+    return {"text": clip(text, 3000), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def listing_message(listing: Listing, query_text: str, note: str | None = None) -> dict:
+    heading = f"*{listing.total} action{'s' if listing.total != 1 else ''}*"
+    if query_text:
+        heading += " · " + query_label(query_text)
+    blocks = [section(heading)]
+    if note:
+        blocks.insert(0, context(note))
+    for action in listing.actions[: MAX_BLOCKS - len(blocks) - 1]:
+        button = done_button(action.number, query_text) if action.status == "open" else None
+        blocks.append(section(action_line(action), button))
+    shown = len(blocks) - (2 if note else 1)
+    if not listing.actions:
+        blocks.append(context("Nothing here. Add one with `/action add <title> @owner due <date>`."))
+    elif listing.total > shown:
+        blocks.append(context(
+            f"Showing {shown} of {listing.total}. Narrow it with `mine`, `overdue`, `region:` or `group:`."))
+    fallback = f"{listing.total} actions" + (f" ({query_text})" if query_text else "")
+    return message(fallback, blocks)
+
+
+def outcome_message(outcome: Outcome, verb: str) -> dict:
+    action = outcome.action
+    headline = {
+        "add": "Added", "done": "Marked done", "reopen": "Reopened", "cancel": "Cancelled",
+        "note": "Noted on", "assign": "Reassigned", "due": "New due date for", "edit": "Updated",
+    }[verb]
+    lines = [f"{headline} *#{action.number}* {escape(action.title)}",
+             f"Owners: {owners_text(action)}",
+             f"Due: {due_text(action.due)}" + (" (overdue)" if action.overdue else "")]
+    for label, value in (("Region", action.region), ("Group", action.group), ("Meeting", action.meeting)):
+        if value:
+            lines.append(f"{label}: {escape(value)}")
+    blocks = [section("\n".join(lines))]
+    extra = [c for c in outcome.changes if c.startswith("note:")]
+    if extra:
+        blocks.append(context(escape("; ".join(c[5:].strip() for c in extra))))
+    fallback = f"{headline} #{action.number} {action.title} (due {due_text(action.due)})"
+    return message(escape(fallback), blocks)
+
+
+def error_message(err: UserError) -> dict:
+    blocks = [section(f":warning: {escape(err.message)}")]
+    if err.example:
+        blocks.append(context(f"Try: `{escape(err.example)}`"))
+    return message(escape(str(err)), blocks)
+
+
+def sorry_message() -> dict:
+    text = "Something went wrong on our side and nothing was changed. Please try again in a moment."
+    return message(text, [section(f":warning: {text}")])
+
+
+def assignment_message(assignment: Assignment) -> dict:
+    action = assignment.action
+    text = (f"<@{assignment.by}> assigned you *#{action.number}* {escape(action.title)}\n"
+            f"Due: {due_text(action.due)}")
+    if action.region:
+        text += f" · {escape(action.region)}"
+    blocks = [section(text, done_button(action.number)),
+              context("Reply with `/action note "
+                      f"{action.number} <progress>` or `/action due {action.number} <date>`.")]
+    fallback = f"You were assigned #{action.number} {escape(action.title)}, due {due_text(action.due)}"
+    return message(fallback, blocks)
+
+
+def regions_message(regions: list[RegionInfo]) -> dict:
+    if not regions:
+        return message("No regions yet.", [section(
+            "No regions yet. An admin adds one with "
+            "`/action region add \"Latin America and the Caribbean\" alias:LAC tz:America/Bogota`.")])
+    blocks = [section(f"*{len(regions)} region{'s' if len(regions) != 1 else ''}*")]
+    for r in regions[: MAX_BLOCKS - 1]:
+        parts = [f"*{escape(r.name)}*"]
+        if r.aliases:
+            parts.append("(" + ", ".join(escape(a) for a in r.aliases) + ")")
+        details = [f"{r.open_count} open", escape(r.timezone or "workspace zone"), escape(r.working_days),
+                   f"summary {escape(r.summary_schedule)}"]
+        if r.channel_id:
+            details.append(f"<#{r.channel_id}>")
+        if r.lead_user_id:
+            details.append(f"lead <@{r.lead_user_id}>")
+        blocks.append(section(" ".join(parts) + "\n" + " · ".join(details)))
+    return message(f"{len(regions)} regions", blocks)
+
+
+HELP = """*Follow-up actions*
+`/action add <title> @owner [owner:"Named owner"] [due <date>|ongoing] [region:<name>] [group:<name>] [meeting:"<name>"]`
+`/action list [mine|all|overdue|done] [region:<name>] [group:<name>] [@person]`
+`/action done|reopen|cancel <N>` · `/action note <N> <text>` · `/action assign <N> @person…`
+`/action due <N> <date>` · `/action edit <N> [title:"…"] [due …] [region:…] [group:…] [meeting:"…"]`
+`/action region list` · `/action region add <name> [alias:<name>] [channel:#…] [lead:@…] [tz:<zone>] [days:mon-fri] [summary:"mon 09:00"]`
+Dates: `Nov 30`, `30 November 2014`, `2014-11-30`, `friday`, `next friday`, `in 2 weeks`, `end of month`, `ongoing`."""
+
+
+def help_message() -> dict:
+    return message("Actionbot help: /action add, list, done, reopen, cancel, note, assign, due, edit, region",
+                   [section(HELP)])

@@ -1,0 +1,226 @@
+"""SQLAlchemy 2 models: every table hangs off a workspace, and every query filters by it.
+
+Times are stored as timezone-aware UTC; due dates are plain calendar dates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which drops tzinfo) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Workspace(Base):
+    """One Slack workspace (team). `last_number` hands out per-workspace action numbers."""
+
+    __tablename__ = "workspaces"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    date_order: Mapped[str] = mapped_column(String(3), default="MDY")
+    last_number: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Person(Base):
+    """What we know of a chat user: name, time zone and admin flag, refreshed from the platform."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Region(Base):
+    """A regional team: its channel, lead, zone, working days and summary schedule."""
+
+    __tablename__ = "regions"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))  # casefolded name, for matching
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lead_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    working_days: Mapped[str] = mapped_column(String(20), default="mon-fri")
+    summary_schedule: Mapped[str] = mapped_column(String(40), default="mon 09:00")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    aliases: Mapped[list[RegionAlias]] = relationship(
+        back_populates="region", cascade="all, delete-orphan", order_by="RegionAlias.alias"
+    )
+
+
+class RegionAlias(Base):
+    __tablename__ = "region_aliases"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    region: Mapped[Region] = relationship(back_populates="aliases")
+
+
+class Group(Base):
+    """A working group or tag (KM, Comms); created on first use."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+
+
+class Meeting(Base):
+    """The meeting an action came from; created on first use."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+
+
+class Action(Base):
+    """A follow-up action. `number` is what users see (#N), unique per workspace."""
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        Index("ix_actions_ws_status_due", "workspace_id", "status", "due_date"),
+        Index("ix_actions_ws_region_status", "workspace_id", "region_id", "status"),
+        Index("ix_actions_ws_group_status", "workspace_id", "group_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open, done, cancelled
+    due_kind: Mapped[str] = mapped_column(String(8), default="none")  # date, ongoing, none
+    due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id", ondelete="SET NULL"), nullable=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
+    )
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), nullable=True
+    )
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    owners: Mapped[list[Owner]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="Owner.position"
+    )
+    region: Mapped[Region | None] = relationship()
+    group: Mapped[Group | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    notes: Mapped[list[Note]] = relationship(
+        cascade="all, delete-orphan", order_by="Note.id", back_populates="action"
+    )
+
+
+class Owner(Base):
+    """An owner of an action: a chat user (`user_id`) or a named owner (`name`) that is not one."""
+
+    __tablename__ = "action_owners"
+    __table_args__ = (Index("ix_action_owners_ws_user", "workspace_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    action: Mapped[Action] = relationship(back_populates="owners")
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    action: Mapped[Action] = relationship(back_populates="notes")
+
+
+class Event(Base):
+    """The history: one row per change (who, what field, old and new value, when)."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), index=True
+    )
+    actor: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))  # created, changed, note, status
+    field: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    old: Mapped[object | None] = mapped_column(JSON, nullable=True)
+    new: Mapped[object | None] = mapped_column(JSON, nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

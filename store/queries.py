@@ -1,0 +1,174 @@
+"""Queries: every function takes the workspace, so no query can cross two workspaces."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from store.models import Action, Group, Meeting, Owner, Person, Region, RegionAlias, Workspace
+
+
+def fold(name: str) -> str:
+    """The matching key of a name: case and surrounding space do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def workspace_by_team(session: Session, team_id: str) -> Workspace | None:
+    return session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+
+
+def create_workspace(session: Session, team_id: str, *, now: dt.datetime, name: str = "",
+                     timezone: str = "UTC", date_order: str = "MDY") -> Workspace:
+    return insert_or_get(
+        session,
+        Workspace(team_id=team_id, name=name, timezone=timezone, date_order=date_order,
+                  last_number=0, created_at=now),
+        lambda: workspace_by_team(session, team_id),
+    )
+
+
+def insert_or_get(session: Session, row, lookup):
+    """Insert `row`; if a concurrent transaction inserted its twin first, return that one."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return row
+    except IntegrityError:
+        found = lookup()
+        if found is None:
+            raise
+        return found
+
+
+def all_workspaces(session: Session) -> list[Workspace]:
+    return list(session.scalars(select(Workspace).order_by(Workspace.id)))
+
+
+def next_number(session: Session, workspace_id: int) -> int:
+    """Take the next action number; the row lock serialises concurrent creators."""
+    return session.execute(
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
+        .values(last_number=Workspace.last_number + 1)
+        .returning(Workspace.last_number)
+    ).scalar_one()
+
+
+def _with_details(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(Action.owners),
+        selectinload(Action.region),
+        selectinload(Action.group),
+        selectinload(Action.meeting),
+    )
+
+
+def action_by_number(session: Session, workspace_id: int, number: int) -> Action | None:
+    return session.scalar(
+        _with_details(select(Action)).where(Action.workspace_id == workspace_id, Action.number == number)
+    )
+
+
+@dataclass
+class ActionFilter:
+    statuses: tuple[str, ...] = ("open",)
+    due_before: dt.date | None = None  # strictly before: overdue
+    region_id: int | None = None
+    group_id: int | None = None
+    meeting_id: int | None = None
+    owner_user_id: str | None = None
+    owner_name: str | None = None
+
+
+def find_actions(session: Session, workspace_id: int, flt: ActionFilter,
+                 limit: int | None = None, offset: int = 0) -> tuple[list[Action], int]:
+    """Actions matching `flt`, soonest due first (undated last), and how many match in all."""
+    cond = [Action.workspace_id == workspace_id]
+    if flt.statuses:
+        cond.append(Action.status.in_(flt.statuses))
+    if flt.due_before is not None:
+        cond += [Action.due_kind == "date", Action.due_date < flt.due_before]
+    for column, value in ((Action.region_id, flt.region_id), (Action.group_id, flt.group_id),
+                          (Action.meeting_id, flt.meeting_id)):
+        if value is not None:
+            cond.append(column == value)
+    if flt.owner_user_id is not None:
+        cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
+                                   Owner.user_id == flt.owner_user_id))
+    if flt.owner_name is not None:
+        cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
+                                   func.lower(Owner.name) == flt.owner_name.lower()))
+    total = session.scalar(select(func.count()).select_from(Action).where(*cond))
+    stmt = _with_details(select(Action)).where(*cond).order_by(
+        Action.due_date.is_(None), Action.due_date, Action.number
+    ).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt)), total
+
+
+def regions(session: Session, workspace_id: int) -> list[Region]:
+    return list(session.scalars(
+        select(Region).where(Region.workspace_id == workspace_id)
+        .options(selectinload(Region.aliases)).order_by(Region.name)
+    ))
+
+
+def region_by_name(session: Session, workspace_id: int, name: str) -> Region | None:
+    """A region by its name or one of its aliases, case-insensitively."""
+    key = fold(name)
+    return session.scalar(
+        select(Region).where(
+            Region.workspace_id == workspace_id,
+            or_(Region.key == key, Region.id.in_(
+                select(RegionAlias.region_id).where(RegionAlias.workspace_id == workspace_id,
+                                                    RegionAlias.key == key))),
+        )
+    )
+
+
+def name_taken(session: Session, workspace_id: int, name: str) -> bool:
+    return region_by_name(session, workspace_id, name) is not None
+
+
+def open_counts_by_region(session: Session, workspace_id: int) -> dict[int, int]:
+    rows = session.execute(
+        select(Action.region_id, func.count()).where(
+            Action.workspace_id == workspace_id, Action.status == "open", Action.region_id.is_not(None)
+        ).group_by(Action.region_id)
+    )
+    return dict(rows.all())
+
+
+def _named(session: Session, model, workspace_id: int, name: str, create: bool):
+    key = fold(name)
+    row = session.scalar(select(model).where(model.workspace_id == workspace_id, model.key == key))
+    if row is None and create:
+        row = insert_or_get(
+            session, model(workspace_id=workspace_id, name=" ".join(name.split()), key=key),
+            lambda: session.scalar(select(model).where(model.workspace_id == workspace_id, model.key == key)),
+        )
+    return row
+
+
+def group_by_name(session: Session, workspace_id: int, name: str, create: bool = False) -> Group | None:
+    return _named(session, Group, workspace_id, name, create)
+
+
+def meeting_by_name(session: Session, workspace_id: int, name: str, create: bool = False) -> Meeting | None:
+    return _named(session, Meeting, workspace_id, name, create)
+
+
+def person(session: Session, workspace_id: int, user_id: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.workspace_id == workspace_id, Person.user_id == user_id))
+
+
+def people_names(session: Session, workspace_id: int, user_ids: set[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(Person.user_id, Person.name).where(
+        Person.workspace_id == workspace_id, Person.user_id.in_(user_ids)))
+    return {uid: name for uid, name in rows if name}
