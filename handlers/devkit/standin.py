@@ -133,6 +133,7 @@ class SlackStandIn:
         self._tokens: dict[str, str] = {}
         self._users: dict[str, dict] = {}
         self._uploads: dict[str, dict] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._seq = 99
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -252,7 +253,19 @@ class SlackStandIn:
         n = self._next()
         return f"{1700000000 + n // 1_000_000}.{n % 1_000_000:06d}"
 
+    def hold(self, method: str) -> threading.Event:
+        """Calls to `method` wait until the returned event is set (to prove one slow call blocks no other)."""
+        gate = threading.Event()
+        with self._cond:
+            self._holds[method] = gate
+        return gate
+
     def _api(self, method: str, params: dict, token: str | None) -> tuple[int, dict, dict]:
+        with self._cond:
+            gate = self._holds.get(method)
+        if gate is not None:
+            self._record(Call("held:" + method, params, token))
+            gate.wait(timeout=30)
         with self._cond:
             team_id = self._tokens.get(token)
             if team_id is None and token and token.startswith("xapp-"):

@@ -1,0 +1,144 @@
+"""The `/action` grammar: wire-form text in Slack's escaping → structured commands."""
+import pytest
+
+from bot.core.errors import BadInput
+from bot.core.grammar import parse, parse_query, tokenize
+from bot.core.wire import to_plain
+
+
+def add(text):
+    return parse("add " + text).spec
+
+
+def test_seed_row_with_user_owner_date_region_group_meeting():
+    spec = add('Draft the KM global strategy <@ULINA|lina> due Nov 30, 2014 region:Global group:KM '
+               'meeting:"KM & Comms workshop"')
+    assert spec.title == "Draft the KM global strategy"
+    assert spec.user_owners == ["ULINA"]
+    assert spec.due_phrase == "Nov 30, 2014"
+    assert (spec.region, spec.group, spec.meeting) == ("Global", "KM", "KM & Comms workshop")
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("Call partners due:2014-12-20", "2014-12-20"),
+    ('Call partners due:"Dec 20"', "Dec 20"),
+    ("Monthly calls on going", "ongoing"),
+    ("Monthly calls ongoing group:KM", "ongoing"),
+    ("Monthly calls due on going", "on going"),
+    ("Call partners due next friday region:LAC", "next friday"),
+    ("Call partners", None),
+])
+def test_due_phrases(text, phrase):
+    assert add(text).due_phrase == phrase
+
+
+def test_ongoing_inside_a_title_stays_in_the_title():
+    spec = add("Agreement on ongoing coordination calls owner:\"KM team\"")
+    assert spec.title == "Agreement on ongoing coordination calls"
+    assert spec.due_phrase is None
+
+
+def test_named_and_several_owners_and_smart_quotes():
+    spec = add("Regional work plans owner:“KM Regional Coordinators” <@UPAT|patricia> <@UJEN> owner:Tim")
+    assert spec.named_owners == ["KM Regional Coordinators", "Tim"]
+    assert spec.user_owners == ["UPAT", "UJEN"]
+
+
+def test_mention_between_title_words_is_text_not_owner():
+    spec = add("Send the budget to <@UTIM|tim> before the call <@UJEN|jennifer> due Nov 30")
+    assert spec.title == "Send the budget to @tim before the call"
+    assert spec.user_owners == ["UJEN"]
+
+
+def test_escaped_text_is_unescaped_and_specials_become_plain_words():
+    spec = add("R&amp;D &lt;draft&gt; for <!channel> and <!here> in <#C123|km> <@UJEN|jen>")
+    assert spec.title == "R&D <draft> for @channel and @here in #km"
+    assert spec.user_owners == ["UJEN"]
+
+
+def test_quoted_title_keeps_everything_as_text():
+    spec = add('"Ask <@UTIM|tim> about due dates" <@UJEN>')
+    assert spec.title == "Ask @tim about due dates"
+    assert spec.user_owners == ["UJEN"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "needs a title"),
+    ("<@UJEN> due Nov 30", "needs a title"),
+    ('Draft owner:"KM team', "quote is not closed"),
+    ("Draft region:LAC region:Africa", "given twice"),
+    ("Draft due Nov 30 due Dec 1", "given twice"),
+    ("x" * 501, "at most 500"),
+])
+def test_add_errors(text, message):
+    with pytest.raises(BadInput, match=message) as err:
+        parse("add " + text)
+    assert err.value.example is None or err.value.example.startswith(("/action", "due", "region", '"'))
+
+
+@pytest.mark.parametrize("text, verb, number", [
+    ("done 12", "done", 12), ("done #12", "done", 12), ("reopen 3", "reopen", 3), ("cancel #7", "cancel", 7),
+    ("complete 4", "done", 4), ("DONE 5", "done", 5),
+])
+def test_numbered_verbs(text, verb, number):
+    cmd = parse(text)
+    assert (cmd.verb, cmd.number) == (verb, number)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("done", "Which action"), ("done twelve", "“twelve” is not one"), ("done 12 13", "only an action number"),
+    ("note 3", "needs some text"), ("due 3", "Which date"), ("assign 3", "Whom"),
+    ("assign 3 Draft <@UJEN>", "new owners only"), ("edit 3", "What should change"),
+    ("edit 3 <@UJEN>", "assign"), ("frobnicate 3", "don't know the command"),
+])
+def test_numbered_verb_errors(text, message):
+    with pytest.raises(BadInput, match=message):
+        parse(text)
+
+
+def test_note_due_assign_edit():
+    assert parse("note 3 Budget &amp; plan agreed with <@UTIM|tim>").text == "Budget & plan agreed with @tim"
+    assert parse("due #3 Dec 20, 2014").text == "Dec 20, 2014"
+    assert parse("due 3 due:2014-12-20").text == "2014-12-20"
+    cmd = parse('assign 3 <@UJEN> owner:"KM team"')
+    assert (cmd.spec.user_owners, cmd.spec.named_owners) == (["UJEN"], ["KM team"])
+    cmd = parse('edit 3 title:"New title" due Dec 1 region:LAC')
+    assert (cmd.spec.title, cmd.spec.due_phrase, cmd.spec.region) == ("New title", "Dec 1", "LAC")
+
+
+def test_empty_text_and_help():
+    assert parse("").verb == "help"
+    assert parse("help").verb == "help"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", dict(status="open")),
+    ("mine", dict(mine=True)),
+    ("overdue region:LAC", dict(overdue=True, region="LAC")),
+    ("done group:KM", dict(status="done", group="KM")),
+    ("all <@UJEN|jennifer>", dict(status="all", user_id="UJEN")),
+    ('region:"Latin America"', dict(region="Latin America")),
+    ("LAC", dict(region="LAC")),
+    ('owner:"KM team"', dict(owner_name="KM team")),
+])
+def test_list_queries(text, expected):
+    query = parse_query(tokenize(text))
+    for key, value in expected.items():
+        assert getattr(query, key) == value
+
+
+def test_list_query_round_trips_through_describe():
+    query = parse_query(tokenize('mine overdue region:"Latin America" group:KM <@UJEN>'))
+    again = parse_query(tokenize(query.describe()))
+    assert again == query
+
+
+def test_list_errors():
+    with pytest.raises(BadInput, match="filter by"):
+        parse_query(tokenize("LAC Africa"))
+    with pytest.raises(BadInput, match="one person"):
+        parse_query(tokenize("<@UJEN> <@UPAT>"))
+
+
+def test_to_plain_links_and_unlabelled_refs():
+    assert to_plain("see <https://x.org|the plan> and <@U1> &amp; <#C9>") == "see the plan (https://x.org) and @U1 & #C9"
