@@ -59,5 +59,5 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     else:
         outcome = ctx.actions.edit(team_id, actor, cmd.number, cmd.spec, now)
     if outcome.assignments:
-        ctx.later(send_assignments, client, outcome.assignments)
+        ctx.later(send_assignments, ctx, client, team_id, outcome.assignments)
     return render.outcome_message(outcome, cmd.verb)

@@ -1,0 +1,151 @@
+"""The `actionbot` command line, run as a subprocess the way an operator runs it."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from handlers.devkit.driver import SlackDriver
+from tests.conftest import SECRET, TEAM
+from tests.helpers import SEED_ROWS
+
+ACTIONBOT = shutil.which("actionbot", path=os.path.dirname(sys.executable)) or "actionbot"
+SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
+              "DATABASE_URL", "PORT", "ACTIONBOT_WORKSPACE")
+
+
+def cli_env(tmp_path, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SLACK_VARS}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def actionbot(*args, cwd, env, timeout=60) -> subprocess.CompletedProcess:
+    return subprocess.run([ACTIONBOT, *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.parametrize("command", [
+    [], ["run"], ["db"], ["db", "upgrade"], ["list"], ["region"], ["region", "add"], ["region", "list"],
+    ["demo"],
+])
+def test_every_command_has_help(command, tmp_path):
+    done = actionbot(*command, "--help", cwd=tmp_path, env=cli_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: actionbot")
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("env, missing", [
+    ({}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+])
+def test_run_without_credentials_stops_with_one_line(env, missing, tmp_path):
+    done = actionbot("run", cwd=tmp_path, env=cli_env(tmp_path, **env))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert missing in done.stderr and "README" in done.stderr
+    assert not (tmp_path / "actionbot.db").exists()  # nothing started, nothing created
+
+
+def test_db_upgrade_creates_the_default_sqlite_database(tmp_path):
+    done = actionbot("db", "upgrade", cwd=tmp_path, env=cli_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "actionbot.db").exists()
+    again = actionbot("db", "upgrade", cwd=tmp_path, env=cli_env(tmp_path))
+    assert again.returncode == 0 and "newest migration" in again.stdout
+
+
+def test_region_add_and_list(db_url, tmp_path):
+    env = cli_env(tmp_path, DATABASE_URL=db_url)
+    added = actionbot("region", "add", "Latin America and the Caribbean", "--alias", "LAC", "--tz",
+                      "America/Bogota", "--workspace", TEAM, cwd=tmp_path, env=env)
+    assert added.returncode == 0, added.stderr
+    assert "added region Latin America and the Caribbean (LAC)" in added.stdout
+    listed = actionbot("region", "list", cwd=tmp_path, env=env)
+    assert re.search(r"^Latin America and the Caribbean\s+LAC\s+0\s+America/Bogota\s+mon-fri\s+mon 09:00",
+                     listed.stdout, re.M), listed.stdout
+
+    duplicate = actionbot("region", "add", "LAC", "--workspace", TEAM, cwd=tmp_path, env=env)
+    assert duplicate.returncode == 2 and "Traceback" not in duplicate.stderr
+    bad_zone = actionbot("region", "add", "Asia", "--tz", "Asia/Nowhere", "--workspace", TEAM,
+                         cwd=tmp_path, env=env)
+    assert bad_zone.returncode == 2 and "Asia/Nowhere" in bad_zone.stderr
+    assert "Asia" not in actionbot("region", "list", cwd=tmp_path, env=env).stdout
+
+
+def test_list_without_a_workspace_says_how_to_pick_one(tmp_path):
+    done = actionbot("list", cwd=tmp_path, env=cli_env(tmp_path))
+    assert done.returncode == 2 and "--workspace" in done.stderr and "Traceback" not in done.stderr
+
+
+class RunningBot:
+    """`actionbot run` as a subprocess on a free loopback port."""
+
+    def __init__(self, env, cwd):
+        self.proc = subprocess.Popen([ACTIONBOT, "run", "--host", "127.0.0.1", "--port", "0"], cwd=cwd,
+                                     env=env, stderr=subprocess.PIPE, text=True)
+        self.log: list[str] = []
+        for line in self.proc.stderr:
+            self.log.append(line)
+            found = re.search(r"listening on (http://\S+)", line)
+            if found:
+                self.url = found.group(1)
+                break
+        else:
+            raise AssertionError("actionbot run exited:\n" + "".join(self.log))
+        threading.Thread(target=lambda: self.log.extend(self.proc.stderr), daemon=True).start()
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def test_run_serves_slack_and_list_reads_the_same_store(db_url, slack, tmp_path):
+    env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token,
+                  SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url)
+    assert actionbot("region", "add", "Global", "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
+    assert actionbot("region", "add", "Latin America and the Caribbean", "--alias", "LAC",
+                     "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
+    bot = RunningBot(env, tmp_path)
+    try:
+        driver = SlackDriver(bot.url, slack, SECRET, team_id=TEAM)
+        for row, _ in SEED_ROWS:
+            assert driver.command("UTIM", "add " + row).status == 200
+        slack.wait_for("chat.postMessage", count=3)  # the owners' DMs went through SLACK_API_URL
+    finally:
+        bot.stop()
+    assert not any(slack.bot_token in line for line in bot.log)
+
+    lac = actionbot("list", "region:LAC", cwd=tmp_path, env=env)
+    assert lac.returncode == 0, lac.stderr
+    lines = lac.stdout.splitlines()
+    assert lines[0].split() == ["#", "Title", "Owners", "Due", "Region", "Group", "Status"]
+    assert re.match(r"3\s+Submission of LAC KM Region proposal\s+@patricia\s+Sat 20 Dec 2014 !\s+"
+                    r"Latin America and the Caribbean\s+KM\s+open", lines[2])
+    assert lines[-1] == "1 action (! = overdue)"
+
+    everything = actionbot("list", "all", "--workspace", TEAM, cwd=tmp_path, env=env).stdout
+    for n, (_, echoed) in enumerate(SEED_ROWS, start=1):
+        row = next(line for line in everything.splitlines() if line.startswith(f"{n} "))
+        assert echoed in row
+    assert "KM Coordinator, Regional KM team" in everything
+    lina = actionbot("list", "@ULINA", cwd=tmp_path, env=env).stdout.splitlines()
+    assert [line.split()[0] for line in lina[2:-1]] == ["5"]
+
+
+def test_demo_plays_the_seed_session(tmp_path):
+    done = actionbot("demo", cwd=tmp_path, env=cli_env(tmp_path), timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("Added #") == 5
+    assert "/action list region:LAC" in out and "✔ @patricia marked #3 done." in out
+    assert "couldn't read “Decembr 5” as a date" in out
+    assert "Only the owners of #3, its creator or a workspace admin can change it." in out
+    assert "Traceback" not in out + done.stderr
+    assert not (tmp_path / "actionbot.db").exists()  # the demo keeps to a temporary database
