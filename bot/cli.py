@@ -13,6 +13,7 @@ from bot.core.dates import Due
 from bot.core.errors import UserError
 from bot.core.records import Actor, Listing
 from bot.core.regions import RegionSpec
+from bot.runtime import action_service
 
 CLI_ACTOR = Actor("cli", is_admin=True)  # the operator at the shell administers every workspace
 
@@ -35,6 +36,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not run the nudge/summary scheduler in this process")
     run.set_defaults(func=cmd_run)
+
+    clock = sub.add_parser("clock", help="run the nudge and summary scheduler alone (APScheduler)",
+                           description="Run the scheduler alone: a sweep every minute sends the nudges, "
+                                       "escalations and weekly summaries that are due, plus hourly "
+                                       "housekeeping. Safe to run beside another clock: the delivery "
+                                       "ledger in the database sends each message once.")
+    clock.set_defaults(func=cmd_clock)
+
+    swp = sub.add_parser("sweep", help="one nudge + summary pass as of an instant",
+                         description="Run one pass of the scheduler as of NOW (ISO 8601; without an offset, "
+                                     "UTC): send what is due and not yet sent. --dry-run prints what would "
+                                     "be sent and touches nothing.")
+    swp.add_argument("--now", required=True, type=iso_instant, metavar="ISO8601",
+                     help="e.g. 2014-11-27T14:00:00Z or 2014-11-27T09:00-05:00")
+    swp.add_argument("--dry-run", action="store_true", help="print what would be sent; send and write nothing")
+    swp.set_defaults(func=cmd_sweep)
 
     db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
@@ -73,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def iso_instant(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not an ISO 8601 instant; write it like 2014-11-27T14:00:00Z") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -93,6 +119,9 @@ def cmd_run(args) -> int:
 
     config = Config.from_env()
     runtime = build_runtime(config)
+    if not args.no_scheduler:
+        runtime.scheduler().start()
+        logging.getLogger("actionbot").info("scheduler running in this process (sweep every minute)")
     if config.app_token:
         logging.getLogger("actionbot").info("connecting to Slack in Socket Mode")
         runtime.socket_mode().start()
@@ -102,6 +131,46 @@ def cmd_run(args) -> int:
                                         server.effective_port)
     server.run()
     return 0
+
+
+def cmd_clock(args) -> int:
+    from bot.runtime import open_database, scheduler_services
+    from scheduler.clock import make_scheduler
+
+    config = Config.from_env()
+    config.require_token()
+    services = scheduler_services(config, action_service(config, open_database(config)))
+    scheduler = make_scheduler(services, blocking=True)
+    logging.getLogger("actionbot").info("clock started: a sweep every minute")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from bot.runtime import open_database, scheduler_services
+    from scheduler.sweep import sweep
+
+    config = Config.from_env()
+    if not args.dry_run:
+        config.require_token()
+    actions = action_service(config, open_database(config))
+    notifier = None if args.dry_run else scheduler_services(config, actions).notifier
+    report = sweep(actions, notifier, args.now, dry_run=args.dry_run)
+    if args.dry_run:
+        for notice in report.planned:
+            print("would send " + notice.describe())
+        print(f"{len(report.planned)} to send as of {args.now.isoformat()} (dry run: nothing sent or written)")
+        return 0
+    for notice in report.sent:
+        print("sent " + notice.describe())
+    for notice, error in report.failed:
+        print(f"FAILED ({error}) " + notice.describe())
+    print(f"{len(report.sent)} sent, {len(report.failed)} failed (retried next sweep), "
+          f"{report.skipped} taken by another sender")
+    return 1 if report.failed else 0
 
 
 def cmd_db_upgrade(args) -> int:
@@ -115,7 +184,7 @@ def cmd_db_upgrade(args) -> int:
 
 
 def _services():
-    from bot.runtime import action_service, open_database
+    from bot.runtime import open_database
 
     config = Config.from_env()
     return action_service(config, open_database(config))

@@ -45,9 +45,13 @@ class Config:
             date_order=order,
         )
 
-    def require_slack(self) -> None:
-        """Stop early, with one line, when the bot cannot talk to Slack."""
+    def require_token(self) -> None:
+        """The scheduler only sends: it needs the bot token, not the signing secret."""
         if not self.bot_token:
             raise ConfigError(f"SLACK_BOT_TOKEN is not set ({README_HINT})")
+
+    def require_slack(self) -> None:
+        """Stop early, with one line, when the bot cannot talk to Slack."""
+        self.require_token()
         if not self.app_token and not self.signing_secret:
             raise ConfigError(f"SLACK_SIGNING_SECRET is not set ({README_HINT})")

@@ -49,6 +49,11 @@ class Runtime:
     bolt_app: object
     ctx: object
 
+    def scheduler(self, blocking: bool = False):
+        """The nudge and summary scheduler on this process's services (not started)."""
+        from scheduler.clock import make_scheduler
+        return make_scheduler(scheduler_services(self.config, self.ctx.actions, self.ctx.clock), blocking=blocking)
+
     def wsgi(self):
         from handlers.web import make_wsgi
         return make_wsgi(self.bolt_app, lambda: database_ok(self.db))
@@ -64,6 +69,15 @@ class Runtime:
         handler = SocketModeHandler(self.bolt_app, self.config.app_token)
         handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
         return handler
+
+
+def scheduler_services(config: Config, actions: ActionService, clock=None):
+    """What the scheduler needs: the core and a Slack notifier on the process's Web API base URL."""
+    from handlers.app import web_client
+    from handlers.notifier import SlackNotifier
+    from scheduler.clock import Services, utc_now
+
+    return Services(actions, SlackNotifier(web_client(config.bot_token, config.api_url)), clock or utc_now)
 
 
 def build_runtime(config: Config, clock=None) -> Runtime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers import actions, commands
+from handlers import actions, commands, views
 from handlers.context import HandlerContext
 
 
@@ -27,4 +27,5 @@ def build_app(ctx: HandlerContext, *, token: str, signing_secret: str, api_url: 
     )
     commands.register(app, ctx)
     actions.register(app, ctx)
+    views.register(app, ctx)
     return app

@@ -9,6 +9,7 @@ from typing import Callable
 
 from bot.core.people import PeopleService
 from bot.core.regions import RegionService
+from bot.core.settings import SettingsService
 from bot.core.service import ActionService
 
 log = logging.getLogger("actionbot.handlers")
@@ -28,6 +29,7 @@ class HandlerContext:
     def __post_init__(self):
         self.regions = RegionService(self.actions)
         self.people = PeopleService(self.actions)
+        self.settings = SettingsService(self.actions)
 
     def later(self, fn: Callable, *args) -> None:
         """Run `fn` after the response has gone back to Slack; failures are logged, not raised."""

@@ -105,6 +105,7 @@ def outcome_message(outcome: Outcome, verb: str) -> dict:
     headline = {
         "add": "Added", "done": "Marked done", "reopen": "Reopened", "cancel": "Cancelled",
         "note": "Noted on", "assign": "Reassigned", "due": "New due date for", "edit": "Updated",
+        "snooze": "Snoozed",
     }[verb]
     lines = [f"{headline} *#{action.number}* {escape(action.title)}",
              f"Owners: {owners_text(action)}",
@@ -113,9 +114,10 @@ def outcome_message(outcome: Outcome, verb: str) -> dict:
         if value:
             lines.append(f"{label}: {escape(value)}")
     blocks = [section("\n".join(lines))]
-    extra = [c for c in outcome.changes if c.startswith("note:")]
+    extra = [c[5:].strip() if c.startswith("note:") else c for c in outcome.changes
+             if c.startswith(("note:", "snoozed"))]
     if extra:
-        blocks.append(context(escape("; ".join(c[5:].strip() for c in extra))))
+        blocks.append(context(escape("; ".join(extra))))
     fallback = f"{headline} #{action.number} {action.title} (due {due_text(action.due)})"
     return message(escape(fallback), blocks)
 
@@ -165,11 +167,28 @@ def regions_message(regions: list[RegionInfo]) -> dict:
     return message(f"{len(regions)} regions", blocks)
 
 
+def settings_message(settings, changed: bool) -> dict:
+    n = settings.nudges
+    lines = [("*Settings saved.*" if changed else "*Workspace settings*"),
+             f"Nudges: {escape(n.describe())}, at 09:00 in each owner's time zone on working days "
+             f"(`nudges:{','.join(f'{o:+d}' if o else '0' for o in n.offsets)}` `repeat:{n.repeat_days}`)",
+             "Escalation to the region lead: " + (f"after {n.escalate_after_days} days overdue, at most weekly"
+                                                  if n.escalate_after_days else "off")
+             + f" (`escalate:{n.escalate_after_days}`)",
+             f"Default time zone: {escape(settings.timezone)} (`tz:{escape(settings.timezone)}`)"]
+    blocks = [section("\n".join(lines))]
+    if not changed:
+        blocks.append(context("An admin changes them with "
+                              "`/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich`."))
+    return message("Settings saved." if changed else "Workspace settings", blocks)
+
+
 HELP = """*Follow-up actions*
 `/action add <title> @owner [owner:"Named owner"] [due <date>|ongoing] [region:<name>] [group:<name>] [meeting:"<name>"]`
 `/action list [mine|all|overdue|done] [region:<name>] [group:<name>] [@person]`
 `/action done|reopen|cancel <N>` · `/action note <N> <text>` · `/action assign <N> @person…`
 `/action due <N> <date>` · `/action edit <N> [title:"…"] [due …] [region:…] [group:…] [meeting:"…"]`
+`/action snooze <N> day|week` · `/action summary [region:<name>]` · `/action settings`
 `/action region list` · `/action region add <name> [alias:<name>] [channel:#…] [lead:@…] [tz:<zone>] [days:mon-fri] [summary:"mon 09:00"]`
 Dates: `Nov 30`, `30 November 2014`, `2014-11-30`, `friday`, `next friday`, `in 2 weeks`, `end of month`, `ongoing`."""
 

@@ -68,6 +68,10 @@ class Workspace(Base):
     date_order: Mapped[str] = mapped_column(String(3), default="MDY")
     last_number: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # nudge settings: days relative to the due date, then a repeat while open; escalation threshold
+    nudge_offsets: Mapped[str] = mapped_column(String(40), default="-3,0,1", server_default="-3,0,1")
+    nudge_repeat_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
+    escalate_after_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
 
 
 class Person(Base):
@@ -168,6 +172,9 @@ class Action(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # nudges fall due from this instant on (creation, a new due date, a reopen), and not before the snooze ends
+    schedule_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     owners: Mapped[list[Owner]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="Owner.position"
@@ -224,3 +231,36 @@ class Event(Base):
     old: Mapped[object | None] = mapped_column(JSON, nullable=True)
     new: Mapped[object | None] = mapped_column(JSON, nullable=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per scheduled message (a nudge to one recipient for one occurrence,
+    an escalation, a region's weekly summary). Its unique key is what makes a send happen once: a sender
+    claims the row before sending and marks it sent (with the platform's message reference) after."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "kind", "subject", "occurrence"),
+        Index("ix_deliveries_ws_scheduled", "workspace_id", "scheduled_for"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # nudge, escalation, summary
+    subject: Mapped[str] = mapped_column(String(40))  # action:<id> or region:<id>
+    occurrence: Mapped[str] = mapped_column(String(120))
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    region_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(40))  # user:<id> or channel:<id>
+    scheduled_for: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10))  # claimed, sent, failed, dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    ref: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Slack's ts of the first message
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

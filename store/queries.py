@@ -8,7 +8,7 @@ from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Action, Group, Meeting, Owner, Person, Region, RegionAlias, Workspace
+from store.models import Action, Delivery, Group, Meeting, Owner, Person, Region, RegionAlias, Workspace
 
 
 def fold(name: str) -> str:
@@ -172,3 +172,54 @@ def people_names(session: Session, workspace_id: int, user_ids: set[str]) -> dic
     rows = session.execute(select(Person.user_id, Person.name).where(
         Person.workspace_id == workspace_id, Person.user_id.in_(user_ids)))
     return {uid: name for uid, name in rows if name}
+
+
+# -- scheduling --------------------------------------------------------------------------------
+
+def open_dated_actions(session: Session, workspace_id: int) -> list[Action]:
+    """Open actions with a due date: the ones nudges and escalations are about."""
+    return list(session.scalars(_with_details(select(Action)).where(
+        Action.workspace_id == workspace_id, Action.status == "open", Action.due_kind == "date")))
+
+
+def region_activity(session: Session, workspace_id: int, region_id: int, since: dt.datetime) -> list[Action]:
+    """A region's open actions plus those closed or created since `since`: a weekly summary's material."""
+    return list(session.scalars(_with_details(select(Action)).where(
+        Action.workspace_id == workspace_id, Action.region_id == region_id,
+        or_(Action.status == "open", Action.closed_at >= since, Action.created_at >= since),
+    ).order_by(Action.number)))
+
+
+def people_zones(session: Session, workspace_id: int) -> dict[str, str]:
+    rows = session.execute(select(Person.user_id, Person.tz).where(
+        Person.workspace_id == workspace_id, Person.tz.is_not(None)))
+    return dict(rows.all())
+
+
+def recent_deliveries(session: Session, workspace_id: int, since: dt.datetime) -> dict[tuple[str, str, str], Delivery]:
+    rows = session.scalars(select(Delivery).where(
+        Delivery.workspace_id == workspace_id, Delivery.scheduled_for >= since))
+    return {(d.kind, d.subject, d.occurrence): d for d in rows}
+
+
+def delivery(session: Session, workspace_id: int, kind: str, subject: str, occurrence: str) -> Delivery | None:
+    return session.scalar(select(Delivery).where(
+        Delivery.workspace_id == workspace_id, Delivery.kind == kind, Delivery.subject == subject,
+        Delivery.occurrence == occurrence))
+
+
+def reclaim_delivery(session: Session, workspace_id: int, delivery_id: int, seen_status: str, seen_claimed_at: dt.datetime,
+                     claimer: str, now: dt.datetime) -> bool:
+    """Take over a failed or stale claim, only if nobody else changed the row since we read it."""
+    result = session.execute(update(Delivery).where(
+        Delivery.workspace_id == workspace_id, Delivery.id == delivery_id, Delivery.status == seen_status, Delivery.claimed_at == seen_claimed_at,
+    ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1))
+    return result.rowcount == 1
+
+
+def release_stale_claims(session: Session, workspace_id: int, older_than: dt.datetime) -> int:
+    """Claims whose sender died before recording the outcome become failures, so a sweep retries them."""
+    result = session.execute(update(Delivery).where(
+        Delivery.workspace_id == workspace_id, Delivery.status == "claimed", Delivery.claimed_at < older_than,
+    ).values(status="failed", error="claim expired: the sender stopped before recording the outcome"))
+    return result.rowcount

@@ -25,6 +25,9 @@ VERBS = {
     "due": "due", "reschedule": "due",
     "edit": "edit",
     "region": "region", "regions": "region",
+    "summary": "summary", "report": "summary",
+    "settings": "settings", "setting": "settings", "config": "settings",
+    "snooze": "snooze",
     "help": "help", "?": "help",
 }
 ACTION_KEYS = {"owner", "due", "region", "group", "meeting", "title"}
@@ -134,7 +137,8 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias", "name"}
+KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias", "name",
+                            "nudges", "repeat", "escalate"}
 
 
 def parse(text: str) -> Command:
@@ -154,9 +158,20 @@ def parse(text: str) -> Command:
         return Command("add", spec=parse_spec(rest, need_title=True), tokens=rest)
     if verb == "list":
         return Command("list", query=parse_query(rest), tokens=rest)
-    if verb in ("help", "region"):
+    if verb in ("help", "region", "settings"):
         return Command(verb, tokens=rest)
+    if verb == "summary":
+        query = parse_query(rest)
+        if query != ListQuery(region=query.region):
+            raise BadInput("`summary` takes only a region.", "/action summary region:LAC")
+        return Command("summary", query=query)
     number, rest = take_number(verb, rest)
+    if verb == "snooze":
+        until = rest[0].raw.lower() if len(rest) == 1 else ""
+        if until not in ("day", "tomorrow", "week"):
+            raise BadInput("Snooze until when? `day` (the next working day) or `week` (next week).",
+                           f"/action snooze {number} week")
+        return Command("snooze", number=number, text="week" if until == "week" else "day")
     if verb in ("done", "reopen", "cancel"):
         if rest:
             raise BadInput(f"`{verb}` takes only an action number.", f"/action {verb} {number}")

@@ -41,6 +41,8 @@ class ActionInfo:
     created_at: dt.datetime
     overdue: bool = False
     notes: tuple[str, ...] = ()
+    closed_at: dt.datetime | None = None
+    snoozed_until: dt.datetime | None = None
 
     @property
     def owner_ids(self) -> tuple[str, ...]:

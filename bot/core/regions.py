@@ -2,21 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import BadInput, NotAllowed
 from bot.core.grammar import Token
 from bot.core.records import Actor, RegionInfo
+from bot.core.schedule import check_schedule, check_timezone, parse_days
 from bot.core.service import ActionService
 from bot.core.wire import channel_reference, to_plain, user_reference
 from store import queries as q
 from store.models import Region, RegionAlias
-
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-SCHEDULE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]* +([01]?\d|2[0-3]):([0-5]\d)$", re.I)
-
 
 @dataclass
 class RegionSpec:
@@ -27,33 +22,6 @@ class RegionSpec:
     timezone: str | None = None
     working_days: str = "mon-fri"
     summary_schedule: str = "mon 09:00"
-
-
-def parse_days(text: str) -> str:
-    """`mon-fri`, `sun-thu` or `mon,tue,thu` → the canonical form; anything else is refused."""
-    text = text.strip().lower()
-    parts = []
-    for chunk in text.split(","):
-        ends = [c.strip()[:3] for c in chunk.split("-")]
-        if not all(e in DAYS for e in ends) or len(ends) > 2:
-            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu")
-        parts.append("-".join(ends))
-    return ",".join(parts)
-
-
-def check_schedule(text: str) -> str:
-    m = SCHEDULE.match(text.strip())
-    if not m:
-        raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"')
-    return f"{m.group(1).lower()} {int(m.group(2)):02d}:{m.group(3)}"
-
-
-def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"“{name}” is not a time zone I know.", "tz:America/Bogota or tz:Africa/Nairobi") from None
-    return name
 
 
 class RegionService:

@@ -9,6 +9,7 @@ import datetime as dt
 import difflib
 from zoneinfo import ZoneInfo
 
+from bot.core import schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.grammar import ActionSpec, ListQuery
@@ -80,7 +81,7 @@ class ActionService:
                     raise BadInput("Use either `mine` or a person, not both.", "/action list mine")
                 flt.owner_user_id = actor.user_id
             if query.region:
-                flt.region_id = self._region(s, ws, query.region).id
+                flt.region_id = self.region_named(s, ws, query.region).id
             if query.group:
                 group = q.group_by_name(s, ws.id, query.group)
                 if group is None:
@@ -104,14 +105,14 @@ class ActionService:
         with self.db.session() as s:
             ws = self.workspace(s, team_id, now)
             due = self.resolve_due(spec.due_phrase, ws, actor, now)
-            region = self._region(s, ws, spec.region) if spec.region else None
+            region = self.region_named(s, ws, spec.region) if spec.region else None
             group = q.group_by_name(s, ws.id, spec.group, create=True) if spec.group else None
             meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
             action = Action(
                 workspace_id=ws.id, number=q.next_number(s, ws.id), title=spec.title.strip(),
                 status="open", due_kind=due.kind, due_date=due.date, region=region, group=group,
                 meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
-                created_at=now, updated_at=now,
+                created_at=now, updated_at=now, schedule_from=now,
             )
             s.add(action)
             self._set_owners(action, ws, spec.user_owners, spec.named_owners)
@@ -137,6 +138,8 @@ class ActionService:
             action.status = status
             action.closed_at = None if status == "open" else now
             action.updated_at = now
+            if status == "open":  # reopened: nudges start again from now, not from the past
+                action.schedule_from, action.snoozed_until = now, None
             self._record(s, action, actor, now, "status", "status", old, status)
             return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
                            changes=[f"status: {old} → {status}"])
@@ -186,8 +189,10 @@ class ActionService:
                 if due != old_due:
                     changes.append(("due", _due_value(old_due), _due_value(due)))
                     action.due_kind, action.due_date = due.kind, due.date
+                    # a new due date restarts the nudges (and ends a snooze)
+                    action.schedule_from, action.snoozed_until = now, None
             if spec.region:
-                region = self._region(s, ws, spec.region)
+                region = self.region_named(s, ws, spec.region)
                 if region.id != action.region_id:
                     changes.append(("region", action.region.name if action.region else None, region.name))
                     action.region = region
@@ -207,6 +212,27 @@ class ActionService:
             s.flush()
             return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
                            changes=[f"{field} changed" for field, _, _ in changes])
+
+    def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
+        """Hold the nudges of an open action until 09:00 on the next working day (`day`) or the first
+        working day of next week (`week`), in the actor's zone; a nudge comes then."""
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            if action.status != "open":
+                raise BadInput(f"#{number} is {action.status}: there is nothing to snooze.")
+            region = action.region
+            tz = schedule.zone(actor.tz or (region.timezone if region else None), ws.timezone)
+            days = schedule.working_days(region.working_days if region else None)
+            pick = schedule.next_week_morning if until == "week" else schedule.next_working_morning
+            instant = pick(now, tz, days)
+            old = action.snoozed_until
+            action.snoozed_until, action.updated_at = instant, now
+            self._record(s, action, actor, now, "changed", "snooze", old.isoformat() if old else None,
+                         instant.isoformat())
+            local = instant.astimezone(tz)
+            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
+                           changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"])
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> list[Event]:
         from sqlalchemy import select
@@ -233,7 +259,7 @@ class ActionService:
             )
         return action
 
-    def _region(self, s, ws: Workspace, name: str) -> Region:
+    def region_named(self, s, ws: Workspace, name: str) -> Region:
         region = q.region_by_name(s, ws.id, name)
         if region is not None:
             return region
@@ -283,18 +309,24 @@ class ActionService:
               with_notes: bool = False) -> ActionInfo:
         if names is None:
             names = q.people_names(s, ws.id, {o.user_id for o in action.owners if o.user_id})
-        due = Due(action.due_kind, action.due_date)
-        return ActionInfo(
-            number=action.number, title=action.title, status=action.status, due=due,
-            owners=tuple(OwnerInfo(o.user_id, names.get(o.user_id) if o.user_id else o.name)
-                         for o in action.owners),
-            region=action.region.name if action.region else None,
-            group=action.group.name if action.group else None,
-            meeting=action.meeting.name if action.meeting else None,
-            channel_id=action.channel_id, created_by=action.created_by, created_at=action.created_at,
-            overdue=action.status == "open" and due.kind == "date" and due.date < today,
-            notes=tuple(n.text for n in action.notes) if with_notes else (),
-        )
+        return action_info(action, today, names, with_notes)
+
+
+def action_info(action: Action, today: dt.date, names: dict[str, str], with_notes: bool = False) -> ActionInfo:
+    """The plain record of an action row (owners' display names from `names`)."""
+    due = Due(action.due_kind, action.due_date)
+    return ActionInfo(
+        number=action.number, title=action.title, status=action.status, due=due,
+        owners=tuple(OwnerInfo(o.user_id, names.get(o.user_id) if o.user_id else o.name)
+                     for o in action.owners),
+        region=action.region.name if action.region else None,
+        group=action.group.name if action.group else None,
+        meeting=action.meeting.name if action.meeting else None,
+        channel_id=action.channel_id, created_by=action.created_by, created_at=action.created_at,
+        overdue=action.status == "open" and due.kind == "date" and due.date < today,
+        notes=tuple(n.text for n in action.notes) if with_notes else (),
+        closed_at=action.closed_at, snoozed_until=action.snoozed_until,
+    )
 
 
 def _due_value(due: Due) -> str:

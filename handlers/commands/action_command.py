@@ -7,11 +7,14 @@ from slack_sdk import WebClient
 
 from bot.core import grammar
 from bot.core.errors import UserError
+from bot.core.planner import summaries_now
 from bot.core.regions import parse_region_command
+from bot.core.settings import parse_settings_command
 from handlers import render
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
 from handlers.notify import send_assignments
+from handlers.render_notices import summary_messages, summary_overview
 
 log = logging.getLogger("actionbot.command")
 
@@ -43,6 +46,12 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         if sub == "add":
             ctx.regions.add(team_id, actor, spec, now)
         return render.regions_message(ctx.regions.list(team_id, now))
+    if cmd.verb == "summary":
+        return summary_reply(ctx, team_id, cmd.query.region, now, payload.get("response_url"))
+    if cmd.verb == "settings":
+        changes = parse_settings_command(cmd.tokens)
+        settings = ctx.settings.change(team_id, actor, changes, now) if changes else ctx.settings.get(team_id, now)
+        return render.settings_message(settings, changed=bool(changes))
     if cmd.verb == "list":
         listing = ctx.actions.list(team_id, actor, cmd.query, now)
         return render.listing_message(listing, cmd.query.describe())
@@ -54,6 +63,8 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         outcome = ctx.actions.note(team_id, actor, cmd.number, cmd.text, now)
     elif cmd.verb == "assign":
         outcome = ctx.actions.assign(team_id, actor, cmd.number, cmd.spec, now)
+    elif cmd.verb == "snooze":
+        outcome = ctx.actions.snooze(team_id, actor, cmd.number, cmd.text, now)
     elif cmd.verb == "due":
         outcome = ctx.actions.set_due(team_id, actor, cmd.number, cmd.text, now)
     else:
@@ -61,3 +72,25 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     if outcome.assignments:
         ctx.later(send_assignments, ctx, client, team_id, outcome.assignments)
     return render.outcome_message(outcome, cmd.verb)
+
+
+MAX_FOLLOW_UPS = 4  # Slack takes five posts to one response URL; the ack is the first answer
+
+
+def summary_reply(ctx: HandlerContext, team_id: str, region: str | None, now, response_url: str | None) -> dict:
+    """One region: its full weekly summary (long ones continue through the response URL). All regions:
+    one line each, pointing to the full one."""
+    summaries = summaries_now(ctx.actions, team_id, region, now)
+    if region is None:
+        return summary_overview(summaries)
+    first, *rest = summary_messages(summaries[0])
+    if rest and response_url:
+        ctx.later(_follow_up, response_url, rest[:MAX_FOLLOW_UPS])
+    return first
+
+
+def _follow_up(response_url: str, messages: list[dict]) -> None:
+    from slack_sdk.webhook import WebhookClient
+    client = WebhookClient(response_url)
+    for message in messages:
+        client.send(response_type="ephemeral", replace_original=False, **message)

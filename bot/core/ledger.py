@@ -1,0 +1,82 @@
+"""The delivery ledger: claim before sending, record after. Its unique key (workspace, kind, subject,
+occurrence) is what makes every nudge and summary go out once, even with two schedulers on one database.
+
+A claim is an INSERT in its own transaction: of two senders racing for one occurrence the database lets
+exactly one in. A failed send, or a claim whose sender died (older than the lease), is taken over by a
+conditional UPDATE that again only one sender can win.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.notices import Notice
+from bot.core.planner import still_to_send
+from store import queries as q
+from store.database import Database
+from store.models import Delivery
+
+MAX_ERROR = 500
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A claimed delivery: the messages already sent of it (a retry resumes there) and the first's ref."""
+
+    id: int
+    workspace_id: int
+    parts_sent: int = 0
+    ref: str | None = None
+
+
+class Ledger:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def claim(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:
+        """The ticket to send `notice`, or None when it is sent, dead or being sent by someone else."""
+        try:
+            with self.db.session() as s:
+                ws = q.workspace_by_team(s, notice.team_id)
+                row = Delivery(
+                    workspace_id=ws.id, kind=notice.kind, subject=notice.subject, occurrence=notice.occurrence,
+                    action_id=notice.action_id, region_id=notice.region_id, recipient=notice.recipient,
+                    scheduled_for=notice.scheduled_for, status="claimed", attempts=1, claimed_by=claimer,
+                    claimed_at=now, parts_sent=0,
+                )
+                s.add(row)
+                s.flush()
+                return Ticket(row.id, ws.id)
+        except IntegrityError:
+            pass
+        with self.db.session() as s:
+            ws = q.workspace_by_team(s, notice.team_id)
+            row = q.delivery(s, ws.id, *notice.key)
+            if row is None or not still_to_send(row, now):
+                return None
+            if not q.reclaim_delivery(s, ws.id, row.id, row.status, row.claimed_at, claimer, now):
+                return None
+            return Ticket(row.id, ws.id, row.parts_sent, row.ref)
+
+    def progress(self, ticket: Ticket, parts_sent: int, ref: str | None) -> None:
+        with self.db.session() as s:
+            row = s.get(Delivery, ticket.id)
+            row.parts_sent, row.ref = parts_sent, ref
+
+    def sent(self, ticket: Ticket, now: dt.datetime, ref: str | None) -> None:
+        with self.db.session() as s:
+            row = s.get(Delivery, ticket.id)
+            row.status, row.sent_at, row.ref, row.error = "sent", now, ref, None
+
+    def failed(self, ticket: Ticket, error: str, permanent: bool = False) -> None:
+        """A failure is retried by a later sweep; a permanent one (`dead`) never is."""
+        with self.db.session() as s:
+            row = s.get(Delivery, ticket.id)
+            row.status, row.error = ("dead" if permanent else "failed"), error[:MAX_ERROR]
+
+    def release_stale(self, team_id: str, now: dt.datetime, lease: dt.timedelta) -> int:
+        with self.db.session() as s:
+            ws = q.workspace_by_team(s, team_id)
+            return q.release_stale_claims(s, ws.id, now - lease) if ws else 0

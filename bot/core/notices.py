@@ -1,0 +1,105 @@
+"""What the scheduler sends, as plain records, and the notifier a chat platform provides to send them.
+
+A notice names its recipient as `user:<id>` (a direct message) or `channel:<id>`; the platform's notifier
+renders it into its own message format, possibly several messages (the rest go in the first's thread).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.core.dates import format_date
+from bot.core.records import ActionInfo
+
+
+@dataclass(frozen=True)
+class OwnerCount:
+    label: str
+    user_id: str | None
+    open: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class RegionSummary:
+    region: str
+    week_of: dt.date  # the local day the summary is for
+    overdue: tuple[tuple[ActionInfo, int], ...]  # (action, days late), oldest first
+    due_soon: tuple[ActionInfo, ...]  # due in the next 7 days
+    done: tuple[ActionInfo, ...]  # closed as done in the last 7 days
+    new: tuple[ActionInfo, ...]  # created in the last 7 days
+    ongoing: int
+    open_total: int
+    owners: tuple[OwnerCount, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # nudge, escalation, summary
+    team_id: str
+    subject: str  # action:<id> or region:<id>: with kind and occurrence, the ledger's key
+    occurrence: str
+    recipient: str  # user:<id> or channel:<id>
+    scheduled_for: dt.datetime
+    local_day: dt.date  # the recipient's calendar day when it is sent
+    timezone: str
+    action: ActionInfo | None = None
+    days_left: int | None = None  # due in N days (0 today, negative: overdue by -N)
+    mention: str | None = None  # a user to mention (the creator, for a named owner's nudge)
+    summary: RegionSummary | None = None
+    action_id: int | None = None
+    region_id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.kind, self.subject, self.occurrence
+
+    def describe(self) -> str:
+        """One plain line, for logs and `actionbot sweep --dry-run`."""
+        when = f"{self.scheduled_for.isoformat()} ({format_date(self.local_day)}, {self.timezone})"
+        if self.summary is not None:
+            s = self.summary
+            return (f"summary  {self.recipient:<18} {when}  {s.region}: {len(s.overdue)} overdue, "
+                    f"{len(s.due_soon)} due this week, {len(s.done)} done, {len(s.new)} new")
+        a = self.action
+        return f"{self.kind:<8} {self.recipient:<18} {when}  #{a.number} {a.title[:50]} ({when_due(self.days_left)})"
+
+
+def when_due(days_left: int | None) -> str:
+    if days_left is None:
+        return "no due date"
+    if days_left > 1:
+        return f"due in {days_left} days"
+    if days_left == 1:
+        return "due tomorrow"
+    if days_left == 0:
+        return "due today"
+    return f"{-days_left} day{'s' if days_left < -1 else ''} overdue"
+
+
+class DeliveryError(Exception):
+    """A send that did not happen. `permanent`: retrying cannot help (no such channel, user gone)."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Notifier(Protocol):
+    """What a chat platform provides so the scheduler can deliver notices."""
+
+    def render(self, notice: Notice) -> list[Any]:
+        """The platform messages for a notice, in order (at least one)."""
+
+    def post(self, notice: Notice, message: Any, thread: str | None = None) -> str:
+        """Send one message (into `thread`, the first message's reference, when given); return its
+        reference. Raise DeliveryError when it was not sent."""
+
+
+@dataclass
+class SweepReport:
+    planned: list[Notice] = field(default_factory=list)
+    sent: list[Notice] = field(default_factory=list)
+    failed: list[tuple[Notice, str]] = field(default_factory=list)
+    skipped: int = 0  # claimed by another sender meanwhile

@@ -1,0 +1,236 @@
+"""When nudges, escalations and summaries fall due: pure functions of dates, zones and `now`.
+
+Every occurrence is a calendar day in the recipient's zone at 09:00 local time (built with zoneinfo, so a
+DST change never moves it off 09:00). A day that is not a working day moves: before or on the due day to
+the working day before, after it to the working day after. A sweep asks only for the *latest* occurrence
+at or before `now`; that is what makes a scheduler that was down catch up with one message, not a storm.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import DAILY, rrule
+
+from bot.core.errors import BadInput
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SEND_AT = dt.time(9, 0)
+CATCH_UP = dt.timedelta(days=21)  # older occurrences are history, not news
+SUMMARY_CATCH_UP = dt.timedelta(days=1)  # a summary more than a day late waits for next week's
+
+
+def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
+    """The first of `name`, `fallback`, UTC that is a zone this machine knows."""
+    for candidate in (name, fallback):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(f"“{name}” is not a time zone I know.", "tz:America/Bogota or tz:Africa/Nairobi") from None
+    return name
+
+
+def parse_days(text: str) -> str:
+    """`mon-fri`, `sun-thu` or `mon,tue,thu` → the canonical form; anything else is refused."""
+    text = text.strip().lower()
+    parts = []
+    for chunk in text.split(","):
+        ends = [c.strip()[:3] for c in chunk.split("-")]
+        if not all(e in DAYS for e in ends) or len(ends) > 2:
+            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu")
+        parts.append("-".join(ends))
+    return ",".join(parts)
+
+
+def working_days(text: str | None) -> frozenset[int]:
+    """The weekday numbers (Monday 0) of a canonical `days` text; Monday to Friday when unreadable."""
+    try:
+        canonical = parse_days(text or "mon-fri")
+    except BadInput:
+        canonical = "mon-fri"
+    days: set[int] = set()
+    for part in canonical.split(","):
+        ends = part.split("-")
+        i, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
+        days.add(i)
+        while i != last:
+            i = (i + 1) % 7
+            days.add(i)
+    return frozenset(days)
+
+
+def move_to_working_day(day: dt.date, days: frozenset[int], backwards: bool) -> dt.date:
+    step = dt.timedelta(days=-1 if backwards else 1)
+    for _ in range(7):
+        if day.weekday() in days:
+            return day
+        day += step
+    return day
+
+
+def at_local(day: dt.date, tz: ZoneInfo, time: dt.time = SEND_AT) -> dt.datetime:
+    """`time` on `day` in `tz`, as UTC."""
+    return dt.datetime.combine(day, time, tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+# -- nudge settings --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NudgeSettings:
+    offsets: tuple[int, ...] = (-3, 0, 1)  # days relative to the due date
+    repeat_days: int = 7  # then every N days while open (0: never)
+    escalate_after_days: int = 7  # overdue this long: tell the region lead, at most weekly (0: never)
+
+    @classmethod
+    def parse_offsets(cls, text: str) -> tuple[int, ...]:
+        try:
+            offsets = tuple(sorted({int(p) for p in re.split(r"[,\s]+", text.strip()) if p}))
+        except ValueError:
+            raise BadInput(f"I couldn't read the nudge days “{text}”.",
+                           "nudges:-3,0,1 (3 days before, the due day, 1 day after)") from None
+        if not offsets or any(abs(o) > 60 for o in offsets):
+            raise BadInput("Nudge days must be between -60 and 60.", "nudges:-3,0,1")
+        return offsets
+
+    def describe(self) -> str:
+        parts = []
+        for o in self.offsets:
+            if o < 0:
+                parts.append(f"{-o} day{'s' if o < -1 else ''} before")
+            elif o == 0:
+                parts.append("on the due day")
+            else:
+                parts.append(f"{o} day{'s' if o > 1 else ''} after")
+        text = ", ".join(parts)
+        if self.repeat_days:
+            text += f", then every {self.repeat_days} days while open"
+        return text
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    key: str  # unique for its subject: the ledger's occurrence
+    at: dt.datetime  # UTC
+    day: dt.date  # the local calendar day it is sent on
+
+
+def _latest(candidates: list[Occurrence], now: dt.datetime, not_before: dt.datetime,
+            catch_up: dt.timedelta = CATCH_UP) -> Occurrence | None:
+    due = [c for c in candidates if not_before <= c.at <= now and now - c.at <= catch_up]
+    # occurrences moved onto one instant: the last listed (the later offset, the more urgent) wins
+    return max(reversed(due), key=lambda c: c.at) if due else None
+
+
+def _repeats(start: dt.date, every: int, today: dt.date) -> list[dt.date]:
+    """The repeat days from `start` every `every` days that could be the latest by `today` (a few, with
+    slack for the working-day moves)."""
+    if every <= 0 or start > today + dt.timedelta(days=7):
+        return []
+    rule = rrule(DAILY, interval=every, dtstart=dt.datetime.combine(start, dt.time()))
+    last = rule.before(dt.datetime.combine(today + dt.timedelta(days=7), dt.time()), inc=True)
+    if last is None:
+        return []
+    found = [last.date()]
+    for _ in range(2):
+        prev = found[-1] - dt.timedelta(days=every)
+        if prev >= start:
+            found.append(prev)
+    return found
+
+
+def latest_nudge(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: frozenset[int],
+                 now: dt.datetime, not_before: dt.datetime,
+                 snoozed_until: dt.datetime | None = None) -> Occurrence | None:
+    """The latest nudge occurrence for an action due on `due`, at or before `now`, or None."""
+    today = now.astimezone(tz).date()
+    candidates = []
+    for offset in settings.offsets:
+        day = move_to_working_day(due + dt.timedelta(days=offset), days, backwards=offset <= 0)
+        candidates.append(Occurrence(f"{due.isoformat()}/{offset:+d}", at_local(day, tz), day))
+    last = max(settings.offsets)
+    if settings.repeat_days and last >= 0:
+        start = due + dt.timedelta(days=last + settings.repeat_days)
+        for day in _repeats(start, settings.repeat_days, today):
+            offset = (day - due).days
+            moved = move_to_working_day(day, days, backwards=False)
+            candidates.append(Occurrence(f"{due.isoformat()}/{offset:+d}", at_local(moved, tz), moved))
+    if snoozed_until is not None:
+        snooze = Occurrence(f"snooze/{snoozed_until.strftime('%Y%m%dT%H%M')}", snoozed_until,
+                            snoozed_until.astimezone(tz).date())
+        candidates = [snooze] + [c for c in candidates if c.at >= snoozed_until]
+    return _latest(candidates, now, not_before)
+
+
+def latest_escalation(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: frozenset[int],
+                      now: dt.datetime, not_before: dt.datetime) -> Occurrence | None:
+    if not settings.escalate_after_days:
+        return None
+    start = due + dt.timedelta(days=settings.escalate_after_days)
+    today = now.astimezone(tz).date()
+    candidates = []
+    for day in _repeats(start, 7, today):
+        week = (day - start).days // 7
+        moved = move_to_working_day(day, days, backwards=False)
+        candidates.append(Occurrence(f"{due.isoformat()}/esc{week}", at_local(moved, tz), moved))
+    return _latest(candidates, now, not_before)
+
+
+# -- summaries -------------------------------------------------------------------------------
+
+SCHEDULE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]* +([01]?\d|2[0-3]):([0-5]\d)$", re.I)
+
+
+def check_schedule(text: str) -> str:
+    """`mon 09:00`, `Friday 16:30` → the canonical `mon 09:00`; anything else is refused."""
+    m = SCHEDULE.match(text.strip())
+    if not m:
+        raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"')
+    return f"{m.group(1).lower()} {int(m.group(2)):02d}:{m.group(3)}"
+
+
+def parse_summary_schedule(text: str) -> tuple[int, dt.time]:
+    day, clock = check_schedule(text).split()
+    hour, minute = clock.split(":")
+    return DAYS.index(day), dt.time(int(hour), int(minute))
+
+
+def latest_summary(schedule: str, tz: ZoneInfo, now: dt.datetime, not_before: dt.datetime) -> Occurrence | None:
+    """The latest weekly summary time at or before `now`; its key is the local ISO week."""
+    try:
+        weekday, time = parse_summary_schedule(schedule)
+    except BadInput:
+        weekday, time = 0, SEND_AT
+    today = now.astimezone(tz).date()
+    day = today - dt.timedelta(days=(today.weekday() - weekday) % 7)
+    candidates = []
+    for back in (0, 7):
+        d = day - dt.timedelta(days=back)
+        year, week, _ = d.isocalendar()
+        candidates.append(Occurrence(f"{year}-W{week:02d}", at_local(d, tz, time), d))
+    return _latest(candidates, now, not_before, SUMMARY_CATCH_UP)
+
+
+# -- snoozing --------------------------------------------------------------------------------
+
+def next_working_morning(now: dt.datetime, tz: ZoneInfo, days: frozenset[int]) -> dt.datetime:
+    """09:00 on the next working day after today, in `tz`."""
+    today = now.astimezone(tz).date()
+    return at_local(move_to_working_day(today + dt.timedelta(days=1), days, backwards=False), tz)
+
+
+def next_week_morning(now: dt.datetime, tz: ZoneInfo, days: frozenset[int]) -> dt.datetime:
+    """09:00 on the first working day of next week, in `tz`."""
+    today = now.astimezone(tz).date()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    return at_local(move_to_working_day(monday, days, backwards=False), tz)

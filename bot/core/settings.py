@@ -1,0 +1,70 @@
+"""Workspace settings: the nudge schedule, the escalation threshold and the default time zone.
+
+`/action settings` shows them; `/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich`
+changes them (workspace admins only). A change applies from the next sweep.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.core.errors import BadInput, NotAllowed
+from bot.core.grammar import Token
+from bot.core.planner import settings_of
+from bot.core.records import Actor
+from bot.core.schedule import NudgeSettings, check_timezone
+from bot.core.service import ActionService
+from bot.core.wire import to_plain
+
+EXAMPLE = "/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich"
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    nudges: NudgeSettings
+    timezone: str
+
+
+def parse_settings_command(tokens: list[Token]) -> dict[str, object]:
+    """The changes asked for: `nudges`, `repeat`, `escalate` and `tz` options, nothing else."""
+    changes: dict[str, object] = {}
+    for tok in tokens:
+        if tok.kind != "option" or tok.key not in ("nudges", "repeat", "escalate", "tz"):
+            raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{to_plain(tok.raw)}”.",
+                           EXAMPLE)
+        value = to_plain(tok.value).strip()
+        if tok.key == "nudges":
+            changes["nudges"] = NudgeSettings.parse_offsets(value)
+        elif tok.key == "tz":
+            changes["tz"] = check_timezone(value)
+        else:
+            if not value.isdigit() or int(value) > 90:
+                raise BadInput(f"`{tok.key}:` takes a number of days from 0 (never) to 90.", f"{tok.key}:7")
+            changes[tok.key] = int(value)
+    return changes
+
+
+class SettingsService:
+    def __init__(self, actions: ActionService):
+        self.actions = actions
+
+    def get(self, team_id: str, now: dt.datetime) -> WorkspaceSettings:
+        with self.actions.db.session() as s:
+            ws = self.actions.workspace(s, team_id, now)
+            return WorkspaceSettings(settings_of(ws), ws.timezone)
+
+    def change(self, team_id: str, actor: Actor, changes: dict[str, object], now: dt.datetime) -> WorkspaceSettings:
+        if not actor.is_admin:
+            raise NotAllowed("Only a workspace admin can change the settings.")
+        with self.actions.db.session() as s:
+            ws = self.actions.workspace(s, team_id, now)
+            if "nudges" in changes:
+                ws.nudge_offsets = ",".join(str(o) for o in changes["nudges"])
+            if "repeat" in changes:
+                ws.nudge_repeat_days = changes["repeat"]
+            if "escalate" in changes:
+                ws.escalate_after_days = changes["escalate"]
+            if "tz" in changes:
+                ws.timezone = changes["tz"]
+            s.flush()
+            return WorkspaceSettings(settings_of(ws), ws.timezone)

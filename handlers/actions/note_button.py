@@ -1,0 +1,29 @@
+"""Add note on a nudge: open a small form (`views.open`); its submission is handled in views/note_form."""
+from __future__ import annotations
+
+import json
+
+from handlers.actions.pressing import button_value, press, team_of
+from handlers.context import HandlerContext
+from handlers.render_notices import NOTE_ACTION
+from handlers.views.note_form import note_form
+
+
+def register(app, ctx: HandlerContext) -> None:
+    @app.action(NOTE_ACTION)
+    def handle_note(ack, body, action, client, respond):
+        ack()
+        answer = open_note_form(ctx, client, body, action)
+        if answer:
+            respond(**answer)
+
+
+def open_note_form(ctx: HandlerContext, client, body: dict, action: dict) -> dict | None:
+    def work(team_id, actor):
+        number = button_value(action.get("value"))["n"]
+        info = ctx.actions.get(team_id, number, ctx.clock(), actor)  # the action must exist here
+        meta = json.dumps({"n": number, "team": team_of(body), "response_url": body.get("response_url")})
+        client.views_open(trigger_id=body["trigger_id"], view=note_form(info, meta))
+        return {}
+
+    return press(ctx, client, body, "Add note", work) or None

@@ -1,0 +1,51 @@
+"""What every button and picker on a message shares: whose press it is, what it names, and how its
+outcome replaces the message (or, on an error, leaves it and answers only the presser)."""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Callable
+
+from bot.core.errors import BadInput, UserError
+from bot.core.records import Actor, Outcome
+from handlers import render
+from handlers.context import HandlerContext
+from handlers.identity import actor_for
+
+log = logging.getLogger("actionbot.buttons")
+
+
+def team_of(body: dict) -> str:
+    return body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+
+
+def button_value(raw: str | None) -> dict:
+    """The JSON a button carries: at least the action number `n`."""
+    try:
+        value = json.loads(raw or "")
+        if isinstance(value, dict) and isinstance(value.get("n"), int):
+            return value
+    except ValueError:
+        pass
+    raise BadInput("That button is out of date; run `/action list` again.")
+
+
+def outcome_in_place(outcome: Outcome, note: str) -> dict:
+    """A message that replaces the one pressed: the action as it is now, and what just happened."""
+    return {"replace_original": True,
+            **render.message(f"#{outcome.action.number}: {note}",
+                             [render.section(render.action_line(outcome.action)), render.context(note)])}
+
+
+def press(ctx: HandlerContext, client, body: dict, what: str,
+          work: Callable[[str, Actor], dict]) -> dict:
+    """Run `work(team_id, actor)` for a press; a refusal or a failure answers the presser alone."""
+    team_id = team_of(body)
+    try:
+        actor = actor_for(ctx, client, team_id, body["user"]["id"])
+        return work(team_id, actor)
+    except UserError as err:
+        return {"replace_original": False, "response_type": "ephemeral", **render.error_message(err)}
+    except Exception:
+        log.exception("%s failed (team %s)", what, team_id)
+        return {"replace_original": False, "response_type": "ephemeral", **render.sorry_message()}

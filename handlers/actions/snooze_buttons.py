@@ -1,0 +1,26 @@
+"""Snooze on a nudge: hold the action's nudges until the next working day or next week, 09:00 local."""
+from __future__ import annotations
+
+import re
+
+from handlers.actions.pressing import button_value, outcome_in_place, press
+from handlers.context import HandlerContext
+from handlers.render import escape
+from handlers.render_notices import SNOOZE_ACTION
+
+
+def register(app, ctx: HandlerContext) -> None:
+    @app.action(re.compile(f"^{SNOOZE_ACTION}_(day|week)$"))
+    def handle_snooze(ack, body, action, client, respond):
+        ack()
+        respond(**press_snooze(ctx, client, body, action))
+
+
+def press_snooze(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
+    def work(team_id, actor):
+        value = button_value(action.get("value"))
+        until = "week" if value.get("until") == "week" else "day"
+        outcome = ctx.actions.snooze(team_id, actor, value["n"], until, ctx.clock())
+        return outcome_in_place(outcome, f":zzz: <@{actor.user_id}> {escape(outcome.changes[0])}.")
+
+    return press(ctx, client, body, "Snooze", work)

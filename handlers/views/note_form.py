@@ -1,0 +1,76 @@
+"""The Add note form: a modal with one text field. An empty note or a refusal shows on the field;
+a saved note is confirmed where the button was pressed (through that message's response URL)."""
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_sdk.webhook import WebhookClient
+
+from bot.core.errors import UserError
+from bot.core.records import ActionInfo
+from handlers import render
+from handlers.context import HandlerContext
+from handlers.identity import actor_for
+
+log = logging.getLogger("actionbot.note_form")
+CALLBACK = "note_form"
+BLOCK, FIELD = "note", "text"
+MAX_NOTE = 2000
+
+
+def note_form(action: ActionInfo, private_metadata: str) -> dict:
+    title = f"#{action.number} {action.title}"
+    return {
+        "type": "modal", "callback_id": CALLBACK, "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": "Add a note"},
+        "submit": {"type": "plain_text", "text": "Add note"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            render.section(render.escape(title if len(title) <= 300 else title[:299] + "…")),
+            {"type": "input", "block_id": BLOCK, "label": {"type": "plain_text", "text": "Progress note"},
+             "element": {"type": "plain_text_input", "action_id": FIELD, "multiline": True,
+                         "max_length": MAX_NOTE,
+                         "placeholder": {"type": "plain_text", "text": "What happened, what is next"}}},
+        ],
+    }
+
+
+def register(app, ctx: HandlerContext) -> None:
+    @app.view(CALLBACK)
+    def handle_submission(ack, body, view, client):
+        errors, confirmation = submit_note(ctx, client, body, view)
+        if errors:
+            ack(response_action="errors", errors={BLOCK: errors})
+            return
+        ack()
+        if confirmation:
+            ctx.later(_confirm, *confirmation)
+
+
+def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[str | None, tuple | None]:
+    """(error for the field, None) or (None, (response_url, message) to confirm with)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        number, team_id = int(meta["n"]), meta["team"]
+    except (ValueError, KeyError, TypeError):
+        return "This form is out of date; press Add note again.", None
+    text = ((view.get("state", {}).get("values", {}).get(BLOCK, {}).get(FIELD) or {}).get("value") or "").strip()
+    if not text:
+        return "Write a note, or press Cancel.", None
+    try:
+        actor = actor_for(ctx, client, team_id, body["user"]["id"])
+        outcome = ctx.actions.note(team_id, actor, number, text, ctx.clock())
+    except UserError as err:
+        return err.message, None
+    except Exception:
+        log.exception("note form failed (team %s)", team_id)
+        return "Something went wrong on our side and nothing was saved. Please try again.", None
+    url = meta.get("response_url")
+    note = f":memo: <@{actor.user_id}> added a note to *#{outcome.action.number}*: {render.escape(text)}"
+    return None, ((url, render.message(f"Note added to #{outcome.action.number}", [render.section(note)]))
+                  if url else None)
+
+
+def _confirm(url: str, message: dict) -> None:
+    WebhookClient(url).send(response_type="ephemeral", replace_original=False, **message)

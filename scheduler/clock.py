@@ -1,0 +1,70 @@
+"""The APScheduler side: `actionbot clock` runs a BlockingScheduler, `actionbot run` a background one.
+
+Jobs: a sweep at the top of every minute and hourly housekeeping, both in UTC (a trigger without a zone
+would use the host's). Job functions take no objects, only what the process registered with `install`,
+so they could be pickled to a persistent job store; the database, not APScheduler, keeps the state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.core.notices import Notifier
+from bot.core.planner import CLAIM_LEASE
+from bot.core.service import ActionService
+from scheduler.sweep import housekeeping, sweep
+
+log = logging.getLogger("actionbot.clock")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class Services:
+    actions: ActionService
+    notifier: Notifier
+    clock: Callable[[], dt.datetime] = utc_now
+
+
+_services: Services | None = None
+
+
+def install(services: Services) -> None:
+    global _services
+    _services = services
+
+
+def sweep_job() -> None:
+    report = sweep(_services.actions, _services.notifier, _services.clock())
+    if report.sent or report.failed:
+        log.info("sweep: %d sent, %d failed, %d taken by another sender",
+                 len(report.sent), len(report.failed), report.skipped)
+
+
+def housekeeping_job() -> None:
+    released = housekeeping(_services.actions, _services.clock(), CLAIM_LEASE)
+    if released:
+        log.warning("housekeeping: %d stale claims released for retry", released)
+
+
+def add_jobs(scheduler) -> None:
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50, "replace_existing": True}
+    scheduler.add_job(sweep_job, CronTrigger(second=0, timezone=dt.timezone.utc), id="sweep", **common)
+    scheduler.add_job(housekeeping_job, CronTrigger(minute=30, second=30, timezone=dt.timezone.utc),
+                      id="housekeeping", **common)
+
+
+def make_scheduler(services: Services, *, blocking: bool):
+    install(services)
+    kind = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = kind(timezone=dt.timezone.utc)
+    add_jobs(scheduler)
+    return scheduler
