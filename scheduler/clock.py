@@ -57,7 +57,9 @@ def housekeeping_job() -> None:
 
 def add_jobs(scheduler) -> None:
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50, "replace_existing": True}
-    scheduler.add_job(sweep_job, CronTrigger(second=0, timezone=dt.timezone.utc), id="sweep", **common)
+    # the first sweep runs at start: a restarted clock catches up at once, not at the next minute
+    scheduler.add_job(sweep_job, CronTrigger(second=0, timezone=dt.timezone.utc), id="sweep",
+                      next_run_time=dt.datetime.now(dt.timezone.utc), **common)
     scheduler.add_job(housekeeping_job, CronTrigger(minute=30, second=30, timezone=dt.timezone.utc),
                       id="housekeeping", **common)
 

@@ -1,6 +1,7 @@
 """The `actionbot` command line, run as a subprocess the way an operator runs it."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ def actionbot(*args, cwd, env, timeout=60) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("command", [
     [], ["run"], ["db"], ["db", "upgrade"], ["list"], ["region"], ["region", "add"], ["region", "list"],
-    ["demo"],
+    ["demo"], ["clock"], ["sweep"],
 ])
 def test_every_command_has_help(command, tmp_path):
     done = actionbot(*command, "--help", cwd=tmp_path, env=cli_env(tmp_path))
@@ -149,3 +150,64 @@ def test_demo_plays_the_seed_session(tmp_path):
     assert "Only the owners of #3, its creator or a workspace admin can change it." in out
     assert "Traceback" not in out + done.stderr
     assert not (tmp_path / "actionbot.db").exists()  # the demo keeps to a temporary database
+
+
+def seed_action(db_url: str, due: dt.date, created: dt.datetime) -> None:
+    """Patricia (Bogotá) owns one action, created and due when given."""
+    from bot.core.grammar import ActionSpec
+    from bot.core.people import PeopleService
+    from bot.core.records import Actor
+    from bot.core.service import ActionService
+    from store.database import Database
+
+    database = Database(db_url)
+    service = ActionService(database)
+    PeopleService(service).remember(TEAM, "UPAT", created, name="patricia", tz="America/Bogota")
+    service.add(TEAM, Actor("UTIM"), ActionSpec("Submission of LAC KM Region proposal", user_owners=["UPAT"],
+                                                due_phrase=due.isoformat()), created)
+    database.dispose()
+
+
+def test_sweep_dry_run_then_for_real_then_nothing_left(db_url, slack, tmp_path):
+    seed_action(db_url, dt.date(2014, 12, 20), dt.datetime(2014, 11, 21, 15, tzinfo=dt.timezone.utc))
+    env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token, SLACK_API_URL=slack.api_url)
+    dry = actionbot("sweep", "--now", "2014-12-19T14:00Z", "--dry-run", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert re.search(r"would send nudge +user:UPAT .*2014-12-19T14:00:00\+00:00 .*America/Bogota.*due tomorrow",
+                     dry.stdout), dry.stdout
+    assert dry.stdout.splitlines()[-1].startswith("1 to send") and slack.calls_to("chat.postMessage") == []
+
+    real = actionbot("sweep", "--now", "2014-12-19T09:00-05:00", cwd=tmp_path, env=env)
+    assert real.returncode == 0, real.stderr
+    assert real.stdout.splitlines()[-1] == "1 sent, 0 failed (retried next sweep), 0 taken by another sender"
+    assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["DPAT"]
+    again = actionbot("sweep", "--now", "2014-12-19T14:05Z", cwd=tmp_path, env=env)
+    assert again.stdout.splitlines()[-1].startswith("0 sent")
+    assert slack.bot_token not in real.stdout + real.stderr + again.stderr
+
+
+def test_sweep_refuses_a_bad_instant(tmp_path):
+    done = actionbot("sweep", "--now", "next tuesday", cwd=tmp_path, env=cli_env(tmp_path))
+    assert done.returncode == 2 and "not an ISO 8601 instant" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_clock_without_a_token_stops_with_one_line(tmp_path):
+    done = actionbot("clock", cwd=tmp_path, env=cli_env(tmp_path))
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
+    assert "SLACK_BOT_TOKEN" in done.stderr
+
+
+def test_clock_process_sends_what_is_due_at_start(db_url, slack, tmp_path):
+    # an action a month overdue: its weekly repeat nudge of the last seven days is due now
+    now = dt.datetime.now(dt.timezone.utc)
+    seed_action(db_url, (now - dt.timedelta(days=30)).date(), now - dt.timedelta(days=60))
+    env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token, SLACK_API_URL=slack.api_url)
+    clock = subprocess.Popen([ACTIONBOT, "clock"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        sent = slack.wait_for("chat.postMessage", timeout=30, predicate=lambda c: c.params["channel"] == "DPAT")
+        assert "days overdue" in sent[0].params["text"]
+    finally:
+        clock.terminate()
+        _, err = clock.communicate(timeout=30)
+    assert "clock started" in err and slack.bot_token not in err

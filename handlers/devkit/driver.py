@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from handlers.devkit.requests import (
-    Reply, block_actions_payload, interaction_body, post_signed, slash_command_body,
+    Reply, block_actions_payload, interaction_body, post_signed, slash_command_body, view_submission_payload,
 )
 from handlers.devkit.standin import SlackStandIn
 
@@ -31,6 +31,26 @@ class SlackDriver:
         reply = post_signed(self.events_url, interaction_body(payload), self.secret)
         posted = [c.params for c in self.standin.calls_to("response_url") if c.path == key]
         return reply, (posted[-1] if posted else None)
+
+
+    def pick_date(self, user_id: str, action_id: str, block_id: str, date: str, channel_id: str | None = "C0GENERAL",
+                  message: dict | None = None) -> tuple[Reply, dict | None]:
+        """Choose `date` (YYYY-MM-DD) in a datepicker; returns the reply and what went to the response URL."""
+        key = f"pick-{len(self.standin.calls)}-{user_id}"
+        payload = block_actions_payload(action_id=action_id, value="", user_id=user_id, team_id=self.team_id,
+                                        channel_id=channel_id, response_url=self.standin.response_url(key),
+                                        block_id=block_id, message=message)
+        action = payload["actions"][0]
+        del action["value"]
+        action.update(type="datepicker", selected_date=date)
+        reply = post_signed(self.events_url, interaction_body(payload), self.secret)
+        posted = [c.params for c in self.standin.calls_to("response_url") if c.path == key]
+        return reply, (posted[-1] if posted else None)
+
+    def submit(self, user_id: str, view: dict, values: dict) -> Reply:
+        """Submit a modal the app opened (as `views.open` received it)."""
+        payload = view_submission_payload(view=view, values=values, user_id=user_id, team_id=self.team_id)
+        return post_signed(self.events_url, interaction_body(payload), self.secret)
 
 
 def buttons(message: dict) -> list[dict]:

@@ -88,6 +88,18 @@ def block_actions_payload(*, action_id: str, value: str, user_id: str, team_id: 
     return payload
 
 
+def view_submission_payload(*, view: dict, values: dict, user_id: str, team_id: str) -> dict:
+    """A modal's submit as Slack sends it: the view as opened, with `values` ({block_id: {action_id:
+    value-dict}}) as its state."""
+    submitted = {**view, "state": {"values": values}}
+    return {
+        "type": "view_submission", "team": {"id": team_id, "domain": "demo"},
+        "user": {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id},
+        "api_app_id": "A0ACTIONBOT", "token": VERIFICATION_TOKEN, "trigger_id": _trigger_id(),
+        "view": submitted, "response_urls": [], "is_enterprise_install": False, "enterprise": None,
+    }
+
+
 @dataclass
 class Reply:
     status: int
