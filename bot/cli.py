@@ -9,17 +9,13 @@ import sys
 
 from bot.config import Config, ConfigError
 from bot.core import grammar
-from bot.core.dates import Due
+from bot.core.dates import Due, utc_now
 from bot.core.errors import UserError
 from bot.core.records import Actor, Listing
 from bot.core.regions import RegionSpec
 from bot.runtime import action_service
 
 CLI_ACTOR = Actor("cli", is_admin=True)  # the operator at the shell administers every workspace
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -211,7 +207,7 @@ def cmd_list(args) -> int:
     query = grammar.parse_query(grammar.tokenize(" ".join(grammar.quote(w) for w in words)))
     if query.mine:
         raise UserError("`mine` needs a Slack user; give one as @U123.")
-    listing = service.list(_team(service, args.workspace), None, query, now(), limit=None)
+    listing = service.list(_team(service, args.workspace), None, query, utc_now(), limit=None)
     print(format_table(listing))
     return 0
 
@@ -223,7 +219,7 @@ def cmd_region_add(args) -> int:
     spec = RegionSpec(name=args.name, aliases=args.alias, channel_id=args.channel, lead_user_id=args.lead,
                       timezone=args.tz, working_days=args.days, summary_schedule=args.summary)
     team = args.workspace or _team(service, None)
-    info = RegionService(service).add(team, CLI_ACTOR, spec, now())
+    info = RegionService(service).add(team, CLI_ACTOR, spec, utc_now())
     print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
     return 0
 
@@ -233,7 +229,7 @@ def cmd_region_list(args) -> int:
 
     service = _services()
     rows = [["Region", "Aliases", "Open", "Zone", "Days", "Summary", "Channel", "Lead"]]
-    for r in RegionService(service).list(_team(service, args.workspace), now()):
+    for r in RegionService(service).list(_team(service, args.workspace), utc_now()):
         rows.append([r.name, ", ".join(r.aliases), str(r.open_count), r.timezone or "-", r.working_days,
                      r.summary_schedule, r.channel_id or "-", r.lead_user_id or "-"])
     print(table(rows))

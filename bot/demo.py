@@ -8,8 +8,10 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.core.dates import format_date
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
 from bot.runtime import BackgroundServer, build_runtime
@@ -24,9 +26,12 @@ PEOPLE = [  # user id, handle, real name, zone, admin
     ("UPATRICIA", "patricia", "Patricia Toquica", "America/Bogota", False),
     ("ULINA", "lina", "Lina Salazar", "Europe/Zurich", False),
 ]
+CHANNELS = {"CGLOBAL": "km-global", "CLAC": "km-lac", "C0GENERAL": "general"}
 REGIONS = [
-    RegionSpec("Global", aliases=["Secretariat"], timezone="Europe/Zurich"),
-    RegionSpec("Latin America and the Caribbean", aliases=["LAC"], timezone="America/Bogota"),
+    RegionSpec("Global", aliases=["Secretariat"], timezone="Europe/Zurich", channel_id="CGLOBAL",
+               lead_user_id="UTIM"),
+    RegionSpec("Latin America and the Caribbean", aliases=["LAC"], timezone="America/Bogota", channel_id="CLAC",
+               lead_user_id="UPATRICIA"),
     RegionSpec("Asia-Pacific", aliases=["Asia"], timezone="Asia/Bangkok"),
     RegionSpec("Africa", timezone="Africa/Nairobi"),
 ]
@@ -48,8 +53,24 @@ SCRIPT = [  # (who types, what) — the five rows of section 11, then a list, a 
 ]
 
 
+WORKSHOP_NEXT_DAY = dt.datetime(2014, 11, 21, 15, 0, tzinfo=dt.timezone.utc)  # Friday after the workshop
+FORTNIGHT = (dt.datetime(2014, 11, 24, 0, 0, tzinfo=dt.timezone.utc),  # Monday 24 Nov …
+             dt.datetime(2014, 12, 8, 23, 30, tzinfo=dt.timezone.utc))  # … to Monday 8 Dec
+FULL_SUMMARY = ("CGLOBAL", dt.date(2014, 12, 8))  # the one summary printed in full
+
+
+class DemoClock:
+    """The app's clock in the demo: the day after the workshop, then moved on by the fast-forward."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
 def run_demo(out=sys.stdout) -> int:
-    names = {uid: handle for uid, handle, *_ in PEOPLE}
+    names = {uid: handle for uid, handle, *_ in PEOPLE} | CHANNELS
     with tempfile.TemporaryDirectory(prefix="actionbot-demo-") as tmp, SlackStandIn(team_id=TEAM) as slack:
         for uid, handle, real, tz, admin in PEOPLE:
             slack.add_user(uid, handle, real_name=real, tz=tz, is_admin=admin)
@@ -57,17 +78,17 @@ def run_demo(out=sys.stdout) -> int:
         config = Config(bot_token=slack.bot_token, signing_secret=secret, app_token=None, api_url=slack.api_url,
                         database_url=f"sqlite:///{Path(tmp) / 'actionbot.db'}", port=0, timezone="UTC",
                         date_order="MDY")
-        runtime = build_runtime(config)
-        now = dt.datetime.now(dt.timezone.utc)
+        clock = DemoClock(WORKSHOP_NEXT_DAY)
+        runtime = build_runtime(config, clock=clock)
         regions = RegionService(runtime.ctx.actions)
         for spec in REGIONS:
-            regions.add(TEAM, Actor("UTIM", is_admin=True), spec, now)
+            regions.add(TEAM, Actor("UTIM", is_admin=True), spec, clock.now)
         server = BackgroundServer(runtime).start()
         try:
             driver = SlackDriver(server.url, slack, secret)
             say = lambda line="": print(line, file=out)  # noqa: E731
             say(f"Actionbot demo: the real app at {server.url}, Slack played by a local stand-in, "
-                f"a fresh SQLite database.")
+                f"a fresh SQLite database. It is Friday 21 November 2014, the day after the workshop.")
             say("Regions set up by an admin: " + ", ".join(
                 s.name + (f" ({', '.join(s.aliases)})" if s.aliases else "") for s in REGIONS))
             last_reply = None
@@ -101,10 +122,54 @@ def run_demo(out=sys.stdout) -> int:
             say("@tim › /action list all")
             for line in message_text(driver.command("UTIM", "list all").json(), names):
                 say(f"    {line}")
+            fast_forward(runtime, clock, driver, slack, names, say)
             say()
-            say("That was the real HTTP endpoint with signed requests; "
+            say("That was the real HTTP endpoint with signed requests and the scheduler's own sweeps; "
                 "run `actionbot run` with your Slack app's tokens to do the same in Slack.")
         finally:
             server.stop()
             runtime.db.dispose()
     return 0
+
+
+def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackStandIn, names: dict, say) -> None:
+    """A fortnight of sweeps every half hour: each owner's nudges at their 09:00, Jennifer's snooze,
+    an escalation to the region lead and the Monday summaries, as the people receiving them see them."""
+    from bot.runtime import scheduler_services
+    from scheduler.sweep import sweep
+
+    notifier = scheduler_services(runtime.config, runtime.ctx.actions, clock).notifier
+    say()
+    say("Fast-forward: the fortnight from Monday 24 November to Monday 8 December 2014, a sweep every "
+        "half hour (on a real server, `actionbot clock` sweeps every minute).")
+    snoozed, day_shown = False, None
+    clock.now, end = FORTNIGHT
+    while clock.now <= end:
+        before = len(slack.calls_to("chat.postMessage"))
+        report = sweep(runtime.ctx.actions, notifier, clock.now)
+        posts = slack.calls_to("chat.postMessage")[before:]
+        for notice, call in zip(report.sent, posts):
+            if notice.local_day != day_shown:
+                day_shown = notice.local_day
+                say()
+                say(f"── {format_date(notice.local_day)} ──")
+            local = clock.now.astimezone(ZoneInfo(notice.timezone)).strftime("%H:%M")
+            where = call.params["channel"]
+            to = f"#{names.get(where, where)}" if where.startswith("C") else \
+                f"@{names.get('U' + where[1:], where)}"
+            if notice.kind == "summary" and (where, notice.local_day) != FULL_SUMMARY:
+                say(f"  📊 {local} {notice.timezone}: weekly summary of {notice.summary.region} posted in {to} "
+                    f"({notice.summary.open_total} open, {len(notice.summary.overdue)} overdue)")
+                continue
+            say(f"  {local} {notice.timezone} → {to}:")
+            for line in message_text(call.params, names):
+                say(f"    {line}")
+            if not snoozed and notice.kind == "nudge" and where == "DJENNIFER":
+                snoozed = True
+                snooze = next(b for b in buttons(call.params) if b["action_id"] == "nudge_snooze_day")
+                say("  @jennifer presses [Snooze to next working day]")
+                _, posted = driver.click("UJENNIFER", snooze["action_id"], snooze["value"], channel_id=where,
+                                         message={**call.params, "ts": call.params.get("ts", "1.1")})
+                for line in message_text(posted or {}, names):
+                    say(f"    {line}")
+        clock.now += dt.timedelta(minutes=30)

@@ -75,7 +75,8 @@ def scheduler_services(config: Config, actions: ActionService, clock=None):
     """What the scheduler needs: the core and a Slack notifier on the process's Web API base URL."""
     from handlers.app import web_client
     from handlers.notifier import SlackNotifier
-    from scheduler.clock import Services, utc_now
+    from bot.core.dates import utc_now
+    from scheduler.clock import Services
 
     return Services(actions, SlackNotifier(web_client(config.bot_token, config.api_url)), clock or utc_now)
 

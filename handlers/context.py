@@ -7,16 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bot.core.dates import utc_now
 from bot.core.people import PeopleService
 from bot.core.regions import RegionService
 from bot.core.settings import SettingsService
 from bot.core.service import ActionService
 
 log = logging.getLogger("actionbot.handlers")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass

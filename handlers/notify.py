@@ -1,7 +1,8 @@
-"""Direct messages to owners: who assigned them what."""
+"""Messages the app sends after answering: DMs to new owners, follow-ups through a response URL."""
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from bot.core.records import Assignment
 from handlers.context import HandlerContext
@@ -15,3 +16,10 @@ def send_assignments(ctx: HandlerContext, client: WebClient, team_id: str, assig
         actor_for(ctx, client, team_id, assignment.user_id)
         channel = client.conversations_open(users=assignment.user_id)["channel"]["id"]
         client.chat_postMessage(channel=channel, **assignment_message(assignment))
+
+
+def send_to_response_url(url: str, *messages: dict) -> None:
+    """Further ephemeral messages to whoever ran the command or pressed the button."""
+    client = WebhookClient(url)
+    for message in messages:
+        client.send(response_type="ephemeral", replace_original=False, **message)

@@ -44,7 +44,7 @@ def _due_phrase(notice: Notice) -> str:
 
 
 def _details(action: ActionInfo) -> str:
-    parts = [f"Owners: {owners_text(action)}"]
+    parts = [f"Owner{'s' if len(action.owners) > 1 else ''}: {owners_text(action)}"]
     parts += [escape(x) for x in (action.region, action.group) if x]
     return " · ".join(parts)
 
@@ -65,10 +65,9 @@ def nudge_message(notice: Notice) -> dict:
 
 def escalation_message(notice: Notice) -> dict:
     a = notice.action
-    as_creator = notice.recipient == f"user:{a.created_by}"
     lead = (f":rotating_light: *#{a.number}* {escape(a.title)} is {_due_phrase(notice)}.\n"
             f"Owner{'s' if len(a.owners) > 1 else ''}: {owners_text(a)}. You hear about it as "
-            + ("its creator." if as_creator else f"the lead of {escape(a.region or 'its region')}."))
+            + (f"the lead of {escape(a.region)}." if notice.role == "lead" and a.region else "its creator."))
     blocks = [section(lead), context(f"Nudge them, or reply with `/action note {a.number} <what you heard>`.")]
     fallback = f"Overdue: #{a.number} {escape(a.title)} is {when_due(notice.days_left)}"
     return message(fallback, blocks)

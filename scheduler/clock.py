@@ -15,16 +15,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.core.dates import utc_now
 from bot.core.notices import Notifier
 from bot.core.planner import CLAIM_LEASE
 from bot.core.service import ActionService
 from scheduler.sweep import housekeeping, sweep
 
 log = logging.getLogger("actionbot.clock")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -131,3 +132,24 @@ def test_summary_snooze_and_settings_commands(patricia_owns_one, driver, clock):
     assert "Escalation to the region lead: off" in saved
     bad = all_text(driver.command("UADMIN", "settings nudges:soon").json())
     assert "couldn't read the nudge days" in bad
+
+
+def test_a_long_summary_on_demand_continues_through_the_response_url(driver, slack, app):
+    _, runtime = app
+    from bot.core.grammar import ActionSpec
+    from bot.core.records import Actor
+
+    driver.command("UADMIN", "region add Asia-Pacific alias:Asia tz:Asia/Bangkok")
+    for n in range(300):
+        runtime.ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(f"Item {n} " + "y" * 400, user_owners=["UPAT"],
+                                                                due_phrase="Nov 3, 2014", region="Asia"),
+                                at("2014-11-01T12:00+00:00"))
+    first = driver.command("UTIM", "summary region:Asia").json()
+    parts = int(re.search(r"part 2 of (\d+)", json.dumps(slack.wait_for("response_url")[0].params)).group(1))
+    follow_ups = slack.wait_for("response_url", count=parts - 1)
+    for message in [first] + [c.params for c in follow_ups]:
+        assert len(message["blocks"]) <= 50
+        assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+        assert message.get("response_type", "ephemeral") == "ephemeral"
+    shown = "\n".join(all_text(m) for m in [first] + [c.params for c in follow_ups])
+    assert all(f"Item {n} " in shown for n in range(300))

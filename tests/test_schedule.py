@@ -7,7 +7,7 @@ import pytest
 
 from bot.core.errors import BadInput
 from bot.core.schedule import (
-    CATCH_UP, NudgeSettings, at_local, check_schedule, latest_escalation, latest_nudge, latest_summary,
+    CATCH_UP, SUMMARY_CATCH_UP, NudgeSettings, at_local, check_schedule, latest_escalation, latest_nudge, latest_summary,
     move_to_working_day, next_week_morning, next_working_morning, parse_days, working_days, zone,
 )
 
@@ -116,6 +116,7 @@ def test_nudges_stay_at_nine_local_across_dst(name, due, before_day, utc_hours):
     (dt.date(2014, 12, 15), "2014-12-12/+1", dt.date(2014, 12, 15)),
     (dt.date(2014, 12, 19), "2014-12-12/+1", dt.date(2014, 12, 15)),
     (dt.date(2014, 12, 22), "2014-12-12/+8", dt.date(2014, 12, 22)),  # Sat 20 → Mon 22
+    (dt.date(2014, 12, 28), "2014-12-12/+8", dt.date(2014, 12, 22)),  # Sun: +15 (Sat 27) moved to Mon 29, ahead
     (dt.date(2014, 12, 29), "2014-12-12/+15", dt.date(2014, 12, 29)),
 ])
 def test_repeats_every_seven_days_after_the_last_offset_on_working_days(now_day, key, day):
@@ -141,12 +142,10 @@ def test_not_before_hides_earlier_occurrences():
     assert nudge(DUE, BOGOTA, nine(dt.date(2014, 12, 11), BOGOTA), not_before=start).key == "2014-12-10/+1"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _repeats looks only 3 steps back from today+7: repeat_days < 4 "
-                                       "never reaches today, so repeats are lost")
-@pytest.mark.parametrize("repeat", [1, 2])
-def test_short_repeat_intervals_still_repeat(repeat):
+@pytest.mark.parametrize("repeat,key", [(1, "+7"), (2, "+7"), (3, "+7"), (4, "+5"), (30, "+1")])
+def test_any_repeat_interval_reaches_the_latest_repeat(repeat, key):
     occ = nudge(DUE, BOGOTA, nine(dt.date(2014, 12, 17), BOGOTA) + MINUTE, settings=NudgeSettings(repeat_days=repeat))
-    assert occ.key == "2014-12-10/+7"  # Wed 17 is a repeat day for every 1 or 2 days; returns "+1" instead
+    assert occ.key == f"2014-12-10/{key}"  # Wed 17: repeats from +1+N every N days; +5 (Mon 15) for N=4
 
 
 # -- snooze -------------------------------------------------------------------------------------
@@ -197,7 +196,8 @@ def test_weekly_summary_keys_by_local_iso_week_and_respects_start():
     assert latest_summary("mon 09:00", BOGOTA, first - MINUTE, start) is None
     occ = latest_summary("mon 09:00", BOGOTA, first, start)
     assert (occ.key, occ.at) == ("2014-W49", first.astimezone(UTC))
-    assert latest_summary("mon 09:00", BOGOTA, dt.datetime(2014, 12, 7, 23, tzinfo=BOGOTA), start).key == "2014-W49"
+    assert latest_summary("mon 09:00", BOGOTA, first + SUMMARY_CATCH_UP, start).key == "2014-W49"
+    assert latest_summary("mon 09:00", BOGOTA, first + SUMMARY_CATCH_UP + MINUTE, start) is None  # too late
     assert latest_summary("mon 09:00", BOGOTA, nine(dt.date(2014, 12, 8), BOGOTA), start).key == "2014-W50"
 
 
@@ -205,9 +205,11 @@ def test_summary_follows_the_local_calendar_not_utc():
     sunday_evening = dt.datetime(2014, 12, 7, 21, 30, tzinfo=UTC)  # Monday 04:30 in Bangkok
     occ = latest_summary("mon 04:00", BANGKOK, sunday_evening, LONG_AGO)
     assert (occ.key, occ.day) == ("2014-W50", dt.date(2014, 12, 8))
-    assert latest_summary("mon 04:00", BOGOTA, sunday_evening, LONG_AGO).key == "2014-W49"
-    # the default 09:00 in Bangkok is still ahead: last week's summary
-    assert latest_summary("mon 09:00", BANGKOK, sunday_evening, LONG_AGO).day == dt.date(2014, 12, 1)
+    # still Sunday in Bogota: this week's is ahead, last week's too late
+    assert latest_summary("mon 04:00", BOGOTA, sunday_evening, LONG_AGO) is None
+    assert latest_summary("mon 04:00", BOGOTA, sunday_evening + dt.timedelta(hours=12), LONG_AGO).key == "2014-W50"
+    # the default 09:00 in Bangkok is still ahead at Monday 04:30
+    assert latest_summary("mon 09:00", BANGKOK, sunday_evening, LONG_AGO) is None
 
 
 @pytest.mark.parametrize("text,expected", [("Friday 16:30", "fri 16:30"), ("mon 9:00", "mon 09:00")])
@@ -228,6 +230,12 @@ def test_check_schedule_rejects(text):
 def test_from_friday_afternoon_the_next_morning_is_monday_nine_local(fn, tz):
     friday = dt.datetime(2014, 12, 12, 15, tzinfo=tz)
     assert fn(friday, tz, MON_FRI) == nine(dt.date(2014, 12, 15), tz).astimezone(UTC)
+
+
+def test_midweek_next_morning_is_tomorrow_and_next_week_is_monday():
+    wednesday = dt.datetime(2014, 12, 10, 15, tzinfo=NAIROBI)
+    assert next_working_morning(wednesday, NAIROBI, MON_FRI) == at_local(dt.date(2014, 12, 11), NAIROBI)
+    assert next_week_morning(wednesday, NAIROBI, MON_FRI) == at_local(dt.date(2014, 12, 15), NAIROBI)
 
 
 def test_next_working_morning_uses_the_local_day():
@@ -268,3 +276,31 @@ def test_parse_days_canonicalises_and_refuses():
     for bad in ("weekdays", "mon-wed-fri", "mon,,fri"):
         with pytest.raises(BadInput):
             parse_days(bad)
+
+
+def test_next_week_starts_on_the_regions_first_working_day():
+    tz = zone("Asia/Dubai")
+    thursday = dt.datetime(2014, 12, 11, 10, 0, tzinfo=dt.timezone.utc)
+    assert next_week_morning(thursday, tz, working_days("sun-thu")).astimezone(tz).strftime("%a %d %H:%M") == "Sun 14 09:00"
+    assert next_week_morning(thursday, tz, working_days("mon-fri")).astimezone(tz).strftime("%a %d %H:%M") == "Mon 15 09:00"
+
+
+@pytest.mark.parametrize("text", ["saturn", "monkey-fri", "mo-fr"])
+def test_day_names_must_be_days(text):
+    with pytest.raises(BadInput):
+        parse_days(text)
+
+
+def test_summary_day_must_be_a_day():
+    with pytest.raises(BadInput):
+        check_schedule("monkey 09:00")
+    assert check_schedule("Thursday 7:05") == "thu 07:05"
+
+
+def test_only_early_nudges_still_repeat_once_overdue():
+    tz = zone("Africa/Nairobi")
+    settings = NudgeSettings(offsets=(-3, -1), repeat_days=7)
+    now = at_local(dt.date(2014, 12, 17), tz) + dt.timedelta(minutes=5)  # Wed, 7 days after a Wed due date
+    occ = latest_nudge(dt.date(2014, 12, 10), settings, tz, working_days("mon-fri"), now,
+                       dt.datetime(2014, 1, 1, tzinfo=dt.timezone.utc))
+    assert occ.key == "2014-12-10/+7"

@@ -235,3 +235,8 @@ def _resolve(year: int | None, month: int, day: int, today: dt.date) -> dt.date 
         if year is not None or date >= today:
             return date
     return None
+
+
+def utc_now() -> dt.datetime:
+    """The wall clock, in UTC: the default `now` of the processes (tests pass their own)."""
+    return dt.datetime.now(dt.timezone.utc)

@@ -47,6 +47,7 @@ class Notice:
     action: ActionInfo | None = None
     days_left: int | None = None  # due in N days (0 today, negative: overdue by -N)
     mention: str | None = None  # a user to mention (the creator, for a named owner's nudge)
+    role: str | None = None  # why an escalation's recipient hears of it: "lead" or "creator"
     summary: RegionSummary | None = None
     action_id: int | None = None
     region_id: int | None = None

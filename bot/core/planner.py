@@ -74,7 +74,7 @@ class Planner:
         owner_ids = [o.user_id for o in action.owners if o.user_id]
         found = []
 
-        def notice(kind, who, tz_name, occ, mention=None):
+        def notice(kind, who, tz_name, occ, mention=None, role=None):
             tz = schedule.zone(tz_name, ws.timezone)
             local_today = now.astimezone(tz).date()
             info = action_info(action, local_today, names)
@@ -82,7 +82,8 @@ class Planner:
                 kind=kind, team_id=ws.team_id, subject=f"action:{action.id}", recipient=who,
                 occurrence=occ.key if kind == "escalation" else f"{occ.key}/{who}",
                 scheduled_for=occ.at, local_day=local_today, timezone=str(tz.key), action=info,
-                days_left=(action.due_date - local_today).days, mention=mention, action_id=action.id))
+                days_left=(action.due_date - local_today).days, mention=mention, role=role,
+                action_id=action.id))
 
         recipients = [(f"user:{u}", zones.get(u) or region_tz, None) for u in owner_ids]
         if any(o.user_id is None for o in action.owners):
@@ -108,7 +109,7 @@ class Planner:
             occ = schedule.latest_escalation(action.due_date, settings, schedule.zone(tz_name, ws.timezone),
                                              days, now, not_before)
             if occ is not None:
-                notice("escalation", f"user:{boss}", tz_name, occ)
+                notice("escalation", f"user:{boss}", tz_name, occ, role="lead" if boss == lead else "creator")
         return found
 
     # -- summaries ------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from dateutil.rrule import DAILY, rrule
 from bot.core.errors import BadInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAY_NAMES = {**{d: d for d in DAYS}, **{f: d for f, d in zip(FULL_DAYS, DAYS)}, "tues": "tue", "thur": "thu",
+             "thurs": "thu"}
 SEND_AT = dt.time(9, 0)
 CATCH_UP = dt.timedelta(days=21)  # older occurrences are history, not news
 SUMMARY_CATCH_UP = dt.timedelta(days=1)  # a summary more than a day late waits for next week's
@@ -46,8 +49,8 @@ def parse_days(text: str) -> str:
     text = text.strip().lower()
     parts = []
     for chunk in text.split(","):
-        ends = [c.strip()[:3] for c in chunk.split("-")]
-        if not all(e in DAYS for e in ends) or len(ends) > 2:
+        ends = [DAY_NAMES.get(c.strip()) for c in chunk.split("-")]
+        if not all(ends) or len(ends) > 2:
             raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu")
         parts.append("-".join(ends))
     return ",".join(parts)
@@ -133,20 +136,15 @@ def _latest(candidates: list[Occurrence], now: dt.datetime, not_before: dt.datet
 
 
 def _repeats(start: dt.date, every: int, today: dt.date) -> list[dt.date]:
-    """The repeat days from `start` every `every` days that could be the latest by `today` (a few, with
-    slack for the working-day moves)."""
-    if every <= 0 or start > today + dt.timedelta(days=7):
+    """The days of a repeat from `start` every `every` days that could be the latest occurrence by `today`:
+    those on or before it within a week and one interval (a move to a working day adds at most six days)."""
+    if every <= 0 or start > today:
         return []
-    rule = rrule(DAILY, interval=every, dtstart=dt.datetime.combine(start, dt.time()))
-    last = rule.before(dt.datetime.combine(today + dt.timedelta(days=7), dt.time()), inc=True)
-    if last is None:
-        return []
-    found = [last.date()]
-    for _ in range(2):
-        prev = found[-1] - dt.timedelta(days=every)
-        if prev >= start:
-            found.append(prev)
-    return found
+    window = max(start, today - dt.timedelta(days=every + 7))
+    skipped = -(-(window - start).days // every)  # whole intervals before the window, rounded up
+    first = dt.datetime.combine(start + dt.timedelta(days=skipped * every), dt.time())
+    rule = rrule(DAILY, interval=every, dtstart=first, until=dt.datetime.combine(today, dt.time()))
+    return [d.date() for d in rule]
 
 
 def latest_nudge(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: frozenset[int],
@@ -158,8 +156,8 @@ def latest_nudge(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: froz
     for offset in settings.offsets:
         day = move_to_working_day(due + dt.timedelta(days=offset), days, backwards=offset <= 0)
         candidates.append(Occurrence(f"{due.isoformat()}/{offset:+d}", at_local(day, tz), day))
-    last = max(settings.offsets)
-    if settings.repeat_days and last >= 0:
+    last = max(max(settings.offsets), 0)  # with only early nudges, the overdue repeats count from the due day
+    if settings.repeat_days:
         start = due + dt.timedelta(days=last + settings.repeat_days)
         for day in _repeats(start, settings.repeat_days, today):
             offset = (day - due).days
@@ -188,15 +186,15 @@ def latest_escalation(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days:
 
 # -- summaries -------------------------------------------------------------------------------
 
-SCHEDULE = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]* +([01]?\d|2[0-3]):([0-5]\d)$", re.I)
+SCHEDULE = re.compile(r"^([a-z]+) +([01]?\d|2[0-3]):([0-5]\d)$", re.I)
 
 
 def check_schedule(text: str) -> str:
     """`mon 09:00`, `Friday 16:30` → the canonical `mon 09:00`; anything else is refused."""
     m = SCHEDULE.match(text.strip())
-    if not m:
+    if not m or m.group(1).lower() not in DAY_NAMES:
         raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"')
-    return f"{m.group(1).lower()} {int(m.group(2)):02d}:{m.group(3)}"
+    return f"{DAY_NAMES[m.group(1).lower()]} {int(m.group(2)):02d}:{m.group(3)}"
 
 
 def parse_summary_schedule(text: str) -> tuple[int, dt.time]:
@@ -230,7 +228,11 @@ def next_working_morning(now: dt.datetime, tz: ZoneInfo, days: frozenset[int]) -
 
 
 def next_week_morning(now: dt.datetime, tz: ZoneInfo, days: frozenset[int]) -> dt.datetime:
-    """09:00 on the first working day of next week, in `tz`."""
+    """09:00 on the first working day of next week, in `tz`: the next working day that follows a rest
+    day (Monday for mon-fri, Sunday for sun-thu); a week later when every day is a working day."""
     today = now.astimezone(tz).date()
-    monday = today + dt.timedelta(days=7 - today.weekday())
-    return at_local(move_to_working_day(monday, days, backwards=False), tz)
+    for ahead in range(1, 8):
+        day = today + dt.timedelta(days=ahead)
+        if day.weekday() in days and (day.weekday() - 1) % 7 not in days:
+            return at_local(day, tz)
+    return at_local(today + dt.timedelta(days=7), tz)

@@ -13,7 +13,7 @@ from bot.core.settings import parse_settings_command
 from handlers import render
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
-from handlers.notify import send_assignments
+from handlers.notify import send_assignments, send_to_response_url
 from handlers.render_notices import summary_messages, summary_overview
 
 log = logging.getLogger("actionbot.command")
@@ -85,12 +85,5 @@ def summary_reply(ctx: HandlerContext, team_id: str, region: str | None, now, re
         return summary_overview(summaries)
     first, *rest = summary_messages(summaries[0])
     if rest and response_url:
-        ctx.later(_follow_up, response_url, rest[:MAX_FOLLOW_UPS])
+        ctx.later(send_to_response_url, response_url, *rest[:MAX_FOLLOW_UPS])
     return first
-
-
-def _follow_up(response_url: str, messages: list[dict]) -> None:
-    from slack_sdk.webhook import WebhookClient
-    client = WebhookClient(response_url)
-    for message in messages:
-        client.send(response_type="ephemeral", replace_original=False, **message)

@@ -6,13 +6,28 @@ import re
 from bot.core.wire import unescape
 
 
+EMOJI = {":warning:": "⚠", ":white_check_mark:": "✔", ":alarm_clock:": "⏰", ":rotating_light:": "🚨",
+         ":bar_chart:": "📊", ":red_circle:": "🔴", ":date:": "📅", ":new:": "🆕", ":bust_in_silhouette:": "👤",
+         ":zzz:": "💤", ":calendar:": "📆", ":memo:": "📝"}
+
+
 def readable(mrkdwn: str, names: dict[str, str]) -> str:
+    """`names` maps user and channel IDs to the names people see."""
     text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + names.get(m.group(1), m.group(1)), mrkdwn)
-    text = re.sub(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = re.sub(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>",
+                  lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
     text = re.sub(r"<([^<>|]+)\|([^<>]+)>", r"\2", text)
     text = text.replace("*", "").replace("`", "")
-    text = text.replace(":warning:", "⚠").replace(":white_check_mark:", "✔")
+    text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)  # _italics_
+    for code, emoji in EMOJI.items():
+        text = text.replace(code, emoji)
     return unescape(text)
+
+
+def _label(element: dict) -> str:
+    if element.get("type") == "datepicker":
+        return f"[{element.get('placeholder', {}).get('text', 'date')} ▾]"
+    return f"[{element.get('text', {}).get('text', '?')}]"
 
 
 def message_text(msg: dict, names: dict[str, str]) -> list[str]:
@@ -28,7 +43,7 @@ def message_text(msg: dict, names: dict[str, str]) -> list[str]:
         elif block.get("type") == "context":
             lines += [readable(e.get("text", ""), names) for e in block.get("elements", [])]
         elif block.get("type") == "actions":
-            lines.append("   ".join(f"[{e['text']['text']}]" for e in block.get("elements", [])))
+            lines.append("   ".join(_label(e) for e in block.get("elements", [])))
     if not lines and msg.get("text"):
         lines = readable(msg["text"], names).splitlines()
     return lines

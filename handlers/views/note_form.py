@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
-from slack_sdk.webhook import WebhookClient
 
 from bot.core.errors import UserError
 from bot.core.records import ActionInfo
 from handlers import render
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
+from handlers.notify import send_to_response_url
 
 log = logging.getLogger("actionbot.note_form")
 CALLBACK = "note_form"
@@ -45,7 +45,7 @@ def register(app, ctx: HandlerContext) -> None:
             return
         ack()
         if confirmation:
-            ctx.later(_confirm, *confirmation)
+            ctx.later(send_to_response_url, *confirmation)
 
 
 def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[str | None, tuple | None]:
@@ -70,7 +70,3 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
     note = f":memo: <@{actor.user_id}> added a note to *#{outcome.action.number}*: {render.escape(text)}"
     return None, ((url, render.message(f"Note added to #{outcome.action.number}", [render.section(note)]))
                   if url else None)
-
-
-def _confirm(url: str, message: dict) -> None:
-    WebhookClient(url).send(response_type="ephemeral", replace_original=False, **message)
