@@ -4,7 +4,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers import actions, commands, views
+from handlers import actions, commands, events, views
 from handlers.context import HandlerContext
 
 
@@ -28,4 +28,5 @@ def build_app(ctx: HandlerContext, *, token: str, signing_secret: str, api_url: 
     commands.register(app, ctx)
     actions.register(app, ctx)
     views.register(app, ctx)
+    events.register(app, ctx)
     return app

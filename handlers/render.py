@@ -4,6 +4,7 @@ Limits kept here: 50 blocks a message, 3000 characters a section text.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -14,6 +15,10 @@ from bot.core.records import ActionInfo, Assignment, Listing, OwnerInfo, Outcome
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 DONE_ACTION = "action_done"
+EDIT_ACTION = "action_edit"
+NOTE_ACTION = "action_note"
+MORE_ACTION = "list_more"
+PAGE_ROWS = 20  # two blocks a row: a page stays inside a message's 50 blocks
 
 
 def escape(text: str) -> str:
@@ -42,6 +47,13 @@ def due_text(due: Due) -> str:
     return "ongoing" if due.kind == "ongoing" else "no due date"
 
 
+def date_token(day) -> str:
+    """A calendar date as Slack's `<!date^…>` token (each reader sees their own words for it, "today",
+    "tomorrow"), with the unambiguous form as fallback. Noon UTC names the same day from UTC-11 to UTC+11."""
+    noon = int(dt.datetime.combine(day, dt.time(12), tzinfo=dt.timezone.utc).timestamp())
+    return f"<!date^{noon}^{{date_short_pretty}}|{format_date(day)}>"
+
+
 def owner_text(owner: OwnerInfo) -> str:
     return f"<@{owner.user_id}>" if owner.user_id else escape(owner.name or "")
 
@@ -52,16 +64,42 @@ def owners_text(action: ActionInfo) -> str:
 
 def action_line(action: ActionInfo) -> str:
     """`#3 Title` then owners, due date, region, group and status on one line."""
-    due = due_text(action.due)
+    due = date_token(action.due.date) if action.due.kind == "date" else due_text(action.due)
     if action.overdue:
-        due = f"*{due} (overdue)*"
+        due = f":red_circle: *overdue*, {due}"
     details = [owners_text(action), f"due {due}" if action.due.kind == "date" else due]
     details += [escape(x) for x in (action.region, action.group) if x]
     if action.status != "open":
         details.append(f"_{action.status}_")
+    if action.permalink:
+        details.append(f"<{action.permalink}|from a message>")
     title = escape(action.title)
     title = f"~{title}~" if action.status == "cancelled" else title
     return clip(f"*#{action.number}* {title}\n{' · '.join(details)}")
+
+
+def _button(text: str, action_id: str, value: dict, style: str | None = None) -> dict:
+    button = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text},
+              "value": json.dumps(value)[:2000]}
+    if style:
+        button["style"] = style
+    return button
+
+
+def edit_button(number: int) -> dict:
+    return _button("Edit", EDIT_ACTION, {"n": number})
+
+
+def row_buttons(number: int) -> dict:
+    """Edit and Add note under a row (Done sits beside it)."""
+    return {"type": "actions", "block_id": f"row-{number}",
+            "elements": [edit_button(number), _button("Add note", NOTE_ACTION, {"n": number})]}
+
+
+def action_rows(action: ActionInfo, query: str | None = None) -> list[dict]:
+    """One action as list, Home and mention answers show it: two blocks (Done beside it when open)."""
+    done = done_button(action.number, query) if action.status == "open" else None
+    return [section(action_line(action), done), row_buttons(action.number)]
 
 
 def query_label(query_text: str) -> str:
@@ -70,9 +108,7 @@ def query_label(query_text: str) -> str:
 
 
 def done_button(number: int, query: str | None = None) -> dict:
-    value = {"n": number} if query is None else {"n": number, "q": query}
-    return {"type": "button", "action_id": DONE_ACTION, "text": {"type": "plain_text", "text": "Done"},
-            "style": "primary", "value": json.dumps(value)[:2000]}
+    return _button("Done", DONE_ACTION, {"n": number} if query is None else {"n": number, "q": query}, "primary")
 
 
 def message(text: str, blocks: list[dict]) -> dict:
@@ -80,22 +116,22 @@ def message(text: str, blocks: list[dict]) -> dict:
     return {"text": clip(text, 3000), "blocks": blocks[:MAX_BLOCKS]}
 
 
-def listing_message(listing: Listing, query_text: str, note: str | None = None) -> dict:
+def listing_message(listing: Listing, query_text: str, note: str | None = None, offset: int = 0) -> dict:
+    """A page of a list (PAGE_ROWS actions from `offset`), with a Show more button when more follow."""
     heading = f"*{listing.total} action{'s' if listing.total != 1 else ''}*"
     if query_text:
         heading += " · " + query_label(query_text)
-    blocks = [section(heading)]
-    if note:
-        blocks.insert(0, context(note))
-    for action in listing.actions[: MAX_BLOCKS - len(blocks) - 1]:
-        button = done_button(action.number, query_text) if action.status == "open" else None
-        blocks.append(section(action_line(action), button))
-    shown = len(blocks) - (2 if note else 1)
+    blocks = [context(note)] if note else []
+    blocks.append(section(heading))
+    page = listing.actions[:PAGE_ROWS]
+    for action in page:
+        blocks += action_rows(action, query_text)
     if not listing.actions:
         blocks.append(context("Nothing here. Add one with `/action add <title> @owner due <date>`."))
-    elif listing.total > shown:
-        blocks.append(context(
-            f"Showing {shown} of {listing.total}. Narrow it with `mine`, `overdue`, `region:` or `group:`."))
+    elif listing.total > offset + len(page):
+        blocks.append(context(f"Showing {offset + 1}–{offset + len(page)} of {listing.total}."))
+        blocks.append({"type": "actions", "block_id": "more", "elements": [
+            _button("Show more", MORE_ACTION, {"q": query_text, "o": offset + len(page)})]})
     fallback = f"{listing.total} actions" + (f" ({query_text})" if query_text else "")
     return message(fallback, blocks)
 
@@ -140,7 +176,7 @@ def assignment_message(assignment: Assignment) -> dict:
             f"Due: {due_text(action.due)}")
     if action.region:
         text += f" · {escape(action.region)}"
-    blocks = [section(text, done_button(action.number)),
+    blocks = [section(text, done_button(action.number)), {"type": "actions", "elements": [edit_button(action.number)]},
               context("Reply with `/action note "
                       f"{action.number} <progress>` or `/action due {action.number} <date>`.")]
     fallback = f"You were assigned #{action.number} {escape(action.title)}, due {due_text(action.due)}"

@@ -8,12 +8,11 @@ from bot.core.dates import format_date
 from bot.core.notices import Notice, RegionSummary, when_due
 from bot.core.records import ActionInfo
 from handlers.render import (
-    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, context, escape, message, owners_text, section,
+    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, NOTE_ACTION, context, escape, message, owners_text, section,
 )
 
 SNOOZE_ACTION = "nudge_snooze"
 NEW_DATE_ACTION = "nudge_new_date"
-NOTE_ACTION = "nudge_note"
 
 
 def nudge_buttons(number: int, due_iso: str | None) -> dict:

@@ -175,6 +175,7 @@ class Action(Base):
     # nudges fall due from this instant on (creation, a new due date, a reopen), and not before the snooze ends
     schedule_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the message it was made from
 
     owners: Mapped[list[Owner]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="Owner.position"
@@ -264,3 +265,14 @@ class Delivery(Base):
     ref: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Slack's ts of the first message
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ProcessedEvent(Base):
+    """Events already answered, by the platform's event ID: a retried delivery is answered once."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("workspace_id", "event_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

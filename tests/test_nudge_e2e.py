@@ -80,7 +80,7 @@ def test_nudge_buttons_change_what_later_sweeps_send(patricia_owns_one, driver, 
     moved = nudge_of(tick("2014-12-16T14:00+00:00"), "DPAT")  # 3 days before the new date
     assert "due in 3 days" in all_text(moved) and "Fri 19 Dec 2014" in all_text(moved)
 
-    reply, _ = press(driver, "UPAT", moved, "nudge_note")
+    reply, _ = press(driver, "UPAT", moved, "action_note")
     assert reply.status == 200
     (opened,) = [c.params for c in slack.calls_to("views.open")]
     view = opened["view"]

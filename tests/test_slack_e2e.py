@@ -14,7 +14,8 @@ from tests.helpers import SEED_ROWS, all_text
 
 
 def numbers_in(message: dict) -> list[int]:
-    return [b["decoded"]["n"] for b in buttons(message)]
+    """The actions a list shows, in order (by their Edit buttons: every row has one)."""
+    return [b["decoded"]["n"] for b in buttons(message) if b["action_id"] == "action_edit"]
 
 
 @pytest.fixture
@@ -67,7 +68,9 @@ def test_done_button_closes_and_refreshes_the_list(seeded, driver):
     reply, posted = driver.click("ULINA", "action_done", button["value"])
     assert reply.status == 200 and posted["replace_original"] is True
     assert numbers_in(posted) == [1] and "marked *#5* done" in all_text(posted)
-    assert numbers_in(driver.command("UTIM", "list done").json()) == []  # done items carry no button
+    closed = driver.command("UTIM", "list done").json()
+    assert numbers_in(closed) == [5]
+    assert [b for b in buttons(closed) if b["action_id"] == "action_done"] == []  # done items carry no Done
     assert "#5" in all_text(driver.command("UTIM", "list done").json())
 
 

@@ -43,6 +43,7 @@ class ActionInfo:
     notes: tuple[str, ...] = ()
     closed_at: dt.datetime | None = None
     snoozed_until: dt.datetime | None = None
+    permalink: str | None = None
 
     @property
     def owner_ids(self) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from store.database import Database
 from store.models import Action, Event, Note, Owner, Region, Workspace
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
-LIST_LIMIT = 40
+LIST_LIMIT = 20  # a page of a list
 
 
 class ActionService:
@@ -325,7 +325,7 @@ def action_info(action: Action, today: dt.date, names: dict[str, str], with_note
         channel_id=action.channel_id, created_by=action.created_by, created_at=action.created_at,
         overdue=action.status == "open" and due.kind == "date" and due.date < today,
         notes=tuple(n.text for n in action.notes) if with_notes else (),
-        closed_at=action.closed_at, snoozed_until=action.snoozed_until,
+        closed_at=action.closed_at, snoozed_until=action.snoozed_until, permalink=action.permalink,
     )
 
 

@@ -1,11 +1,11 @@
-"""Add note on a nudge: open a small form (`views.open`); its submission is handled in views/note_form."""
+"""Add note on a nudge, a list row or a Home row: open a small form (`views.open`); its submission is handled in views/note_form."""
 from __future__ import annotations
 
 import json
 
 from handlers.actions.pressing import button_value, press, team_of
 from handlers.context import HandlerContext
-from handlers.render_notices import NOTE_ACTION
+from handlers.render import NOTE_ACTION
 from handlers.views.note_form import note_form
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from handlers.devkit.requests import (
-    Reply, block_actions_payload, interaction_body, post_signed, slash_command_body, view_submission_payload,
+    Reply, block_actions_payload, event_body, interaction_body, post_signed, slash_command_body,
+    view_submission_payload,
 )
 from handlers.devkit.standin import SlackStandIn
 
@@ -46,6 +47,13 @@ class SlackDriver:
         reply = post_signed(self.events_url, interaction_body(payload), self.secret)
         posted = [c.params for c in self.standin.calls_to("response_url") if c.path == key]
         return reply, (posted[-1] if posted else None)
+
+    def event(self, event: dict, event_id: str, retry_num: int | None = None) -> Reply:
+        """An Events API delivery (`event_callback`), as a retry when `retry_num` is given."""
+        body = event_body(event, team_id=self.team_id, event_id=event_id)
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
+        return post_signed(self.events_url, body, self.secret, content_type="application/json",
+                           extra_headers=headers)
 
     def submit(self, user_id: str, view: dict, values: dict) -> Reply:
         """Submit a modal the app opened (as `views.open` received it)."""

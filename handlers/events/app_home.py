@@ -1,0 +1,5 @@
+"""(being written) app_home listener."""
+
+
+def register(app, ctx) -> None:
+    pass

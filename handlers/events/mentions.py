@@ -1,0 +1,5 @@
+"""(being written) mentions listener."""
+
+
+def register(app, ctx) -> None:
+    pass
