@@ -4,7 +4,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers import actions, commands, events, views
+from handlers import actions, commands, events, shortcuts, views
 from handlers.context import HandlerContext
 
 
@@ -29,4 +29,5 @@ def build_app(ctx: HandlerContext, *, token: str, signing_secret: str, api_url: 
     actions.register(app, ctx)
     views.register(app, ctx)
     events.register(app, ctx)
+    shortcuts.register(app, ctx)
     return app

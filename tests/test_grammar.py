@@ -2,7 +2,7 @@
 import pytest
 
 from bot.core.errors import BadInput
-from bot.core.grammar import parse, parse_query, tokenize
+from bot.core.grammar import Command, parse, parse_query, tokenize
 from bot.core.wire import to_plain
 
 
@@ -63,7 +63,6 @@ def test_quoted_title_keeps_everything_as_text():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("", "needs a title"),
     ("<@UJEN> due Nov 30", "needs a title"),
     ('Draft owner:"KM team', "quote is not closed"),
     ("Draft region:LAC region:Africa", "given twice"),
@@ -88,7 +87,7 @@ def test_numbered_verbs(text, verb, number):
 @pytest.mark.parametrize("text, message", [
     ("done", "Which action"), ("done twelve", "“twelve” is not one"), ("done 12 13", "only an action number"),
     ("note 3", "needs some text"), ("due 3", "Which date"), ("assign 3", "Whom"),
-    ("assign 3 Draft <@UJEN>", "new owners only"), ("edit 3", "What should change"),
+    ("assign 3 Draft <@UJEN>", "new owners only"), ("edit 3 <@UJEN>", "Change owners with"),
     ("edit 3 <@UJEN>", "assign"), ("frobnicate 3", "don't know the command"),
 ])
 def test_numbered_verb_errors(text, message):
@@ -142,3 +141,8 @@ def test_list_errors():
 
 def test_to_plain_links_and_unlabelled_refs():
     assert to_plain("see <https://x.org|the plan> and <@U1> &amp; <#C9>") == "see the plan (https://x.org) and @U1 & #C9"
+
+
+def test_add_and_edit_without_details_open_the_form():
+    assert parse("add") == Command("add")
+    assert parse("edit #3") == Command("edit", number=3)

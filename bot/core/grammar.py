@@ -67,6 +67,8 @@ class ActionSpec:
     region: str | None = None
     group: str | None = None
     meeting: str | None = None
+    note: str | None = None  # a first note (forms)
+    permalink: str | None = None  # the message it was made from (message shortcut)
 
 
 @dataclass
@@ -155,6 +157,8 @@ def parse(text: str) -> Command:
         )
     rest = tokens[1:]
     if verb == "add":
+        if not rest:  # no text: the form
+            return Command("add")
         return Command("add", spec=parse_spec(rest, need_title=True), tokens=rest)
     if verb == "list":
         return Command("list", query=parse_query(rest), tokens=rest)
@@ -199,6 +203,8 @@ def parse(text: str) -> Command:
             raise BadInput("Whom should it be assigned to?", f"/action assign {number} @lina")
         return Command("assign", number=number, spec=spec)
     # edit
+    if not rest:  # no changes given: the form, prefilled
+        return Command("edit", number=number)
     spec = parse_spec(rest, need_title=False)
     if spec.user_owners or spec.named_owners:
         raise BadInput("Change owners with `assign`.", f"/action assign {number} @lina")

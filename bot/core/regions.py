@@ -30,8 +30,21 @@ class RegionService:
         self.db = actions.db
 
     def add(self, team_id: str, actor: Actor, spec: RegionSpec, now: dt.datetime) -> RegionInfo:
+        return self._save(team_id, actor, spec, now, current=None)
+
+    def edit(self, team_id: str, actor: Actor, current: str, spec: RegionSpec, now: dt.datetime) -> RegionInfo:
+        """Give the region named `current` (or aliased) everything `spec` says: name, aliases, channel,
+        lead, zone, working days and summary time."""
+        return self._save(team_id, actor, spec, now, current=current)
+
+    def get(self, team_id: str, name: str, now: dt.datetime) -> RegionInfo:
+        with self.db.session() as s:
+            ws = self.actions.workspace(s, team_id, now)
+            return _info(self.actions.region_named(s, ws, name), 0)
+
+    def _save(self, team_id: str, actor: Actor, spec: RegionSpec, now: dt.datetime, current: str | None) -> RegionInfo:
         if not actor.is_admin:
-            raise NotAllowed("Only a workspace admin can add regions.")
+            raise NotAllowed(f"Only a workspace admin can {'change' if current else 'add'} regions.")
         name = " ".join(spec.name.split())
         if not name:
             raise BadInput("A region needs a name.", '/action region add "Latin America" alias:LAC')
@@ -42,21 +55,27 @@ class RegionService:
         tz = check_timezone(spec.timezone) if spec.timezone else None
         with self.db.session() as s:
             ws = self.actions.workspace(s, team_id, now)
+            region = self.actions.region_named(s, ws, current) if current else None
             aliases = list(dict.fromkeys(" ".join(a.split()) for a in spec.aliases if a.strip()))
             for label in [name, *aliases]:
-                if q.name_taken(s, ws.id, label):
+                other = q.region_by_name(s, ws.id, label)
+                if other is not None and other is not region:
                     raise BadInput(f"“{label}” already names a region.", "/action region list")
             if len({q.fold(x) for x in [name, *aliases]}) != 1 + len(aliases):
                 raise BadInput("An alias repeats the region's name or another alias.")
-            region = Region(
-                workspace_id=ws.id, name=name, key=q.fold(name), channel_id=spec.channel_id,
-                lead_user_id=spec.lead_user_id, timezone=tz, working_days=days,
-                summary_schedule=schedule, created_at=now,
-                aliases=[RegionAlias(workspace_id=ws.id, alias=a, key=q.fold(a)) for a in aliases],
-            )
-            s.add(region)
+            if region is None:
+                region = Region(workspace_id=ws.id, created_at=now)
+                s.add(region)
+            region.name, region.key, region.channel_id, region.lead_user_id = (
+                name, q.fold(name), spec.channel_id, spec.lead_user_id)
+            region.timezone, region.working_days, region.summary_schedule = tz, days, schedule
+            kept = {a.key: a for a in region.aliases}  # reuse rows: a delete and re-insert of one key would clash
+            region.aliases = [kept.get(q.fold(a)) or RegionAlias(workspace_id=ws.id, alias=a, key=q.fold(a))
+                              for a in aliases]
+            for row, label in zip(region.aliases, aliases):
+                row.alias = label
             s.flush()
-            return _info(region, 0)
+            return _info(region, q.open_counts_by_region(s, ws.id).get(region.id, 0))
 
     def list(self, team_id: str, now: dt.datetime) -> list[RegionInfo]:
         with self.db.session() as s:
@@ -80,8 +99,14 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
         if len(tokens) > 1:
             raise BadInput("`region list` takes nothing more.", "/action region list")
         return "list", None
+    if tokens[0].raw.lower() == "edit":
+        name = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in tokens[1:])).strip()
+        if not name:
+            raise BadInput("Which region?", "/action region edit LAC")
+        return "edit", RegionSpec(name=name)
     if tokens[0].raw.lower() != "add":
-        raise BadInput(f"I know `region list` and `region add`, not “{to_plain(tokens[0].raw)}”.", example)
+        raise BadInput(f"I know `region list`, `region add` and `region edit`, not “{to_plain(tokens[0].raw)}”.",
+                       example)
     spec = RegionSpec(name="")
     name_parts = []
     for tok in tokens[1:]:

@@ -112,11 +112,14 @@ class ActionService:
                 workspace_id=ws.id, number=q.next_number(s, ws.id), title=spec.title.strip(),
                 status="open", due_kind=due.kind, due_date=due.date, region=region, group=group,
                 meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
-                created_at=now, updated_at=now, schedule_from=now,
+                created_at=now, updated_at=now, schedule_from=now, permalink=spec.permalink,
             )
             s.add(action)
             self._set_owners(action, ws, spec.user_owners, spec.named_owners)
             s.flush()
+            if spec.note and spec.note.strip():
+                s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=spec.note.strip(),
+                           created_at=now))
             self._record(s, action, actor, now, "created", new=self._snapshot(action))
             today = self.today(ws, actor, now)
             info = self._info(s, ws, action, today)
@@ -170,6 +173,51 @@ class ActionService:
             info = self._info(s, ws, action, self.today(ws, actor, now))
             added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
             return Outcome(info, changes=["owners changed"],
+                           assignments=[Assignment(u, actor.user_id, info) for u in added])
+
+    def changeable(self, team_id: str, actor: Actor, number: int, now: dt.datetime) -> ActionInfo:
+        """The action, if `actor` may change it (else NotFound or NotAllowed): what an edit form shows."""
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            return self._info(s, ws, action, self.today(ws, actor, now), with_notes=True)
+
+    def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        """Make the action what a full form says (an empty region, group or meeting clears it), recording
+        each changed field; a note in the form is added."""
+        if not spec.title.strip():
+            raise BadInput("An action needs a title.")
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            action = self._changeable(s, ws, number, actor)
+            before_users = {o.user_id for o in action.owners if o.user_id}
+            old = self._snapshot(action)
+            due = self.resolve_due(spec.due_phrase, ws, actor, now)
+            action.title = spec.title.strip()
+            if due != Due(action.due_kind, action.due_date):
+                action.due_kind, action.due_date = due.kind, due.date
+                action.schedule_from, action.snoozed_until = now, None
+            action.region = self.region_named(s, ws, spec.region) if spec.region else None
+            action.group = q.group_by_name(s, ws.id, spec.group, create=True) if spec.group else None
+            action.meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
+            if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(spec.user_owners)] + [
+                    n.strip() for n in dict.fromkeys(spec.named_owners) if n.strip()]:
+                self._set_owners(action, ws, spec.user_owners, spec.named_owners)
+            s.flush()
+            new = self._snapshot(action)
+            changes = [(f, old[f], new[f]) for f in new if old[f] != new[f]]
+            note = (spec.note or "").strip()
+            if not changes and not note:
+                raise BadInput(f"Nothing to change: #{number} already says that.")
+            for field, was, now_is in changes:
+                self._record(s, action, actor, now, "changed", field, was, now_is)
+            if note:
+                s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
+                self._record(s, action, actor, now, "note", new=note)
+            action.updated_at = now
+            info = self._info(s, ws, action, self.today(ws, actor, now))
+            added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
+            return Outcome(info, changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
                            assignments=[Assignment(u, actor.user_id, info) for u in added])
 
     def set_due(self, team_id: str, actor: Actor, number: int, phrase: str, now: dt.datetime) -> Outcome:

@@ -15,6 +15,8 @@ from handlers.context import HandlerContext
 from handlers.identity import actor_for
 from handlers.notify import send_assignments, send_to_response_url
 from handlers.render_notices import summary_messages, summary_overview
+from handlers.views.action_form import open_add_form, open_edit_form
+from handlers.views.region_form import open_region_form
 
 log = logging.getLogger("actionbot.command")
 
@@ -43,6 +45,9 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     actor = actor_for(ctx, client, team_id, payload["user_id"])
     if cmd.verb == "region":
         sub, spec = parse_region_command(cmd.tokens)
+        if sub == "edit":
+            open_region_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, spec.name)
+            return {}
         if sub == "add":
             ctx.regions.add(team_id, actor, spec, now)
         return render.regions_message(ctx.regions.list(team_id, now))
@@ -55,6 +60,13 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     if cmd.verb == "list":
         listing = ctx.actions.list(team_id, actor, cmd.query, now)
         return render.listing_message(listing, cmd.query.describe())
+    if cmd.verb == "add" and cmd.spec is None:
+        open_add_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, channel=payload.get("channel_id"))
+        return {}
+    if cmd.verb == "edit" and cmd.spec is None:
+        open_edit_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, cmd.number,
+                       channel=payload.get("channel_id"))
+        return {}
     if cmd.verb == "add":
         outcome = ctx.actions.add(team_id, actor, cmd.spec, now, channel_id=payload.get("channel_id"))
     elif cmd.verb in ("done", "reopen", "cancel"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from handlers.devkit.requests import (
-    Reply, block_actions_payload, event_body, interaction_body, post_signed, slash_command_body,
-    view_submission_payload,
+    Reply, block_actions_payload, event_body, interaction_body, message_action_payload, post_signed,
+    slash_command_body, view_submission_payload,
 )
 from handlers.devkit.standin import SlackStandIn
 
@@ -54,6 +54,13 @@ class SlackDriver:
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return post_signed(self.events_url, body, self.secret, content_type="application/json",
                            extra_headers=headers)
+
+    def shortcut(self, user_id: str, callback_id: str, message: dict, channel_id: str = "C0GENERAL") -> Reply:
+        """Use a message shortcut on `message` (needs at least `text` and `ts`)."""
+        payload = message_action_payload(callback_id=callback_id, message=message, user_id=user_id,
+                                         team_id=self.team_id, channel_id=channel_id,
+                                         response_url=self.standin.response_url())
+        return post_signed(self.events_url, interaction_body(payload), self.secret)
 
     def submit(self, user_id: str, view: dict, values: dict) -> Reply:
         """Submit a modal the app opened (as `views.open` received it)."""

@@ -88,6 +88,19 @@ def block_actions_payload(*, action_id: str, value: str, user_id: str, team_id: 
     return payload
 
 
+def message_action_payload(*, callback_id: str, message: dict, user_id: str, team_id: str, channel_id: str,
+                           response_url: str) -> dict:
+    """A message shortcut as Slack sends it."""
+    return {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": _trigger_id(),
+        "team": {"id": team_id, "domain": "demo"}, "user": {"id": user_id, "username": user_id.lower(),
+                                                            "team_id": team_id},
+        "channel": {"id": channel_id, "name": channel_id.lower()}, "message": message,
+        "message_ts": message.get("ts"), "response_url": response_url, "token": VERIFICATION_TOKEN,
+        "action_ts": f"{time.time():.6f}", "is_enterprise_install": False, "enterprise": None,
+    }
+
+
 def view_submission_payload(*, view: dict, values: dict, user_id: str, team_id: str) -> dict:
     """A modal's submit as Slack sends it: the view as opened, with `values` ({block_id: {action_id:
     value-dict}}) as its state."""

@@ -1,6 +1,8 @@
 """Modal submission listeners."""
-from handlers.views import note_form
+from handlers.views import action_form, note_form, region_form
 
 
 def register(app, ctx) -> None:
+    action_form.register(app, ctx)
     note_form.register(app, ctx)
+    region_form.register(app, ctx)

@@ -1,0 +1,6 @@
+"""Shortcut listeners."""
+from handlers.shortcuts import create_from_message
+
+
+def register(app, ctx) -> None:
+    create_from_message.register(app, ctx)

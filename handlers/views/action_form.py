@@ -1,0 +1,201 @@
+"""The action form (a modal): add (`/action add` with no text, Home's New action, the message shortcut)
+and edit (`/action edit N`, every Edit button), one layout for both. Field mistakes are shown on the
+field (`response_action: errors`); a saved form goes through the same core calls as the command, so
+owners get the same DMs and the history the same rows."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from bot.core.errors import UserError
+from bot.core.grammar import ActionSpec
+from bot.core.records import ActionInfo, Outcome
+from handlers import render
+from handlers.context import HandlerContext
+from handlers.identity import actor_for
+from handlers.notify import send_assignments
+
+log = logging.getLogger("actionbot.action_form")
+CALLBACK = "action_form"
+MAX_TITLE = 500
+NO_REGION = "-"
+PAST_OK, ONGOING = "past_ok", "ongoing"
+
+
+def text_input(block_id: str, label: str, *, initial: str | None = None, optional: bool = True,
+                multiline: bool = False, max_length: int = 200, placeholder: str | None = None,
+                hint: str | None = None) -> dict:
+    element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": placeholder}
+    block = {"type": "input", "block_id": block_id, "optional": optional, "element": element,
+             "label": {"type": "plain_text", "text": label}}
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": hint}
+    return block
+
+
+def form_view(regions: list[str], meta: dict, action: ActionInfo | None = None, title: str = "") -> dict:
+    """The modal; `action` prefills it for an edit."""
+    editing = action is not None
+    users = list(action.owner_ids) if editing else []
+    named = "\n".join(o.name for o in action.owners if o.user_id is None) if editing else ""
+    owners = {"type": "multi_users_select", "action_id": "value",
+              "placeholder": {"type": "plain_text", "text": "People in this workspace"}}
+    if users:
+        owners["initial_users"] = users
+    due = {"type": "datepicker", "action_id": "value"}
+    if editing and action.due.kind == "date":
+        due["initial_date"] = action.due.date.isoformat()
+    option = lambda value, text: {"text": {"type": "plain_text", "text": text[:75]}, "value": value}  # noqa: E731
+    checks = {"type": "checkboxes", "action_id": "value",
+              "options": [option(ONGOING, "Ongoing (no due date)"), option(PAST_OK, "Keep a date that has passed")]}
+    if editing and action.due.kind == "ongoing":
+        checks["initial_options"] = [option(ONGOING, "Ongoing (no due date)")]
+    blocks = [
+        text_input("title", "Action", initial=action.title if editing else title, optional=False,
+                    multiline=True, max_length=MAX_TITLE, placeholder="What is to be done"),
+        {"type": "input", "block_id": "owners", "optional": True, "element": owners,
+         "label": {"type": "plain_text", "text": "Owners"}},
+        text_input("named", "Named owners", initial=named, multiline=True, max_length=1000,
+                    placeholder="KM Regional Coordinators", hint="Teams or roles that are not Slack users, one a line."),
+        {"type": "input", "block_id": "due", "optional": True, "element": due,
+         "label": {"type": "plain_text", "text": "Due date"}},
+        {"type": "input", "block_id": "due_opts", "optional": True, "element": checks,
+         "label": {"type": "plain_text", "text": "Due date options"}},
+    ]
+    if regions:
+        choices = [option(NO_REGION, "No region")] + [option(r, r) for r in regions[:99]]
+        select = {"type": "static_select", "action_id": "value", "options": choices,
+                  "placeholder": {"type": "plain_text", "text": "Choose a region"}}
+        if editing and action.region in regions[:99]:
+            select["initial_option"] = option(action.region, action.region)
+        blocks.append({"type": "input", "block_id": "region", "optional": True, "element": select,
+                       "label": {"type": "plain_text", "text": "Region"}})
+    blocks += [
+        text_input("group", "Group", initial=action.group if editing else None, max_length=100, placeholder="KM"),
+        text_input("meeting", "Meeting", initial=action.meeting if editing else None,
+                    placeholder="Global KM & Comms Workshop, Nov 2014"),
+        text_input("note", "Add a note" if editing else "Notes", multiline=True, max_length=2000),
+    ]
+    if meta.get("permalink"):
+        blocks.insert(0, render.context(f"From <{meta['permalink']}|this message>"))
+    heading = f"Edit #{action.number}" if editing else "New action"
+    return {"type": "modal", "callback_id": CALLBACK, "private_metadata": json.dumps(meta),
+            "title": {"type": "plain_text", "text": heading}, "submit": {"type": "plain_text", "text": "Save"},
+            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
+
+
+def open_add_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, *,
+                  title: str = "", channel: str | None = None, permalink: str | None = None) -> None:
+    regions = [r.name for r in ctx.regions.list(team_id, ctx.clock())]
+    meta = {"mode": "add", "team": team_id, "channel": channel, "permalink": permalink}
+    client.views_open(trigger_id=trigger_id, view=form_view(regions, meta, title=title))
+
+
+def open_edit_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, number: int,
+                   channel: str | None = None) -> None:
+    """Opens the prefilled form, or raises the core's refusal (unknown number, not allowed)."""
+    now = ctx.clock()
+    action = ctx.actions.changeable(team_id, actor_for(ctx, client, team_id, user_id), number, now)
+    regions = [r.name for r in ctx.regions.list(team_id, now)]
+    meta = {"mode": "edit", "team": team_id, "n": number, "channel": channel,
+            "due": action.due.date.isoformat() if action.due.kind == "date" else None}
+    client.views_open(trigger_id=trigger_id, view=form_view(regions, meta, action))
+
+
+# -- submission -----------------------------------------------------------------------------
+
+def field_value(values: dict, block: str) -> dict:
+    return (values.get(block) or {}).get("value") or {}
+
+
+def read_form(view: dict, today: dt.date, kept_date: str | None = None) -> tuple[ActionSpec, dict[str, str]]:
+    """The spec a submitted form asks for, and the errors to show on its fields. A past date needs
+    confirming unless it is the one the action already had (`kept_date`)."""
+    values = view.get("state", {}).get("values", {})
+    errors: dict[str, str] = {}
+    title = " ".join((field_value(values, "title").get("value") or "").split())
+    if not title:
+        errors["title"] = "Say what is to be done."
+    users = field_value(values, "owners").get("selected_users") or []
+    named = [n.strip() for n in (field_value(values, "named").get("value") or "").splitlines() if n.strip()]
+    if any(len(n) > 200 for n in named):
+        errors["named"] = "A named owner can be at most 200 characters."
+    picked = field_value(values, "due").get("selected_date")
+    flags = {o.get("value") for o in field_value(values, "due_opts").get("selected_options") or []}
+    due_phrase = None
+    if ONGOING in flags and picked:
+        errors["due_opts"] = "Either pick a due date or tick Ongoing, not both."
+    elif ONGOING in flags:
+        due_phrase = "ongoing"
+    elif picked:
+        if dt.date.fromisoformat(picked) < today and PAST_OK not in flags and picked != kept_date:
+            errors["due"] = "That date has passed. Pick another, or tick “Keep a date that has passed”."
+        due_phrase = picked
+    region = (field_value(values, "region").get("selected_option") or {}).get("value")
+    spec = ActionSpec(
+        title=title, user_owners=list(users), named_owners=named, due_phrase=due_phrase,
+        region=None if region in (None, NO_REGION) else region,
+        group=(field_value(values, "group").get("value") or "").strip() or None,
+        meeting=(field_value(values, "meeting").get("value") or "").strip() or None,
+        note=(field_value(values, "note").get("value") or "").strip() or None,
+    )
+    return spec, errors
+
+
+def register(app, ctx: HandlerContext) -> None:
+    @app.view(CALLBACK)
+    def handle_submission(ack, body, view, client):
+        errors, outcome, meta = submit(ctx, client, body, view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        ctx.later(after_save, ctx, client, meta, body["user"]["id"], outcome)
+
+
+def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, Outcome | None, dict]:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        team_id = meta["team"]
+    except (ValueError, KeyError, TypeError):
+        return {"title": "This form is out of date; open it again."}, None, {}
+    try:
+        now = ctx.clock()
+        actor = actor_for(ctx, client, team_id, body["user"]["id"])
+        with ctx.actions.db.session() as s:
+            today = ctx.actions.today(ctx.actions.workspace(s, team_id, now), actor, now)
+        spec, errors = read_form(view, today, meta.get("due"))
+        if errors:
+            return errors, None, meta
+        if meta.get("mode") == "edit":
+            outcome = ctx.actions.replace(team_id, actor, int(meta["n"]), spec, now)
+        else:
+            spec.permalink = meta.get("permalink")
+            outcome = ctx.actions.add(team_id, actor, spec, now, channel_id=meta.get("channel"))
+        return {}, outcome, meta
+    except UserError as err:
+        return {"title": err.message[:150]}, None, meta
+    except Exception:
+        log.exception("action form failed (team %s)", meta.get("team"))
+        return {"title": "Something went wrong on our side and nothing was saved. Please try again."}, None, meta
+
+
+def after_save(ctx: HandlerContext, client, meta: dict, user_id: str, outcome: Outcome) -> None:
+    """Tell the new owners, confirm to the person who saved, refresh the Homes it touches."""
+    from handlers.home_refresh import refresh_homes
+
+    team_id = meta["team"]
+    send_assignments(ctx, client, team_id, outcome.assignments)
+    reply = render.outcome_message(outcome, "edit" if meta.get("mode") == "edit" else "add")
+    channel = meta.get("channel")
+    if channel and channel[:1] in ("C", "G"):
+        client.chat_postEphemeral(channel=channel, user=user_id, **reply)
+    else:
+        dm = client.conversations_open(users=user_id)["channel"]["id"]
+        client.chat_postMessage(channel=dm, **reply)
+    refresh_homes(ctx, client, team_id, [user_id, outcome.action.created_by, *outcome.action.owner_ids])

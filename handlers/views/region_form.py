@@ -1,0 +1,93 @@
+"""The region form (a modal) behind `/action region edit <name>`: name, aliases, channel, lead, zone,
+working days and summary time, prefilled. Admins only; mistakes are shown on their field."""
+from __future__ import annotations
+
+import json
+import logging
+
+from bot.core.errors import NotAllowed, UserError
+from bot.core.records import RegionInfo
+from bot.core.regions import RegionSpec
+from handlers import render
+from handlers.context import HandlerContext
+from handlers.identity import actor_for
+from handlers.views.action_form import field_value, text_input
+
+log = logging.getLogger("actionbot.region_form")
+CALLBACK = "region_form"
+
+
+def region_view(region: RegionInfo, team_id: str) -> dict:
+    channel = {"type": "conversations_select", "action_id": "value",
+               "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
+    if region.channel_id:
+        channel["initial_conversation"] = region.channel_id
+    lead = {"type": "users_select", "action_id": "value"}
+    if region.lead_user_id:
+        lead["initial_user"] = region.lead_user_id
+    blocks = [
+        text_input("name", "Name", initial=region.name, optional=False, max_length=100),
+        text_input("aliases", "Aliases", initial=", ".join(region.aliases), max_length=500,
+                    hint="Other names people use, separated by commas: LAC, Latam"),
+        {"type": "input", "block_id": "channel", "optional": True, "element": channel,
+         "label": {"type": "plain_text", "text": "Channel for the weekly summary"}},
+        {"type": "input", "block_id": "lead", "optional": True, "element": lead,
+         "label": {"type": "plain_text", "text": "Region lead (hears about long-overdue actions)"}},
+        text_input("tz", "Time zone", initial=region.timezone, max_length=64, placeholder="America/Bogota"),
+        text_input("days", "Working days", initial=region.working_days, optional=False, max_length=40,
+                    hint="mon-fri, sun-thu or mon,tue,thu"),
+        text_input("summary", "Weekly summary", initial=region.summary_schedule, optional=False, max_length=40,
+                    hint="Day and time in the region's zone, e.g. mon 09:00"),
+    ]
+    meta = json.dumps({"team": team_id, "region": region.name})
+    return {"type": "modal", "callback_id": CALLBACK, "private_metadata": meta,
+            "title": {"type": "plain_text", "text": "Edit region"}, "submit": {"type": "plain_text", "text": "Save"},
+            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
+
+
+def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, name: str) -> None:
+    actor = actor_for(ctx, client, team_id, user_id)
+    if not actor.is_admin:
+        raise NotAllowed("Only a workspace admin can change regions.")
+    region = ctx.regions.get(team_id, name, ctx.clock())
+    client.views_open(trigger_id=trigger_id, view=region_view(region, team_id))
+
+
+FIELD_WORDS = (("time zone", "tz"), ("working days", "days"), ("summary", "summary"), ("alias", "aliases"))
+
+
+def register(app, ctx: HandlerContext) -> None:
+    @app.view(CALLBACK)
+    def handle_submission(ack, body, view, client):
+        errors = submit(ctx, client, body, view)
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+
+def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+        team_id, current = meta["team"], meta["region"]
+    except (ValueError, KeyError, TypeError):
+        return {"name": "This form is out of date; open it again."}
+    values = view.get("state", {}).get("values", {})
+    text = lambda block: (field_value(values, block).get("value") or "").strip()  # noqa: E731
+    spec = RegionSpec(
+        name=text("name"), aliases=[a.strip() for a in text("aliases").split(",") if a.strip()],
+        channel_id=field_value(values, "channel").get("selected_conversation"),
+        lead_user_id=field_value(values, "lead").get("selected_user"),
+        timezone=text("tz") or None, working_days=text("days") or "mon-fri",
+        summary_schedule=text("summary") or "mon 09:00",
+    )
+    try:
+        ctx.regions.edit(team_id, actor_for(ctx, client, team_id, body["user"]["id"]), current, spec, ctx.clock())
+        return {}
+    except UserError as err:
+        lowered = err.message.lower()
+        block = next((b for words, b in FIELD_WORDS if words in lowered), "name")
+        return {block: err.message[:150]}
+    except Exception:
+        log.exception("region form failed (team %s)", team_id)
+        return {"name": render.sorry_message()["text"][:150]}
