@@ -21,7 +21,12 @@ def test_manifest_creates_the_app_the_code_expects():
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "users:read"} <= scopes
+    assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read", "im:history"} <= scopes
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
+    (shortcut,) = manifest["features"]["shortcuts"]
+    from handlers.shortcuts.create_from_message import CALLBACK
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", CALLBACK)
     # every Web API method the handlers call needs one of these scopes
     handlers = " ".join(p.read_text() for p in (ROOT / "handlers").rglob("*.py") if "devkit" not in p.parts)
     assert "conversations_open" in handlers and "users_info" in handlers and "chat_postMessage" in handlers
