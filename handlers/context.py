@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -24,6 +25,8 @@ class HandlerContext:
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack"))
 
     def __post_init__(self):
+        self._pending: set = set()
+        self._lock = threading.Lock()
         self.regions = RegionService(self.actions)
         self.people = PeopleService(self.actions)
         self.settings = SettingsService(self.actions)
@@ -35,4 +38,20 @@ class HandlerContext:
                 fn(*args)
             except Exception:
                 log.exception("after-ack work failed: %s", getattr(fn, "__name__", fn))
-        self.background.submit(run)
+        future = self.background.submit(run)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def settle(self, timeout: float = 30) -> None:
+        """Wait until the after-ack work queued so far is done (the demo and tests read its results)."""
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return
+            wait(pending, timeout=timeout)
+
+    def _forget(self, future) -> None:
+        with self._lock:
+            self._pending.discard(future)

@@ -10,6 +10,7 @@ import socket
 from bot.core.ledger import Ledger
 from bot.core.notices import DeliveryError, Notifier, SweepReport
 from bot.core.planner import Planner
+from bot.core.seen_events import SeenEvents
 from bot.core.service import ActionService
 
 log = logging.getLogger("actionbot.sweep")
@@ -53,7 +54,15 @@ def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *
     return report
 
 
+EVENT_MEMORY = dt.timedelta(days=1)  # Slack retries an event within minutes; a day is plenty
+
+
 def housekeeping(actions: ActionService, now: dt.datetime, lease: dt.timedelta) -> int:
-    """Turn claims left by a sender that died into failures, so the next sweep retries them."""
-    ledger = Ledger(actions.db)
-    return sum(ledger.release_stale(team, now, lease) for team in Planner(actions).team_ids())
+    """Turn claims left by a sender that died into failures, so the next sweep retries them, and forget
+    event IDs old enough that Slack no longer retries them. Returns the claims released."""
+    ledger, seen = Ledger(actions.db), SeenEvents(actions)
+    released = 0
+    for team in Planner(actions).team_ids():
+        released += ledger.release_stale(team, now, lease)
+        seen.prune(team, now - EVENT_MEMORY)
+    return released

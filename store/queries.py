@@ -81,6 +81,7 @@ class ActionFilter:
     meeting_id: int | None = None
     owner_user_id: str | None = None
     owner_name: str | None = None
+    created_by: str | None = None  # the user who created the action
 
 
 def find_actions(session: Session, workspace_id: int, flt: ActionFilter,
@@ -101,6 +102,8 @@ def find_actions(session: Session, workspace_id: int, flt: ActionFilter,
     if flt.owner_name is not None:
         cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
                                    func.lower(Owner.name) == flt.owner_name.lower()))
+    if flt.created_by is not None:
+        cond.append(Action.created_by == flt.created_by)
     total = session.scalar(select(func.count()).select_from(Action).where(*cond))
     stmt = _with_details(select(Action)).where(*cond).order_by(
         Action.due_date.is_(None), Action.due_date, Action.number
@@ -222,4 +225,25 @@ def release_stale_claims(session: Session, workspace_id: int, older_than: dt.dat
     result = session.execute(update(Delivery).where(
         Delivery.workspace_id == workspace_id, Delivery.status == "claimed", Delivery.claimed_at < older_than,
     ).values(status="failed", error="claim expired: the sender stopped before recording the outcome"))
+    return result.rowcount
+
+
+# -- processed events (Events API deduplication) -------------------------------------------------
+
+def record_event(session: Session, workspace_id: int, event_id: str, now: dt.datetime) -> None:
+    """Note that `event_id` was received; raises IntegrityError (at this flush) when it already was."""
+    from store.models import ProcessedEvent
+
+    session.add(ProcessedEvent(workspace_id=workspace_id, event_id=event_id, received_at=now))
+    session.flush()
+
+
+def prune_events(session: Session, workspace_id: int, older_than: dt.datetime) -> int:
+    """Forget events received before `older_than` (Slack stops retrying after about an hour)."""
+    from sqlalchemy import delete
+
+    from store.models import ProcessedEvent
+
+    result = session.execute(delete(ProcessedEvent).where(
+        ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.received_at < older_than))
     return result.rowcount

@@ -266,3 +266,14 @@ def test_a_claim_left_by_a_dead_sender_is_retried_after_the_lease(world, notifie
     assert sweep(world, notifier, now + dt.timedelta(minutes=1)).planned == []  # still within the lease
     assert housekeeping(world, now + CLAIM_LEASE + dt.timedelta(minutes=1), CLAIM_LEASE) == 1
     assert len(sweep(world, notifier, now + CLAIM_LEASE + dt.timedelta(minutes=2)).sent) == 1
+
+
+def test_housekeeping_forgets_old_event_ids(world):
+    from bot.core.seen_events import SeenEvents
+
+    seen = SeenEvents(world)
+    assert seen.first_time(TEAM, "Ev1", at("2014-12-01T10:00+00:00"))
+    assert seen.first_time(TEAM, "Ev2", at("2014-12-02T09:00+00:00"))
+    housekeeping(world, at("2014-12-02T12:00+00:00"), dt.timedelta(minutes=10))
+    assert seen.first_time(TEAM, "Ev1", at("2014-12-02T12:01+00:00"))  # forgotten
+    assert not seen.first_time(TEAM, "Ev2", at("2014-12-02T12:01+00:00"))  # still remembered

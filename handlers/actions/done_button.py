@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from bot.core import grammar
 from handlers import render
-from handlers.actions.pressing import button_value, outcome_in_place, press
+from handlers.actions.pressing import answer, button_value, outcome_in_place, press
 from handlers.context import HandlerContext
+from handlers.home_refresh import after_change
 
 
 def register(app, ctx: HandlerContext) -> None:
     @app.action(render.DONE_ACTION)
     def handle_done(ack, body, action, client, respond):
         ack()
-        respond(**press_done(ctx, client, body, action))
+        answer(respond, client, body, press_done(ctx, client, body, action))
 
 
 def press_done(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
@@ -20,6 +21,7 @@ def press_done(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
         value = button_value(action.get("value"))
         now = ctx.clock()
         outcome = ctx.actions.set_status(team_id, actor, value["n"], "done", now)
+        after_change(ctx, client, team_id, actor.user_id, outcome.action)
         note = f":white_check_mark: <@{actor.user_id}> marked *#{outcome.action.number}* done."
         if "q" in value:
             query = grammar.parse_query(grammar.tokenize(value["q"]))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handlers import render
-from handlers.actions.pressing import button_value, press, team_of
+from handlers.actions.pressing import answer, button_value, press, team_of
 from handlers.context import HandlerContext
 from handlers.views.action_form import open_edit_form
 
@@ -11,9 +11,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(render.EDIT_ACTION)
     def handle_edit(ack, body, action, client, respond):
         ack()
-        refused = press_edit(ctx, client, body, action)
-        if refused:
-            respond(**refused)
+        answer(respond, client, body, press_edit(ctx, client, body, action))
 
 
 def press_edit(ctx: HandlerContext, client, body: dict, action: dict) -> dict | None:

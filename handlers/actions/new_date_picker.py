@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from bot.core.errors import BadInput
-from handlers.actions.pressing import outcome_in_place, press
+from handlers.actions.pressing import answer, outcome_in_place, press
 from handlers.context import HandlerContext
+from handlers.home_refresh import after_change
 from handlers.render import due_text
 from handlers.render_notices import NEW_DATE_ACTION
 
@@ -12,7 +13,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(NEW_DATE_ACTION)
     def handle_new_date(ack, body, action, client, respond):
         ack()
-        respond(**pick_date(ctx, client, body, action))
+        answer(respond, client, body, pick_date(ctx, client, body, action))
 
 
 def pick_date(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
@@ -22,6 +23,7 @@ def pick_date(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
         if not picked or number is None:
             raise BadInput("That date picker is out of date; run `/action list` again.")
         outcome = ctx.actions.set_due(team_id, actor, number, picked, ctx.clock())
+        after_change(ctx, client, team_id, actor.user_id, outcome.action)
         return outcome_in_place(outcome, f":calendar: <@{actor.user_id}> moved the due date to "
                                          f"{due_text(outcome.action.due)}.")
 

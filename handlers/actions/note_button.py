@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from handlers.actions.pressing import button_value, press, team_of
+from handlers.actions.pressing import answer, button_value, press, team_of
 from handlers.context import HandlerContext
 from handlers.render import NOTE_ACTION
 from handlers.views.note_form import note_form
@@ -13,9 +13,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(NOTE_ACTION)
     def handle_note(ack, body, action, client, respond):
         ack()
-        answer = open_note_form(ctx, client, body, action)
-        if answer:
-            respond(**answer)
+        answer(respond, client, body, open_note_form(ctx, client, body, action))
 
 
 def open_note_form(ctx: HandlerContext, client, body: dict, action: dict) -> dict | None:

@@ -37,6 +37,18 @@ def outcome_in_place(outcome: Outcome, note: str) -> dict:
                              [render.section(render.action_line(outcome.action)), render.context(note)])}
 
 
+def answer(respond, client, body: dict, reply: dict | None) -> None:
+    """Where the press was: a message is replaced (or answered beside) through its response URL. A Home
+    tab has none: it is republished after the change, and a refusal goes to the presser's DM."""
+    if not reply:
+        return
+    if body.get("response_url"):
+        respond(**reply)
+    elif reply.get("replace_original") is False:
+        dm = client.conversations_open(users=body["user"]["id"])["channel"]["id"]
+        client.chat_postMessage(channel=dm, text=reply.get("text", ""), blocks=reply.get("blocks"))
+
+
 def press(ctx: HandlerContext, client, body: dict, what: str,
           work: Callable[[str, Actor], dict]) -> dict:
     """Run `work(team_id, actor)` for a press; a refusal or a failure answers the presser alone."""

@@ -6,7 +6,7 @@ import json
 from bot.core import grammar
 from bot.core.errors import BadInput
 from handlers import render
-from handlers.actions.pressing import press
+from handlers.actions.pressing import answer, press
 from handlers.context import HandlerContext
 
 
@@ -14,7 +14,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(render.MORE_ACTION)
     def handle_more(ack, body, action, client, respond):
         ack()
-        respond(**next_page(ctx, client, body, action))
+        answer(respond, client, body, next_page(ctx, client, body, action))
 
 
 def next_page(ctx: HandlerContext, client, body: dict, action: dict) -> dict:

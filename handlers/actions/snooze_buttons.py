@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-from handlers.actions.pressing import button_value, outcome_in_place, press
+from handlers.actions.pressing import answer, button_value, outcome_in_place, press
 from handlers.context import HandlerContext
+from handlers.home_refresh import after_change
 from handlers.render import escape
 from handlers.render_notices import SNOOZE_ACTION
 
@@ -13,7 +14,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(re.compile(f"^{SNOOZE_ACTION}_(day|week)$"))
     def handle_snooze(ack, body, action, client, respond):
         ack()
-        respond(**press_snooze(ctx, client, body, action))
+        answer(respond, client, body, press_snooze(ctx, client, body, action))
 
 
 def press_snooze(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
@@ -21,6 +22,7 @@ def press_snooze(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
         value = button_value(action.get("value"))
         until = "week" if value.get("until") == "week" else "day"
         outcome = ctx.actions.snooze(team_id, actor, value["n"], until, ctx.clock())
+        after_change(ctx, client, team_id, actor.user_id, outcome.action)
         return outcome_in_place(outcome, f":zzz: <@{actor.user_id}> {escape(outcome.changes[0])}.")
 
     return press(ctx, client, body, "Snooze", work)

@@ -12,6 +12,7 @@ from bot.core.regions import parse_region_command
 from bot.core.settings import parse_settings_command
 from handlers import render
 from handlers.context import HandlerContext
+from handlers.home_refresh import after_change
 from handlers.identity import actor_for
 from handlers.notify import send_assignments, send_to_response_url
 from handlers.render_notices import summary_messages, summary_overview
@@ -83,6 +84,7 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         outcome = ctx.actions.edit(team_id, actor, cmd.number, cmd.spec, now)
     if outcome.assignments:
         ctx.later(send_assignments, ctx, client, team_id, outcome.assignments)
+    after_change(ctx, client, team_id, actor.user_id, outcome.action)
     return render.outcome_message(outcome, cmd.verb)
 
 

@@ -1,5 +1,32 @@
-"""(being written) app_home listener."""
+"""The App Home tab: publish the person's Home when they open it (`app_home_opened`, Home tab only),
+and its New action button, which opens the add form."""
+from __future__ import annotations
+
+import logging
+
+from handlers.actions.pressing import team_of
+from handlers.context import HandlerContext
+from handlers.home_refresh import publish_home
+from handlers.render_home import NEW_ACTION
+
+log = logging.getLogger("actionbot.app_home")
 
 
-def register(app, ctx) -> None:
-    pass
+def register(app, ctx: HandlerContext) -> None:
+    @app.event("app_home_opened")
+    def handle_home_opened(event, body, context, client):
+        if event.get("tab") != "home":  # the Messages tab needs nothing from us
+            return
+        team_id = context.team_id or body.get("team_id")
+        user_id = event.get("user")
+        if not (team_id and user_id):
+            log.warning("app_home_opened without team or user: %s", body.get("event_id"))
+            return
+        # acknowledged as soon as this returns; the Home is built and published after
+        ctx.later(publish_home, ctx, client, team_id, user_id)
+
+    @app.action(NEW_ACTION)
+    def handle_new_action(ack, body, client):
+        ack()
+        from handlers.views.action_form import open_add_form  # written alongside; loaded when pressed
+        open_add_form(ctx, client, body["trigger_id"], team_of(body), body["user"]["id"])

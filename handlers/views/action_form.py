@@ -13,6 +13,7 @@ from bot.core.grammar import ActionSpec
 from bot.core.records import ActionInfo, Outcome
 from handlers import render
 from handlers.context import HandlerContext
+from handlers.home_refresh import refresh_homes
 from handlers.identity import actor_for
 from handlers.notify import send_assignments
 
@@ -187,8 +188,6 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
 
 def after_save(ctx: HandlerContext, client, meta: dict, user_id: str, outcome: Outcome) -> None:
     """Tell the new owners, confirm to the person who saved, refresh the Homes it touches."""
-    from handlers.home_refresh import refresh_homes
-
     team_id = meta["team"]
     send_assignments(ctx, client, team_id, outcome.assignments)
     reply = render.outcome_message(outcome, "edit" if meta.get("mode") == "edit" else "add")

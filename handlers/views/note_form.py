@@ -10,6 +10,7 @@ from bot.core.errors import UserError
 from bot.core.records import ActionInfo
 from handlers import render
 from handlers.context import HandlerContext
+from handlers.home_refresh import after_change
 from handlers.identity import actor_for
 from handlers.notify import send_to_response_url
 
@@ -61,6 +62,7 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
     try:
         actor = actor_for(ctx, client, team_id, body["user"]["id"])
         outcome = ctx.actions.note(team_id, actor, number, text, ctx.clock())
+        after_change(ctx, client, team_id, actor.user_id, outcome.action)
     except UserError as err:
         return err.message, None
     except Exception:

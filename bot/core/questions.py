@@ -1,0 +1,206 @@
+"""Questions asked in chat ("@actionbot what's open for LAC?", a DM saying "overdue"): text in, a
+list query, a call for help, or "don't know" out.
+
+The text arrives in the wire form (bot.core.wire), possibly starting with the bot's mention. Besides
+a few plain-English shapes, anything that is itself `/action list` filter syntax is understood
+("list region:LAC overdue", "mine group:KM"). Region names stay unresolved here: the service looks
+them up and, for an unknown one, raises the BadInput that names the known regions.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.errors import BadInput
+from bot.core.grammar import LIST_SCOPES, VERBS, ListQuery, Token, parse_query, tokenize
+from bot.core.wire import SMART_QUOTES, to_plain
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str  # "list", "help" or "unknown"
+    query: ListQuery | None = None  # for "list"
+
+
+HELP = Question("help")
+UNKNOWN = Question("unknown")
+
+LEADING_MENTION = re.compile(r"^\s*<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>[\s,:]*")
+FILLER_START = re.compile(r"^(?:(?:hey|hi|hello|ok|okay|so|please|pls)\b[\s,!]*)+", re.I)
+FILLER_END = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank you|thx))+$", re.I)
+TRAILING_PUNCTUATION = re.compile(r"[\s.!?,;:]+$")
+
+HELP_TEXTS = re.compile(
+    r"^(?:help|\?+|commands|usage|what can you do|how does (?:this|it) work|how do i use (?:this|you|it))$",
+    re.I,
+)
+NOUN = r"(?:actions?|action items?|items?|tasks?|things?|ones|follow-?ups?|stuff)"
+STATUS = r"(?P<status>open|overdue|late|done|closed|finished|completed|complete|cancell?ed)"
+# "what's open for LAC", "what is open in Asia", "open items Asia", "overdue in LAC", "done",
+# "which actions are overdue", "show me the open items for region Latin America", "my overdue actions"
+LIST_QUESTION = re.compile(
+    rf"""^
+    (?:(?:what(?:'s|s)?|what\ (?:is|are)|which|show(?:\ me)?|list|give\ me|tell\ me|any(?:thing)?|are\ there)\s+)?
+    (?:(?P<my>my)\s+)?
+    (?:(?:all\ )?(?:the\ )?{NOUN}\s+(?:(?:are|is)\s+)?)?
+    (?:(?:still|already|now)\s+)?
+    {STATUS}
+    (?:\s+{NOUN})?
+    (?:\s+(?:are|is)\s+there)?
+    (?:\s+(?P<tail>.+))?
+    $""",
+    re.I | re.X,
+)
+# "my actions", "mine", "what do I have", "what have I got", "what's on my plate"
+MINE_QUESTION = re.compile(
+    rf"""^(?:
+        mine
+      | (?:(?:what(?:'s|s)?|what\ (?:is|are)|show(?:\ me)?|list|give\ me)\s+)?(?:all\s+)?my\s+{NOUN}
+      | what\ (?:do|have)\ i\ (?:have|got|own|owe)(?:\ to\ do)?
+      | what(?:'s|s|\ is)\ on\ my\ plate
+      | what\ am\ i\ (?:on\ the\ hook|responsible)\ for
+    )
+    (?:\s+(?P<tail>.+))?
+    $""",
+    re.I | re.X,
+)
+STATUS_WORDS = {
+    "open": "open", "overdue": "overdue", "late": "overdue", "done": "done", "closed": "done",
+    "finished": "done", "completed": "done", "complete": "done", "cancelled": "cancelled",
+    "canceled": "cancelled",
+}
+ME = {"me", "myself", "mine"}
+CONNECTOR = re.compile(r"^(?:(?:for|in|of|from|at|the|region)\s+)+", re.I)
+NOT_A_REGION = re.compile(r"^(?:#?\d+|for|in|of|from|at|the|region|are|is|there|now|yet|so far)$", re.I)
+
+
+def parse_question(text: str, bot_user_id: str | None = None) -> Question:
+    """What a mention or a DM asks.
+
+    A leading mention is the bot being addressed and is dropped: every leading mention of
+    `bot_user_id` when it is given, else the first one. Raises BadInput only for text that is clearly
+    meant as `/action list` syntax but has a bad filter ("list region:LAC sometimes"), so the user
+    learns what was wrong; anything else not understood is `Question("unknown")`."""
+    text = clean(text, bot_user_id)
+    if not text or HELP_TEXTS.match(text):
+        return HELP
+    if (m := MINE_QUESTION.match(text)) is not None:
+        return _list(ListQuery(mine=True), m.group("tail"))
+    if (m := LIST_QUESTION.match(text)) is not None:
+        return _list(_with_status(ListQuery(mine=bool(m.group("my"))), m.group("status")), m.group("tail"))
+    return _filter_syntax(text)
+
+
+def clean(text: str, bot_user_id: str | None = None) -> str:
+    """Without the leading mention, greetings, `/action`, and trailing `?`, `!` or `.`; a question
+    ends at its first `?`."""
+    text = (text or "").translate(SMART_QUOTES)
+    while (m := LEADING_MENTION.match(text)) and (bot_user_id is None or m.group("id") == bot_user_id):
+        text = text[m.end():]
+        if bot_user_id is None:
+            break
+    text = " ".join(text.split())
+    if "?" in text.strip("?"):
+        text = text.split("?", 1)[0]
+    for pattern in (FILLER_START, TRAILING_PUNCTUATION, FILLER_END, TRAILING_PUNCTUATION):
+        text = pattern.sub("", text)
+    if text.lower() == "/action" or text.lower().startswith("/action "):
+        text = text[len("/action"):]
+    return text.strip()
+
+
+def _with_status(query: ListQuery, word: str) -> ListQuery:
+    status = STATUS_WORDS[word.lower()]
+    if status == "overdue":
+        query.overdue = True
+    else:
+        query.status = status
+    return query
+
+
+def _list(query: ListQuery, tail: str | None) -> Question:
+    """A list question with what followed it: a status ("what do I have overdue"), a region after
+    for/in ("for region Latin America"), "me", a person, or filters (`group:KM`)."""
+    tail = CONNECTOR.sub("", (tail or "").strip())
+    if not tail:
+        return Question("list", query)
+    first, _, rest = tail.partition(" ")
+    if first.lower() in STATUS_WORDS:
+        return _list(_with_status(query, first), rest)
+    if NOT_A_REGION.match(tail):
+        return UNKNOWN
+    if tail.lower() in ME:
+        query.mine = True
+        return Question("list", query)
+    try:
+        tokens = tokenize(tail)
+    except BadInput:
+        return UNKNOWN
+    if all(_is_filter(t) for t in tokens):
+        try:
+            more = parse_query(tokens)
+        except BadInput:
+            return UNKNOWN
+        return Question("list", _merge(query, more))
+    # a region name, then perhaps filters: "for Latin America group:KM"
+    cut = next((i for i, t in enumerate(tokens) if t.kind != "word" and t.kind != "quoted"), len(tokens))
+    while cut > 1 and tokens[cut - 1].kind == "word" and tokens[cut - 1].raw.lower() in LIST_SCOPES:
+        cut -= 1  # "in Latin America overdue"
+    words, filters = tokens[:cut], tokens[cut:]
+    if not all(_is_filter(t) for t in filters):
+        return UNKNOWN
+    region = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in words)).strip()
+    if not region:
+        return UNKNOWN
+    query.region = region
+    if filters:
+        try:
+            more = parse_query(filters)
+        except BadInput:
+            return UNKNOWN
+        if more.region:
+            return UNKNOWN  # two regions
+        query = _merge(query, more)
+    return Question("list", query)
+
+
+def _merge(query: ListQuery, more: ListQuery) -> ListQuery:
+    query.mine = query.mine or more.mine
+    query.overdue = query.overdue or more.overdue
+    if more.status != "open":
+        query.status = more.status
+    for name in ("region", "group", "meeting", "user_id", "owner_name"):
+        if getattr(more, name):
+            setattr(query, name, getattr(more, name))
+    return query
+
+
+def _filter_syntax(text: str) -> Question:
+    """`list region:LAC overdue`, or bare filters (`mine overdue`, `region:LAC`, `<@U123>`)."""
+    try:
+        tokens = tokenize(text)
+    except BadInput:
+        return UNKNOWN
+    if not tokens:
+        return HELP
+    first = tokens[0]
+    if first.kind == "word" and first.raw.lower() in ("list", "ls"):
+        return Question("list", parse_query(tokens[1:]))  # command syntax: a bad filter is explained
+    if first.kind == "word" and VERBS.get(first.raw.lower()) == "list":  # "show …": maybe just talk
+        tokens = tokens[2:] if len(tokens) > 1 and tokens[1].raw.lower() == "me" else tokens[1:]
+    if all(_is_filter(t) for t in tokens):
+        try:
+            return Question("list", parse_query(tokens))
+        except BadInput:
+            return UNKNOWN
+    return UNKNOWN
+
+
+def _is_filter(token: Token) -> bool:
+    """A token that can only be a list filter: a scope word, a filter option, or a person.
+    A bare word is not: on its own, "hello" would read as a region name."""
+    if token.kind == "word":
+        return token.raw.lower() in LIST_SCOPES
+    if token.kind == "option":
+        return token.key in ("region", "group", "meeting", "owner")
+    return token.kind == "user"
