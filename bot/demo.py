@@ -122,6 +122,7 @@ def run_demo(out=sys.stdout) -> int:
             say("@tim › /action list all")
             for line in message_text(driver.command("UTIM", "list all").json(), names):
                 say(f"    {line}")
+            use_the_surfaces(runtime, driver, slack, names, say)
             fast_forward(runtime, clock, driver, slack, names, say)
             say()
             say("That was the real HTTP endpoint with signed requests and the scheduler's own sweeps; "
@@ -173,3 +174,40 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
                 for line in message_text(posted or {}, names):
                     say(f"    {line}")
         clock.now += dt.timedelta(minutes=30)
+
+
+def use_the_surfaces(runtime, driver: SlackDriver, slack: SlackStandIn, names: dict, say) -> None:
+    """The form and the bot in conversation: Lina fills in `/action add`'s form; Tim asks in a channel."""
+    say()
+    say("@lina › /action add            (no text: the form opens)")
+    driver.command("ULINA", "add", channel_id="CGLOBAL")
+    view = slack.calls_to("views.open")[-1].params["view"]
+    say("    " + " · ".join(b["label"]["text"] for b in view["blocks"] if b["type"] == "input"))
+    fields = {"title": "Share the KM strategy draft with the regional coordinators", "owners": "@patricia",
+              "due": "2014-12-12", "region": "Global", "note": "Draft v2 is in the shared folder"}
+    say("  @lina fills it in: " + "; ".join(f"{k}: {v}" for k, v in fields.items()) + "  [Save]")
+    text = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
+    driver.submit("ULINA", view, {
+        "title": text(fields["title"]), "owners": {"value": {"type": "multi_users_select",
+                                                             "selected_users": ["UPATRICIA"]}},
+        "due": {"value": {"type": "datepicker", "selected_date": fields["due"]}},
+        "region": {"value": {"type": "static_select", "selected_option": {"value": "Global"}}},
+        "note": text(fields["note"])})
+    runtime.ctx.settle()
+    for call in slack.calls_to("chat.postEphemeral")[-1:] + [
+            c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "DPATRICIA"][-1:]:
+        who = "only @lina sees" if call.method == "chat.postEphemeral" else "✉ DM to @patricia"
+        say(f"  {who}:")
+        for line in message_text(call.params, names):
+            say(f"    {line}")
+
+    say()
+    say("@tim in #km-global › @actionbot what's open for Global?")
+    before = len(slack.calls_to("chat.postMessage"))
+    driver.event({"type": "app_mention", "user": "UTIM", "text": "<@UBOT> what's open for Global?",
+                  "ts": "1416585600.000100", "channel": "CGLOBAL", "event_ts": "1416585600.000100"},
+                 event_id="Ev0DEMO1")
+    for call in slack.calls_to("chat.postMessage")[before:]:
+        say("  actionbot, in the thread:")
+        for line in message_text(call.params, names):
+            say(f"    {line}")

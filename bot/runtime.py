@@ -113,6 +113,8 @@ class BackgroundServer:
     def stop(self) -> None:
         # finish the requests in flight first: a task finishing after close() would pull a closed trigger
         self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=10)
-        # close() on the server loop's own thread wakes it at once
-        self.server.trigger.pull_trigger(self.server.close)
-        self.thread.join()
+        try:  # close() on the server loop's own thread wakes it at once
+            self.server.trigger.pull_trigger(self.server.close)
+        except OSError:  # the wake-up pipe is already closed: close from here; the loop ends within a second
+            self.server.close()
+        self.thread.join(timeout=10)

@@ -220,13 +220,15 @@ def settings_message(settings, changed: bool) -> dict:
 
 
 HELP = """*Follow-up actions*
+`/action add` opens a form · `/action edit <N>` opens it filled in · or type it all:
 `/action add <title> @owner [owner:"Named owner"] [due <date>|ongoing] [region:<name>] [group:<name>] [meeting:"<name>"]`
 `/action list [mine|all|overdue|done] [region:<name>] [group:<name>] [@person]`
 `/action done|reopen|cancel <N>` · `/action note <N> <text>` · `/action assign <N> @person…`
 `/action due <N> <date>` · `/action edit <N> [title:"…"] [due …] [region:…] [group:…] [meeting:"…"]`
 `/action snooze <N> day|week` · `/action summary [region:<name>]` · `/action settings`
-`/action region list` · `/action region add <name> [alias:<name>] [channel:#…] [lead:@…] [tz:<zone>] [days:mon-fri] [summary:"mon 09:00"]`
-Dates: `Nov 30`, `30 November 2014`, `2014-11-30`, `friday`, `next friday`, `in 2 weeks`, `end of month`, `ongoing`."""
+`/action region list` · `/action region edit <name>` · `/action region add <name> [alias:<name>] [channel:#…] [lead:@…] [tz:<zone>] [days:mon-fri] [summary:"mon 09:00"]`
+Dates: `Nov 30`, `30 November 2014`, `2014-11-30`, `friday`, `next friday`, `in 2 weeks`, `end of month`, `ongoing`.
+You can also ask me in a DM or a mention: “what's open for LAC?”, “overdue”, “my actions”."""
 
 
 def help_message() -> dict:

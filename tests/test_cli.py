@@ -144,10 +144,14 @@ def test_demo_plays_the_seed_session(tmp_path):
     done = actionbot("demo", cwd=tmp_path, env=cli_env(tmp_path), timeout=120)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.count("Added #") == 5
+    assert out.count("Added #") == 6  # five matrix rows typed, one through the form
     assert "/action list region:LAC" in out and "✔ @patricia marked #3 done." in out
     assert "couldn't read “Decembr 5” as a date" in out
     assert "Only the owners of #3, its creator or a workspace admin can change it." in out
+    assert "only @lina sees:\n    Added #6 Share the KM strategy draft" in out  # the form, saved
+    assert "@actionbot what's open for Global?\n  actionbot, in the thread:\n    3 actions · region:Global" in out
+    assert "@jennifer presses [Snooze to next working day]" in out and "You hear about it as the lead of Global" in out
+    assert "📊 Weekly summary: Global, week of Mon 8 Dec 2014" in out
     assert "Traceback" not in out + done.stderr
     assert not (tmp_path / "actionbot.db").exists()  # the demo keeps to a temporary database
 
