@@ -128,7 +128,9 @@ def run_demo(out=sys.stdout) -> int:
             say("That was the real HTTP endpoint with signed requests and the scheduler's own sweeps; "
                 "run `actionbot run` with your Slack app's tokens to do the same in Slack.")
         finally:
+            runtime.ctx.settle()  # Home refreshes and DMs queued after the last answers
             server.stop()
+            runtime.ctx.background.shutdown(wait=True)
             runtime.db.dispose()
     return 0
 
