@@ -8,7 +8,7 @@ from bot.core.dates import format_date
 from bot.core.notices import Notice, RegionSummary, when_due
 from bot.core.records import ActionInfo
 from handlers.render import (
-    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, NOTE_ACTION, context, escape, message, owners_text, section,
+    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, NOTE_ACTION, context, edit_button, escape, message, owners_text, section,
 )
 
 SNOOZE_ACTION = "nudge_snooze"
@@ -28,6 +28,7 @@ def nudge_buttons(number: int, due_iso: str | None) -> dict:
          "placeholder": {"type": "plain_text", "text": "New date"}},
         {"type": "button", "text": {"type": "plain_text", "text": "Add note"}, "action_id": NOTE_ACTION,
          "value": value},
+        edit_button(number),
     ]
     if due_iso:
         elements[3]["initial_date"] = due_iso

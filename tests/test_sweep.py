@@ -96,7 +96,7 @@ def test_owners_in_three_zones_hear_at_their_own_nine_on_working_days(world, not
     text = all_text(first)
     assert "Consolidate the regional budgets" in text and "due in 5 days" in text and "Wed 10 Dec 2014" in text
     actions = [e["action_id"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["action_done", "nudge_snooze_day", "nudge_snooze_week", "nudge_new_date", "action_note"]
+    assert actions == ["action_done", "nudge_snooze_day", "nudge_snooze_week", "nudge_new_date", "action_note", "action_edit"]
 
 
 def test_a_saturday_due_date_is_nudged_on_friday(world, notifier):
