@@ -62,6 +62,32 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     lst.set_defaults(func=cmd_list)
 
+    imp = sub.add_parser("import", help="import a follow-up matrix from a file",
+                         description="Create actions from a follow-up matrix: text as copied from a report's "
+                                     "table, CSV or TSV with a header, or a Markdown table. Columns are found "
+                                     "by their headings (action, by whom/owner, date/deadline, region, group, "
+                                     "status; English, Spanish or French). All rows go in one transaction. "
+                                     "With SLACK_BOT_TOKEN set, owners are matched to workspace members and "
+                                     "each gets one DM listing their new actions.")
+    imp.add_argument("file", help="the file, or - for standard input")
+    imp.add_argument("--meeting", help='the meeting the actions come from, e.g. "Global KM Workshop, Nov 2014"')
+    imp.add_argument("--region", help="region for rows that name none")
+    imp.add_argument("--group", help="group for rows that name none")
+    imp.add_argument("--as", dest="as_user", metavar="USER_ID", help="Slack user ID recorded as creator")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be created; write nothing")
+    imp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="write actions as CSV or iCalendar",
+                         description="Write the actions matching the filters of `/action list` (default: open "
+                                     "ones) as CSV (the columns are in the README) or as an iCalendar file of "
+                                     "their due dates, to standard output or --output.")
+    exp.add_argument("filters", nargs="*", help="e.g. all region:LAC @U123")
+    exp.add_argument("--format", choices=("csv", "ics"), default="csv", help="csv (default) or ics")
+    exp.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
+    exp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    exp.set_defaults(func=cmd_export)
+
     region = sub.add_parser("region", help="add or list regions", description="Add or list regions.")
     region_sub = region.add_subparsers(dest="region_command", required=True, metavar="SUBCOMMAND")
     radd = region_sub.add_parser("add", help="add a region", description="Add a region.")
@@ -201,12 +227,38 @@ def _team(service, given: str | None) -> str:
     raise UserError(f"Several workspaces ({', '.join(teams)}): pick one with --workspace.")
 
 
-def cmd_list(args) -> int:
-    service = _services()
-    words = [f"<{w}>" if w.startswith("@") and w[1:2] in ("U", "W") else w for w in args.filters]
+def _query(filters: list[str]):
+    words = [f"<{w}>" if w.startswith("@") and w[1:2] in ("U", "W") else w for w in filters]
     query = grammar.parse_query(grammar.tokenize(" ".join(grammar.quote(w) for w in words)))
     if query.mine:
         raise UserError("`mine` needs a Slack user; give one as @U123.")
+    return query
+
+
+def cmd_export(args) -> int:
+    service = _services()
+    query, team = _query(args.filters), _team(service, args.workspace)
+    if args.format == "ics":
+        from bot.core.calendar_feeds import export_ics
+        data = export_ics(service, team, query, utc_now())
+    else:
+        from bot.core.export import export_csv
+        data = export_csv(service, team, query, utc_now()).encode("utf-8")
+    if args.output:
+        try:
+            with open(args.output, "wb") as f:
+                f.write(data)
+        except OSError as err:
+            raise UserError(f"can't write {args.output}: {err.strerror}") from None
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_list(args) -> int:
+    service = _services()
+    query = _query(args.filters)
     listing = service.list(_team(service, args.workspace), None, query, utc_now(), limit=None)
     print(format_table(listing))
     return 0
@@ -236,6 +288,59 @@ def cmd_region_list(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from bot.core.imports import ImportService
+
+    text = sys.stdin.read() if args.file == "-" else _read_file(args.file)
+    config = Config.from_env()
+    service = _services()
+    team = _team(service, args.workspace)
+    actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
+    client = None
+    if config.bot_token:
+        from handlers.app import web_client
+        from handlers.members import slack_owner_matcher
+        client = web_client(config.bot_token, config.api_url)
+        matcher = slack_owner_matcher(client)
+    else:
+        matcher = None
+    importer = ImportService(service)
+    plan = importer.plan(team, actor, text, utc_now(), matcher=matcher, meeting=args.meeting,
+                         region=args.region, group=args.group)
+    if matcher is None:
+        print("(SLACK_BOT_TOKEN is not set: owners stay named owners, unmatched to members)", file=sys.stderr)
+    print(import_table(plan))
+    for warning in plan.all_warnings:
+        print(f"warning: {warning}")
+    if args.dry_run or not plan.rows:
+        print(f"{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} would be imported "
+              "(dry run: nothing written)" if args.dry_run else "nothing to import")
+        return 0
+    from tqdm import tqdm
+    with tqdm(total=len(plan.rows), unit="row", desc="importing", file=sys.stderr,
+              disable=len(plan.rows) < 100) as bar:
+        outcomes = importer.commit(team, actor, plan, utc_now(), progress=bar.update)
+    numbers = [o.action.number for o in outcomes]
+    print(f"imported {len(outcomes)} action{'s' if len(outcomes) != 1 else ''}: "
+          f"#{numbers[0]}–#{numbers[-1]}" if len(numbers) > 1 else f"imported 1 action: #{numbers[0]}")
+    if matcher is not None:
+        from bot.core.people import PeopleService
+        from handlers.notify import send_import_digests
+        matcher.remember(PeopleService(service), team, [u for r in plan.rows for u in r.matched.values()], utc_now())
+        send_import_digests(client, args.meeting, outcomes)
+    return 0
+
+
+def _read_file(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
+    except OSError as err:
+        raise UserError(f"can't read {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
+
+
 def cmd_demo(args) -> int:
     from bot.demo import run_demo
 
@@ -259,6 +364,15 @@ def format_table(listing: Listing) -> str:
                      a.region or "-", a.group or "-", a.status])
     footer = f"{listing.total} action{'s' if listing.total != 1 else ''} (! = overdue)"
     return table(rows) + "\n" + footer
+
+
+def import_table(plan) -> str:
+    rows = [["Row", "Title", "Owners", "Due", "Region", "Group"]]
+    for r in plan.rows:
+        owners = [f"@{u} ({n})" for n, u in r.matched.items()] + r.spec.named_owners
+        rows.append([str(r.row), r.spec.title if len(r.spec.title) <= 60 else r.spec.title[:59] + "…",
+                     ", ".join(owners) or "-", due_cell(r.due, False), r.spec.region or "-", r.spec.group or "-"])
+    return table(rows)
 
 
 def table(rows: list[list[str]]) -> str:

@@ -21,6 +21,7 @@ class Config:
     port: int
     timezone: str
     date_order: str
+    public_url: str | None = None  # where people reach this server (calendar feed addresses)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Config":
@@ -43,6 +44,7 @@ class Config:
             port=int(port_text),
             timezone=env.get("ACTIONBOT_TIMEZONE") or "UTC",
             date_order=order,
+            public_url=(env.get("ACTIONBOT_PUBLIC_URL") or "").strip().rstrip("/") or None,
         )
 
     def require_token(self) -> None:

@@ -55,8 +55,10 @@ class Runtime:
         return make_scheduler(scheduler_services(self.config, self.ctx.actions, self.ctx.clock), blocking=blocking)
 
     def wsgi(self):
+        from bot.core.calendar_feeds import CalendarService
         from handlers.web import make_wsgi
-        return make_wsgi(self.bolt_app, lambda: database_ok(self.db))
+        return make_wsgi(self.bolt_app, lambda: database_ok(self.db),
+                         calendar=lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock()))
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8):
         """A production WSGI server (waitress); `.run()` serves, `.close()` stops."""
@@ -87,7 +89,8 @@ def build_runtime(config: Config, clock=None) -> Runtime:
     from handlers.context import HandlerContext
 
     db = open_database(config)
-    ctx = HandlerContext(action_service(config, db))
+    ctx = HandlerContext(action_service(config, db),
+                         public_url=config.public_url or f"http://localhost:{config.port or 3000}")
     if clock is not None:
         ctx.clock = clock
     bolt_app = build_app(ctx, token=config.bot_token, signing_secret=config.signing_secret or "",

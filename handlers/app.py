@@ -4,7 +4,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from handlers import actions, commands, events, shortcuts, views
+from handlers import actions, calendar_reply, commands, events, shortcuts, views
 from handlers.context import HandlerContext
 
 
@@ -30,4 +30,5 @@ def build_app(ctx: HandlerContext, *, token: str, signing_secret: str, api_url: 
     views.register(app, ctx)
     events.register(app, ctx)
     shortcuts.register(app, ctx)
+    calendar_reply.register(app, ctx)
     return app

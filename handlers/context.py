@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bot.core.calendar_feeds import CalendarService
 from bot.core.dates import utc_now
 from bot.core.people import PeopleService
 from bot.core.regions import RegionService
@@ -21,6 +22,7 @@ log = logging.getLogger("actionbot.handlers")
 class HandlerContext:
     actions: ActionService
     clock: Callable[[], dt.datetime] = utc_now
+    public_url: str = "http://localhost:3000"  # the base of calendar feed addresses
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack"))
 
@@ -30,6 +32,7 @@ class HandlerContext:
         self.regions = RegionService(self.actions)
         self.people = PeopleService(self.actions)
         self.settings = SettingsService(self.actions)
+        self.calendars = CalendarService(self.actions)
 
     def later(self, fn: Callable, *args) -> None:
         """Run `fn` after the response has gone back to Slack; failures are logged, not raised."""

@@ -183,6 +183,19 @@ def assignment_message(assignment: Assignment) -> dict:
     return message(fallback, blocks)
 
 
+def import_digest_message(by: str, meeting: str | None, actions: list[ActionInfo]) -> dict:
+    """One DM per owner after an import: every action they were given."""
+    source = f" from {escape(meeting)}" if meeting else ""
+    head = (f"<@{by}> imported {len(actions)} action{'s' if len(actions) != 1 else ''}{source} "
+            f"that you own:")
+    blocks = [section(head)]
+    for action in actions[:PAGE_ROWS]:
+        blocks += action_rows(action)
+    if len(actions) > PAGE_ROWS:
+        blocks.append(context(f"…and {len(actions) - PAGE_ROWS} more: `/action list mine`."))
+    return message(f"You own {len(actions)} new actions{source}", blocks)
+
+
 def regions_message(regions: list[RegionInfo]) -> dict:
     if not regions:
         return message("No regions yet.", [section(

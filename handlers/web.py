@@ -1,4 +1,5 @@
-"""The HTTP surface: `POST /slack/events` into Bolt, `GET /healthz` for load balancers."""
+"""The HTTP surface: `POST /slack/events` into Bolt, `GET /healthz` for load balancers, and
+`GET /calendar/<secret>.ics` for calendar feeds when a feed source is given."""
 from __future__ import annotations
 
 from typing import Callable
@@ -7,8 +8,11 @@ from flask import Flask, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
+from handlers.calendar_route import register_calendar
 
-def make_wsgi(bolt_app: App, healthy: Callable[[], bool]) -> Flask:
+
+def make_wsgi(bolt_app: App, healthy: Callable[[], bool],
+              calendar: Callable[[str], bytes | None] | None = None) -> Flask:
     web = Flask("actionbot")
     slack = SlackRequestHandler(bolt_app)
 
@@ -20,5 +24,8 @@ def make_wsgi(bolt_app: App, healthy: Callable[[], bool]) -> Flask:
     def healthz():
         ok = healthy()
         return jsonify(ok=ok), 200 if ok else 503
+
+    if calendar is not None:
+        register_calendar(web, calendar)
 
     return web

@@ -276,3 +276,18 @@ class ProcessedEvent(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     event_id: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class CalendarFeed(Base):
+    """A private calendar (.ics) feed: a user's actions as owner (`kind` "user", `subject` their user ID)
+    or a region's (`kind` "region", `subject` the region's id as text). The `secret` in its URL is the
+    only credential, so it is unique across workspaces; resetting a feed replaces it."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # user, region
+    subject: Mapped[str] = mapped_column(String(40))  # user ID or region id
+    secret: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -47,14 +47,15 @@ def all_workspaces(session: Session) -> list[Workspace]:
     return list(session.scalars(select(Workspace).order_by(Workspace.id)))
 
 
-def next_number(session: Session, workspace_id: int) -> int:
-    """Take the next action number; the row lock serialises concurrent creators."""
-    return session.execute(
-        update(Workspace)
-        .where(Workspace.id == workspace_id)
-        .values(last_number=Workspace.last_number + 1)
+def reserve_numbers(session: Session, workspace_id: int, count: int) -> int:
+    """Hand out `count` consecutive action numbers at once (one UPDATE … RETURNING); returns the first.
+    The row lock serialises concurrent creators."""
+    last = session.execute(
+        update(Workspace).where(Workspace.id == workspace_id)
+        .values(last_number=Workspace.last_number + count)
         .returning(Workspace.last_number)
     ).scalar_one()
+    return last - count + 1
 
 
 def _with_details(stmt: Select) -> Select:
@@ -247,3 +248,73 @@ def prune_events(session: Session, workspace_id: int, older_than: dt.datetime) -
     result = session.execute(delete(ProcessedEvent).where(
         ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.received_at < older_than))
     return result.rowcount
+
+
+# -- calendar feeds ----------------------------------------------------------------------------
+
+def calendar_feed(session: Session, workspace_id: int, kind: str, subject: str):
+    """The workspace's feed of `kind` ("user" or "region") for `subject`, or None."""
+    from store.models import CalendarFeed
+
+    return session.scalar(select(CalendarFeed).where(
+        CalendarFeed.workspace_id == workspace_id, CalendarFeed.kind == kind, CalendarFeed.subject == subject))
+
+
+def calendar_feed_by_secret(session: Session, secret: str):
+    """The feed whose URL carries `secret`, in whichever workspace it is.
+
+    Global by nature: a calendar client fetching the URL names no workspace, and the secret (unique
+    across all workspaces) is the only credential. The caller scopes everything else by the feed's
+    `workspace_id`."""
+    from store.models import CalendarFeed
+
+    return session.scalar(select(CalendarFeed).where(CalendarFeed.secret == secret))
+
+
+def add_calendar_feed(session: Session, workspace_id: int, kind: str, subject: str, secret: str,
+                      now: dt.datetime):
+    """Create the feed; if a concurrent transaction created the same one first, return that one."""
+    from store.models import CalendarFeed
+
+    return insert_or_get(
+        session,
+        CalendarFeed(workspace_id=workspace_id, kind=kind, subject=subject, secret=secret, created_at=now),
+        lambda: calendar_feed(session, workspace_id, kind, subject),
+    )
+
+
+def region_by_id(session: Session, workspace_id: int, region_id: int) -> Region | None:
+    return session.scalar(select(Region).where(Region.workspace_id == workspace_id, Region.id == region_id))
+
+
+def dated_actions(session: Session, workspace_id: int, statuses: tuple[str, ...], *,
+                  owner_user_id: str | None = None, region_id: int | None = None) -> list[Action]:
+    """Actions with a due date in these statuses, of one user as owner and/or one region, soonest first,
+    with owners, region and notes loaded: what a calendar feed shows."""
+    cond = [Action.workspace_id == workspace_id, Action.status.in_(statuses), Action.due_kind == "date"]
+    if owner_user_id is not None:
+        cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
+                                   Owner.user_id == owner_user_id))
+    if region_id is not None:
+        cond.append(Action.region_id == region_id)
+    return list(session.scalars(
+        _with_details(select(Action)).options(selectinload(Action.notes))
+        .where(*cond).order_by(Action.due_date, Action.number)))
+
+
+def notes_by_number(session: Session, workspace_id: int, numbers: list[int]) -> dict[int, list[str]]:
+    """The notes' texts of these actions (by number), oldest first."""
+    from store.models import Note
+
+    if not numbers:
+        return {}
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(numbers), 500):  # keep each IN list well inside every driver's limits
+        rows = session.execute(
+            select(Action.number, Note.text).join(Note, Note.action_id == Action.id)
+            .where(Action.workspace_id == workspace_id, Note.workspace_id == workspace_id,
+                   Action.number.in_(numbers[start:start + 500]))
+            .order_by(Action.number, Note.id))
+        for number, text_ in rows:
+            found.setdefault(number, []).append(text_)
+    return found

@@ -2,6 +2,28 @@
 reader of everything Slack would render from a message."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+SEED = "seed/000_db5a207661ba9c22.txt"
+
+
+def seed_report() -> str:
+    """The workshop report of ../shared (CI puts shared/ beside the checkout)."""
+    root = Path(__file__).resolve().parent.parent
+    for shared in (root.parent / "shared", Path("/work/shared")):
+        if (shared / SEED).exists():
+            return (shared / SEED).read_text(encoding="utf-8")
+    pytest.skip("the seed report (../shared/seed) is not beside this checkout")
+
+
+def seed_matrix() -> str:
+    """Section 11 of the seed report: the follow-up matrix as it is copied from the Word table."""
+    text = seed_report()
+    start = text.index("Action to be taken")
+    return text[start:text.index("12. Distribution list")]
+
 SEED_ROWS = [
     ("Send information to Tim Boyle, KM coordinator on available budget for KM regional initiatives "
      "<@UJEN|jennifer> due Nov 30, 2014 region:Global group:KM", "Sun 30 Nov 2014"),

@@ -33,7 +33,7 @@ def actionbot(*args, cwd, env, timeout=60) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("command", [
     [], ["run"], ["db"], ["db", "upgrade"], ["list"], ["region"], ["region", "add"], ["region", "list"],
-    ["demo"], ["clock"], ["sweep"],
+    ["demo"], ["clock"], ["sweep"], ["import"], ["export"],
 ])
 def test_every_command_has_help(command, tmp_path):
     done = actionbot(*command, "--help", cwd=tmp_path, env=cli_env(tmp_path))
@@ -215,3 +215,58 @@ def test_clock_process_sends_what_is_due_at_start(db_url, slack, tmp_path):
         clock.terminate()
         _, err = clock.communicate(timeout=30)
     assert "clock started" in err and slack.bot_token not in err
+
+
+def test_import_the_seed_report_dry_run_then_for_real(db_url, slack, tmp_path):
+    from tests.helpers import seed_report
+
+    seed = tmp_path / "report.txt"
+    seed.write_text(seed_report(), encoding="utf-8")
+    env = cli_env(tmp_path, DATABASE_URL=db_url)
+    assert actionbot("region", "add", "Global", "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
+    args = ["import", str(seed), "--meeting", "Global KM & Comms Workshop, Nov 2014", "--region", "Global",
+            "--group", "KM", "--workspace", TEAM]
+    dry = actionbot(*args, "--dry-run", cwd=tmp_path, env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[-1] == "5 actions would be imported (dry run: nothing written)"
+    assert "SLACK_BOT_TOKEN is not set" in dry.stderr
+    assert re.search(r"^3\s+Submission of LAC KM Region proposal\s+Patricia Toquica\s+Sat 20 Dec 2014", dry.stdout, re.M)
+    assert [line for line in dry.stdout.splitlines() if line.startswith("warning:")] == [
+        line for line in dry.stdout.splitlines() if line.startswith("warning: Row 3")]
+    assert actionbot("list", "all", cwd=tmp_path, env=env).stdout.splitlines()[-1] == "0 actions (! = overdue)"
+
+    env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token, SLACK_API_URL=slack.api_url)
+    real = actionbot(*args, "--as", "UTIM", cwd=tmp_path, env=env)
+    assert real.returncode == 0, real.stderr
+    assert real.stdout.splitlines()[-1] == "imported 5 actions: #1–#5"
+    assert "@UPAT (Patricia Toquica)" in real.stdout
+    assert sorted(c.params["channel"] for c in slack.calls_to("chat.postMessage")) == ["DJEN", "DLINA", "DPAT"]
+    listed = actionbot("list", "@UPAT", cwd=tmp_path, env=env).stdout
+    assert re.search(r"^3\s+Submission of LAC KM Region proposal\s+@patricia\s+Sat 20 Dec 2014 !", listed, re.M)
+
+
+def test_import_a_large_csv_in_one_go_with_a_bad_row(db_url, tmp_path):
+    rows = ["title,owner,due,region"] + [f"Task {n},Team {n % 7},2015-01-{1 + n % 28:02d}," for n in range(2000)]
+    rows[1500] = "Task 1499,Team 1,not a date,"
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    env = cli_env(tmp_path, DATABASE_URL=db_url)
+    done = actionbot("import", str(big), "--workspace", TEAM, cwd=tmp_path, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "imported 2000 actions: #1–#2000"
+    assert "importing: 100%" in done.stderr  # the progress bar
+    warnings = [line for line in done.stdout.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "Row 1500" in warnings[0] and "not a date" in warnings[0]
+    assert actionbot("list", "all", cwd=tmp_path, env=env).stdout.splitlines()[-1] == "2000 actions (! = overdue)"
+
+
+def test_import_refuses_what_it_cannot_read(tmp_path):
+    junk = tmp_path / "junk.txt"
+    junk.write_text("nothing like a table here\n", encoding="utf-8")
+    env = cli_env(tmp_path)
+    assert actionbot("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    done = actionbot("import", str(junk), "--workspace", TEAM, cwd=tmp_path, env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("actionbot: I couldn't find a heading row")
+    missing = actionbot("import", str(tmp_path / "nope.csv"), "--workspace", TEAM, cwd=tmp_path, env=env)
+    assert missing.returncode == 2 and "can't read" in missing.stderr

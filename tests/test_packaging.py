@@ -21,7 +21,8 @@ def test_manifest_creates_the_app_the_code_expects():
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read", "im:history"} <= scopes
+    assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read", "im:history",
+            "users:read.email", "files:write"} <= scopes
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
     (shortcut,) = manifest["features"]["shortcuts"]

@@ -28,6 +28,7 @@ VERBS = {
     "summary": "summary", "report": "summary",
     "settings": "settings", "setting": "settings", "config": "settings",
     "snooze": "snooze",
+    "import": "import", "export": "export", "calendar": "calendar", "ical": "calendar",
     "help": "help", "?": "help",
 }
 ACTION_KEYS = {"owner", "due", "region", "group", "meeting", "title"}
@@ -69,6 +70,7 @@ class ActionSpec:
     meeting: str | None = None
     note: str | None = None  # a first note (forms)
     permalink: str | None = None  # the message it was made from (message shortcut)
+    status: str | None = None  # imports may bring done or cancelled rows
 
 
 @dataclass
@@ -162,8 +164,15 @@ def parse(text: str) -> Command:
         return Command("add", spec=parse_spec(rest, need_title=True), tokens=rest)
     if verb == "list":
         return Command("list", query=parse_query(rest), tokens=rest)
-    if verb in ("help", "region", "settings"):
+    if verb in ("help", "region", "settings", "calendar"):
         return Command(verb, tokens=rest)
+    if verb == "import":
+        if rest:
+            raise BadInput("`import` opens a form to paste the matrix into; type just `/action import`.",
+                           "/action import")
+        return Command("import")
+    if verb == "export":
+        return Command("export", query=parse_query(rest), tokens=rest)
     if verb == "summary":
         query = parse_query(rest)
         if query != ListQuery(region=query.region):

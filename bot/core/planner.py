@@ -7,6 +7,7 @@ the workspace's. Working days are the region's (Monday to Friday without one).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 from bot.core import schedule
@@ -17,6 +18,7 @@ from store import queries as q
 from store.models import Action, Delivery, Region, Workspace
 
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this belongs to a sender that died
+CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # not "cli" (actions made at the shell): nobody to message
 
 
 def settings_of(ws: Workspace) -> schedule.NudgeSettings:
@@ -91,7 +93,7 @@ class Planner:
             channel = action.channel_id or (region.channel_id if region else None)
             if channel:
                 recipients.append((f"channel:{channel}", region_tz, action.created_by))
-            elif action.created_by not in owner_ids:
+            elif action.created_by not in owner_ids and CHAT_USER.match(action.created_by):
                 recipients.append((f"user:{action.created_by}", zones.get(action.created_by) or region_tz,
                                    None))
         for who, tz_name, mention in recipients:
@@ -104,7 +106,7 @@ class Planner:
         lead = region.lead_user_id if region else None
         boss = lead if lead and lead not in owner_ids else (
             action.created_by if action.created_by not in owner_ids else None)
-        if boss:
+        if boss and CHAT_USER.match(boss):
             tz_name = zones.get(boss) or region_tz
             occ = schedule.latest_escalation(action.due_date, settings, schedule.zone(tz_name, ws.timezone),
                                              days, now, not_before)

@@ -67,68 +67,107 @@ class ActionService:
         with self.db.session() as s:
             ws = self.workspace(s, team_id, now)
             today = self.today(ws, actor, now)
-            flt = q.ActionFilter(
-                statuses=() if query.status == "all" else (query.status,),
-                owner_user_id=query.user_id,
-                owner_name=query.owner_name,
-            )
-            if query.overdue:
-                flt.statuses, flt.due_before = ("open",), today
-            if query.mine:
-                if actor is None:
-                    raise BadInput("`mine` needs to know who you are.", "actionbot list <@U123>")
-                if query.user_id and query.user_id != actor.user_id:
-                    raise BadInput("Use either `mine` or a person, not both.", "/action list mine")
-                flt.owner_user_id = actor.user_id
-            if query.region:
-                flt.region_id = self.region_named(s, ws, query.region).id
-            if query.group:
-                group = q.group_by_name(s, ws.id, query.group)
-                if group is None:
-                    return Listing([], 0, today)
-                flt.group_id = group.id
-            if query.meeting:
-                meeting = q.meeting_by_name(s, ws.id, query.meeting)
-                if meeting is None:
-                    return Listing([], 0, today)
-                flt.meeting_id = meeting.id
+            flt = self.action_filter(s, ws, actor, query, today)
+            if flt is None:
+                return Listing([], 0, today)
             rows, total = q.find_actions(s, ws.id, flt, limit=limit, offset=offset)
             names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
             return Listing([self._info(s, ws, a, today, names=names) for a in rows], total, today)
+
+    def action_filter(self, s, ws: Workspace, actor: Actor | None, query: ListQuery,
+                      today: dt.date) -> q.ActionFilter | None:
+        """The store filter for a list query; None when it names a group or meeting nobody has used."""
+        flt = q.ActionFilter(
+            statuses=() if query.status == "all" else (query.status,),
+            owner_user_id=query.user_id,
+            owner_name=query.owner_name,
+        )
+        if query.overdue:
+            flt.statuses, flt.due_before = ("open",), today
+        if query.mine:
+            if actor is None:
+                raise BadInput("`mine` needs to know who you are.", "actionbot list <@U123>")
+            if query.user_id and query.user_id != actor.user_id:
+                raise BadInput("Use either `mine` or a person, not both.", "/action list mine")
+            flt.owner_user_id = actor.user_id
+        if query.region:
+            flt.region_id = self.region_named(s, ws, query.region).id
+        for field, finder in (("group", q.group_by_name), ("meeting", q.meeting_by_name)):
+            name = getattr(query, field)
+            if name:
+                row = finder(s, ws.id, name)
+                if row is None:
+                    return None
+                setattr(flt, f"{field}_id", row.id)
+        return flt
 
     # -- changing -------------------------------------------------------------------------
 
     def add(self, team_id: str, actor: Actor, spec: ActionSpec, now: dt.datetime,
             channel_id: str | None = None) -> Outcome:
-        if not spec.title.strip():
-            raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
+        return self.add_many(team_id, actor, [spec], now, channel_id=channel_id)[0]
+
+    def add_many(self, team_id: str, actor: Actor, specs: list[ActionSpec], now: dt.datetime,
+                 channel_id: str | None = None, progress=None) -> list[Outcome]:
+        """Create actions in one transaction: all of them, or (on a UserError) none. `progress(n)` is
+        called as rows are prepared (the CLI's progress bar)."""
+        for spec in specs:
+            if not spec.title.strip():
+                raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
         with self.db.session() as s:
             ws = self.workspace(s, team_id, now)
-            due = self.resolve_due(spec.due_phrase, ws, actor, now)
-            region = self.region_named(s, ws, spec.region) if spec.region else None
-            group = q.group_by_name(s, ws.id, spec.group, create=True) if spec.group else None
-            meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
-            action = Action(
-                workspace_id=ws.id, number=q.next_number(s, ws.id), title=spec.title.strip(),
-                status="open", due_kind=due.kind, due_date=due.date, region=region, group=group,
-                meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
-                created_at=now, updated_at=now, schedule_from=now, permalink=spec.permalink,
-            )
-            s.add(action)
-            self._set_owners(action, ws, spec.user_owners, spec.named_owners)
-            s.flush()
-            if spec.note and spec.note.strip():
-                s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=spec.note.strip(),
-                           created_at=now))
-            self._record(s, action, actor, now, "created", new=self._snapshot(action))
             today = self.today(ws, actor, now)
-            info = self._info(s, ws, action, today)
-            outcome = Outcome(info, changes=[f"created #{action.number}"])
-            outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
-                                   if u != actor.user_id]
-            if due.kind == "date" and due.date < today:
-                outcome.changes.append(f"note: {format_date(due.date)} has already passed")
-            return outcome
+            regions: dict[str, Region] = {}
+            named = {}
+            first = q.reserve_numbers(s, ws.id, len(specs))
+            rows = []
+            for offset, spec in enumerate(specs):
+                due = self.resolve_due(spec.due_phrase, ws, actor, now)
+                region = None
+                if spec.region:
+                    if spec.region not in regions:
+                        regions[spec.region] = self.region_named(s, ws, spec.region)
+                    region = regions[spec.region]
+                group = self._cached(named, s, ws, q.group_by_name, "group", spec.group)
+                meeting = self._cached(named, s, ws, q.meeting_by_name, "meeting", spec.meeting)
+                status = spec.status or "open"
+                action = Action(
+                    workspace_id=ws.id, number=first + offset, title=spec.title.strip(),
+                    status=status, due_kind=due.kind, due_date=due.date, region=region, group=group,
+                    meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
+                    created_at=now, updated_at=now, schedule_from=now, permalink=spec.permalink,
+                    closed_at=None if status == "open" else now,
+                )
+                self._set_owners(action, ws, spec.user_owners, spec.named_owners)
+                rows.append((spec, due, action))
+                if progress:
+                    progress(1)
+            s.add_all([a for _, _, a in rows])
+            s.flush()
+            names = q.people_names(s, ws.id, {u for spec, _, _ in rows for u in spec.user_owners})
+            outcomes = []
+            for spec, due, action in rows:
+                if spec.note and spec.note.strip():
+                    s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id,
+                               text=spec.note.strip(), created_at=now))
+                self._record(s, action, actor, now, "created", new=self._snapshot(action))
+                info = action_info(action, today, names)
+                outcome = Outcome(info, changes=[f"created #{action.number}"])
+                outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
+                                       if u != actor.user_id]
+                if due.kind == "date" and due.date < today and action.status == "open":
+                    outcome.changes.append(f"note: {format_date(due.date)} has already passed")
+                outcomes.append(outcome)
+            return outcomes
+
+    @staticmethod
+    def _cached(cache: dict, s, ws: Workspace, finder, kind: str, name: str | None):
+        if not name:
+            return None
+        key = (kind, q.fold(name))
+        if key not in cache:
+            cache[key] = finder(s, ws.id, name, create=True)
+        return cache[key]
 
     def set_status(self, team_id: str, actor: Actor, number: int, verb: str, now: dt.datetime) -> Outcome:
         status = STATUS_VERBS[verb]

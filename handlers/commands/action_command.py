@@ -1,6 +1,8 @@
 """`/action …`: parse, call the core, answer with an ephemeral Block Kit reply in the ack."""
 from __future__ import annotations
 
+import csv
+import io
 import logging
 
 from slack_sdk import WebClient
@@ -14,9 +16,11 @@ from handlers import render
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for
-from handlers.notify import send_assignments, send_to_response_url
+from handlers.notify import send_assignments, send_file, send_to_response_url
+from handlers.calendar_reply import calendar_reply
 from handlers.render_notices import summary_messages, summary_overview
 from handlers.views.action_form import open_add_form, open_edit_form
+from handlers.views.import_form import open_import_form
 from handlers.views.region_form import open_region_form
 
 log = logging.getLogger("actionbot.command")
@@ -61,6 +65,13 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     if cmd.verb == "list":
         listing = ctx.actions.list(team_id, actor, cmd.query, now)
         return render.listing_message(listing, cmd.query.describe())
+    if cmd.verb == "export":
+        return export_reply(ctx, client, team_id, actor, cmd.query, now)
+    if cmd.verb == "calendar":
+        return calendar_reply(ctx, team_id, actor, cmd.tokens, now)
+    if cmd.verb == "import":
+        open_import_form(ctx, client, payload["trigger_id"], team_id, payload.get("channel_id"))
+        return {}
     if cmd.verb == "add" and cmd.spec is None:
         open_add_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, channel=payload.get("channel_id"))
         return {}
@@ -101,3 +112,17 @@ def summary_reply(ctx: HandlerContext, team_id: str, region: str | None, now, re
     if rest and response_url:
         ctx.later(send_to_response_url, response_url, *rest[:MAX_FOLLOW_UPS])
     return first
+
+
+def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, query, now) -> dict:
+    """`/action export [filters]`: the matching actions as a CSV file in the person's DM."""
+    from bot.core.export import export_csv
+
+    content = export_csv(ctx.actions, team_id, query, now, actor=actor)
+    count = len(list(csv.reader(io.StringIO(content)))) - 1
+    label = query.describe() or "open"
+    ctx.later(send_file, client, actor.user_id, content, f"actions-{now:%Y%m%d}.csv",
+              f"{count} actions ({label}) as CSV; the columns are described in the README.")
+    return render.message(f"Sending you a CSV of {count} actions in a DM.", [render.section(
+        f":inbox_tray: Sending you a CSV of *{count}* action{'s' if count != 1 else ''} "
+        f"({render.query_label(label)}) in a direct message.")])

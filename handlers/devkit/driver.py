@@ -23,12 +23,14 @@ class SlackDriver:
         return post_signed(self.events_url, body, self.secret)
 
     def click(self, user_id: str, action_id: str, value: str, channel_id: str | None = "C0GENERAL",
-              team_id: str | None = None, message: dict | None = None) -> tuple[Reply, dict | None]:
+              team_id: str | None = None, message: dict | None = None,
+              view: dict | None = None) -> tuple[Reply, dict | None]:
         """Press a button; returns the HTTP reply and what the app posted to the response URL."""
         key = f"click-{len(self.standin.calls)}-{user_id}"
         payload = block_actions_payload(action_id=action_id, value=value, user_id=user_id,
                                         team_id=team_id or self.team_id, channel_id=channel_id,
-                                        response_url=self.standin.response_url(key), message=message)
+                                        response_url=None if view else self.standin.response_url(key),
+                                        message=message, view=view)
         reply = post_signed(self.events_url, interaction_body(payload), self.secret)
         posted = [c.params for c in self.standin.calls_to("response_url") if c.path == key]
         return reply, (posted[-1] if posted else None)

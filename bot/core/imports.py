@@ -1,0 +1,92 @@
+"""Importing a follow-up matrix: read it (bot.core.importer), match owners to workspace members
+(bot.core.owner_match), check regions, then create every action in one transaction.
+
+`plan` is read-only and is what a preview shows; `commit` creates what a plan says. Both take the same
+inputs, so a preview and its confirmation agree as long as the workspace has not changed between them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.core.dates import Due
+from bot.core.grammar import ActionSpec
+from bot.core.importer import parse_matrix
+from bot.core.owner_match import OwnerMatcher
+from bot.core.records import Actor, Outcome
+from bot.core.service import ActionService
+from store import queries as q
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    spec: ActionSpec
+    due: Due
+    matched: dict[str, str]  # owner name as written -> user ID
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow]
+    warnings: list[str]  # about rows that were skipped
+    shape: str
+
+    @property
+    def all_warnings(self) -> list[str]:
+        return self.warnings + [f"Row {r.row}: {w}" for r in self.rows for w in r.warnings]
+
+
+def due_phrase(due: Due) -> str | None:
+    if due.kind == "date":
+        return due.date.isoformat()
+    return "ongoing" if due.kind == "ongoing" else None
+
+
+class ImportService:
+    def __init__(self, actions: ActionService):
+        self.actions = actions
+
+    def plan(self, team_id: str, actor: Actor, text: str, now: dt.datetime, *, matcher: OwnerMatcher | None = None,
+             meeting: str | None = None, region: str | None = None, group: str | None = None) -> ImportPlan:
+        """What importing `text` would create. Raises BadInput when nothing in it can be read; an unknown
+        default region is refused, an unknown region in a row is a warning (the row keeps no region)."""
+        with self.actions.db.session() as s:
+            ws = self.actions.workspace(s, team_id, now)
+            today = self.actions.today(ws, actor, now)
+            date_order = ws.date_order
+            if region:
+                region = self.actions.region_named(s, ws, region).name
+            known = {}
+            for r in q.regions(s, ws.id):
+                for label in [r.name, *(a.alias for a in r.aliases)]:
+                    known[q.fold(label)] = r.name
+        result = parse_matrix(text, today, date_order)
+        rows = []
+        for row in result.rows:
+            warnings = list(row.warnings)
+            row_region = region
+            if row.region:
+                row_region = known.get(q.fold(row.region))
+                if row_region is None:
+                    warnings.append(f"no region “{row.region}”; imported without one "
+                                    f"(known: {', '.join(sorted(set(known.values()))) or 'none yet'})")
+            matched = {}
+            for name in row.owners:
+                user_id = matcher.match(name) if matcher else None
+                if user_id:
+                    matched[name] = user_id
+            spec = ActionSpec(
+                title=row.title, user_owners=list(dict.fromkeys(matched.values())),
+                named_owners=[n for n in row.owners if n not in matched], due_phrase=due_phrase(row.due),
+                region=row_region, group=row.group or group, meeting=meeting, status=row.status,
+            )
+            rows.append(PlannedRow(row.row, spec, row.due, matched, warnings))
+        return ImportPlan(rows, list(result.warnings), result.shape)
+
+    def commit(self, team_id: str, actor: Actor, plan: ImportPlan, now: dt.datetime, channel_id: str | None = None,
+               progress=None) -> list[Outcome]:
+        """Create every planned action in one transaction."""
+        return self.actions.add_many(team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id,
+                                     progress=progress)
