@@ -88,6 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     exp.set_defaults(func=cmd_export)
 
+    wsp = sub.add_parser("workspace", help="list or delete workspaces",
+                         description="Workspaces in the database. After an uninstall their data stays until "
+                                     "an admin deletes it here.")
+    wsp_sub = wsp.add_subparsers(dest="workspace_command", required=True, metavar="SUBCOMMAND")
+    wlist = wsp_sub.add_parser("list", help="list workspaces", description="List workspaces.")
+    wlist.set_defaults(func=cmd_workspace_list)
+    wdel = wsp_sub.add_parser("delete", help="delete a workspace and all its data",
+                              description="Delete a workspace: its actions, history, regions, people, "
+                                          "deliveries, calendar feeds and Slack installation. Cannot be undone.")
+    wdel.add_argument("team_id", help="the Slack team ID, e.g. T0123ABC")
+    wdel.add_argument("--yes", action="store_true", help="really delete (without it, only say what would go)")
+    wdel.set_defaults(func=cmd_workspace_delete)
+
     region = sub.add_parser("region", help="add or list regions", description="Add or list regions.")
     region_sub = region.add_subparsers(dest="region_command", required=True, metavar="SUBCOMMAND")
     radd = region_sub.add_parser("add", help="add a region", description="Add a region.")
@@ -298,7 +311,7 @@ def cmd_import(args) -> int:
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
     client = None
     if config.bot_token:
-        from handlers.app import web_client
+        from handlers.slack_clients import web_client
         from handlers.members import slack_owner_matcher
         client = web_client(config.bot_token, config.api_url)
         matcher = slack_owner_matcher(client)
@@ -339,6 +352,39 @@ def _read_file(path: str) -> str:
         raise UserError(f"can't read {path}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
+
+
+def cmd_workspace_list(args) -> int:
+    from store import queries as q
+
+    service = _services()
+    rows = [["Team", "Name", "Actions", "Status"]]
+    with service.db.session() as s:
+        for ws in q.all_workspaces(s):
+            state = f"uninstalled {ws.uninstalled_at:%Y-%m-%d}" if ws.uninstalled_at else "installed"
+            rows.append([ws.team_id, ws.name or "-", str(ws.last_number), state])
+    print(table(rows))
+    return 0
+
+
+def cmd_workspace_delete(args) -> int:
+    config = Config.from_env()
+    service = _services()
+    from store import queries as q
+    with service.db.session() as s:
+        ws = q.workspace_by_team(s, args.team_id)
+        if ws is None:
+            raise UserError(f"no workspace {args.team_id} in this database (see `actionbot workspace list`)")
+        count = ws.last_number
+    if not args.yes:
+        print(f"would delete workspace {args.team_id} and its {count} actions; add --yes to do it")
+        return 1
+    service.delete_workspace(args.team_id)
+    if config.distributed:
+        from handlers.app import installation_store
+        installation_store(config.client_id, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
+    print(f"deleted workspace {args.team_id} and its {count} actions")
+    return 0
 
 
 def cmd_demo(args) -> int:

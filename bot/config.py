@@ -22,6 +22,13 @@ class Config:
     timezone: str
     date_order: str
     public_url: str | None = None  # where people reach this server (calendar feed addresses)
+    client_id: str | None = None  # with client_secret: installable in many workspaces (OAuth)
+    client_secret: str | None = None
+
+    @property
+    def distributed(self) -> bool:
+        """Installed through OAuth in any number of workspaces, each with its own token."""
+        return bool(self.client_id and self.client_secret)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Config":
@@ -45,15 +52,24 @@ class Config:
             timezone=env.get("ACTIONBOT_TIMEZONE") or "UTC",
             date_order=order,
             public_url=(env.get("ACTIONBOT_PUBLIC_URL") or "").strip().rstrip("/") or None,
+            client_id=env.get("SLACK_CLIENT_ID") or None,
+            client_secret=env.get("SLACK_CLIENT_SECRET") or None,
         )
 
     def require_token(self) -> None:
-        """The scheduler only sends: it needs the bot token, not the signing secret."""
-        if not self.bot_token:
+        """The scheduler only sends: it needs the bot token (or, installed by OAuth, the tokens in the
+        database), not the signing secret."""
+        if not self.bot_token and not self.distributed:
             raise ConfigError(f"SLACK_BOT_TOKEN is not set ({README_HINT})")
 
     def require_slack(self) -> None:
         """Stop early, with one line, when the bot cannot talk to Slack."""
+        if self.client_id and not self.client_secret:
+            raise ConfigError(f"SLACK_CLIENT_SECRET is not set but SLACK_CLIENT_ID is ({README_HINT})")
+        if self.distributed:
+            if not self.signing_secret:
+                raise ConfigError(f"SLACK_SIGNING_SECRET is not set ({README_HINT})")
+            return
         self.require_token()
         if not self.app_token and not self.signing_secret:
             raise ConfigError(f"SLACK_SIGNING_SECRET is not set ({README_HINT})")

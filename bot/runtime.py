@@ -67,20 +67,37 @@ class Runtime:
 
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
-        from handlers.app import web_client
+        from handlers.slack_clients import web_client
         handler = SocketModeHandler(self.bolt_app, self.config.app_token)
         handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
         return handler
 
 
+def team_clients(config: Config, db: Database):
+    """The Web API client for each workspace: the one bot token, or each installation's own."""
+    from handlers.slack_clients import TokenClients, web_client
+
+    if not config.distributed:
+        client = web_client(config.bot_token, config.api_url)
+        return lambda team_id: client
+    from handlers.app import installation_store
+
+    store = installation_store(config.client_id, db.engine)
+
+    def token_for(team_id: str) -> str | None:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        return bot.bot_token if bot else None
+
+    return TokenClients(config.api_url, token_for).for_team
+
+
 def scheduler_services(config: Config, actions: ActionService, clock=None):
-    """What the scheduler needs: the core and a Slack notifier on the process's Web API base URL."""
-    from handlers.app import web_client
-    from handlers.notifier import SlackNotifier
+    """What the scheduler needs: the core and a Slack notifier with each workspace's token."""
     from bot.core.dates import utc_now
+    from handlers.notifier import SlackNotifier
     from scheduler.clock import Services
 
-    return Services(actions, SlackNotifier(web_client(config.bot_token, config.api_url)), clock or utc_now)
+    return Services(actions, SlackNotifier(team_clients(config, actions.db)), clock or utc_now)
 
 
 def build_runtime(config: Config, clock=None) -> Runtime:
@@ -91,10 +108,14 @@ def build_runtime(config: Config, clock=None) -> Runtime:
     db = open_database(config)
     ctx = HandlerContext(action_service(config, db),
                          public_url=config.public_url or f"http://localhost:{config.port or 3000}")
+    if config.distributed:
+        from handlers.app import installation_store
+        ctx.installations = installation_store(config.client_id, db.engine)
     if clock is not None:
         ctx.clock = clock
     bolt_app = build_app(ctx, token=config.bot_token, signing_secret=config.signing_secret or "",
-                         api_url=config.api_url, socket_mode=bool(config.app_token))
+                         api_url=config.api_url, socket_mode=bool(config.app_token), client_id=config.client_id,
+                         client_secret=config.client_secret, engine=db.engine)
     return Runtime(config, db, bolt_app, ctx)
 
 

@@ -1,30 +1,58 @@
-"""Builds the Bolt app: one Web API client (pointed at SLACK_API_URL when set) and every listener."""
+"""Builds the Bolt app and registers every listener. One workspace: the bot token from the environment.
+Distributed (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): Bolt's OAuth flow at /slack/install and
+/slack/oauth_redirect, with slack_sdk's SQLAlchemy installation and state stores in our database; each
+request then carries its own workspace's token."""
 from __future__ import annotations
 
 from slack_bolt import App
-from slack_sdk import WebClient
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from handlers import actions, calendar_reply, commands, events, shortcuts, views
 from handlers.context import HandlerContext
+from handlers.request_log import log_requests
+from handlers.slack_clients import web_client
+
+# the bot scopes of manifest.yaml (a test keeps the two the same)
+SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
+          "app_mentions:read", "im:history"]
+INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 
 
-def web_client(token: str | None, api_url: str | None) -> WebClient:
-    """Every Slack client the process makes comes from here, so SLACK_API_URL reaches them all."""
-    if api_url:
-        return WebClient(token=token, base_url=api_url)
-    return WebClient(token=token)
+def installation_store(client_id: str, engine) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
 
 
-def build_app(ctx: HandlerContext, *, token: str, signing_secret: str, api_url: str | None,
-              socket_mode: bool = False) -> App:
+def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engine) -> OAuthSettings:
+    def installed(args: SuccessArgs):
+        ctx.actions.installed(args.installation.team_id, args.installation.team_name or "", ctx.clock())
+        return args.default.success(args)
+
+    return OAuthSettings(
+        client_id=client_id, client_secret=client_secret, scopes=SCOPES,
+        installation_store=ctx.installations,
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
+        install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
+        callback_options=CallbackOptions(success=installed, failure=lambda args: args.default.failure(args)),
+    )
+
+
+def build_app(ctx: HandlerContext, *, token: str | None, signing_secret: str, api_url: str | None,
+              socket_mode: bool = False, client_id: str | None = None, client_secret: str | None = None,
+              engine=None) -> App:
+    distributed = bool(client_id and client_secret)
     app = App(
         signing_secret=signing_secret,
-        client=web_client(token, api_url),
+        client=web_client(None if distributed else token, api_url),
+        oauth_settings=oauth_settings(ctx, client_id, client_secret, engine) if distributed else None,
         # Socket Mode requests arrive over Slack's authenticated WebSocket, unsigned
         request_verification_enabled=not socket_mode,
         # listeners run in the request's thread; slow work goes to ctx.later after the ack
         process_before_response=True,
     )
+    app.use(log_requests)
     commands.register(app, ctx)
     actions.register(app, ctx)
     views.register(app, ctx)

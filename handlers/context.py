@@ -23,6 +23,7 @@ class HandlerContext:
     actions: ActionService
     clock: Callable[[], dt.datetime] = utc_now
     public_url: str = "http://localhost:3000"  # the base of calendar feed addresses
+    installations: object | None = None  # slack_sdk's installation store, when installed by OAuth
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack"))
 

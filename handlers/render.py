@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
+from bot.core.grammar import tokenize
 from bot.core.records import ActionInfo, Assignment, Listing, OwnerInfo, Outcome, RegionInfo
 
 MAX_BLOCKS = 50
@@ -103,8 +103,13 @@ def action_rows(action: ActionInfo, query: str | None = None) -> list[dict]:
 
 
 def query_label(query_text: str) -> str:
-    """A list query as shown: escaped, but a person filter stays a live mention."""
-    return re.sub(r"&lt;@([UW][A-Z0-9]+)&gt;", r"<@\1>", escape(query_text))
+    """A list query as shown: escaped, except that a person filter (a bare `<@U…>`, not one quoted inside
+    a value) stays a mention."""
+    try:
+        tokens = tokenize(query_text)
+    except UserError:
+        return escape(query_text)
+    return " ".join(f"<@{t.value}>" if t.kind == "user" else escape(t.raw) for t in tokens)
 
 
 def done_button(number: int, query: str | None = None) -> dict:
@@ -132,7 +137,7 @@ def listing_message(listing: Listing, query_text: str, note: str | None = None, 
         blocks.append(context(f"Showing {offset + 1}–{offset + len(page)} of {listing.total}."))
         blocks.append({"type": "actions", "block_id": "more", "elements": [
             _button("Show more", MORE_ACTION, {"q": query_text, "o": offset + len(page)})]})
-    fallback = f"{listing.total} actions" + (f" ({query_text})" if query_text else "")
+    fallback = f"{listing.total} actions" + (f" ({escape(query_text)})" if query_text else "")
     return message(fallback, blocks)
 
 

@@ -97,7 +97,7 @@ def summary_lines(s: RegionSummary) -> list[tuple[str, list[str]]]:
     ]
     owners = [f"{f'<@{o.user_id}>' if o.user_id else escape(o.label)} {o.open}"
               + (f" ({o.overdue} overdue)" if o.overdue else "") for o in s.owners]
-    groups.append((f":bust_in_silhouette: *Open per owner*", [" · ".join(owners)] if owners else []))
+    groups.append((":bust_in_silhouette: *Open per owner*", [" · ".join(owners)] if owners else []))
     return groups
 
 
@@ -147,7 +147,20 @@ def summary_overview(summaries: list[RegionSummary]) -> dict:
     return message(f"This week, by region ({len(summaries)} regions)", blocks[:MAX_BLOCKS])
 
 
+def problem_message(notice: Notice) -> dict:
+    kind, target = notice.mention.split(":", 1)
+    where = f"<@{target}>" if kind == "user" else f"<#{target}>"
+    about, _, reason = notice.problem.rpartition(": ")
+    hint = ("Give it another owner with `/action assign`" if notice.action_id is not None
+            else f"Give the region a channel I am in with `/action region edit {escape(notice.region_name or '')}`")
+    text = (f":warning: I can't deliver to {where} for {escape(about)}. Slack says `{escape(reason)}`.\n"
+            f"{hint}; I won't try {where} there again until then.")
+    return message(f"Can't deliver for {escape(about)}: {escape(reason)}", [section(text)])
+
+
 def notice_messages(notice: Notice) -> list[dict]:
+    if notice.kind == "problem":
+        return [problem_message(notice)]
     if notice.kind == "summary":
         return summary_messages(notice.summary)
     if notice.kind == "escalation":

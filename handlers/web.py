@@ -20,6 +20,12 @@ def make_wsgi(bolt_app: App, healthy: Callable[[], bool],
     def slack_events():
         return slack.handle(request)
 
+    @web.get("/slack/install")
+    @web.get("/slack/oauth_redirect")
+    def slack_oauth():
+        # Bolt answers these only when installed by OAuth (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)
+        return slack.handle(request)
+
     @web.get("/healthz")
     def healthz():
         ok = healthy()

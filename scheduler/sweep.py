@@ -47,11 +47,33 @@ def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *
                 ledger.failed(ticket, str(err), err.permanent)
                 report.failed.append((notice, str(err)))
                 log.warning("not sent (%s): %s", "permanent" if err.permanent else "will retry", notice.describe())
+                if err.permanent and notice.kind != "problem":
+                    tell_about_problem(actions, notifier, ledger, notice, str(err), now, claimer)
             except Exception as err:  # a bug or an outage must not stop the other sends
                 ledger.failed(ticket, f"{type(err).__name__}: {err}")
                 report.failed.append((notice, str(err)))
                 log.exception("not sent, will retry: %s", notice.describe())
     return report
+
+
+def tell_about_problem(actions: ActionService, notifier: Notifier, ledger: Ledger, notice, error: str,
+                       now: dt.datetime, claimer: str) -> None:
+    """A send that can never work (channel gone, user deactivated): record it on the action or region so
+    the planner stops trying, and tell its creator (or the region's lead) once."""
+    problem = Planner(actions).record_problem(notice, error, now)
+    if problem is None:
+        return
+    ticket = ledger.claim(problem, now, claimer)
+    if ticket is None:
+        return
+    try:
+        ref = None
+        for message in notifier.render(problem):
+            ref = ref or notifier.post(problem, message)
+        ledger.sent(ticket, now, ref)
+    except Exception as err:  # told once or not at all: a problem notice is never retried
+        ledger.failed(ticket, f"{type(err).__name__}: {err}", permanent=True)
+        log.warning("could not tell about a delivery problem: %s", problem.describe())
 
 
 EVENT_MEMORY = dt.timedelta(days=1)  # Slack retries an event within minutes; a day is plenty

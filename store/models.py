@@ -72,6 +72,8 @@ class Workspace(Base):
     nudge_offsets: Mapped[str] = mapped_column(String(40), default="-3,0,1", server_default="-3,0,1")
     nudge_repeat_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
     escalate_after_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
+    # set when Slack says the app was uninstalled or its tokens revoked: nothing is sent until reinstalled
+    uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Person(Base):
@@ -103,6 +105,7 @@ class Region(Base):
     working_days: Mapped[str] = mapped_column(String(20), default="mon-fri")
     summary_schedule: Mapped[str] = mapped_column(String(40), default="mon 09:00")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    delivery_problem: Mapped[str | None] = mapped_column(String(200), nullable=True)  # why a summary cannot go
     aliases: Mapped[list[RegionAlias]] = relationship(
         back_populates="region", cascade="all, delete-orphan", order_by="RegionAlias.alias"
     )
@@ -176,6 +179,7 @@ class Action(Base):
     schedule_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the message it was made from
+    delivery_problem: Mapped[str | None] = mapped_column(String(200), nullable=True)  # why a nudge cannot go
 
     owners: Mapped[list[Owner]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="Owner.position"

@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import Action, Delivery, Group, Meeting, Owner, Person, Region, RegionAlias, Workspace
+from store.models import (
+    Action, CalendarFeed, Delivery, Event, Group, Meeting, Note, Owner, Person, ProcessedEvent, Region, RegionAlias,
+    Workspace,
+)
 
 
 def fold(name: str) -> str:
@@ -41,6 +44,15 @@ def insert_or_get(session: Session, row, lookup):
         if found is None:
             raise
         return found
+
+
+def delete_workspace(session: Session, ws: Workspace) -> None:
+    """Every row of the workspace goes with it (foreign keys cascade; the ORM deletes what SQLite keeps)."""
+    for model in (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region, Group, Meeting,
+                  Person):
+        session.execute(delete(model).where(model.workspace_id == ws.id))
+    session.execute(delete(CalendarFeed).where(CalendarFeed.workspace_id == ws.id))
+    session.delete(ws)
 
 
 def all_workspaces(session: Session) -> list[Workspace]:
@@ -233,7 +245,6 @@ def release_stale_claims(session: Session, workspace_id: int, older_than: dt.dat
 
 def record_event(session: Session, workspace_id: int, event_id: str, now: dt.datetime) -> None:
     """Note that `event_id` was received; raises IntegrityError (at this flush) when it already was."""
-    from store.models import ProcessedEvent
 
     session.add(ProcessedEvent(workspace_id=workspace_id, event_id=event_id, received_at=now))
     session.flush()
@@ -241,9 +252,7 @@ def record_event(session: Session, workspace_id: int, event_id: str, now: dt.dat
 
 def prune_events(session: Session, workspace_id: int, older_than: dt.datetime) -> int:
     """Forget events received before `older_than` (Slack stops retrying after about an hour)."""
-    from sqlalchemy import delete
 
-    from store.models import ProcessedEvent
 
     result = session.execute(delete(ProcessedEvent).where(
         ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.received_at < older_than))
@@ -254,7 +263,6 @@ def prune_events(session: Session, workspace_id: int, older_than: dt.datetime) -
 
 def calendar_feed(session: Session, workspace_id: int, kind: str, subject: str):
     """The workspace's feed of `kind` ("user" or "region") for `subject`, or None."""
-    from store.models import CalendarFeed
 
     return session.scalar(select(CalendarFeed).where(
         CalendarFeed.workspace_id == workspace_id, CalendarFeed.kind == kind, CalendarFeed.subject == subject))
@@ -266,7 +274,6 @@ def calendar_feed_by_secret(session: Session, secret: str):
     Global by nature: a calendar client fetching the URL names no workspace, and the secret (unique
     across all workspaces) is the only credential. The caller scopes everything else by the feed's
     `workspace_id`."""
-    from store.models import CalendarFeed
 
     return session.scalar(select(CalendarFeed).where(CalendarFeed.secret == secret))
 
@@ -274,7 +281,6 @@ def calendar_feed_by_secret(session: Session, secret: str):
 def add_calendar_feed(session: Session, workspace_id: int, kind: str, subject: str, secret: str,
                       now: dt.datetime):
     """Create the feed; if a concurrent transaction created the same one first, return that one."""
-    from store.models import CalendarFeed
 
     return insert_or_get(
         session,
@@ -304,8 +310,6 @@ def dated_actions(session: Session, workspace_id: int, statuses: tuple[str, ...]
 
 def notes_by_number(session: Session, workspace_id: int, numbers: list[int]) -> dict[int, list[str]]:
     """The notes' texts of these actions (by number), oldest first."""
-    from store.models import Note
-
     if not numbers:
         return {}
     found: dict[int, list[str]] = {}

@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.config import Config
 from bot.core.service import ActionService
 from bot.runtime import BackgroundServer, build_runtime
 from handlers.devkit.driver import SlackDriver
 from handlers.devkit.standin import SlackStandIn
+from tests.helpers import fresh_pg_database
 from store.database import Database, make_engine, normalise_url
 from store.migrate import upgrade
 from store.models import Base
@@ -49,19 +48,11 @@ def pg_database():
     """A fresh PostgreSQL database for this test session, migrated once, dropped at the end."""
     if not PG_URL:
         pytest.skip("ACTIONBOT_TEST_DATABASE_URL is not set")
-    base = make_url(normalise_url(PG_URL))
-    name = f"actionbot_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_pg_database(PG_URL, "actionbot_test") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,9 +2,17 @@
 reader of everything Slack would render from a message."""
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from store.database import normalise_url
 
 SEED = "seed/000_db5a207661ba9c22.txt"
 
@@ -55,3 +63,47 @@ def all_text(message: dict) -> str:
 
     walk(message.get("blocks", []))
     return "\n".join(parts)
+
+
+def form_values(title="", users=(), named="", due=None, flags=(), region=None, group=None, meeting=None, note=None):
+    """The state Slack sends when the action form is submitted."""
+    option = lambda v: {"value": v, "text": {"type": "plain_text", "text": v[:75]}}  # noqa: E731
+    return {
+        "title": {"value": {"type": "plain_text_input", "value": title}},
+        "owners": {"value": {"type": "multi_users_select", "selected_users": list(users)}},
+        "named": {"value": {"type": "plain_text_input", "value": named or None}},
+        "due": {"value": {"type": "datepicker", "selected_date": due}},
+        "due_opts": {"value": {"type": "checkboxes", "selected_options": [option(f) for f in flags]}},
+        "region": {"value": {"type": "static_select", "selected_option": option(region) if region else None}},
+        "group": {"value": {"type": "plain_text_input", "value": group}},
+        "meeting": {"value": {"type": "plain_text_input", "value": meeting}},
+        "note": {"value": {"type": "plain_text_input", "value": note}},
+    }
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via *_PROXY
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    """GET a URL of the app under test: (status, body), errors included."""
+    try:
+        with _OPENER.open(url, timeout=10) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+@contextmanager
+def fresh_pg_database(server_url: str, prefix: str):
+    """A new, empty PostgreSQL database beside the one `server_url` names; dropped afterwards."""
+    base = make_url(normalise_url(server_url))
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -12,7 +12,7 @@ from bot.core.dates import Due
 from bot.core.grammar import ActionSpec
 from bot.core.home import CREATED, LATER, NO_DATE, OVERDUE, THIS_WEEK, TITLES, HomeGroup, HomeView, home_view
 from bot.core.records import ActionInfo, Actor
-from handlers.app import web_client
+from handlers.slack_clients import web_client
 from handlers.home_refresh import refresh_homes
 from handlers.render_home import MAX_HOME_BLOCKS, NEW_ACTION, home_view_payload
 from tests.conftest import TEAM, WORKSHOP_NOW

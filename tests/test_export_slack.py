@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import urllib.request
 
 from handlers.devkit.driver import buttons
 from tests.conftest import TEAM
-from tests.helpers import SEED_ROWS, all_text
+from tests.helpers import SEED_ROWS, all_text, fetch
 from tests.test_cli import actionbot, cli_env
-
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def seed(driver):
@@ -22,12 +19,6 @@ def seed(driver):
         driver.command("UTIM", "add " + row)
 
 
-def fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with OPENER.open(url, timeout=10) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
 
 
 def test_export_sends_a_csv_file_to_the_persons_dm(driver, slack, app):

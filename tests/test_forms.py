@@ -10,7 +10,7 @@ from bot.core.grammar import ActionSpec
 from bot.core.records import Actor
 from handlers.devkit.driver import buttons
 from tests.conftest import TEAM, WORKSHOP_NOW
-from tests.helpers import all_text
+from tests.helpers import all_text, form_values
 
 
 @pytest.fixture
@@ -24,20 +24,6 @@ def opened_view(slack, index: int = -1) -> dict:
     return slack.calls_to("views.open")[index].params["view"]
 
 
-def form_values(title="", users=(), named="", due=None, flags=(), region=None, group=None, meeting=None, note=None):
-    """The state Slack sends for the action form."""
-    option = lambda v: {"value": v, "text": {"type": "plain_text", "text": v}}  # noqa: E731
-    return {
-        "title": {"value": {"type": "plain_text_input", "value": title}},
-        "owners": {"value": {"type": "multi_users_select", "selected_users": list(users)}},
-        "named": {"value": {"type": "plain_text_input", "value": named or None}},
-        "due": {"value": {"type": "datepicker", "selected_date": due}},
-        "due_opts": {"value": {"type": "checkboxes", "selected_options": [option(f) for f in flags]}},
-        "region": {"value": {"type": "static_select", "selected_option": option(region) if region else None}},
-        "group": {"value": {"type": "plain_text_input", "value": group}},
-        "meeting": {"value": {"type": "plain_text_input", "value": meeting}},
-        "note": {"value": {"type": "plain_text_input", "value": note}},
-    }
 
 
 def test_add_form_creates_like_the_command(regions, driver, slack, app):

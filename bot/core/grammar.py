@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.errors import BadInput
-from bot.core.wire import SMART_QUOTES, to_plain, user_reference
+from bot.core.wire import clean, SMART_QUOTES, to_plain, user_reference
 
 MAX_TITLE = 500
 MAX_NOTE = 2000
@@ -118,7 +118,7 @@ def quote(value: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    text = text.translate(SMART_QUOTES)
+    text = clean(text).translate(SMART_QUOTES)
     if text.count('"') % 2:
         raise BadInput(
             "A quote is not closed: every `\"` needs its partner.",
@@ -272,8 +272,11 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
                 _set_once(spec, "due_phrase", value)
             elif tok.key == "title":
                 title.append(tok.value)
-            else:
+            elif tok.key in ("region", "group", "meeting"):
                 _set_once(spec, tok.key, value)
+            else:
+                raise BadInput(f"An action doesn't take `{tok.key}:`; it takes owner:, due:, region:, group:, "
+                               "meeting: and title:.", '/action add Draft the plan @lina due Nov 30 region:LAC')
         elif tok.kind == "word" and low == "due" and nxt is not None and nxt.kind == "word":
             j = i + 1
             while j < len(tokens) and tokens[j].kind == "word" and not _is_keyword_word(tokens[j]):

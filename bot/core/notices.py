@@ -48,6 +48,8 @@ class Notice:
     days_left: int | None = None  # due in N days (0 today, negative: overdue by -N)
     mention: str | None = None  # a user to mention (the creator, for a named owner's nudge)
     role: str | None = None  # why an escalation's recipient hears of it: "lead" or "creator"
+    problem: str | None = None  # a "problem" notice: what could not be delivered, and Slack's reason
+    region_name: str | None = None
     summary: RegionSummary | None = None
     action_id: int | None = None
     region_id: int | None = None
@@ -59,6 +61,8 @@ class Notice:
     def describe(self) -> str:
         """One plain line, for logs and `actionbot sweep --dry-run`."""
         when = f"{self.scheduled_for.isoformat()} ({format_date(self.local_day)}, {self.timezone})"
+        if self.kind == "problem":
+            return f"problem  {self.recipient:<18} {when}  {self.problem}"
         if self.summary is not None:
             s = self.summary
             return (f"summary  {self.recipient:<18} {when}  {s.region}: {len(s.overdue)} overdue, "

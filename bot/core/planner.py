@@ -42,8 +42,9 @@ class Planner:
         self.db = actions.db
 
     def team_ids(self) -> list[str]:
+        """The workspaces to send to: not those that uninstalled the app."""
         with self.db.session() as s:
-            return [w.team_id for w in q.all_workspaces(s)]
+            return [w.team_id for w in q.all_workspaces(s) if w.uninstalled_at is None]
 
     def plan(self, team_id: str, now: dt.datetime) -> list[Notice]:
         with self.db.session() as s:
@@ -97,6 +98,8 @@ class Planner:
                 recipients.append((f"user:{action.created_by}", zones.get(action.created_by) or region_tz,
                                    None))
         for who, tz_name, mention in recipients:
+            if action.delivery_problem and action.delivery_problem.startswith(who + " "):
+                continue  # Slack said this can never work; the creator has been told
             tz = schedule.zone(tz_name, ws.timezone)
             occ = schedule.latest_nudge(action.due_date, settings, tz, days, now, not_before,
                                         action.snoozed_until)
@@ -106,7 +109,7 @@ class Planner:
         lead = region.lead_user_id if region else None
         boss = lead if lead and lead not in owner_ids else (
             action.created_by if action.created_by not in owner_ids else None)
-        if boss and CHAT_USER.match(boss):
+        if boss and CHAT_USER.match(boss) and not (action.delivery_problem or "").startswith(f"user:{boss} "):
             tz_name = zones.get(boss) or region_tz
             occ = schedule.latest_escalation(action.due_date, settings, schedule.zone(tz_name, ws.timezone),
                                              days, now, not_before)
@@ -114,10 +117,40 @@ class Planner:
                 notice("escalation", f"user:{boss}", tz_name, occ, role="lead" if boss == lead else "creator")
         return found
 
+    # -- problems ---------------------------------------------------------------------------
+
+    def record_problem(self, notice: Notice, error: str, now: dt.datetime) -> Notice | None:
+        """Record a permanent delivery failure on its action or region (the planner then skips that
+        recipient there) and return the notice that tells its creator or region lead, if there is one."""
+        with self.db.session() as s:
+            ws = q.workspace_by_team(s, notice.team_id)
+            problem = f"{notice.recipient} {error}"[:200]
+            if notice.action_id is not None:
+                action = s.get(Action, notice.action_id)
+                if action is None or action.workspace_id != ws.id:
+                    return None
+                action.delivery_problem = problem
+                tell, about = action.created_by, f"#{action.number} {action.title}"
+                region_name = action.region.name if action.region else None
+            else:
+                region = s.get(Region, notice.region_id)
+                if region is None or region.workspace_id != ws.id:
+                    return None
+                region.delivery_problem = problem
+                tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
+            if not tell or not CHAT_USER.match(tell):
+                return None
+            tz = schedule.zone(q.people_zones(s, ws.id).get(tell), ws.timezone)
+            return Notice(kind="problem", team_id=ws.team_id, subject=notice.subject,
+                          occurrence=problem[:120], recipient=f"user:{tell}", scheduled_for=now,
+                          local_day=now.astimezone(tz).date(), timezone=str(tz.key),
+                          problem=f"{about}: {error}", mention=notice.recipient, region_name=region_name,
+                          action_id=notice.action_id, region_id=notice.region_id)
+
     # -- summaries ------------------------------------------------------------------------
 
     def _summary_notice(self, s, ws: Workspace, region: Region, ledger: dict, now: dt.datetime) -> Notice | None:
-        if not region.channel_id:
+        if not region.channel_id or (region.delivery_problem or "").startswith(f"channel:{region.channel_id} "):
             return None
         tz = schedule.zone(region.timezone, ws.timezone)
         occ = schedule.latest_summary(region.summary_schedule, tz, now, region.created_at)

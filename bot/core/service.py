@@ -37,6 +37,31 @@ class ActionService:
                                     date_order=self.default_date_order)
         return ws
 
+    def installed(self, team_id: str, name: str, now: dt.datetime) -> None:
+        """The app was (re)installed in a workspace: sends resume."""
+        with self.db.session() as s:
+            ws = self.workspace(s, team_id, now)
+            ws.uninstalled_at = None
+            if name:
+                ws.name = name[:200]
+
+    def uninstalled(self, team_id: str, now: dt.datetime) -> None:
+        """The app was uninstalled or its token revoked: nothing is sent there; the data stays until an
+        admin deletes it (`actionbot workspace delete`)."""
+        with self.db.session() as s:
+            ws = q.workspace_by_team(s, team_id)
+            if ws is not None and ws.uninstalled_at is None:
+                ws.uninstalled_at = now
+
+    def delete_workspace(self, team_id: str) -> bool:
+        """Remove a workspace and everything in it. True when there was one."""
+        with self.db.session() as s:
+            ws = q.workspace_by_team(s, team_id)
+            if ws is None:
+                return False
+            q.delete_workspace(s, ws)
+            return True
+
     @staticmethod
     def today(ws: Workspace, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day: their zone, else the workspace's."""
@@ -209,6 +234,7 @@ class ActionService:
             if old == new:
                 raise BadInput(f"#{number} already has exactly those owners.")
             self._record(s, action, actor, now, "changed", "owners", old, new)
+            action.delivery_problem = None  # new owners: try again
             info = self._info(s, ws, action, self.today(ws, actor, now))
             added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
             return Outcome(info, changes=["owners changed"],
@@ -242,6 +268,7 @@ class ActionService:
             if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(spec.user_owners)] + [
                     n.strip() for n in dict.fromkeys(spec.named_owners) if n.strip()]:
                 self._set_owners(action, ws, spec.user_owners, spec.named_owners)
+                action.delivery_problem = None  # new owners: try again
             s.flush()
             new = self._snapshot(action)
             changes = [(f, old[f], new[f]) for f in new if old[f] != new[f]]

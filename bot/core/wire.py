@@ -15,6 +15,15 @@ CHANNEL_REF = re.compile(r"^#(C[A-Z0-9]+)(?:\|([^>]*))?$")
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str) -> str:
+    """Text as people can have meant it: control characters (NUL and the like, which PostgreSQL refuses
+    and no one types) removed; tabs and line breaks kept."""
+    return CONTROL.sub("", text)
+
+
 def unescape(text: str) -> str:
     """Undo the chat escaping of plain text (only these three entities are used)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -8,6 +8,7 @@ It serves `/api/<method>` on 127.0.0.1 (OS-chosen port) for slack_sdk's real `We
 from __future__ import annotations
 
 import json
+import random
 import socket
 import threading
 from collections import deque
@@ -96,7 +97,11 @@ class _Handler(BaseHTTPRequestHandler):
             auth = self.headers.get("Authorization", "")
             if auth.startswith("Bearer "):
                 token = auth[len("Bearer "):]
-            status, payload, headers = standin._api(url.path[len("/api/"):], _decode_json_fields(params), token)
+            method = url.path[len("/api/"):]
+            if standin._chaos_drop(method, params):
+                self.close_connection = True  # hang up without an answer: the client sees a dropped connection
+                return
+            status, payload, headers = standin._api(method, _decode_json_fields(params), token)
             self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8", headers)
         elif url.path.startswith("/response/"):
             params = _parse_body(self.headers.get("Content-Type") or "application/json", body)
@@ -138,6 +143,8 @@ class SlackStandIn:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._codes: dict[str, dict] = {}
+        self._chaos: tuple[float, random.Random, frozenset | None] | None = None
         self.add_workspace(team_id, team_name, bot_token, bot_user_id)
         for user in users or []:
             self.add_user(**user)
@@ -237,6 +244,40 @@ class SlackStandIn:
         with self._cond:
             self._failures.setdefault(method, deque()).extend([(error, status, retry_after)] * times)
 
+    def authorize(self, code: str, team_id: str, team_name: str, bot_token: str, bot_user_id: str = "UBOT",
+                  installer: str = "UINSTALLER"):
+        """Let `oauth.v2.access` exchange `code` for an installation in a (new) workspace."""
+        self.add_workspace(team_id, team_name, bot_token, bot_user_id)
+        with self._cond:
+            self._codes[code] = {"team_id": team_id, "team_name": team_name, "bot_token": bot_token,
+                                 "bot_user_id": bot_user_id, "installer": installer}
+
+    def chaos(self, rate: float, seed: int = 0, methods: set[str] | None = None):
+        """From now on fail about `rate` of Web API calls (to `methods`, default all): a 429 with
+        Retry-After 0, a 500, or a dropped connection, in equal shares, decided before the call takes
+        effect (so a failed call never half-happened). `chaos(0)` stops it."""
+        with self._cond:
+            self._chaos = (rate, random.Random(seed), frozenset(methods) if methods else None) if rate else None
+
+    def _chaos_pick(self, method: str) -> str | None:
+        with self._cond:
+            if self._chaos is None:
+                return None
+            rate, rng, methods = self._chaos
+            if methods is not None and method not in methods or rng.random() >= rate:
+                return None
+            return rng.choice(("429", "500", "drop"))
+
+    def _chaos_drop(self, method: str, params: dict) -> bool:
+        pick = self._chaos_pick(method)
+        if pick == "drop":
+            self._record(Call("dropped:" + method, params))
+            return True
+        if pick:
+            self._record(Call(f"failed:{method}", params))
+            self.fail(method, "ratelimited" if pick == "429" else "internal_error", status=int(pick), retry_after=0)
+        return False
+
     def _record(self, *calls: Call):
         with self._cond:
             self._calls.extend(calls)
@@ -280,6 +321,8 @@ class SlackStandIn:
             result = {"ok": False, "error": error}
             if status == 429:
                 headers["Retry-After"] = str(retry_after if retry_after is not None else 1)
+        elif method == "oauth.v2.access":
+            result = self._oauth_access(params)
         elif not token:
             result = {"ok": False, "error": "not_authed"}
         elif team_id is None:
@@ -292,6 +335,16 @@ class SlackStandIn:
             result = impl(params, self._teams[team_id], call, extra) if impl else {"ok": False, "error": "unknown_method"}
         self._record(call, *extra)
         return status, result, headers
+
+    def _oauth_access(self, params: dict) -> dict:
+        with self._cond:
+            grant = self._codes.pop(params.get("code", ""), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {"ok": True, "app_id": "A0ACTIONBOT", "authed_user": {"id": grant["installer"]},
+                "scope": "commands,chat:write", "token_type": "bot", "access_token": grant["bot_token"],
+                "bot_user_id": grant["bot_user_id"], "team": {"id": grant["team_id"], "name": grant["team_name"]},
+                "enterprise": None, "is_enterprise_install": False}
 
     @staticmethod
     def _dm_channel(channel: str) -> str:

@@ -11,6 +11,7 @@ import logging
 from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
 from bot.core.records import ActionInfo, Outcome
+from bot.core.wire import clean
 from handlers import render
 from handlers.context import HandlerContext
 from handlers.home_refresh import refresh_homes
@@ -111,7 +112,19 @@ def open_edit_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, u
 # -- submission -----------------------------------------------------------------------------
 
 def field_value(values: dict, block: str) -> dict:
-    return (values.get(block) or {}).get("value") or {}
+    """One input's state; typed text has control characters removed (see wire.clean)."""
+    found = dict((values.get(block) or {}).get("value") or {})
+    if isinstance(found.get("value"), str):
+        found["value"] = clean(found["value"])
+    return found
+
+
+def same_team(body: dict, team_in_form: str) -> str:
+    """The workspace of a submission is the signed request's; a form that names another is refused."""
+    team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+    if team_in_form != team_id:
+        raise ValueError("the form belongs to another workspace")
+    return team_id
 
 
 def read_form(view: dict, today: dt.date, kept_date: str | None = None) -> tuple[ActionSpec, dict[str, str]]:
@@ -162,7 +175,7 @@ def register(app, ctx: HandlerContext) -> None:
 def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, Outcome | None, dict]:
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
-        team_id = meta["team"]
+        team_id = same_team(body, meta["team"])
     except (ValueError, KeyError, TypeError):
         return {"title": "This form is out of date; open it again."}, None, {}
     try:

@@ -19,7 +19,7 @@ from handlers.home_refresh import refresh_homes
 from handlers.identity import actor_for
 from handlers.members import slack_owner_matcher
 from handlers.notify import send_import_digests
-from handlers.views.action_form import field_value, text_input
+from handlers.views.action_form import field_value, same_team, text_input
 
 log = logging.getLogger("actionbot.import_form")
 FORM, PREVIEW, BACK = "import_form", "import_preview", "import_back"
@@ -101,11 +101,12 @@ def open_import_form(ctx: HandlerContext, client, trigger_id: str, team_id: str,
     client.views_open(trigger_id=trigger_id, view=form_view(regions, {"team": team_id, "channel": channel}))
 
 
-def _form_data(view: dict) -> dict:
+def _form_data(body: dict, view: dict) -> dict:
     values = view.get("state", {}).get("values", {})
     text = lambda block: (field_value(values, block).get("value") or "").strip() or None  # noqa: E731
     region = (field_value(values, "region").get("selected_option") or {}).get("value")
     base = unpack(view["private_metadata"])
+    same_team(body, base["team"])
     return {**base, "text": text("text") or "", "meeting": text("meeting"), "group": text("group"),
             "region": None if region in (None, "-") else region}
 
@@ -126,7 +127,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.view(FORM)
     def handle_form(ack, body, view, client):
         try:
-            data = _form_data(view)
+            data = _form_data(body, view)
             _, plan = _plan(ctx, client, body["user"]["id"], data)
             if not plan.rows:
                 ack(response_action="errors", errors={"text": "I found no actions in that text."})
@@ -139,6 +140,8 @@ def register(app, ctx: HandlerContext) -> None:
             ack(response_action="update", view=preview)
         except UserError as err:
             ack(response_action="errors", errors={"text": err.message[:150]})
+        except (ValueError, KeyError):
+            ack(response_action="errors", errors={"text": "This form is out of date; open it again."})
         except Exception:
             log.exception("import preview failed")
             ack(response_action="errors", errors={"text": "Something went wrong on our side. Please try again."})
@@ -147,6 +150,10 @@ def register(app, ctx: HandlerContext) -> None:
     def handle_back(ack, body, client):
         ack()
         data = unpack(body["view"]["private_metadata"])
+        try:
+            same_team(body, data["team"])
+        except (ValueError, KeyError):
+            return
         regions = [r.name for r in ctx.regions.list(data["team"], ctx.clock())]
         client.views_update(view_id=body["view"]["id"], hash=body["view"].get("hash"),
                             view=form_view(regions, data))
@@ -155,11 +162,15 @@ def register(app, ctx: HandlerContext) -> None:
     def handle_confirm(ack, body, view, client):
         try:
             data = unpack(view["private_metadata"])
+            same_team(body, data["team"])
             actor, plan = _plan(ctx, client, body["user"]["id"], data, remember=True)
             outcomes = ImportService(ctx.actions).commit(data["team"], actor, plan, ctx.clock(),
                                                          channel_id=data.get("channel"))
         except UserError as err:
             ack(response_action="update", view=_problem_view(err.message))
+            return
+        except (ValueError, KeyError):
+            ack(response_action="update", view=_problem_view("This form is out of date; start again."))
             return
         except Exception:
             log.exception("import failed")

@@ -8,11 +8,13 @@ import logging
 
 from bot.core.errors import UserError
 from bot.core.records import ActionInfo
+from bot.core.wire import clean
 from handlers import render
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for
 from handlers.notify import send_to_response_url
+from handlers.views.action_form import same_team
 
 log = logging.getLogger("actionbot.note_form")
 CALLBACK = "note_form"
@@ -53,10 +55,10 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
     """(error for the field, None) or (None, (response_url, message) to confirm with)."""
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
-        number, team_id = int(meta["n"]), meta["team"]
+        number, team_id = int(meta["n"]), same_team(body, meta["team"])
     except (ValueError, KeyError, TypeError):
         return "This form is out of date; press Add note again.", None
-    text = ((view.get("state", {}).get("values", {}).get(BLOCK, {}).get(FIELD) or {}).get("value") or "").strip()
+    text = clean((view.get("state", {}).get("values", {}).get(BLOCK, {}).get(FIELD) or {}).get("value") or "").strip()
     if not text:
         return "Write a note, or press Cancel.", None
     try:

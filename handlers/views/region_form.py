@@ -11,7 +11,7 @@ from bot.core.regions import RegionSpec
 from handlers import render
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
-from handlers.views.action_form import field_value, text_input
+from handlers.views.action_form import field_value, same_team, text_input
 
 log = logging.getLogger("actionbot.region_form")
 CALLBACK = "region_form"
@@ -69,7 +69,7 @@ def register(app, ctx: HandlerContext) -> None:
 def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
-        team_id, current = meta["team"], meta["region"]
+        team_id, current = same_team(body, meta["team"]), meta["region"]
     except (ValueError, KeyError, TypeError):
         return {"name": "This form is out of date; open it again."}
     values = view.get("state", {}).get("values", {})

@@ -1,0 +1,70 @@
+"""Every Slack Web API client the process makes: pointed at SLACK_API_URL when set, retrying what is
+worth retrying (slack_sdk's handlers) within a bounded time, and one per workspace token.
+
+Retries: a dropped or refused connection and a 5xx, twice with backoff; a 429 in place only when Slack
+asks for a short wait (Retry-After up to MAX_WAIT seconds). A longer wait fails the call at once, and the
+scheduler's ledger sends on a later sweep instead, so no request thread sleeps for long.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+)
+
+MAX_WAIT = 3  # seconds of Retry-After honoured in place
+
+
+class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), ["1"])
+        try:
+            return int(values[0]) <= MAX_WAIT
+        except (TypeError, ValueError):
+            return False
+
+
+class AllServerErrorsRetryHandler(ServerErrorRetryHandler):
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.2)  # 0.2 s, then 0.4 s (with jitter)
+
+
+def retry_handlers() -> list:
+    return [ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
+            AllServerErrorsRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
+            BoundedRateLimitRetryHandler(max_retry_count=2)]
+
+
+def web_client(token: str | None, api_url: str | None) -> WebClient:
+    """A Web API client for `token` (None: for OAuth exchanges), with the retries above."""
+    if api_url:
+        return WebClient(token=token, base_url=api_url, retry_handlers=retry_handlers())
+    return WebClient(token=token, retry_handlers=retry_handlers())
+
+
+class TokenClients:
+    """One client per bot token, made on first use (the scheduler sends for many workspaces)."""
+
+    def __init__(self, api_url: str | None, token_for_team: Callable[[str], str | None]):
+        self.api_url = api_url
+        self.token_for_team = token_for_team
+        self._clients: dict[str, WebClient] = {}
+        self._lock = threading.Lock()
+
+    def for_team(self, team_id: str) -> WebClient | None:
+        token = self.token_for_team(team_id)
+        if not token:
+            return None
+        with self._lock:
+            if token not in self._clients:
+                self._clients[token] = web_client(token, self.api_url)
+            return self._clients[token]
