@@ -33,7 +33,8 @@ def actionbot(*args, cwd, env, timeout=60) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("command", [
     [], ["run"], ["db"], ["db", "upgrade"], ["list"], ["region"], ["region", "add"], ["region", "list"],
-    ["demo"], ["clock"], ["sweep"], ["import"], ["export"],
+    ["demo"], ["clock"], ["sweep"], ["import"], ["export"], ["workspace"], ["workspace", "list"],
+    ["workspace", "delete"],
 ])
 def test_every_command_has_help(command, tmp_path):
     done = actionbot(*command, "--help", cwd=tmp_path, env=cli_env(tmp_path))
