@@ -150,21 +150,38 @@ def main(argv: list[str] | None = None) -> int:
 # -- commands --------------------------------------------------------------------------------
 
 def cmd_run(args) -> int:
+    import signal
+
     from bot.runtime import build_runtime
 
     config = Config.from_env()
     runtime = build_runtime(config)
+    log = logging.getLogger("actionbot")
+
+    def stop(signum, frame):  # a platform's SIGTERM stops like Ctrl-C: finish what was promised, then exit
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    scheduler = None
     if not args.no_scheduler:
-        runtime.scheduler().start()
-        logging.getLogger("actionbot").info("scheduler running in this process (sweep every minute)")
-    if config.app_token:
-        logging.getLogger("actionbot").info("connecting to Slack in Socket Mode")
-        runtime.socket_mode().start()
-        return 0
-    server = runtime.http_server(host=args.host, port=args.port, threads=args.threads)
-    logging.getLogger("actionbot").info("listening on http://%s:%s", server.effective_host,
-                                        server.effective_port)
-    server.run()
+        scheduler = runtime.scheduler()
+        scheduler.start()
+        log.info("scheduler running in this process (sweep every minute)")
+    try:
+        if config.app_token:
+            log.info("connecting to Slack in Socket Mode")
+            runtime.socket_mode().start()
+            return 0
+        server = runtime.http_server(host=args.host, port=args.port, threads=args.threads)
+        log.info("listening on http://%s:%s", server.effective_host, server.effective_port)
+        server.run()
+    except KeyboardInterrupt:
+        log.info("stopping: finishing the work queued after answers")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        runtime.ctx.settle(timeout=20)
+        runtime.ctx.background.shutdown(wait=False)
     return 0
 
 

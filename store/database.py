@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///actionbot.db"
+READ_ONLY = "actionbot_read_only"
 
 
 def normalise_url(url: str | None) -> str:
@@ -45,7 +46,8 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # writers take the write lock up front (no deadlock on upgrade); readers do not queue for it
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -54,6 +56,8 @@ class Database:
     def __init__(self, url: str | None = None, engine: Engine | None = None):
         self.engine = engine or make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_factory = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
+                                          expire_on_commit=False)
 
     @property
     def url(self) -> str:
@@ -62,6 +66,12 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self._factory() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it does not wait for the write lock."""
+        with self._read_factory() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -53,8 +53,7 @@ class HomeView:
 
 def home_view(actions: ActionService, team_id: str, actor: Actor, now: dt.datetime) -> HomeView:
     """`actor`'s open actions (as an owner) by due group, and the open ones they created but do not own."""
-    with actions.db.session() as s:
-        ws = actions.workspace(s, team_id, now)
+    with actions.reading(team_id, now) as (s, ws):
         today = actions.today(ws, actor, now)
         owned, _ = q.find_actions(s, ws.id, q.ActionFilter(statuses=("open",), owner_user_id=actor.user_id))
         created, _ = q.find_actions(s, ws.id, q.ActionFilter(statuses=("open",), created_by=actor.user_id))

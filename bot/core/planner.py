@@ -43,11 +43,11 @@ class Planner:
 
     def team_ids(self) -> list[str]:
         """The workspaces to send to: not those that uninstalled the app."""
-        with self.db.session() as s:
+        with self.db.reading() as s:
             return [w.team_id for w in q.all_workspaces(s) if w.uninstalled_at is None]
 
     def plan(self, team_id: str, now: dt.datetime) -> list[Notice]:
-        with self.db.session() as s:
+        with self.db.reading() as s:
             ws = q.workspace_by_team(s, team_id)
             if ws is None:
                 return []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from bot.core import schedule
@@ -81,16 +82,26 @@ class ActionService:
 
     # -- reading --------------------------------------------------------------------------
 
-    def get(self, team_id: str, number: int, now: dt.datetime, actor: Actor | None = None) -> ActionInfo:
+    @contextmanager
+    def reading(self, team_id: str, now: dt.datetime):
+        """(session, workspace) for a read: no write lock on SQLite, except on a workspace's first contact,
+        when the workspace row is created."""
+        with self.db.reading() as s:
+            ws = q.workspace_by_team(s, team_id)
+            if ws is not None:
+                yield s, ws
+                return
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
+            yield s, self.workspace(s, team_id, now)
+
+    def get(self, team_id: str, number: int, now: dt.datetime, actor: Actor | None = None) -> ActionInfo:
+        with self.reading(team_id, now) as (s, ws):
             action = self._action(s, ws, number)
             return self._info(s, ws, action, self.today(ws, actor, now), with_notes=True)
 
     def list(self, team_id: str, actor: Actor | None, query: ListQuery, now: dt.datetime,
              limit: int | None = LIST_LIMIT, offset: int = 0) -> Listing:
-        with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
+        with self.reading(team_id, now) as (s, ws):
             today = self.today(ws, actor, now)
             flt = self.action_filter(s, ws, actor, query, today)
             if flt is None:
