@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable
@@ -48,13 +49,14 @@ class HandlerContext:
         future.add_done_callback(self._forget)
 
     def settle(self, timeout: float = 30) -> None:
-        """Wait until the after-ack work queued so far is done (the demo and tests read its results)."""
-        while True:
+        """Wait (at most `timeout` seconds) until the after-ack work queued so far is done."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             with self._lock:
                 pending = set(self._pending)
             if not pending:
                 return
-            wait(pending, timeout=timeout)
+            wait(pending, timeout=max(0.0, deadline - time.monotonic()))
 
     def _forget(self, future) -> None:
         with self._lock:

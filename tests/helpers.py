@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from store.database import normalise_url
+from handlers.devkit.show import all_text  # noqa: F401  (re-exported for the tests)
+from store.scratch import scratch_database
 
 SEED = "seed/000_db5a207661ba9c22.txt"
 
@@ -46,23 +43,6 @@ SEED_ROWS = [
 ]
 
 
-def all_text(message: dict) -> str:
-    """Every string Slack would render from a message: fallback text and all block texts."""
-    parts = [message.get("text", "")]
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    parts.append(value)
-                elif key != "value":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(message.get("blocks", []))
-    return "\n".join(parts)
 
 
 def form_values(title="", users=(), named="", due=None, flags=(), region=None, group=None, meeting=None, note=None):
@@ -93,17 +73,5 @@ def fetch(url: str) -> tuple[int, bytes]:
         return err.code, err.read()
 
 
-@contextmanager
-def fresh_pg_database(server_url: str, prefix: str):
-    """A new, empty PostgreSQL database beside the one `server_url` names; dropped afterwards."""
-    base = make_url(normalise_url(server_url))
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+
+fresh_pg_database = scratch_database  # a throwaway PostgreSQL database

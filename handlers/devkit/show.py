@@ -47,3 +47,24 @@ def message_text(msg: dict, names: dict[str, str]) -> list[str]:
     if not lines and msg.get("text"):
         lines = readable(msg["text"], names).splitlines()
     return lines
+
+
+def all_text(message: dict) -> str:
+    """Every string Slack would render from a message or view: the fallback text and all block texts
+    (button values left out), one per line, still in Slack's markup. Tests and benchmarks read replies
+    with it."""
+    parts = [message.get("text", "") if isinstance(message.get("text"), str) else ""]
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    parts.append(value)
+                elif key != "value":
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks") or [])
+    return "\n".join(parts)

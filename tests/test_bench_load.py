@@ -1,0 +1,52 @@
+"""The load test of bench/load.py, run tiny: it must drive the real `actionbot run` with the whole
+mix and see no errors. Timings are the benchmark's business, not the test's: nothing here is timed."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+LOAD_PY = Path(__file__).resolve().parent.parent / "bench" / "load.py"
+PG_URL = os.environ.get("ACTIONBOT_TEST_DATABASE_URL")
+TOTALS = {"requests", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms", "errors", "refusals"}
+
+
+@pytest.fixture(scope="module")
+def load():
+    spec = importlib.util.spec_from_file_location("bench_load", LOAD_PY)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set"))])
+def test_a_tiny_load_runs_without_errors(load, db):
+    result = load.run_load(db, clients=4, seconds=2, pg_url=PG_URL)
+
+    assert TOTALS | {"db", "clients", "seconds", "by_op", "errors_by_kind", "error_samples", "server",
+                     "slack"} <= result.keys()
+    assert result["db"] == db and result["clients"] == 4
+    assert result["requests"] > 0
+    assert result["errors"] == 0, (result["errors_by_kind"], result["error_samples"])
+    assert set(result["by_op"]) == {op for op, _ in load.MIX}
+    for op, totals in result["by_op"].items():
+        assert TOTALS <= totals.keys(), op
+    assert sum(t["requests"] for t in result["by_op"].values()) == result["requests"]
+    assert result["slack"]["api_calls"] > 0  # the bot reached the stand-in (DMs, Home tabs)
+    assert result["server"]["exit_code"] is not None  # and the bot was stopped
+
+
+def test_the_script_writes_its_results_as_json(load, tmp_path):
+    out = tmp_path / "results" / "load.json"
+    code = load.main(["--clients", "2", "--seconds", "1", "--db", "sqlite", "--json", str(out)])
+    assert code == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert {"date", "command", "machine", "results"} <= doc.keys()
+    assert [r["db"] for r in doc["results"]] == ["sqlite"] and doc["results"][0]["requests"] > 0
