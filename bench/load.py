@@ -312,8 +312,6 @@ class BotProcess:
 
 # -- the clients ---------------------------------------------------------------------------
 
-flatten = all_text  # every text Slack would render from a reply
-
 
 def done_buttons(message: dict) -> list[str]:
     """The values of the Done buttons in a message."""
@@ -359,7 +357,7 @@ class Client(threading.Thread):
             self.refusals[re.sub(r"#\d+", "#N", detail.splitlines()[0])[:120]] += 1
 
     def classify(self, op: str, ms: float, message: dict, expect: str | re.Pattern | None) -> str:
-        text, everything = message.get("text") or "", flatten(message)
+        text, everything = message.get("text") or "", all_text(message)
         kind = ""
         if SORRY in everything:
             outcome, kind, detail = "error", "failure_reply", "the bot's own-failure reply: " + text[:200]
@@ -481,8 +479,8 @@ class Client(threading.Thread):
         if answer is None:
             self.record("done_button", ms, "error", "nothing was posted to the response URL", "no_answer")
             return
-        if answer.get("replace_original") is not True and ":warning:" not in flatten(answer):
-            self.record("done_button", ms, "error", f"did not replace the list: {flatten(answer)[:200]!r}",
+        if answer.get("replace_original") is not True and ":warning:" not in all_text(answer):
+            self.record("done_button", ms, "error", f"did not replace the list: {all_text(answer)[:200]!r}",
                         "unexpected_reply")
         elif self.classify("done_button", ms, answer, None) == "ok":
             self.buttons = done_buttons(answer)  # the list as it is now, under the ✔ note

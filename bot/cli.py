@@ -243,13 +243,10 @@ def _services():
 
 
 def _team(service, given: str | None) -> str:
-    from store import queries as q
-
     team = given or os.environ.get("ACTIONBOT_WORKSPACE")
     if team:
         return team
-    with service.db.session() as s:
-        teams = [w.team_id for w in q.all_workspaces(s)]
+    teams = [w.team_id for w in service.workspaces()]
     if len(teams) == 1:
         return teams[0]
     if not teams:
@@ -372,14 +369,10 @@ def _read_file(path: str) -> str:
 
 
 def cmd_workspace_list(args) -> int:
-    from store import queries as q
-
-    service = _services()
     rows = [["Team", "Name", "Actions", "Status"]]
-    with service.db.session() as s:
-        for ws in q.all_workspaces(s):
-            state = f"uninstalled {ws.uninstalled_at:%Y-%m-%d}" if ws.uninstalled_at else "installed"
-            rows.append([ws.team_id, ws.name or "-", str(ws.last_number), state])
+    for ws in _services().workspaces():
+        state = f"uninstalled {ws.uninstalled_at:%Y-%m-%d}" if ws.uninstalled_at else "installed"
+        rows.append([ws.team_id, ws.name or "-", str(ws.actions), state])
     print(table(rows))
     return 0
 
@@ -387,12 +380,10 @@ def cmd_workspace_list(args) -> int:
 def cmd_workspace_delete(args) -> int:
     config = Config.from_env()
     service = _services()
-    from store import queries as q
-    with service.db.session() as s:
-        ws = q.workspace_by_team(s, args.team_id)
-        if ws is None:
-            raise UserError(f"no workspace {args.team_id} in this database (see `actionbot workspace list`)")
-        count = ws.last_number
+    found = [w for w in service.workspaces() if w.team_id == args.team_id]
+    if not found:
+        raise UserError(f"no workspace {args.team_id} in this database (see `actionbot workspace list`)")
+    count = found[0].actions
     if not args.yes:
         print(f"would delete workspace {args.team_id} and its {count} actions; add --yes to do it")
         return 1

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from typing import Iterable
 
 from bot.core.home import home_view
+from bot.core.records import CHAT_USER
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
 from handlers.render_home import home_view_payload
 
 log = logging.getLogger("actionbot.home")
-SLACK_USER = re.compile(r"[UW][A-Z0-9]+")
 
 
 def publish_home(ctx: HandlerContext, client, team_id: str, user_id: str) -> None:
@@ -26,7 +25,7 @@ def publish_home(ctx: HandlerContext, client, team_id: str, user_id: str) -> Non
 def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[str | None]) -> None:
     """Republish the Home tab of each distinct Slack user in `user_ids` (named owners and blanks are
     skipped); a failure for one person is logged, never raised, and the others still get theirs."""
-    for user_id in dict.fromkeys(u for u in user_ids if u and SLACK_USER.fullmatch(u)):
+    for user_id in dict.fromkeys(u for u in user_ids if u and CHAT_USER.match(u)):
         try:
             publish_home(ctx, client, team_id, user_id)
         except Exception as err:  # the Home tab is a convenience: a failed refresh must not fail a change
@@ -45,7 +44,7 @@ def after_change(ctx: HandlerContext, client, team_id: str, actor_id: str, actio
     fresh = []
     with _queued_lock:
         for user_id in dict.fromkeys([actor_id, action.created_by, *action.owner_ids]):
-            if user_id and SLACK_USER.fullmatch(user_id) and (team_id, user_id) not in _queued:
+            if user_id and CHAT_USER.match(user_id) and (team_id, user_id) not in _queued:
                 _queued.add((team_id, user_id))
                 fresh.append(user_id)
     if fresh:

@@ -30,3 +30,8 @@ def actor_for(ctx: HandlerContext, client: WebClient, team_id: str, user_id: str
         tz=user.get("tz"),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
     )
+
+
+def team_of(body: dict) -> str:
+    """The workspace of an interaction payload (block_actions, view_submission, shortcut)."""
+    return body["team"]["id"] if body.get("team") else body["user"]["team_id"]

@@ -60,7 +60,7 @@ def tell_about_problem(actions: ActionService, notifier: Notifier, ledger: Ledge
                        now: dt.datetime, claimer: str) -> None:
     """A send that can never work (channel gone, user deactivated): record it on the action or region so
     the planner stops trying, and tell its creator (or the region's lead) once."""
-    problem = Planner(actions).record_problem(notice, error, now)
+    problem = ledger.record_problem(notice, error, now)
     if problem is None:
         return
     ticket = ledger.claim(problem, now, claimer)

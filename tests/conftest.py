@@ -14,10 +14,10 @@ from bot.core.service import ActionService
 from bot.runtime import BackgroundServer, build_runtime
 from handlers.devkit.driver import SlackDriver
 from handlers.devkit.standin import SlackStandIn
-from tests.helpers import fresh_pg_database
 from store.database import Database, make_engine, normalise_url
 from store.migrate import upgrade
 from store.models import Base
+from store.scratch import scratch_database
 
 PG_URL = os.environ.get("ACTIONBOT_TEST_DATABASE_URL")
 # The day after the seed workshop: its matrix's dates are all ahead.
@@ -48,7 +48,7 @@ def pg_database():
     """A fresh PostgreSQL database for this test session, migrated once, dropped at the end."""
     if not PG_URL:
         pytest.skip("ACTIONBOT_TEST_DATABASE_URL is not set")
-    with fresh_pg_database(PG_URL, "actionbot_test") as url:
+    with scratch_database(PG_URL, "actionbot_test") as url:
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()

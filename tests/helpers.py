@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from handlers.devkit.show import all_text  # noqa: F401  (re-exported for the tests)
-from store.scratch import scratch_database
 
 SEED = "seed/000_db5a207661ba9c22.txt"
 
@@ -72,6 +71,3 @@ def fetch(url: str) -> tuple[int, bytes]:
     except urllib.error.HTTPError as err:
         return err.code, err.read()
 
-
-
-fresh_pg_database = scratch_database  # a throwaway PostgreSQL database

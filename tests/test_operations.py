@@ -12,8 +12,9 @@ from sqlalchemy import create_engine, event, inspect, text
 from bot.core.grammar import ListQuery
 from store.database import make_engine, normalise_url
 from store.migrate import alembic_config, is_current, upgrade
+from store.scratch import scratch_database
 from tests.conftest import PG_URL, TEAM, WORKSHOP_NOW
-from tests.helpers import all_text, fresh_pg_database
+from tests.helpers import all_text
 
 REVISIONS = [s.revision for s in reversed(list(ScriptDirectory.from_config(alembic_config(None)).walk_revisions()))]
 
@@ -26,7 +27,7 @@ def empty_url(request, tmp_path):
         return
     if not PG_URL:
         pytest.skip("ACTIONBOT_TEST_DATABASE_URL is not set")
-    with fresh_pg_database(PG_URL, "actionbot_mig") as url:
+    with scratch_database(PG_URL, "actionbot_mig") as url:
         yield url
 
 

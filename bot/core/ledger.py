@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.core import schedule
 from bot.core.notices import Notice
 from bot.core.planner import still_to_send
+from bot.core.records import CHAT_USER
 from store import queries as q
 from store.database import Database
-from store.models import Delivery
+from store.models import Action, Delivery, Region
 
 MAX_ERROR = 500
 
@@ -75,6 +77,35 @@ class Ledger:
         with self.db.session() as s:
             row = s.get(Delivery, ticket.id)
             row.status, row.error = ("dead" if permanent else "failed"), error[:MAX_ERROR]
+
+    def record_problem(self, notice: Notice, error: str, now: dt.datetime) -> Notice | None:
+        """Record a permanent delivery failure on its action or region (the planner then skips that
+        recipient there) and return the notice that tells its creator or region lead, if there is one;
+        the caller sends that through the ledger like any other, so it is told once."""
+        with self.db.session() as s:
+            ws = q.workspace_by_team(s, notice.team_id)
+            problem = f"{notice.recipient} {error}"[:200]
+            if notice.action_id is not None:
+                action = s.get(Action, notice.action_id)
+                if action is None or action.workspace_id != ws.id:
+                    return None
+                action.delivery_problem = problem
+                tell, about = action.created_by, f"#{action.number} {action.title}"
+                region_name = action.region.name if action.region else None
+            else:
+                region = s.get(Region, notice.region_id)
+                if region is None or region.workspace_id != ws.id:
+                    return None
+                region.delivery_problem = problem
+                tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
+            if not tell or not CHAT_USER.match(tell):
+                return None
+            tz = schedule.zone(q.people_zones(s, ws.id).get(tell), ws.timezone)
+            return Notice(kind="problem", team_id=ws.team_id, subject=notice.subject,
+                          occurrence=problem[:120], recipient=f"user:{tell}", scheduled_for=now,
+                          local_day=now.astimezone(tz).date(), timezone=str(tz.key),
+                          problem=f"{about}: {error}", mention=notice.recipient, region_name=region_name,
+                          action_id=notice.action_id, region_id=notice.region_id)
 
     def release_stale(self, team_id: str, now: dt.datetime, lease: dt.timedelta) -> int:
         with self.db.session() as s:

@@ -7,18 +7,17 @@ the workspace's. Working days are the region's (Monday to Friday without one).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 
 from bot.core import schedule
 from bot.core.errors import BadInput
 from bot.core.notices import Notice, OwnerCount, RegionSummary
+from bot.core.records import CHAT_USER
 from bot.core.service import ActionService, action_info
 from store import queries as q
 from store.models import Action, Delivery, Region, Workspace
 
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this belongs to a sender that died
-CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # not "cli" (actions made at the shell): nobody to message
 
 
 def settings_of(ws: Workspace) -> schedule.NudgeSettings:
@@ -116,36 +115,6 @@ class Planner:
             if occ is not None:
                 notice("escalation", f"user:{boss}", tz_name, occ, role="lead" if boss == lead else "creator")
         return found
-
-    # -- problems ---------------------------------------------------------------------------
-
-    def record_problem(self, notice: Notice, error: str, now: dt.datetime) -> Notice | None:
-        """Record a permanent delivery failure on its action or region (the planner then skips that
-        recipient there) and return the notice that tells its creator or region lead, if there is one."""
-        with self.db.session() as s:
-            ws = q.workspace_by_team(s, notice.team_id)
-            problem = f"{notice.recipient} {error}"[:200]
-            if notice.action_id is not None:
-                action = s.get(Action, notice.action_id)
-                if action is None or action.workspace_id != ws.id:
-                    return None
-                action.delivery_problem = problem
-                tell, about = action.created_by, f"#{action.number} {action.title}"
-                region_name = action.region.name if action.region else None
-            else:
-                region = s.get(Region, notice.region_id)
-                if region is None or region.workspace_id != ws.id:
-                    return None
-                region.delivery_problem = problem
-                tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
-            if not tell or not CHAT_USER.match(tell):
-                return None
-            tz = schedule.zone(q.people_zones(s, ws.id).get(tell), ws.timezone)
-            return Notice(kind="problem", team_id=ws.team_id, subject=notice.subject,
-                          occurrence=problem[:120], recipient=f"user:{tell}", scheduled_for=now,
-                          local_day=now.astimezone(tz).date(), timezone=str(tz.key),
-                          problem=f"{about}: {error}", mention=notice.recipient, region_name=region_name,
-                          action_id=notice.action_id, region_id=notice.region_id)
 
     # -- summaries ------------------------------------------------------------------------
 

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from bot.core.dates import Due
+
+CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # a chat user's ID; not "cli" (actions made at the shell)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,14 @@ class ActionInfo:
     @property
     def owner_ids(self) -> tuple[str, ...]:
         return tuple(o.user_id for o in self.owners if o.user_id)
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    team_id: str
+    name: str
+    actions: int  # numbers handed out so far
+    uninstalled_at: dt.datetime | None
 
 
 @dataclass(frozen=True)

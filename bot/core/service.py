@@ -14,7 +14,7 @@ from bot.core import schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.grammar import ActionSpec, ListQuery
-from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo
+from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
 from store import queries as q
 from store.database import Database
 from store.models import Action, Event, Note, Owner, Region, Workspace
@@ -53,6 +53,15 @@ class ActionService:
             ws = q.workspace_by_team(s, team_id)
             if ws is not None and ws.uninstalled_at is None:
                 ws.uninstalled_at = now
+
+    def workspaces(self) -> list[WorkspaceInfo]:
+        with self.db.reading() as s:
+            return [WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at) for w in q.all_workspaces(s)]
+
+    def today_for(self, team_id: str, actor: Actor | None, now: dt.datetime) -> dt.date:
+        """The actor's calendar day (their zone, else the workspace's)."""
+        with self.reading(team_id, now) as (_, ws):
+            return self.today(ws, actor, now)
 
     def delete_workspace(self, team_id: str) -> bool:
         """Remove a workspace and everything in it. True when there was one."""

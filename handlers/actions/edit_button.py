@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handlers import render
-from handlers.actions.pressing import answer, button_value, press, team_of
+from handlers.actions.pressing import answer, button_value, press
 from handlers.context import HandlerContext
 from handlers.views.action_form import open_edit_form
 
@@ -19,7 +19,7 @@ def press_edit(ctx: HandlerContext, client, body: dict, action: dict) -> dict | 
     def work(team_id, actor):
         number = button_value(action.get("value"))["n"]
         channel = (body.get("channel") or {}).get("id")
-        open_edit_form(ctx, client, body["trigger_id"], team_of(body), actor.user_id, number, channel)
+        open_edit_form(ctx, client, body["trigger_id"], team_id, actor.user_id, number, channel)
         return {}
 
     return press(ctx, client, body, "Edit", work) or None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from handlers.actions.pressing import answer, button_value, press, team_of
+from handlers.actions.pressing import answer, button_value, press
 from handlers.context import HandlerContext
 from handlers.render import NOTE_ACTION
 from handlers.views.note_form import note_form
@@ -20,7 +20,7 @@ def open_note_form(ctx: HandlerContext, client, body: dict, action: dict) -> dic
     def work(team_id, actor):
         number = button_value(action.get("value"))["n"]
         info = ctx.actions.get(team_id, number, ctx.clock(), actor)  # the action must exist here
-        meta = json.dumps({"n": number, "team": team_of(body), "response_url": body.get("response_url")})
+        meta = json.dumps({"n": number, "team": team_id, "response_url": body.get("response_url")})
         client.views_open(trigger_id=body["trigger_id"], view=note_form(info, meta))
         return {}
 

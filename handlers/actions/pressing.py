@@ -10,13 +10,9 @@ from bot.core.errors import BadInput, UserError
 from bot.core.records import Actor, Outcome
 from handlers import render
 from handlers.context import HandlerContext
-from handlers.identity import actor_for
+from handlers.identity import actor_for, team_of
 
 log = logging.getLogger("actionbot.buttons")
-
-
-def team_of(body: dict) -> str:
-    return body["team"]["id"] if body.get("team") else body["user"]["team_id"]
 
 
 def button_value(raw: str | None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from handlers.actions.pressing import team_of
+from handlers.identity import team_of
 from handlers.context import HandlerContext
 from handlers.home_refresh import publish_home
 from handlers.render_home import NEW_ACTION

@@ -14,8 +14,8 @@ from bot.core.records import ActionInfo, Outcome
 from bot.core.wire import clean
 from handlers import render
 from handlers.context import HandlerContext
-from handlers.home_refresh import refresh_homes
-from handlers.identity import actor_for
+from handlers.home_refresh import after_change
+from handlers.identity import actor_for, team_of
 from handlers.notify import send_assignments
 
 log = logging.getLogger("actionbot.action_form")
@@ -121,7 +121,7 @@ def field_value(values: dict, block: str) -> dict:
 
 def same_team(body: dict, team_in_form: str) -> str:
     """The workspace of a submission is the signed request's; a form that names another is refused."""
-    team_id = body["team"]["id"] if body.get("team") else body["user"]["team_id"]
+    team_id = team_of(body)
     if team_in_form != team_id:
         raise ValueError("the form belongs to another workspace")
     return team_id
@@ -181,9 +181,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
     try:
         now = ctx.clock()
         actor = actor_for(ctx, client, team_id, body["user"]["id"])
-        with ctx.actions.db.session() as s:
-            today = ctx.actions.today(ctx.actions.workspace(s, team_id, now), actor, now)
-        spec, errors = read_form(view, today, meta.get("due"))
+        spec, errors = read_form(view, ctx.actions.today_for(team_id, actor, now), meta.get("due"))
         if errors:
             return errors, None, meta
         if meta.get("mode") == "edit":
@@ -210,4 +208,4 @@ def after_save(ctx: HandlerContext, client, meta: dict, user_id: str, outcome: O
     else:
         dm = client.conversations_open(users=user_id)["channel"]["id"]
         client.chat_postMessage(channel=dm, **reply)
-    refresh_homes(ctx, client, team_id, [user_id, outcome.action.created_by, *outcome.action.owner_ids])
+    after_change(ctx, client, team_id, user_id, outcome.action)

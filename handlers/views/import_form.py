@@ -15,7 +15,7 @@ from bot.core.errors import UserError
 from bot.core.imports import ImportPlan, ImportService
 from handlers import render
 from handlers.context import HandlerContext
-from handlers.home_refresh import refresh_homes
+from handlers.home_refresh import after_change
 from handlers.identity import actor_for
 from handlers.members import slack_owner_matcher
 from handlers.notify import send_import_digests
@@ -179,8 +179,8 @@ def register(app, ctx: HandlerContext) -> None:
             return
         ack(response_action="update", view=done_view(len(outcomes), outcomes[0].action.number if outcomes else None))
         ctx.later(send_import_digests, client, data.get("meeting"), outcomes)
-        ctx.later(refresh_homes, ctx, client, data["team"],
-                  [actor.user_id, *(u for o in outcomes for u in o.action.owner_ids)])
+        for outcome in outcomes:  # coalesced: one Home refresh a person
+            after_change(ctx, client, data["team"], actor.user_id, outcome.action)
 
 
 def _problem_view(message: str) -> dict:
