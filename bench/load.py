@@ -241,13 +241,16 @@ QUEUE_DEPTH = re.compile(r"waitress\.queue: Task queue depth is (\d+)")
 class BotProcess:
     """`actionbot run --no-scheduler` on a free loopback port; its log is read as it comes."""
 
-    def __init__(self, env: dict[str, str], cwd: str, threads: int | None = None, start_timeout: float = 60):
-        cmd = [actionbot_executable(), "run", "--no-scheduler", "--host", "127.0.0.1", "--port", "0"]
-        if threads:
+    def __init__(self, env: dict[str, str], cwd: str, threads: int | None = None, workers: int = 1,
+                 start_timeout: float = 60, command: list[str] | None = None):
+        cmd = command or [actionbot_executable(), "run", "--no-scheduler", "--host", "127.0.0.1", "--port", "0",
+                          "--workers", str(workers)]
+        if threads and not command:
             cmd += ["--threads", str(threads)]
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.url: str | None = None
+        self.workers, self.serving = workers, 0  # with workers, ready once each one says it is serving
         self.levels: Counter = Counter()  # warnings and errors logged once `counting` is set
         self.counting = False
         self.queue_warnings = 0
@@ -286,17 +289,35 @@ class BotProcess:
                 found = re.search(r"listening on (http://\S+)", line)
                 if found:
                     self.url = found.group(1)
-                    self._listening.set()
+            if re.search(r"worker \d+: serving", line):
+                self.serving += 1
+            if self.url and (self.workers == 1 or self.serving >= self.workers):
+                self._listening.set()
         self._listening.set()  # exited before listening
 
+    def _stats(self) -> dict[int, list[str]]:
+        """/proc/<pid>/stat fields (after the command name) of the server and its workers (Linux)."""
+        found = {}
+        for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entry) == self.proc.pid or int(fields[1]) == self.proc.pid:  # fields[1]: parent pid
+                found[int(entry)] = fields
+        return found
+
+    def processes(self) -> list[int]:
+        return list(self._stats())
+
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far (Linux), else None."""
-        try:
-            with open(f"/proc/{self.proc.pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            return None
+        """User + system CPU time so far of the server process and its workers (Linux), else None."""
+        stats = self._stats()
+        ticks = sum(int(fields[11]) + int(fields[12]) for fields in stats.values())
+        return ticks / os.sysconf("SC_CLK_TCK") if stats else None
 
     def stop(self) -> int | None:
         if self.proc.poll() is None:
@@ -511,7 +532,8 @@ def summarise(records: list[tuple[str, float, str]], elapsed: float) -> dict:
 
 
 def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *,
-             threads: int | None = None, seed_actions: int = SEED_ACTIONS, rng_seed: int = 2014) -> dict:
+             threads: int | None = None, server_workers: int = 1, seed_actions: int = SEED_ACTIONS,
+             rng_seed: int = 2014) -> dict:
     """Seed a fresh `db` ("sqlite" or "postgresql"), serve it with `actionbot run`, and let `clients`
     people send the mix for `seconds`. Returns the totals (requests, rps, p50/p95/p99/max ms, errors,
     refusals), the same per operation, and what the server and the Slack stand-in saw."""
@@ -528,7 +550,7 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
         env = child_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
                         DATABASE_URL=url)
         with tempfile.TemporaryDirectory(prefix="actionbot-load-run-") as cwd:
-            bot = BotProcess(env, cwd, threads=threads)
+            bot = BotProcess(env, cwd, threads=threads, workers=server_workers)
             try:
                 events_url = bot.url.rstrip("/") + "/slack/events"
                 start = threading.Barrier(clients + 1)
@@ -553,7 +575,9 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
                 drain = max(0.0, standin.last_call - ended)
                 drained = time.monotonic() - standin.last_call >= 1.0
             finally:
+                serving = bot.processes()
                 exit_code = bot.stop()
+                left = [pid for pid in serving if os.path.exists(f"/proc/{pid}")]
     records = [r for w in workers for r in w.records]
     result = {"db": db, "clients": clients, "seconds": seconds, "elapsed_s": round(elapsed, 2),
               **summarise(records, elapsed)}
@@ -577,11 +601,14 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
         "refusal_reasons": dict(refusals.most_common(10)),
         "server": {
             "threads": threads or 8,
+            "workers": server_workers,
             "cpu_s": round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None,
             "log_warnings": bot.levels["WARNING"], "log_errors": bot.levels["ERROR"] + bot.levels["CRITICAL"],
             "log_samples": bot.samples[:30],
             "queue_depth_warnings": bot.queue_warnings, "max_queue_depth": bot.max_queue_depth,
             "exit_code": exit_code,
+            "processes": len(serving),  # the server, and its workers when it has them
+            "processes_left": len(left),  # still running after it was stopped: should be none
         },
         "load_process_cpu_s": round(load_cpu_after - load_cpu_before, 1),
         "slack": {
@@ -614,7 +641,7 @@ def table(rows: list[tuple[str, dict]], first: str) -> str:
 def report(result: dict) -> str:
     out = [table([(op, r) for op, r in result["by_op"].items()] + [("all", result)], "operation")]
     server, slack = result["server"], result["slack"]
-    out.append(f"server: {server['threads']} threads, {server['cpu_s']} CPU s in {result['elapsed_s']} s; "
+    out.append(f"server: {server['workers']} worker(s) of {server['threads']} threads, {server['cpu_s']} CPU s in {result['elapsed_s']} s; "
                f"log: {server['log_warnings']} warnings, {server['log_errors']} errors, "
                f"{server['queue_depth_warnings']} 'task queue depth' notices (deepest {server['max_queue_depth']}). "
                f"load generator + stand-in: {result['load_process_cpu_s']} CPU s")
@@ -644,13 +671,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "load.json"),
                         help="write the results here (default bench/results/load.json)")
     parser.add_argument("--threads", type=int, help="pass --threads to actionbot run (default: its own, 8)")
+    parser.add_argument("--workers", type=int, default=1, help="pass --workers to actionbot run (default 1)")
     args = parser.parse_args(argv)
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     started = dt.datetime.now(dt.timezone.utc)
     results = []
     for db in dbs:
         print(f"== {db}: {args.clients} clients for {args.seconds:g} s", flush=True)
-        result = run_load(db, args.clients, args.seconds, args.pg_url, threads=args.threads)
+        result = run_load(db, args.clients, args.seconds, args.pg_url, threads=args.threads,
+                          server_workers=args.workers)
         print(report(result) + "\n", flush=True)
         results.append(result)
     print(table([(r["db"], r) for r in results], "database"))

@@ -28,7 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "SLACK_APP_TOKEN is set.")
     run.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     run.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
-    run.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    run.add_argument("--threads", type=int, default=8, help="request threads per worker (default 8)")
+    run.add_argument("--workers", type=int, default=os.environ.get("WEB_CONCURRENCY") or "1",
+                     help="processes serving HTTP on the one port, for more than one core "
+                          "(default $WEB_CONCURRENCY, else 1)")
     run.add_argument("--no-scheduler", action="store_true",
                      help="do not run the nudge/summary scheduler in this process")
     run.set_defaults(func=cmd_run)
@@ -152,36 +155,60 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args) -> int:
     import signal
 
-    from bot.runtime import build_runtime
-
     config = Config.from_env()
-    runtime = build_runtime(config)
-    log = logging.getLogger("actionbot")
+    config.require_slack()
+    if args.workers < 1:
+        raise ConfigError("--workers must be 1 or more")
+    if args.workers > 1 and not config.app_token:
+        from bot.runtime import open_database
+        from bot.workers import listening_socket, serve_workers
+
+        open_database(config).dispose()  # upgrade the embedded database once, before the workers start
+        sock = listening_socket(args.host, config.port if args.port is None else args.port)
+        host, port = sock.getsockname()[:2]
+        logging.getLogger("actionbot").info("listening on http://%s:%s with %d workers", host, port, args.workers)
+        return serve_workers(sock, args.workers, lambda sock, index: _serve(
+            config, args, sock=sock, scheduler=index == 0 and not args.no_scheduler, name=f"worker {index}"))
 
     def stop(signum, frame):  # a platform's SIGTERM stops like Ctrl-C: finish what was promised, then exit
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    scheduler = None
-    if not args.no_scheduler:
-        scheduler = runtime.scheduler()
-        scheduler.start()
-        log.info("scheduler running in this process (sweep every minute)")
+    return _serve(config, args, scheduler=not args.no_scheduler)
+
+
+def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") -> int:
+    """One serving process: HTTP (on `sock` when given) or Socket Mode, the scheduler when asked,
+    until Ctrl-C or SIGTERM; then it finishes the work queued after answers."""
+    from bot.runtime import build_runtime
+
+    runtime = build_runtime(config)
+    log = logging.getLogger("actionbot")
+    prefix = f"{name}: " if name else ""
+    clock = None
+    if scheduler:
+        clock = runtime.scheduler()
+        clock.start()
+        log.info("%sscheduler running in this process (sweep every minute)", prefix)
     try:
         if config.app_token:
             log.info("connecting to Slack in Socket Mode")
             runtime.socket_mode().start()
             return 0
-        server = runtime.http_server(host=args.host, port=args.port, threads=args.threads)
-        log.info("listening on http://%s:%s", server.effective_host, server.effective_port)
+        server = runtime.http_server(host=args.host, port=args.port, threads=args.threads, sock=sock)
+        if sock is None:
+            log.info("listening on http://%s:%s", server.effective_host, server.effective_port)
+        else:
+            log.info("%sserving (pid %d, %d threads)", prefix, os.getpid(), args.threads)
         server.run()
     except KeyboardInterrupt:
-        log.info("stopping: finishing the work queued after answers")
+        log.info("%sstopping: finishing the work queued after answers", prefix)
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if clock is not None:
+            clock.shutdown(wait=False)
         runtime.ctx.settle(timeout=20)
-        runtime.ctx.background.shutdown(wait=False)
+        runtime.ctx.shutdown(wait=False)
+        runtime.db.dispose()
     return 0
 
 

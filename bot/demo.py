@@ -130,7 +130,7 @@ def run_demo(out=sys.stdout) -> int:
         finally:
             runtime.ctx.settle()  # Home refreshes and DMs queued after the last answers
             server.stop()
-            runtime.ctx.background.shutdown(wait=True)
+            runtime.ctx.shutdown(wait=True)
             runtime.db.dispose()
     return 0
 

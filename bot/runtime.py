@@ -60,8 +60,11 @@ class Runtime:
         return make_wsgi(self.bolt_app, lambda: database_ok(self.db),
                          calendar=lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock()))
 
-    def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8):
-        """A production WSGI server (waitress); `.run()` serves, `.close()` stops."""
+    def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8, sock=None):
+        """A production WSGI server (waitress) on host:port, or on `sock` (already listening, shared
+        by workers); `.run()` serves, `.close()` stops."""
+        if sock is not None:
+            return create_server(self.wsgi(), sockets=[sock], threads=threads, ident="actionbot")
         return create_server(self.wsgi(), host=host, port=self.config.port if port is None else port,
                              threads=threads, ident="actionbot")
 

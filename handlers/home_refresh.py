@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Iterable
 
 from bot.core.home import home_view
@@ -33,26 +32,9 @@ def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[
                         getattr(err, "response", None) or repr(err))
 
 
-_queued: set[tuple[str, str]] = set()  # Homes with a refresh waiting: a second change rides along
-_queued_lock = threading.Lock()
-
-
 def after_change(ctx: HandlerContext, client, team_id: str, actor_id: str, action) -> None:
-    """After the response: republish the Homes of whoever made a change and whoever it concerns. A Home
-    already waiting for a refresh is not queued twice (the refresh reads the state when it runs), so a
-    burst of changes costs one publish a person, not one a change."""
-    fresh = []
-    with _queued_lock:
-        for user_id in dict.fromkeys([actor_id, action.created_by, *action.owner_ids]):
-            if user_id and CHAT_USER.match(user_id) and (team_id, user_id) not in _queued:
-                _queued.add((team_id, user_id))
-                fresh.append(user_id)
-    if fresh:
-        ctx.later(_refresh_queued, ctx, client, team_id, fresh)
-
-
-def _refresh_queued(ctx: HandlerContext, client, team_id: str, user_ids: list[str]) -> None:
-    with _queued_lock:
-        for user_id in user_ids:
-            _queued.discard((team_id, user_id))
-    refresh_homes(ctx, client, team_id, user_ids)
+    """After the response: republish the Homes of whoever made a change and whoever it concerns, on the
+    refresh worker. A Home already waiting for its refresh is not queued twice."""
+    for user_id in dict.fromkeys([actor_id, action.created_by, *action.owner_ids]):
+        if user_id and CHAT_USER.match(user_id):
+            ctx.refresh_later(("home", team_id, user_id), refresh_homes, ctx, client, team_id, [user_id])

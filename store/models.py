@@ -153,6 +153,7 @@ class Action(Base):
         Index("ix_actions_ws_status_due", "workspace_id", "status", "due_date"),
         Index("ix_actions_ws_region_status", "workspace_id", "region_id", "status"),
         Index("ix_actions_ws_group_status", "workspace_id", "group_id", "status"),
+        Index("ix_actions_ws_creator_status", "workspace_id", "created_by", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
@@ -196,7 +197,10 @@ class Owner(Base):
     """An owner of an action: a chat user (`user_id`) or a named owner (`name`) that is not one."""
 
     __tablename__ = "action_owners"
-    __table_args__ = (Index("ix_action_owners_ws_user", "workspace_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_action_owners_ws_user", "workspace_id", "user_id"),
+        Index("ix_action_owners_ws_action", "workspace_id", "action_id", "position"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     action_id: Mapped[int] = mapped_column(

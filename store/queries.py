@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.models import (
     Action, CalendarFeed, Delivery, Event, Group, Meeting, Note, Owner, Person, ProcessedEvent, Region, RegionAlias,
     Workspace,
 )
+from store.rows import ActionRow, fetch_rows, select_rows
 
 
 def fold(name: str) -> str:
@@ -71,11 +72,12 @@ def reserve_numbers(session: Session, workspace_id: int, count: int) -> int:
 
 
 def _with_details(stmt: Select) -> Select:
+    """Load what a row shows: owners in a second statement, region, group and meeting joined in."""
     return stmt.options(
         selectinload(Action.owners),
-        selectinload(Action.region),
-        selectinload(Action.group),
-        selectinload(Action.meeting),
+        joinedload(Action.region),
+        joinedload(Action.group),
+        joinedload(Action.meeting),
     )
 
 
@@ -97,9 +99,10 @@ class ActionFilter:
     created_by: str | None = None  # the user who created the action
 
 
-def find_actions(session: Session, workspace_id: int, flt: ActionFilter,
-                 limit: int | None = None, offset: int = 0) -> tuple[list[Action], int]:
-    """Actions matching `flt`, soonest due first (undated last), and how many match in all."""
+_DUE_ORDER = (Action.due_date.is_(None), Action.due_date, Action.number)  # soonest due first, undated last
+
+
+def _conditions(workspace_id: int, flt: ActionFilter) -> list:
     cond = [Action.workspace_id == workspace_id]
     if flt.statuses:
         cond.append(Action.status.in_(flt.statuses))
@@ -110,20 +113,32 @@ def find_actions(session: Session, workspace_id: int, flt: ActionFilter,
         if value is not None:
             cond.append(column == value)
     if flt.owner_user_id is not None:
-        cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
-                                   Owner.user_id == flt.owner_user_id))
+        cond.append(Action.id.in_(select(Owner.action_id).where(
+            Owner.workspace_id == workspace_id, Owner.user_id == flt.owner_user_id)))
     if flt.owner_name is not None:
-        cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
-                                   func.lower(Owner.name) == flt.owner_name.lower()))
+        cond.append(Action.id.in_(select(Owner.action_id).where(
+            Owner.workspace_id == workspace_id, func.lower(Owner.name) == flt.owner_name.lower())))
     if flt.created_by is not None:
         cond.append(Action.created_by == flt.created_by)
+    return cond
+
+
+def find_actions(session: Session, workspace_id: int, flt: ActionFilter) -> list[Action]:
+    """Actions matching `flt` as ORM objects, soonest due first (undated last)."""
+    return list(session.scalars(
+        _with_details(select(Action)).where(*_conditions(workspace_id, flt)).order_by(*_DUE_ORDER)))
+
+
+def find_action_rows(session: Session, workspace_id: int, flt: ActionFilter, limit: int | None = None,
+                     offset: int = 0) -> tuple[list[ActionRow], int]:
+    """A page of the actions matching `flt` as rows, soonest due first (undated last), and how many
+    match in all."""
+    cond = _conditions(workspace_id, flt)
     total = session.scalar(select(func.count()).select_from(Action).where(*cond))
-    stmt = _with_details(select(Action)).where(*cond).order_by(
-        Action.due_date.is_(None), Action.due_date, Action.number
-    ).offset(offset)
+    stmt = select_rows().where(*cond).order_by(*_DUE_ORDER).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(session.scalars(stmt)), total
+    return fetch_rows(session, workspace_id, stmt)[0], total
 
 
 def regions(session: Session, workspace_id: int) -> list[Region]:
@@ -182,12 +197,58 @@ def person(session: Session, workspace_id: int, user_id: str) -> Person | None:
     return session.scalar(select(Person).where(Person.workspace_id == workspace_id, Person.user_id == user_id))
 
 
+def remembered(session: Session, team_id: str, user_id: str):
+    """(is_admin, tz, refreshed_at) of a person, found by their workspace's team ID, or None: one
+    statement, asked on every request."""
+    return session.execute(
+        select(Person.is_admin, Person.tz, Person.refreshed_at)
+        .join(Workspace, Workspace.id == Person.workspace_id)
+        .where(Workspace.team_id == team_id, Person.user_id == user_id)
+    ).first()
+
+
 def people_names(session: Session, workspace_id: int, user_ids: set[str]) -> dict[str, str]:
     if not user_ids:
         return {}
     rows = session.execute(select(Person.user_id, Person.name).where(
         Person.workspace_id == workspace_id, Person.user_id.in_(user_ids)))
     return {uid: name for uid, name in rows if name}
+
+
+# bands of a person's home page, in the order it shows them
+OVERDUE_BAND, WEEK_BAND, LATER_BAND, UNDATED_BAND, CREATED_BAND = range(5)
+
+
+def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.date, week_end: dt.date,
+                 per_band: int) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
+    """A person's open actions in home-page bands: the ones they own that are overdue (due before
+    `today`), due before `week_end`, due later or undated, then the ones they created and do not own.
+    Returns at most `per_band` actions of each band, soonest due first, as (band, row), and how many
+    each band holds in all. One ranked statement (a window over the bands) and the owners' load, whatever
+    the number of actions."""
+    owned_ids = select(Owner.action_id).where(Owner.workspace_id == workspace_id, Owner.user_id == user_id)
+    created_ids = select(Action.id).where(Action.workspace_id == workspace_id, Action.created_by == user_id,
+                                          Action.status == "open")
+    owned = Action.id.in_(owned_ids)
+    dated = Action.due_kind == "date"
+    band = case(
+        (~owned, CREATED_BAND),
+        (and_(dated, Action.due_date < today), OVERDUE_BAND),
+        (and_(dated, Action.due_date < week_end), WEEK_BAND),
+        (and_(dated, Action.due_date.is_not(None)), LATER_BAND),
+        else_=UNDATED_BAND,
+    )
+    ranked = select(
+        Action.id.label("id"), band.label("band"),
+        func.row_number().over(partition_by=band, order_by=_DUE_ORDER).label("rank"),
+        func.count().over(partition_by=band).label("total"),
+    ).where(Action.workspace_id == workspace_id, Action.status == "open",
+            Action.id.in_(owned_ids.union(created_ids))).subquery()
+    rows, extras = fetch_rows(session, workspace_id, select_rows(ranked.c.band, ranked.c.total)
+                              .join(ranked, ranked.c.id == Action.id)
+                              .where(ranked.c.rank <= per_band)
+                              .order_by(ranked.c.band, ranked.c.rank))
+    return [(b, row) for row, (b, _) in zip(rows, extras)], {b: total for b, total in extras}
 
 
 # -- scheduling --------------------------------------------------------------------------------

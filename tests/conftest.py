@@ -117,7 +117,7 @@ def app(db_url, slack, clock):
     server = BackgroundServer(runtime).start()
     yield server, runtime
     server.stop()
-    runtime.ctx.background.shutdown(wait=True)
+    runtime.ctx.shutdown(wait=True)
     runtime.db.dispose()
 
 

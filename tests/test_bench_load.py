@@ -50,3 +50,15 @@ def test_the_script_writes_its_results_as_json(load, tmp_path):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert {"date", "command", "machine", "results"} <= doc.keys()
     assert [r["db"] for r in doc["results"]] == ["sqlite"] and doc["results"][0]["requests"] > 0
+
+
+def test_two_workers_share_the_port_and_stop_together(load):
+    """`actionbot run --workers 2` on SQLite: both workers serve the same port, writes from the two
+    processes take turns (no "database is locked"), and SIGTERM stops every process."""
+    result = load.run_load("sqlite", clients=4, seconds=2, server_workers=2)
+
+    assert result["errors"] == 0, (result["errors_by_kind"], result["error_samples"])
+    assert result["requests"] > 0 and result["by_op"]["add"]["requests"] > 0
+    server = result["server"]
+    assert server["workers"] == 2 and server["processes"] == 3  # the parent and its two workers
+    assert server["exit_code"] == 0 and server["processes_left"] == 0

@@ -55,6 +55,18 @@ def test_run_without_credentials_stops_with_one_line(env, missing, tmp_path):
     assert not (tmp_path / "actionbot.db").exists()  # nothing started, nothing created
 
 
+@pytest.mark.parametrize("args, env, says", [
+    (["--workers", "0"], {}, "--workers must be 1 or more"),
+    ([], {"WEB_CONCURRENCY": "two"}, "invalid int value: 'two'"),
+])
+def test_run_refuses_a_bad_number_of_workers(args, env, says, tmp_path):
+    creds = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", **env}
+    done = actionbot("run", *args, cwd=tmp_path, env=cli_env(tmp_path, **creds))
+    assert done.returncode == 2 and says in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "actionbot.db").exists()
+
+
 def test_db_upgrade_creates_the_default_sqlite_database(tmp_path):
     done = actionbot("db", "upgrade", cwd=tmp_path, env=cli_env(tmp_path))
     assert done.returncode == 0, done.stderr

@@ -50,7 +50,7 @@ def distributed(db_url, market, clock):
     server = BackgroundServer(runtime).start()
     yield server, runtime, config
     server.stop()
-    runtime.ctx.background.shutdown(wait=True)
+    runtime.ctx.shutdown(wait=True)
     runtime.db.dispose()
 
 

@@ -822,7 +822,7 @@ def test_no_token_or_signing_secret_in_any_log_record(db_url, slack, clock, capl
             _log_session(server, runtime, slack, clock)
         finally:
             server.stop()
-            runtime.ctx.background.shutdown(wait=True)
+            runtime.ctx.shutdown(wait=True)
             runtime.db.dispose()
     finally:
         root.removeHandler(keep)

@@ -113,7 +113,7 @@ def export_ics(actions: ActionService, team_id: str, query, now: dt.datetime, ac
     with actions.db.session() as s:
         ws = actions.workspace(s, team_id, now)
         flt = actions.action_filter(s, ws, actor, query, actions.today(ws, actor, now))
-        rows = q.find_actions(s, ws.id, flt)[0] if flt else []
+        rows = q.find_actions(s, ws.id, flt) if flt else []
         names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
         label = query.describe() or "open actions"
         return calendar_bytes(team_id, f"Actionbot: {label}", rows, names)

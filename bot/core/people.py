@@ -20,11 +20,10 @@ class PeopleService:
     def known(self, team_id: str, user_id: str, now: dt.datetime, fresh_for: dt.timedelta = FRESH_FOR) -> Actor | None:
         """The remembered actor, or None when never seen or older than `fresh_for`."""
         with self.actions.db.reading() as s:
-            ws = q.workspace_by_team(s, team_id)
-            row = q.person(s, ws.id, user_id) if ws else None
-            if row is None or now - row.refreshed_at > fresh_for:
-                return None
-            return Actor(user_id, row.is_admin, row.tz)
+            found = q.remembered(s, team_id, user_id)
+        if found is None or now - found.refreshed_at > fresh_for:
+            return None
+        return Actor(user_id, found.is_admin, found.tz)
 
     def remember(self, team_id: str, user_id: str, now: dt.datetime, *, name: str = "",
                  tz: str | None = None, is_admin: bool = False) -> Actor:

@@ -18,6 +18,7 @@ from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, Ow
 from store import queries as q
 from store.database import Database
 from store.models import Action, Event, Note, Owner, Region, Workspace
+from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
@@ -115,9 +116,8 @@ class ActionService:
             flt = self.action_filter(s, ws, actor, query, today)
             if flt is None:
                 return Listing([], 0, today)
-            rows, total = q.find_actions(s, ws.id, flt, limit=limit, offset=offset)
-            names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-            return Listing([self._info(s, ws, a, today, names=names) for a in rows], total, today)
+            rows, total = q.find_action_rows(s, ws.id, flt, limit=limit, offset=offset)
+            return Listing([row_info(r, today) for r in rows], total, today)
 
     def action_filter(self, s, ws: Workspace, actor: Actor | None, query: ListQuery,
                       today: dt.date) -> q.ActionFilter | None:
@@ -447,19 +447,20 @@ class ActionService:
 
 
 def action_info(action: Action, today: dt.date, names: dict[str, str], with_notes: bool = False) -> ActionInfo:
-    """The plain record of an action row (owners' display names from `names`)."""
-    due = Due(action.due_kind, action.due_date)
+    """The plain record of an action loaded as an ORM object (owners' display names from `names`)."""
+    return row_info(row_of(action, names), today, tuple(n.text for n in action.notes) if with_notes else ())
+
+
+def row_info(row: ActionRow, today: dt.date, notes: tuple[str, ...] = ()) -> ActionInfo:
+    """The plain record of an action row."""
+    due = Due(row.due_kind, row.due_date)
     return ActionInfo(
-        number=action.number, title=action.title, status=action.status, due=due,
-        owners=tuple(OwnerInfo(o.user_id, names.get(o.user_id) if o.user_id else o.name)
-                     for o in action.owners),
-        region=action.region.name if action.region else None,
-        group=action.group.name if action.group else None,
-        meeting=action.meeting.name if action.meeting else None,
-        channel_id=action.channel_id, created_by=action.created_by, created_at=action.created_at,
-        overdue=action.status == "open" and due.kind == "date" and due.date < today,
-        notes=tuple(n.text for n in action.notes) if with_notes else (),
-        closed_at=action.closed_at, snoozed_until=action.snoozed_until, permalink=action.permalink,
+        number=row.number, title=row.title, status=row.status, due=due,
+        owners=tuple(OwnerInfo(user_id, name) for user_id, name in row.owners),
+        region=row.region, group=row.group, meeting=row.meeting,
+        channel_id=row.channel_id, created_by=row.created_by, created_at=row.created_at,
+        overdue=row.status == "open" and due.kind == "date" and due.date < today,
+        notes=notes, closed_at=row.closed_at, snoozed_until=row.snoozed_until, permalink=row.permalink,
     )
 
 

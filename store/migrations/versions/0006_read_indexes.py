@@ -1,0 +1,24 @@
+"""indexes for reading rows at scale: an action's owners within its workspace, a creator's actions
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-24
+"""
+from alembic import op
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # without it SQLite reads an action's owners through (workspace_id, user_id): every owner in the workspace
+    op.create_index('ix_action_owners_ws_action', 'action_owners', ['workspace_id', 'action_id', 'position'])
+    op.create_index('ix_actions_ws_creator_status', 'actions', ['workspace_id', 'created_by', 'status'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_actions_ws_creator_status', table_name='actions')
+    op.drop_index('ix_action_owners_ws_action', table_name='action_owners')
