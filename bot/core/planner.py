@@ -3,21 +3,30 @@ delivery ledger says is already sent or being sent. Reads only; the ledger is wr
 
 Each recipient's zone: the Slack profile's `tz` (remembered in the people table), else the region's, else
 the workspace's. Working days are the region's (Monday to Friday without one).
+
+Planning reads only the actions whose nudge or escalation could be due (store.planning), in a fixed number
+of statements, and works each occurrence out once per due date, zone and working week (`Occurrences`),
+so a sweep costs about the same with ten thousand actions as with a hundred thousand.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import Callable
 
 from bot.core import schedule
 from bot.core.errors import BadInput
 from bot.core.notices import Notice, OwnerCount, RegionSummary
-from bot.core.records import CHAT_USER
-from bot.core.service import ActionService, action_info
+from bot.core.records import CHAT_USER, ActionInfo
+from bot.core.service import ActionService, row_info
+from store import planning
 from store import queries as q
-from store.models import Action, Delivery, Region, Workspace
+from store.models import Delivery, Region, Workspace
 
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this belongs to a sender that died
+LEDGER_SLACK = dt.timedelta(days=2)  # ledger rows older than the catch-up window by this much still count
+FURTHEST_AHEAD = dt.timedelta(hours=14)  # the zone furthest ahead of UTC (Pacific/Kiritimati)
+LONGEST_MOVE = 6  # days a rest-day occurrence can move to reach a working day
 
 
 def settings_of(ws: Workspace) -> schedule.NudgeSettings:
@@ -35,6 +44,55 @@ def still_to_send(row: Delivery | None, now: dt.datetime) -> bool:
     return row.status == "claimed" and now - row.claimed_at > CLAIM_LEASE
 
 
+def due_until(settings: schedule.NudgeSettings, now: dt.datetime) -> dt.date:
+    """The latest due date whose first nudge or escalation can fall at or before `now` in any zone: the
+    earliest occurrence is the smallest offset (or the escalation) moved back to a working day."""
+    earliest = min(settings.offsets) - LONGEST_MOVE
+    if settings.escalate_after_days:
+        earliest = min(earliest, settings.escalate_after_days)
+    return (now + FURTHEST_AHEAD).date() - dt.timedelta(days=earliest)
+
+
+class Occurrences:
+    """The latest nudge and escalation of a due date for a zone and working week as of one `now`, each
+    worked out once (most actions share their due date, zone and week with many others). An action's
+    own start (`not_before`) only drops an occurrence before it; a snoozed action is worked out alone."""
+
+    def __init__(self, settings: schedule.NudgeSettings, now: dt.datetime, fallback_tz: str):
+        self.settings, self.now, self.fallback_tz = settings, now, fallback_tz
+        self._memo: dict[tuple, schedule.Occurrence | None] = {}
+        self._zones: dict[str | None, schedule.ZoneInfo] = {}
+        self._days: dict[str | None, frozenset[int]] = {}
+
+    def zone(self, name: str | None):
+        if name not in self._zones:
+            self._zones[name] = schedule.zone(name, self.fallback_tz)
+        return self._zones[name]
+
+    def days(self, text: str | None) -> frozenset[int]:
+        if text not in self._days:
+            self._days[text] = schedule.working_days(text)
+        return self._days[text]
+
+    def _latest(self, key: tuple, work: Callable[[], schedule.Occurrence | None],
+                not_before: dt.datetime) -> schedule.Occurrence | None:
+        if key not in self._memo:
+            self._memo[key] = work()
+        occ = self._memo[key]
+        return occ if occ is not None and occ.at >= not_before else None
+
+    def nudge(self, due: dt.date, tz, days: frozenset[int], not_before: dt.datetime,
+              snoozed_until: dt.datetime | None) -> schedule.Occurrence | None:
+        if snoozed_until is not None:
+            return schedule.latest_nudge(due, self.settings, tz, days, self.now, not_before, snoozed_until)
+        return self._latest(("nudge", due, tz.key, days), lambda: schedule.latest_nudge(
+            due, self.settings, tz, days, self.now, dt.datetime.min.replace(tzinfo=dt.timezone.utc)), not_before)
+
+    def escalation(self, due: dt.date, tz, days: frozenset[int], not_before: dt.datetime) -> schedule.Occurrence | None:
+        return self._latest(("escalation", due, tz.key, days), lambda: schedule.latest_escalation(
+            due, self.settings, tz, days, self.now, dt.datetime.min.replace(tzinfo=dt.timezone.utc)), not_before)
+
+
 class Planner:
     def __init__(self, actions: ActionService):
         self.actions = actions
@@ -50,45 +108,46 @@ class Planner:
             ws = q.workspace_by_team(s, team_id)
             if ws is None:
                 return []
-            zones = q.people_zones(s, ws.id)
-            ledger = q.recent_deliveries(s, ws.id, now - schedule.CATCH_UP - dt.timedelta(days=2))
             settings = settings_of(ws)
+            zones = q.people_zones(s, ws.id)
+            regions = q.regions(s, ws.id)
+            by_id = {r.id: r for r in regions}
+            window = (due_until(settings, now), now - schedule.CATCH_UP, now)
+            ledger = planning.ledger_entries(s, ws.id, now - schedule.CATCH_UP - LEDGER_SLACK, *window)
+            occurrences = Occurrences(settings, now, ws.timezone)
             notices: list[Notice] = []
-            actions = q.open_dated_actions(s, ws.id)
-            names = q.people_names(s, ws.id, {o.user_id for a in actions for o in a.owners if o.user_id})
-            for action in actions:
-                notices += self._for_action(ws, action, settings, zones, names, now)
+            for candidate in planning.nudge_candidates(s, ws.id, *window):
+                notices += self._for_action(ws, candidate, by_id.get(candidate.region_id), occurrences, zones, now)
             notices = [n for n in notices if still_to_send(ledger.get(n.key), now)]
-            for region in q.regions(s, ws.id):
-                notice = self._summary_notice(s, ws, region, ledger, now)
-                if notice is not None:
-                    notices.append(notice)
+            notices += self._summary_notices(s, ws, regions, ledger, now)
             return notices
 
     # -- nudges and escalations -----------------------------------------------------------
 
-    def _for_action(self, ws: Workspace, action: Action, settings: schedule.NudgeSettings,
-                    zones: dict[str, str], names: dict[str, str], now: dt.datetime) -> list[Notice]:
-        region = action.region
+    def _for_action(self, ws: Workspace, candidate: planning.Candidate, region: Region | None,
+                    occurrences: Occurrences, zones: dict[str, str], now: dt.datetime) -> list[Notice]:
+        action = candidate.row
+        problem = candidate.delivery_problem or ""
         region_tz = region.timezone if region else None
-        days = schedule.working_days(region.working_days if region else None)
-        not_before = action.schedule_from or action.created_at
-        owner_ids = [o.user_id for o in action.owners if o.user_id]
+        days = occurrences.days(region.working_days if region else None)
+        not_before = candidate.schedule_from or action.created_at
+        owner_ids = [uid for uid, _ in action.owners if uid]
+        infos: dict[dt.date, ActionInfo] = {}
         found = []
 
-        def notice(kind, who, tz_name, occ, mention=None, role=None):
-            tz = schedule.zone(tz_name, ws.timezone)
+        def notice(kind, who, tz, occ, mention=None, role=None):
             local_today = now.astimezone(tz).date()
-            info = action_info(action, local_today, names)
+            if local_today not in infos:
+                infos[local_today] = row_info(action, local_today)
             found.append(Notice(
                 kind=kind, team_id=ws.team_id, subject=f"action:{action.id}", recipient=who,
                 occurrence=occ.key if kind == "escalation" else f"{occ.key}/{who}",
-                scheduled_for=occ.at, local_day=local_today, timezone=str(tz.key), action=info,
+                scheduled_for=occ.at, local_day=local_today, timezone=str(tz.key), action=infos[local_today],
                 days_left=(action.due_date - local_today).days, mention=mention, role=role,
                 action_id=action.id))
 
         recipients = [(f"user:{u}", zones.get(u) or region_tz, None) for u in owner_ids]
-        if any(o.user_id is None for o in action.owners):
+        if any(uid is None for uid, _ in action.owners):
             # named owners are not chat users: their nudge goes where the team will see it
             channel = action.channel_id or (region.channel_id if region else None)
             if channel:
@@ -97,68 +156,87 @@ class Planner:
                 recipients.append((f"user:{action.created_by}", zones.get(action.created_by) or region_tz,
                                    None))
         for who, tz_name, mention in recipients:
-            if action.delivery_problem and action.delivery_problem.startswith(who + " "):
+            if problem.startswith(who + " "):
                 continue  # Slack said this can never work; the creator has been told
-            tz = schedule.zone(tz_name, ws.timezone)
-            occ = schedule.latest_nudge(action.due_date, settings, tz, days, now, not_before,
-                                        action.snoozed_until)
+            tz = occurrences.zone(tz_name)
+            occ = occurrences.nudge(action.due_date, tz, days, not_before, action.snoozed_until)
             if occ is not None:
-                notice("nudge", who, tz_name, occ, mention)
+                notice("nudge", who, tz, occ, mention)
 
         lead = region.lead_user_id if region else None
         boss = lead if lead and lead not in owner_ids else (
             action.created_by if action.created_by not in owner_ids else None)
-        if boss and CHAT_USER.match(boss) and not (action.delivery_problem or "").startswith(f"user:{boss} "):
-            tz_name = zones.get(boss) or region_tz
-            occ = schedule.latest_escalation(action.due_date, settings, schedule.zone(tz_name, ws.timezone),
-                                             days, now, not_before)
+        if boss and CHAT_USER.match(boss) and not problem.startswith(f"user:{boss} "):
+            tz = occurrences.zone(zones.get(boss) or region_tz)
+            occ = occurrences.escalation(action.due_date, tz, days, not_before)
             if occ is not None:
-                notice("escalation", f"user:{boss}", tz_name, occ, role="lead" if boss == lead else "creator")
+                notice("escalation", f"user:{boss}", tz, occ, role="lead" if boss == lead else "creator")
         return found
 
     # -- summaries ------------------------------------------------------------------------
 
-    def _summary_notice(self, s, ws: Workspace, region: Region, ledger: dict, now: dt.datetime) -> Notice | None:
-        if not region.channel_id or (region.delivery_problem or "").startswith(f"channel:{region.channel_id} "):
-            return None
-        tz = schedule.zone(region.timezone, ws.timezone)
-        occ = schedule.latest_summary(region.summary_schedule, tz, now, region.created_at)
-        if occ is None or not still_to_send(ledger.get(("summary", f"region:{region.id}", occ.key)), now):
-            return None
-        return Notice(
+    def _summary_notices(self, s, ws: Workspace, regions: list[Region], ledger: dict,
+                         now: dt.datetime) -> list[Notice]:
+        due = []
+        for region in regions:
+            if not region.channel_id or (region.delivery_problem or "").startswith(f"channel:{region.channel_id} "):
+                continue
+            tz = schedule.zone(region.timezone, ws.timezone)
+            occ = schedule.latest_summary(region.summary_schedule, tz, now, region.created_at)
+            if occ is not None and still_to_send(ledger.get(("summary", f"region:{region.id}", occ.key)), now):
+                due.append((region, tz, occ))
+        summaries = build_summaries(s, ws, [region for region, _, _ in due], now)
+        return [Notice(
             kind="summary", team_id=ws.team_id, subject=f"region:{region.id}", occurrence=occ.key,
             recipient=f"channel:{region.channel_id}", scheduled_for=occ.at, local_day=occ.day,
-            timezone=str(tz.key), summary=build_summary(s, ws, region, now), region_id=region.id)
+            timezone=str(tz.key), summary=summary, region_id=region.id)
+            for (region, tz, occ), summary in zip(due, summaries)]
 
 
-def build_summary(s, ws: Workspace, region: Region, now: dt.datetime) -> RegionSummary:
-    """A region's week as of `now`: overdue (oldest first), due in 7 days, done and new in the last 7,
-    ongoing, and open and overdue counts per owner."""
-    tz = schedule.zone(region.timezone, ws.timezone)
-    today = now.astimezone(tz).date()
+def build_summaries(s, ws: Workspace, regions: list[Region], now: dt.datetime) -> list[RegionSummary]:
+    """Each region's week as of `now`: overdue (oldest first), due in 7 days, done and new in the last 7,
+    ongoing, and open and overdue counts per owner. A fixed number of statements for any number of
+    regions; only the actions a summary lists are read, the counts come from the database."""
+    today = {r.id: now.astimezone(schedule.zone(r.timezone, ws.timezone)).date() for r in regions}
     since = now - dt.timedelta(days=7)
-    rows = q.region_activity(s, ws.id, region.id, since)
-    names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-    infos = [(a, action_info(a, today, names)) for a in rows]
+    listed: dict[int, list] = {r.id: [] for r in regions}
+    for row, region_id in planning.summary_listed(s, ws.id, today, since):
+        listed[region_id].append(row)
+    counts = planning.summary_counts(s, ws.id, list(today))
+    owners: dict[int, list[planning.OwnerTally]] = {r.id: [] for r in regions}
+    for tally in planning.summary_owner_counts(s, ws.id, today):
+        owners[tally.region_id].append(tally)
+    return [_summary(r, today[r.id], since, listed[r.id], counts.get(r.id, (0, 0)), owners[r.id]) for r in regions]
+
+
+def _summary(region: Region, today: dt.date, since: dt.datetime, rows: list, counts: tuple[int, int],
+             tallies: list[planning.OwnerTally]) -> RegionSummary:
+    infos = [(row, row_info(row, today)) for row in rows]
     open_ = [(a, i) for a, i in infos if a.status == "open"]
     overdue = sorted(((i, (today - a.due_date).days) for a, i in open_ if i.overdue),
                      key=lambda pair: (-pair[1], pair[0].number))
     soon = sorted((i for a, i in open_ if a.due_kind == "date" and 0 <= (a.due_date - today).days < 7),
                   key=lambda i: (i.due.date, i.number))
-    per_owner: Counter = Counter()
-    late: Counter = Counter()
-    for _, info in open_:
-        for owner in info.owners:
-            per_owner[(owner.label, owner.user_id)] += 1
-            late[(owner.label, owner.user_id)] += info.overdue
+    per_owner = Counter()
+    late = Counter()
+    for t in tallies:  # a user by ID (two users may share a name), a named owner by name
+        label = f"@{t.name or t.user_id}" if t.user_id else t.name
+        per_owner[(label, t.user_id)] += t.open
+        late[(label, t.user_id)] += t.overdue
+    open_total, ongoing = counts
     return RegionSummary(
         region=region.name, week_of=today, overdue=tuple(overdue), due_soon=tuple(soon),
         done=tuple(i for a, i in infos if a.status == "done" and a.closed_at and a.closed_at >= since),
         new=tuple(i for a, i in infos if a.created_at >= since),
-        ongoing=sum(1 for a, _ in open_ if a.due_kind == "ongoing"), open_total=len(open_),
+        ongoing=ongoing, open_total=open_total,
         owners=tuple(OwnerCount(label, uid, n, late[(label, uid)])
-                     for (label, uid), n in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0][0]))),
+                     for (label, uid), n in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))),
     )
+
+
+def build_summary(s, ws: Workspace, region: Region, now: dt.datetime) -> RegionSummary:
+    """One region's week as of `now` (see build_summaries)."""
+    return build_summaries(s, ws, [region], now)[0]
 
 
 def summaries_now(actions: ActionService, team_id: str, region_name: str | None, now: dt.datetime) -> list[RegionSummary]:
@@ -166,4 +244,4 @@ def summaries_now(actions: ActionService, team_id: str, region_name: str | None,
     with actions.db.session() as s:
         ws = actions.workspace(s, team_id, now)
         regions = [actions.region_named(s, ws, region_name)] if region_name else q.regions(s, ws.id)
-        return [build_summary(s, ws, r, now) for r in regions]
+        return build_summaries(s, ws, regions, now)

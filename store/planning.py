@@ -1,0 +1,142 @@
+"""Queries for the scheduler's planning and the weekly summaries, shaped for workspaces with a hundred
+thousand actions: each is one statement whatever the number of actions, reads plain rows (SQLAlchemy Core,
+see store.rows) rather than ORM objects, and reads only what can matter as of the instant asked about:
+
+- `nudge_candidates`: the open actions whose nudge or escalation could fall due by then (the due date
+  near enough, or a snooze that ended lately), not every open action;
+- `ledger_entries`: the delivery ledger's recent rows about those actions and about summaries;
+- `summary_listed`, `summary_counts`, `summary_owner_counts`: what several regions' summaries list, and
+  their counts, computed by the database.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from store.models import Action, Delivery, Owner, Person
+from store.rows import ActionRow, select_rows
+
+Owners = tuple[tuple[str | None, str | None], ...]  # (user ID, display name) in order, as ActionRow's
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An open dated action the planner must look at, with what scheduling needs beyond its row."""
+
+    row: ActionRow
+    region_id: int | None
+    schedule_from: dt.datetime | None
+    delivery_problem: str | None
+
+
+def _owners(session: Session, workspace_id: int, action_ids) -> dict[int, Owners]:
+    """The owners of the actions `action_ids` (a subquery) selects: (user ID, display name), in order."""
+    found: dict[int, list] = defaultdict(list)
+    for action_id, user_id, name, remembered in session.execute(
+        select(Owner.action_id, Owner.user_id, Owner.name, Person.name)
+        .outerjoin(Person, and_(Person.workspace_id == workspace_id, Person.user_id == Owner.user_id))
+        .where(Owner.workspace_id == workspace_id, Owner.action_id.in_(action_ids))
+        .order_by(Owner.action_id, Owner.position)
+    ):
+        found[action_id].append((user_id, (remembered or None) if user_id else name))
+    return {action_id: tuple(owners) for action_id, owners in found.items()}
+
+
+def _rows(session: Session, workspace_id: int, cond: list, *extra) -> list[tuple[ActionRow, tuple]]:
+    """Actions matching `cond` (in number order) as rows, with their owners, and each one's `extra`
+    columns: two statements, the owners' selected by the same conditions rather than a list of ids."""
+    found = session.execute(select_rows(*extra).where(*cond).order_by(Action.number)).all()
+    owners = _owners(session, workspace_id, select(Action.id).where(*cond))
+    width = len(found[0]) - len(extra) if found else 0
+    return [(ActionRow(*r[:width], owners=owners.get(r[0], ())), tuple(r[width:])) for r in found]
+
+
+def _candidate_cond(workspace_id: int, due_until: dt.date, snoozed_since: dt.datetime, now: dt.datetime) -> list:
+    return [Action.workspace_id == workspace_id, Action.status == "open", Action.due_kind == "date",
+            or_(Action.due_date <= due_until, Action.snoozed_until.between(snoozed_since, now))]
+
+
+def nudge_candidates(session: Session, workspace_id: int, due_until: dt.date, snoozed_since: dt.datetime,
+                     now: dt.datetime) -> list[Candidate]:
+    """Open dated actions due on or before `due_until`, or whose snooze ended between `snoozed_since`
+    and `now`: a superset of those with a nudge or escalation due at `now`."""
+    cond = _candidate_cond(workspace_id, due_until, snoozed_since, now)
+    return [Candidate(row, *extra) for row, extra in _rows(
+        session, workspace_id, cond, Action.region_id, Action.schedule_from, Action.delivery_problem)]
+
+
+def ledger_entries(session: Session, workspace_id: int, since: dt.datetime, due_until: dt.date,
+                   snoozed_since: dt.datetime, now: dt.datetime) -> dict[tuple[str, str, str], tuple]:
+    """The ledger's rows scheduled since `since` about the `nudge_candidates` of the same arguments, and
+    the summaries': {(kind, subject, occurrence): row with `status` and `claimed_at`}."""
+    candidates = select(Action.id).where(*_candidate_cond(workspace_id, due_until, snoozed_since, now))
+    rows = session.execute(
+        select(Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.status, Delivery.claimed_at)
+        .where(Delivery.workspace_id == workspace_id, Delivery.scheduled_for >= since,
+               or_(Delivery.kind == "summary", Delivery.action_id.in_(candidates))))
+    return {(r.kind, r.subject, r.occurrence): r for r in rows}
+
+
+# -- weekly summaries ----------------------------------------------------------------------------
+
+def _by_region(region_ids: list[int], values: dict[int, dt.date]):
+    """A SQL expression worth `values[region_id]` for an action's region."""
+    return case({rid: literal(values[rid], Date) for rid in region_ids}, value=Action.region_id)
+
+
+def summary_listed(session: Session, workspace_id: int, today: dict[int, dt.date],
+                   since: dt.datetime) -> list[tuple[ActionRow, int]]:
+    """What the summaries of the regions in `today` (region id: its local date) can list, as (row,
+    region id): open dated actions overdue or due in the next 7 days (of the latest local date: a few
+    more for regions a day behind), and those closed or created since `since`. In number order."""
+    region_ids = list(today)
+    if not region_ids:
+        return []
+    soon = max(today.values()) + dt.timedelta(days=7)  # the caller keeps each region's own week
+    cond = [Action.workspace_id == workspace_id, Action.region_id.in_(region_ids),
+            or_(and_(Action.status == "open", Action.due_kind == "date", Action.due_date < soon),
+                Action.closed_at >= since, Action.created_at >= since)]
+    return [(row, extra[0]) for row, extra in _rows(session, workspace_id, cond, Action.region_id)]
+
+
+def summary_counts(session: Session, workspace_id: int, region_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{region id: (open actions, open ongoing actions)}."""
+    if not region_ids:
+        return {}
+    rows = session.execute(
+        select(Action.region_id, func.count(), func.count(case((Action.due_kind == "ongoing", 1))))
+        .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
+        .group_by(Action.region_id))
+    return {rid: (n, ongoing) for rid, n, ongoing in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerTally:
+    region_id: int
+    user_id: str | None
+    name: str | None  # the named owner's name, else the name remembered for the user
+    open: int
+    overdue: int
+
+
+def summary_owner_counts(session: Session, workspace_id: int, today: dict[int, dt.date]) -> list[OwnerTally]:
+    """Per region of `today` (region id: its local date) and owner: open actions, and how many of them
+    are overdue there. A chat user counts by ID; a named owner by name."""
+    region_ids = list(today)
+    if not region_ids:
+        return []
+    overdue = and_(Action.due_kind == "date", Action.due_date < _by_region(region_ids, today))
+    named = case((Owner.user_id.is_(None), Owner.name))
+    rows = session.execute(
+        select(Action.region_id, Owner.user_id, named, func.count(), func.count(case((overdue, 1))))
+        .join(Owner, and_(Owner.action_id == Action.id, Owner.workspace_id == workspace_id))
+        .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
+        .group_by(Action.region_id, Owner.user_id, named)).all()
+    names = dict(session.execute(select(Person.user_id, Person.name).where(  # the workspace's people: few
+        Person.workspace_id == workspace_id)).all()) if any(uid for _, uid, _, _, _ in rows) else {}
+    return [OwnerTally(rid, uid, (names.get(uid) or None) if uid else name, n, late)
+            for rid, uid, name, n, late in rows]
