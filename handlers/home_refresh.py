@@ -34,7 +34,8 @@ def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[
 
 def after_change(ctx: HandlerContext, client, team_id: str, actor_id: str, action) -> None:
     """After the response: republish the Homes of whoever made a change and whoever it concerns, on the
-    refresh worker. A Home already waiting for its refresh is not queued twice."""
-    for user_id in dict.fromkeys([actor_id, action.created_by, *action.owner_ids]):
-        if user_id and CHAT_USER.match(user_id):
-            ctx.refresh_later(("home", team_id, user_id), refresh_homes, ctx, client, team_id, [user_id])
+    refresh worker. Only Homes someone has opened are kept fresh (opening one publishes it anew), and a
+    Home already waiting for its refresh is not queued twice."""
+    concerned = {u for u in (actor_id, action.created_by, *action.owner_ids) if u and CHAT_USER.match(u)}
+    for user_id in sorted(ctx.people.with_home(team_id, concerned)):
+        ctx.refresh_later(("home", team_id, user_id), refresh_homes, ctx, client, team_id, [user_id])

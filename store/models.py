@@ -88,6 +88,8 @@ class Person(Base):
     tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     refreshed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # when they last opened the bot's Home tab; never: no Home is published for them until they do
+    home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Region(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import Date, Select, and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -20,8 +20,13 @@ def fold(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+# Statements asked on every request are built once, with bound parameters: building a statement costs
+# about as much as running a small one.
+_WORKSPACE_BY_TEAM = select(Workspace).where(Workspace.team_id == bindparam("team_id"))
+
+
 def workspace_by_team(session: Session, team_id: str) -> Workspace | None:
-    return session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    return session.scalar(_WORKSPACE_BY_TEAM, {"team_id": team_id})
 
 
 def create_workspace(session: Session, team_id: str, *, now: dt.datetime, name: str = "",
@@ -197,14 +202,23 @@ def person(session: Session, workspace_id: int, user_id: str) -> Person | None:
     return session.scalar(select(Person).where(Person.workspace_id == workspace_id, Person.user_id == user_id))
 
 
+_REMEMBERED = (select(Person.is_admin, Person.tz, Person.refreshed_at)
+               .join(Workspace, Workspace.id == Person.workspace_id)
+               .where(Workspace.team_id == bindparam("team_id"), Person.user_id == bindparam("user_id")))
+
+
 def remembered(session: Session, team_id: str, user_id: str):
     """(is_admin, tz, refreshed_at) of a person, found by their workspace's team ID, or None: one
     statement, asked on every request."""
-    return session.execute(
-        select(Person.is_admin, Person.tz, Person.refreshed_at)
-        .join(Workspace, Workspace.id == Person.workspace_id)
-        .where(Workspace.team_id == team_id, Person.user_id == user_id)
-    ).first()
+    return session.execute(_REMEMBERED, {"team_id": team_id, "user_id": user_id}).first()
+
+
+def home_openers(session: Session, workspace_id: int, user_ids: set[str]) -> set[str]:
+    """Which of `user_ids` have opened the Home tab."""
+    if not user_ids:
+        return set()
+    return set(session.scalars(select(Person.user_id).where(
+        Person.workspace_id == workspace_id, Person.user_id.in_(user_ids), Person.home_opened_at.is_not(None))))
 
 
 def people_names(session: Session, workspace_id: int, user_ids: set[str]) -> dict[str, str]:
@@ -219,22 +233,17 @@ def people_names(session: Session, workspace_id: int, user_ids: set[str]) -> dic
 OVERDUE_BAND, WEEK_BAND, LATER_BAND, UNDATED_BAND, CREATED_BAND = range(5)
 
 
-def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.date, week_end: dt.date,
-                 per_band: int) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
-    """A person's open actions in home-page bands: the ones they own that are overdue (due before
-    `today`), due before `week_end`, due later or undated, then the ones they created and do not own.
-    Returns at most `per_band` actions of each band, soonest due first, as (band, row), and how many
-    each band holds in all. One ranked statement (a window over the bands) and the owners' load, whatever
-    the number of actions."""
-    owned_ids = select(Owner.action_id).where(Owner.workspace_id == workspace_id, Owner.user_id == user_id)
-    created_ids = select(Action.id).where(Action.workspace_id == workspace_id, Action.created_by == user_id,
+def _home_statements():
+    ws = bindparam("ws")
+    owned_ids = select(Owner.action_id).where(Owner.workspace_id == ws, Owner.user_id == bindparam("user"))
+    created_ids = select(Action.id).where(Action.workspace_id == ws, Action.created_by == bindparam("user"),
                                           Action.status == "open")
     owned = Action.id.in_(owned_ids)
     dated = Action.due_kind == "date"
     band = case(
         (~owned, CREATED_BAND),
-        (and_(dated, Action.due_date < today), OVERDUE_BAND),
-        (and_(dated, Action.due_date < week_end), WEEK_BAND),
+        (and_(dated, Action.due_date < bindparam("today", type_=Date)), OVERDUE_BAND),
+        (and_(dated, Action.due_date < bindparam("week_end", type_=Date)), WEEK_BAND),
         (and_(dated, Action.due_date.is_not(None)), LATER_BAND),
         else_=UNDATED_BAND,
     )
@@ -242,12 +251,36 @@ def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.da
         Action.id.label("id"), band.label("band"),
         func.row_number().over(partition_by=band, order_by=_DUE_ORDER).label("rank"),
         func.count().over(partition_by=band).label("total"),
-    ).where(Action.workspace_id == workspace_id, Action.status == "open",
-            Action.id.in_(owned_ids.union(created_ids))).subquery()
-    rows, extras = fetch_rows(session, workspace_id, select_rows(ranked.c.band, ranked.c.total)
-                              .join(ranked, ranked.c.id == Action.id)
-                              .where(ranked.c.rank <= per_band)
-                              .order_by(ranked.c.band, ranked.c.rank))
+    ).where(Action.id.in_(bindparam("ids", expanding=True)), Action.status == "open",
+            # "+ 0": still scoped to the workspace, but no planner picks the (workspace, status) index
+            # and scans the workspace's open actions over the primary key and the IDs in hand
+            Action.workspace_id + 0 == ws).subquery()
+    rows = (select_rows(ranked.c.band, ranked.c.total)
+            .join(ranked, ranked.c.id == Action.id)
+            .where(ranked.c.rank <= bindparam("per_band"))
+            .order_by(ranked.c.band, ranked.c.rank))
+    return owned_ids.union(created_ids), rows
+
+
+_HOME_IDS, _HOME_ROWS = _home_statements()
+
+
+def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.date, week_end: dt.date,
+                 per_band: int) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
+    """A person's open actions in home-page bands: the ones they own that are overdue (due before
+    `today`), due before `week_end`, due later or undated, then the ones they created and do not own.
+    Returns at most `per_band` actions of each band, soonest due first, as (band, row), and how many
+    each band holds in all.
+
+    Three statements whatever the size of the workspace: the person's own action IDs (owned or
+    created, both indexed), one ranked statement over just those (a window over the bands), and the
+    owners. Naming the IDs keeps both databases on the primary key rather than scanning the workspace."""
+    ids = list(session.scalars(_HOME_IDS, {"ws": workspace_id, "user": user_id}))
+    if not ids:
+        return [], {}
+    rows, extras = fetch_rows(session, workspace_id, _HOME_ROWS, {
+        "ws": workspace_id, "user": user_id, "today": today, "week_end": week_end, "per_band": per_band,
+        "ids": ids})
     return [(b, row) for row, (b, _) in zip(rows, extras)], {b: total for b, total in extras}
 
 

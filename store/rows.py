@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from store.models import Action, Group, Meeting, Owner, Person, Region
@@ -50,13 +50,21 @@ def select_rows(*extra) -> Select:
             .outerjoin(Meeting, Meeting.id == Action.meeting_id))
 
 
-def fetch_rows(session: Session, workspace_id: int, stmt: Select) -> tuple[list[ActionRow], list[tuple]]:
-    """Run a `select_rows` statement; returns the rows, in order, and each one's `extra` columns."""
-    found = session.execute(stmt).all()
+def fetch_rows(session: Session, workspace_id: int, stmt: Select,
+               params: dict | None = None) -> tuple[list[ActionRow], list[tuple]]:
+    """Run a `select_rows` statement (with `params` for its bound parameters); returns the rows, in
+    order, and each one's `extra` columns."""
+    found = session.execute(stmt, params).all()
     owners = owners_of(session, workspace_id, [r[0] for r in found])
     width = len(_COLUMNS)
     rows = [ActionRow(*r[:width], owners=owners.get(r[0], ())) for r in found]
     return rows, [tuple(r[width:]) for r in found]
+
+
+_OWNERS = (select(Owner.action_id, Owner.user_id, Owner.name, Person.name)
+           .outerjoin(Person, and_(Person.workspace_id == bindparam("ws"), Person.user_id == Owner.user_id))
+           .where(Owner.workspace_id == bindparam("ws"), Owner.action_id.in_(bindparam("ids", expanding=True)))
+           .order_by(Owner.action_id, Owner.position))
 
 
 def owners_of(session: Session, workspace_id: int,
@@ -65,12 +73,8 @@ def owners_of(session: Session, workspace_id: int,
     if not action_ids:
         return {}
     found: dict[int, list[tuple[str | None, str | None]]] = {}
-    for action_id, user_id, name, remembered in session.execute(
-        select(Owner.action_id, Owner.user_id, Owner.name, Person.name)
-        .outerjoin(Person, and_(Person.workspace_id == workspace_id, Person.user_id == Owner.user_id))
-        .where(Owner.workspace_id == workspace_id, Owner.action_id.in_(action_ids))
-        .order_by(Owner.action_id, Owner.position)
-    ):
+    for action_id, user_id, name, remembered in session.execute(_OWNERS, {"ws": workspace_id,
+                                                                          "ids": action_ids}):
         found.setdefault(action_id, []).append((user_id, (remembered or None) if user_id else name))
     return {action_id: tuple(owners) for action_id, owners in found.items()}
 

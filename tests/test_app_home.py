@@ -364,6 +364,9 @@ def test_refresh_homes_publishes_once_a_person_and_logs_failures(app, driver, sl
 
 def test_a_burst_of_changes_costs_one_home_refresh_a_person(app, driver, slack):
     _, runtime = app
+    for n, user in enumerate(("UPAT", "UTIM")):
+        open_home(app, driver, slack, user, n)
+    slack.reset()
     gate = threading.Event()
     runtime.ctx.refresher.submit(gate.wait)  # the refresh worker is busy while the changes come in
     first = command(driver, "UTIM", "add First of three <@UPAT|patricia> due Nov 25, 2014")
@@ -379,3 +382,17 @@ def test_a_burst_of_changes_costs_one_home_refresh_a_person(app, driver, slack):
     command(driver, "UTIM", "add Fourth <@UPAT|patricia> due Nov 27, 2014")  # after the refresh: a new one
     runtime.ctx.settle()
     assert [c.params["user_id"] for c in slack.calls_to("views.publish")].count("UPAT") == 2
+
+
+def test_only_homes_someone_has_opened_are_refreshed(app, driver, slack):
+    _, runtime = app
+    first = command(driver, "UTIM", "add Draft the agenda <@UPAT|patricia> <@UJEN|jennifer> due Nov 25, 2014")
+    runtime.ctx.settle()
+    assert slack.calls_to("views.publish") == []  # nobody has looked at their Home: nothing to keep fresh
+    view = open_home(app, driver, slack, "UPAT", 1)  # opening it publishes it, as of now
+    assert shown(view)[THIS_WEEK] == [first]
+    second = command(driver, "UTIM", "add Book the room <@UPAT|patricia> <@UJEN|jennifer> due Nov 26, 2014")
+    runtime.ctx.settle()
+    after = [c for c in slack.calls_to("views.publish")][1:]
+    assert [c.params["user_id"] for c in after] == ["UPAT"]  # Jennifer and Tim never opened theirs
+    assert shown(after[0].params["view"])[THIS_WEEK] == [first, second]

@@ -25,6 +25,20 @@ class PeopleService:
             return None
         return Actor(user_id, found.is_admin, found.tz)
 
+    def opened_home(self, team_id: str, user_id: str, now: dt.datetime) -> None:
+        """They opened the Home tab: from now on changes that concern them refresh it."""
+        with self.actions.db.session() as s:
+            ws = q.workspace_by_team(s, team_id)
+            row = q.person(s, ws.id, user_id) if ws else None
+            if row is not None:
+                row.home_opened_at = now
+
+    def with_home(self, team_id: str, user_ids: set[str]) -> set[str]:
+        """Which of `user_ids` have a Home tab to keep fresh (they have opened it)."""
+        with self.actions.db.reading() as s:
+            ws = q.workspace_by_team(s, team_id)
+            return q.home_openers(s, ws.id, user_ids) if ws else set()
+
     def remember(self, team_id: str, user_id: str, now: dt.datetime, *, name: str = "",
                  tz: str | None = None, is_admin: bool = False) -> Actor:
         for attempt in range(2):  # a concurrent first sighting may insert the same row

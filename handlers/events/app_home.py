@@ -12,6 +12,12 @@ from handlers.render_home import NEW_ACTION
 log = logging.getLogger("actionbot.app_home")
 
 
+def open_home(ctx: HandlerContext, client, team_id: str, user_id: str) -> None:
+    """Publish their Home as of now and note that they look at it, so later changes refresh it."""
+    publish_home(ctx, client, team_id, user_id)
+    ctx.people.opened_home(team_id, user_id, ctx.clock())
+
+
 def register(app, ctx: HandlerContext) -> None:
     @app.event("app_home_opened")
     def handle_home_opened(event, body, context, client):
@@ -23,7 +29,7 @@ def register(app, ctx: HandlerContext) -> None:
             log.warning("app_home_opened without team or user: %s", body.get("event_id"))
             return
         # acknowledged as soon as this returns; the Home is built and published after
-        ctx.later(publish_home, ctx, client, team_id, user_id)
+        ctx.later(open_home, ctx, client, team_id, user_id)
 
     @app.action(NEW_ACTION)
     def handle_new_action(ack, body, client):

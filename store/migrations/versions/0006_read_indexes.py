@@ -1,10 +1,12 @@
-"""indexes for reading rows at scale: an action's owners within its workspace, a creator's actions
+"""reading at scale: indexes for an action's owners within its workspace and for a creator's actions;
+when each person last opened the Home tab
 
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-24
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 revision = '0006'
@@ -17,8 +19,11 @@ def upgrade() -> None:
     # without it SQLite reads an action's owners through (workspace_id, user_id): every owner in the workspace
     op.create_index('ix_action_owners_ws_action', 'action_owners', ['workspace_id', 'action_id', 'position'])
     op.create_index('ix_actions_ws_creator_status', 'actions', ['workspace_id', 'created_by', 'status'])
+    op.add_column('people', sa.Column('home_opened_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('people') as batch:
+        batch.drop_column('home_opened_at')
     op.drop_index('ix_actions_ws_creator_status', table_name='actions')
     op.drop_index('ix_action_owners_ws_action', table_name='action_owners')
