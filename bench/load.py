@@ -45,7 +45,7 @@ if str(ROOT) not in sys.path:  # `python bench/load.py` from anywhere: import th
     sys.path.insert(0, str(ROOT))
 
 from handlers.devkit.requests import (  # noqa: E402
-    block_actions_payload, interaction_body, post_signed, slash_command_body,
+    block_actions_payload, event_body, interaction_body, post_signed, slash_command_body,
 )
 from handlers.devkit.show import all_text  # noqa: E402
 from handlers.devkit.standin import SlackStandIn  # noqa: E402
@@ -119,6 +119,10 @@ class LoadStandIn(SlackStandIn):
             with self._cond:
                 self.api_failures[f"{method}: {result.get('error')}"] += 1
         return status, result, headers
+
+    def wait_tally(self, method: str, count: int, timeout: float = 60.0) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.tally[method] >= count, timeout)
 
     def take_response(self, key: str) -> dict | None:
         with self._cond:
@@ -332,6 +336,18 @@ class BotProcess:
 
 
 # -- the clients ---------------------------------------------------------------------------
+
+
+def open_homes(events_url: str, people: list[Person]) -> None:
+    """Each person opens the bot's Home tab, as people who use it have: from then on every change
+    that concerns them republishes it (the bot keeps only opened Homes fresh)."""
+    for p in people:
+        event = {"type": "app_home_opened", "user": p.user_id, "channel": "D" + p.user_id[1:], "tab": "home",
+                 "event_ts": f"{time.time():.6f}"}
+        reply = post_signed(events_url, event_body(event, team_id=TEAM, event_id=f"Ev{uuid.uuid4().hex[:12]}"),
+                            SECRET, content_type="application/json", timeout=REQUEST_TIMEOUT)
+        if reply.status != 200:
+            raise RuntimeError(f"app_home_opened for {p.user_id}: HTTP {reply.status}")
 
 
 def done_buttons(message: dict) -> list[str]:
@@ -553,6 +569,9 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
             bot = BotProcess(env, cwd, threads=threads, workers=server_workers)
             try:
                 events_url = bot.url.rstrip("/") + "/slack/events"
+                open_homes(events_url, people[:clients])
+                if not standin.wait_tally("views.publish", clients):
+                    raise RuntimeError("the clients' Home tabs were not published")
                 start = threading.Barrier(clients + 1)
                 workers = [Client(i, people[i], people, changeable[people[i].user_id], events_url, standin,
                                   start, seconds, rng_seed * 1000 + i) for i in range(clients)]
@@ -600,7 +619,7 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
         "error_samples": error_samples,
         "refusal_reasons": dict(refusals.most_common(10)),
         "server": {
-            "threads": threads or 8,
+            "threads": threads or 4,
             "workers": server_workers,
             "cpu_s": round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None,
             "log_warnings": bot.levels["WARNING"], "log_errors": bot.levels["ERROR"] + bot.levels["CRITICAL"],
@@ -670,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
                              f"(default $ACTIONBOT_TEST_DATABASE_URL, else {DEFAULT_PG_URL})")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "load.json"),
                         help="write the results here (default bench/results/load.json)")
-    parser.add_argument("--threads", type=int, help="pass --threads to actionbot run (default: its own, 8)")
+    parser.add_argument("--threads", type=int, help="pass --threads to actionbot run (default: its own, 4)")
     parser.add_argument("--workers", type=int, default=1, help="pass --workers to actionbot run (default 1)")
     args = parser.parse_args(argv)
     dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]

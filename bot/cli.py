@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "SLACK_APP_TOKEN is set.")
     run.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     run.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
-    run.add_argument("--threads", type=int, default=8, help="request threads per worker (default 8)")
+    run.add_argument("--threads", type=int, default=4,
+                     help="request threads per worker (default 4: the work is CPU-bound, and more threads "
+                          "only take turns at Python's one lock)")
     run.add_argument("--workers", type=int, default=os.environ.get("WEB_CONCURRENCY") or "1",
                      help="processes serving HTTP on the one port, for more than one core "
                           "(default $WEB_CONCURRENCY, else 1)")

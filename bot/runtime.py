@@ -60,7 +60,7 @@ class Runtime:
         return make_wsgi(self.bolt_app, lambda: database_ok(self.db),
                          calendar=lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock()))
 
-    def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 8, sock=None):
+    def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):
         """A production WSGI server (waitress) on host:port, or on `sock` (already listening, shared
         by workers); `.run()` serves, `.close()` stops."""
         if sock is not None:
