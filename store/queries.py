@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Date, Select, and_, bindparam, case, delete, exists, func, or_, select, update
@@ -107,43 +108,66 @@ class ActionFilter:
 _DUE_ORDER = (Action.due_date.is_(None), Action.due_date, Action.number)  # soonest due first, undated last
 
 
-def _conditions(workspace_id: int, flt: ActionFilter) -> list:
-    cond = [Action.workspace_id == workspace_id]
-    if flt.statuses:
-        cond.append(Action.status.in_(flt.statuses))
-    if flt.due_before is not None:
-        cond += [Action.due_kind == "date", Action.due_date < flt.due_before]
-    for column, value in ((Action.region_id, flt.region_id), (Action.group_id, flt.group_id),
-                          (Action.meeting_id, flt.meeting_id)):
-        if value is not None:
-            cond.append(column == value)
-    if flt.owner_user_id is not None:
+_FILTER_FIELDS = ("statuses", "due_before", "region_id", "group_id", "meeting_id", "owner_user_id",
+                  "owner_name", "created_by")
+
+
+def _conditions(flt_shape: frozenset) -> list:
+    """The WHERE of a filter whose set fields are `flt_shape`, with bound parameters of the same names
+    (and `ws`): built once per shape, not once per request."""
+    ws = bindparam("ws")
+    cond = [Action.workspace_id == ws]
+    if "statuses" in flt_shape:
+        cond.append(Action.status.in_(bindparam("statuses", expanding=True)))
+    if "due_before" in flt_shape:
+        cond += [Action.due_kind == "date", Action.due_date < bindparam("due_before", type_=Date)]
+    for column, name in ((Action.region_id, "region_id"), (Action.group_id, "group_id"),
+                         (Action.meeting_id, "meeting_id"), (Action.created_by, "created_by")):
+        if name in flt_shape:
+            cond.append(column == bindparam(name))
+    if "owner_user_id" in flt_shape:
         cond.append(Action.id.in_(select(Owner.action_id).where(
-            Owner.workspace_id == workspace_id, Owner.user_id == flt.owner_user_id)))
-    if flt.owner_name is not None:
+            Owner.workspace_id == ws, Owner.user_id == bindparam("owner_user_id"))))
+    if "owner_name" in flt_shape:
         cond.append(Action.id.in_(select(Owner.action_id).where(
-            Owner.workspace_id == workspace_id, func.lower(Owner.name) == flt.owner_name.lower())))
-    if flt.created_by is not None:
-        cond.append(Action.created_by == flt.created_by)
+            Owner.workspace_id == ws, func.lower(Owner.name) == bindparam("owner_name"))))
     return cond
+
+
+def _filter_params(workspace_id: int, flt: ActionFilter) -> dict:
+    params = {name: getattr(flt, name) for name in _FILTER_FIELDS if getattr(flt, name)}
+    if flt.owner_name:
+        params["owner_name"] = flt.owner_name.lower()
+    if flt.statuses:
+        params["statuses"] = list(flt.statuses)
+    return {"ws": workspace_id, **params}
+
+
+@functools.lru_cache(maxsize=128)
+def _find_statements(flt_shape: frozenset, paged: bool) -> tuple[Select, Select, Select]:
+    cond = _conditions(flt_shape)
+    count = select(func.count()).select_from(Action).where(*cond)
+    page = select_rows().where(*cond).order_by(*_DUE_ORDER).offset(bindparam("offset"))
+    if paged:
+        page = page.limit(bindparam("limit"))
+    return count, page, _with_details(select(Action)).where(*cond).order_by(*_DUE_ORDER)
 
 
 def find_actions(session: Session, workspace_id: int, flt: ActionFilter) -> list[Action]:
     """Actions matching `flt` as ORM objects, soonest due first (undated last)."""
-    return list(session.scalars(
-        _with_details(select(Action)).where(*_conditions(workspace_id, flt)).order_by(*_DUE_ORDER)))
+    params = _filter_params(workspace_id, flt)
+    return list(session.scalars(_find_statements(frozenset(params) - {"ws"}, False)[2], params))
 
 
 def find_action_rows(session: Session, workspace_id: int, flt: ActionFilter, limit: int | None = None,
                      offset: int = 0) -> tuple[list[ActionRow], int]:
     """A page of the actions matching `flt` as rows, soonest due first (undated last), and how many
     match in all."""
-    cond = _conditions(workspace_id, flt)
-    total = session.scalar(select(func.count()).select_from(Action).where(*cond))
-    stmt = select_rows().where(*cond).order_by(*_DUE_ORDER).offset(offset)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return fetch_rows(session, workspace_id, stmt)[0], total
+    params = _filter_params(workspace_id, flt)
+    count, page, _ = _find_statements(frozenset(params) - {"ws"}, limit is not None)
+    total = session.scalar(count, params)
+    rows, _ = fetch_rows(session, workspace_id, page, {**params, "offset": offset, "limit": limit})
+    return rows, total
 
 
 def regions(session: Session, workspace_id: int) -> list[Region]:
