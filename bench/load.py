@@ -255,6 +255,7 @@ class BotProcess:
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.url: str | None = None
         self.workers, self.serving = workers, 0  # with workers, ready once each one says it is serving
+        self._serving_changed = threading.Condition()
         self.levels: Counter = Counter()  # warnings and errors logged once `counting` is set
         self.counting = False
         self.queue_warnings = 0
@@ -294,7 +295,9 @@ class BotProcess:
                 if found:
                     self.url = found.group(1)
             if re.search(r"worker \d+: serving", line):
-                self.serving += 1
+                with self._serving_changed:
+                    self.serving += 1
+                    self._serving_changed.notify_all()
             if self.url and (self.workers == 1 or self.serving >= self.workers):
                 self._listening.set()
         self._listening.set()  # exited before listening
@@ -313,6 +316,11 @@ class BotProcess:
             if int(entry) == self.proc.pid or int(fields[1]) == self.proc.pid:  # fields[1]: parent pid
                 found[int(entry)] = fields
         return found
+
+    def wait_serving(self, count: int, timeout: float = 60) -> bool:
+        """Wait until `count` workers in all have said they are serving (restarted ones included)."""
+        with self._serving_changed:
+            return self._serving_changed.wait_for(lambda: self.serving >= count, timeout)
 
     def processes(self) -> list[int]:
         return list(self._stats())

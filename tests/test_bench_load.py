@@ -62,3 +62,29 @@ def test_two_workers_share_the_port_and_stop_together(load):
     server = result["server"]
     assert server["workers"] == 2 and server["processes"] == 3  # the parent and its two workers
     assert server["exit_code"] == 0 and server["processes_left"] == 0
+
+
+def test_a_worker_that_dies_is_replaced(load, tmp_path):
+    """Kill one of two workers outright: the parent starts another, which serves the same port."""
+    import signal
+
+    from handlers.devkit.requests import post_signed, slash_command_body
+
+    with load.LoadStandIn(team_id=load.TEAM, bot_token=load.BOT_TOKEN) as standin:
+        standin.add_user("UL0001", "person1", tz="UTC")
+        env = load.child_env(SLACK_BOT_TOKEN=load.BOT_TOKEN, SLACK_SIGNING_SECRET=load.SECRET,
+                             SLACK_API_URL=standin.api_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
+        bot = load.BotProcess(env, str(tmp_path), workers=2)
+        try:
+            workers = [pid for pid in bot.processes() if pid != bot.proc.pid]
+            assert len(workers) == 2
+            os.kill(workers[0], signal.SIGKILL)
+            assert bot.wait_serving(3), "no worker took the dead one's place"
+            assert len([pid for pid in bot.processes() if pid != bot.proc.pid]) == 2
+            for _ in range(6):  # whichever worker the kernel hands each connection to, it answers
+                body = slash_command_body("add Check the budget due tomorrow", user_id="UL0001",
+                                          team_id=load.TEAM, response_url=standin.response_url())
+                reply = post_signed(bot.url + "/slack/events", body, load.SECRET)
+                assert reply.status == 200 and reply.json()["text"].startswith("Added #")
+        finally:
+            assert bot.stop() == 0

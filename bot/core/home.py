@@ -3,8 +3,8 @@
 
 "This week" is today and the six days after it, in the person's own zone (ActionService.today).
 A group carries its first GROUP_ROWS actions and how many it holds in all: no home page shows more
-rows than that, so a person with thousands of actions costs what one with fifty does. One ranked
-load (store.queries.home_actions), whatever the number of actions.
+rows than that, so a person with thousands of actions costs what one with fifty does. Three
+statements (store.queries.home_actions), whatever the size of the workspace.
 """
 from __future__ import annotations
 
