@@ -172,6 +172,10 @@ def cmd_run(args) -> int:
         return serve_workers(sock, args.workers, lambda sock, index: _serve(
             config, args, sock=sock, scheduler=index == 0 and not args.no_scheduler, name=f"worker {index}"))
 
+    if args.workers > 1:
+        logging.getLogger("actionbot").warning("Socket Mode holds one connection to Slack: serving from one "
+                                               "process, not %d workers", args.workers)
+
     def stop(signum, frame):  # a platform's SIGTERM stops like Ctrl-C: finish what was promised, then exit
         raise KeyboardInterrupt
 
