@@ -5,19 +5,21 @@ see store.rows) rather than ORM objects, and reads only what can matter as of th
 - `nudge_candidates`: the open actions whose nudge or escalation could fall due by then (the due date
   near enough, or a snooze that ended lately), not every open action;
 - `ledger_entries`: the delivery ledger's recent rows about those actions and about summaries;
-- `summary_listed`, `summary_counts`, `summary_owner_counts`: what several regions' summaries list, and
-  their counts, computed by the database.
+- `summary_listed`, `summary_counts`, `summary_owner_counts`: what several regions' summaries list (one
+  statement, the actions joined to their owners, streamed), and their counts, computed by the database;
+  `people_names` for the users among the owners.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Action, Delivery, Owner, Person
+from store.models import Action, Delivery, Group, Meeting, Owner, Person
 from store.rows import ActionRow, select_rows
 
 Owners = tuple[tuple[str | None, str | None], ...]  # (user ID, display name) in order, as ActionRow's
@@ -83,31 +85,73 @@ def ledger_entries(session: Session, workspace_id: int, since: dt.datetime, due_
 
 # -- weekly summaries ----------------------------------------------------------------------------
 
+_PEOPLE = select(Person.user_id, Person.name).where(Person.workspace_id == bindparam("ws"))
+
+
+def people_names(session: Session, workspace_id: int) -> dict[str, str | None]:
+    """{user ID: the name the bot remembers for them} for the workspace's people (a few thousand at most):
+    read once for a summary's listed owners and its per-owner counts."""
+    return dict(session.connection().execute(_PEOPLE, {"ws": workspace_id}).all())
+
+
 def _by_region(region_ids: list[int], values: dict[int, dt.date]):
     """A SQL expression worth `values[region_id]` for an action's region."""
     return case({rid: literal(values[rid], Date) for rid in region_ids}, value=Action.region_id)
 
 
-def summary_listed(session: Session, workspace_id: int, today: dict[int, dt.date],
-                   since: dt.datetime) -> list[tuple[ActionRow, int]]:
-    """What the summaries of the regions in `today` (region id: its local date) can list, as (row,
-    region id): open dated actions overdue or due in the next 7 days (of the latest local date: a few
-    more for regions a day behind), and those closed or created since `since`. In number order."""
+# What a summary shows of a listed action, in this order (the columns of summary_listed's rows)
+LISTED = (Action.id, Action.region_id, Action.number, Action.title, Action.status, Action.due_kind,
+          Action.due_date, Group.name.label("group"), Meeting.name.label("meeting"), Action.channel_id,
+          Action.created_by, Action.created_at, Action.closed_at)
+
+Listed = tuple[tuple, tuple[tuple[str | None, str | None], ...]]  # (row of LISTED, owners: (user ID, name))
+
+
+def summary_listed(session: Session, workspace_id: int, today: dict[int, dt.date], since: dt.datetime,
+                   names: dict[str, str | None]) -> Iterator[Listed]:
+    """What the summaries of the regions in `today` (region id: its local date) can list, in number
+    order: open dated actions overdue or due in the next 7 days (of the latest local date: a few more for
+    regions a day behind), and those closed or created since `since`. Each as its row of the `LISTED`
+    columns and its owners (user ID, display name) in order, users' names from `names` (people_names).
+
+    One statement, the actions joined to their owners (a row per owner), read as plain Core rows and
+    handed on as they arrive (consume it inside the session): no second pass over the actions to find
+    the owners, no ORM objects, nothing kept."""
     region_ids = list(today)
     if not region_ids:
-        return []
+        return
     soon = max(today.values()) + dt.timedelta(days=7)  # the caller keeps each region's own week
-    cond = [Action.workspace_id == workspace_id, Action.region_id.in_(region_ids),
-            or_(and_(Action.status == "open", Action.due_kind == "date", Action.due_date < soon),
-                Action.closed_at >= since, Action.created_at >= since)]
-    return [(row, extra[0]) for row, extra in _rows(session, workspace_id, cond, Action.region_id)]
+    stmt = (select(*LISTED, Owner.user_id, Owner.name)
+            .outerjoin(Group, Group.id == Action.group_id)
+            .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+            .outerjoin(Owner, and_(Owner.workspace_id == workspace_id, Owner.action_id == Action.id))
+            .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids),
+                   or_(and_(Action.status == "open", Action.due_kind == "date", Action.due_date < soon),
+                       Action.closed_at >= since, Action.created_at >= since))
+            .order_by(Action.number, Owner.position))
+    shown: dict[tuple, tuple] = {}  # (user ID, stored name) -> (user ID, display name): a few thousand
+    row, owners = None, []
+    for r in session.connection().execute(stmt):
+        if row is None or r[0] != row[0]:
+            if row is not None:
+                yield row, tuple(owners)
+            row, owners = r, []
+        user_id, name = r[-2], r[-1]
+        if user_id is None and name is None:
+            continue  # no owner: the outer join's empty row
+        pair = shown.get((user_id, name))
+        if pair is None:
+            pair = shown[user_id, name] = (user_id, names.get(user_id) or None) if user_id else (None, name)
+        owners.append(pair)
+    if row is not None:
+        yield row, tuple(owners)
 
 
 def summary_counts(session: Session, workspace_id: int, region_ids: list[int]) -> dict[int, tuple[int, int]]:
     """{region id: (open actions, open ongoing actions)}."""
     if not region_ids:
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Action.region_id, func.count(), func.count(case((Action.due_kind == "ongoing", 1))))
         .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
         .group_by(Action.region_id))
@@ -123,20 +167,20 @@ class OwnerTally:
     overdue: int
 
 
-def summary_owner_counts(session: Session, workspace_id: int, today: dict[int, dt.date]) -> list[OwnerTally]:
+def summary_owner_counts(session: Session, workspace_id: int, today: dict[int, dt.date],
+                         names: dict[str, str | None]) -> list[OwnerTally]:
     """Per region of `today` (region id: its local date) and owner: open actions, and how many of them
-    are overdue there. A chat user counts by ID; a named owner by name."""
+    are overdue there; users' names from `names` (people_names). A chat user counts by ID, a named owner
+    by name."""
     region_ids = list(today)
     if not region_ids:
         return []
     overdue = and_(Action.due_kind == "date", Action.due_date < _by_region(region_ids, today))
     named = case((Owner.user_id.is_(None), Owner.name))
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Action.region_id, Owner.user_id, named, func.count(), func.count(case((overdue, 1))))
         .join(Owner, and_(Owner.action_id == Action.id, Owner.workspace_id == workspace_id))
         .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
-        .group_by(Action.region_id, Owner.user_id, named)).all()
-    names = dict(session.execute(select(Person.user_id, Person.name).where(  # the workspace's people: few
-        Person.workspace_id == workspace_id)).all()) if any(uid for _, uid, _, _, _ in rows) else {}
+        .group_by(Action.region_id, Owner.user_id, named))
     return [OwnerTally(rid, uid, (names.get(uid) or None) if uid else name, n, late)
             for rid, uid, name, n, late in rows]

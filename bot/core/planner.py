@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Callable
+from typing import Callable, Iterable
 
 from bot.core import schedule
+from bot.core.dates import Due
 from bot.core.errors import BadInput
 from bot.core.notices import Notice, OwnerCount, RegionSummary
-from bot.core.records import CHAT_USER, ActionInfo
+from bot.core.records import CHAT_USER, ActionInfo, OwnerInfo
 from bot.core.service import ActionService, row_info
 from store import planning
 from store import queries as q
@@ -196,42 +197,88 @@ class Planner:
 def build_summaries(s, ws: Workspace, regions: list[Region], now: dt.datetime) -> list[RegionSummary]:
     """Each region's week as of `now`: overdue (oldest first), due in 7 days, done and new in the last 7,
     ongoing, and open and overdue counts per owner. A fixed number of statements for any number of
-    regions; only the actions a summary lists are read, the counts come from the database."""
+    regions; only the actions a summary lists are read (the columns it shows: a listed item carries no
+    notes, snooze or permalink), the counts come from the database."""
     today = {r.id: now.astimezone(schedule.zone(r.timezone, ws.timezone)).date() for r in regions}
     since = now - dt.timedelta(days=7)
-    listed: dict[int, list] = {r.id: [] for r in regions}
-    for row, region_id in planning.summary_listed(s, ws.id, today, since):
-        listed[region_id].append(row)
+    names = planning.people_names(s, ws.id)
+    listed = planning.summary_listed(s, ws.id, today, since, names)
     counts = planning.summary_counts(s, ws.id, list(today))
-    owners: dict[int, list[planning.OwnerTally]] = {r.id: [] for r in regions}
-    for tally in planning.summary_owner_counts(s, ws.id, today):
-        owners[tally.region_id].append(tally)
-    return [_summary(r, today[r.id], since, listed[r.id], counts.get(r.id, (0, 0)), owners[r.id]) for r in regions]
+    tallies: dict[int, list[planning.OwnerTally]] = {r.id: [] for r in regions}
+    for tally in planning.summary_owner_counts(s, ws.id, today, names):
+        tallies[tally.region_id].append(tally)
+    groups = _SummaryGroups(regions, today, since)
+    groups.add(listed)
+    return [groups.summary(r, counts.get(r.id, (0, 0)), tallies[r.id]) for r in regions]
 
 
-def _summary(region: Region, today: dt.date, since: dt.datetime, rows: list, counts: tuple[int, int],
-             tallies: list[planning.OwnerTally]) -> RegionSummary:
-    infos = [(row, row_info(row, today)) for row in rows]
-    open_ = [(a, i) for a, i in infos if a.status == "open"]
-    overdue = sorted(((i, (today - a.due_date).days) for a, i in open_ if i.overdue),
-                     key=lambda pair: (-pair[1], pair[0].number))
-    soon = sorted((i for a, i in open_ if a.due_kind == "date" and 0 <= (a.due_date - today).days < 7),
-                  key=lambda i: (i.due.date, i.number))
-    per_owner = Counter()
-    late = Counter()
-    for t in tallies:  # a user by ID (two users may share a name), a named owner by name
-        label = f"@{t.name or t.user_id}" if t.user_id else t.name
-        per_owner[(label, t.user_id)] += t.open
-        late[(label, t.user_id)] += t.overdue
-    open_total, ongoing = counts
-    return RegionSummary(
-        region=region.name, week_of=today, overdue=tuple(overdue), due_soon=tuple(soon),
-        done=tuple(i for a, i in infos if a.status == "done" and a.closed_at and a.closed_at >= since),
-        new=tuple(i for a, i in infos if a.created_at >= since),
-        ongoing=ongoing, open_total=open_total,
-        owners=tuple(OwnerCount(label, uid, n, late[(label, uid)])
-                     for (label, uid), n in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))),
-    )
+class _SummaryGroups:
+    """Sorts listed rows into each region's groups, one ActionInfo per row. Owners, owner sets and due
+    dates that many rows share are made once (`OwnerInfo` and `Due` are immutable)."""
+
+    def __init__(self, regions: list[Region], today: dict[int, dt.date], since: dt.datetime):
+        self.today, self.since = today, since
+        self.names = {r.id: r.name for r in regions}
+        self.overdue: dict[int, list] = {r.id: [] for r in regions}
+        self.soon: dict[int, list] = {r.id: [] for r in regions}
+        self.done: dict[int, list] = {r.id: [] for r in regions}
+        self.new: dict[int, list] = {r.id: [] for r in regions}
+        self._owner: dict[tuple, OwnerInfo] = {}
+        self._owners: dict[tuple, tuple[OwnerInfo, ...]] = {}
+        self._dues: dict[dt.date | str, Due] = {}
+
+    def _owners_of(self, pairs: tuple[tuple[str | None, str | None], ...]) -> tuple[OwnerInfo, ...]:
+        """A new set of owners ((user ID, display name) pairs), remembered."""
+        self._owners[pairs] = tuple(self._owner.get(p) or self._owner.setdefault(p, OwnerInfo(*p)) for p in pairs)
+        return self._owners[pairs]
+
+    def _due(self, kind: str, date: dt.date | None) -> Due:
+        """A new due date (or kind), remembered."""
+        self._dues[date if kind == "date" else kind] = Due(kind, date)
+        return self._dues[date if kind == "date" else kind]
+
+    def add(self, listed: Iterable[planning.Listed]) -> None:
+        """Rows in number order: each group stays in number order until `summary` sorts by due date."""
+        owners_of, dues, since, today_of, names = self._owners, self._dues, self.since, self.today, self.names
+        overdue_of, soon_of, done_of, new_of = self.overdue, self.soon, self.done, self.new
+        for (_, rid, number, title, status, kind, due_date, group, meeting, channel_id, created_by, created_at,
+             closed_at, *_), owners in listed:
+            today = today_of[rid]
+            open_dated = status == "open" and kind == "date"
+            overdue = open_dated and due_date < today
+            info = ActionInfo(
+                number=number, title=title, status=status,
+                due=dues.get(due_date if kind == "date" else kind) or self._due(kind, due_date),
+                owners=owners_of.get(owners) or self._owners_of(owners), region=names[rid], group=group,
+                meeting=meeting, channel_id=channel_id, created_by=created_by, created_at=created_at,
+                overdue=overdue, closed_at=closed_at)
+            if overdue:
+                overdue_of[rid].append((info, (today - due_date).days))
+            elif open_dated and (due_date - today).days < 7:
+                soon_of[rid].append(info)
+            if status == "done" and closed_at is not None and closed_at >= since:
+                done_of[rid].append(info)
+            if created_at >= since:
+                new_of[rid].append(info)
+
+    def summary(self, region: Region, counts: tuple[int, int], tallies: list[planning.OwnerTally]) -> RegionSummary:
+        overdue, soon = self.overdue[region.id], self.soon[region.id]
+        overdue.sort(key=lambda pair: -pair[1])  # stable: most days late first, then by number
+        soon.sort(key=lambda info: info.due.date)  # stable: by due date, then by number
+        per_owner = Counter()
+        late = Counter()
+        for t in tallies:  # a user by ID (two users may share a name), a named owner by name
+            label = f"@{t.name or t.user_id}" if t.user_id else t.name
+            per_owner[(label, t.user_id)] += t.open
+            late[(label, t.user_id)] += t.overdue
+        open_total, ongoing = counts
+        return RegionSummary(
+            region=region.name, week_of=self.today[region.id], overdue=tuple(overdue), due_soon=tuple(soon),
+            done=tuple(self.done[region.id]), new=tuple(self.new[region.id]), ongoing=ongoing,
+            open_total=open_total,
+            owners=tuple(OwnerCount(label, uid, n, late[(label, uid)]) for (label, uid), n in sorted(
+                per_owner.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))),
+        )
 
 
 def build_summary(s, ws: Workspace, region: Region, now: dt.datetime) -> RegionSummary:
@@ -240,8 +287,17 @@ def build_summary(s, ws: Workspace, region: Region, now: dt.datetime) -> RegionS
 
 
 def summaries_now(actions: ActionService, team_id: str, region_name: str | None, now: dt.datetime) -> list[RegionSummary]:
-    """`/action summary [region:…]`: the same summary, on demand, for one region or all of them."""
-    with actions.db.session() as s:
-        ws = actions.workspace(s, team_id, now)
-        regions = [actions.region_named(s, ws, region_name)] if region_name else q.regions(s, ws.id)
-        return build_summaries(s, ws, regions, now)
+    """`/action summary [region:…]`: the same summary, on demand, for one region or all of them. Read in
+    a reading transaction (on SQLite it does not hold the write lock while it reads)."""
+    with actions.db.reading() as s:
+        ws = q.workspace_by_team(s, team_id)
+        if ws is not None:
+            return _summaries_of(actions, s, ws, region_name, now)
+    with actions.db.session() as s:  # a workspace seen for the first time is made first
+        return _summaries_of(actions, s, actions.workspace(s, team_id, now), region_name, now)
+
+
+def _summaries_of(actions: ActionService, s, ws: Workspace, region_name: str | None,
+                  now: dt.datetime) -> list[RegionSummary]:
+    regions = [actions.region_named(s, ws, region_name)] if region_name else q.regions(s, ws.id)
+    return build_summaries(s, ws, regions, now)
