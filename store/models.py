@@ -153,7 +153,6 @@ class Action(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "number"),
         Index("ix_actions_ws_status_due", "workspace_id", "status", "due_date"),
-        Index("ix_actions_ws_region_status", "workspace_id", "region_id", "status"),
         # a region's open and ongoing counts (weekly summaries) read this index alone, not every open row
         Index("ix_actions_ws_region_status_kind", "workspace_id", "region_id", "status", "due_kind"),
         Index("ix_actions_ws_group_status", "workspace_id", "group_id", "status"),

@@ -197,6 +197,9 @@ def test_indexes_fit_the_queries(db):
     insp = inspect(db.engine)
     action_indexes = {tuple(i["column_names"]) for i in insp.get_indexes("actions")}
     assert ("workspace_id", "status", "due_date") in action_indexes
-    assert ("workspace_id", "region_id", "status") in action_indexes
+    assert ("workspace_id", "region_id", "status", "due_kind") in action_indexes  # counts read it alone
+    assert ("workspace_id", "created_by", "status") in action_indexes  # Home: what someone created
+    assert ("workspace_id", "region_id", "status") not in action_indexes  # a prefix of the one above
     owner_indexes = {tuple(i["column_names"]) for i in insp.get_indexes("action_owners")}
     assert ("workspace_id", "user_id") in owner_indexes
+    assert ("workspace_id", "action_id", "position") in owner_indexes  # an action's owners, in order
