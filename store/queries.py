@@ -273,16 +273,18 @@ def _home_statements():
     )
     ranked = select(
         Action.id.label("id"), band.label("band"),
-        func.row_number().over(partition_by=band, order_by=_DUE_ORDER).label("rank"),
+        func.row_number().over(order_by=(band, *_DUE_ORDER)).label("rank"),
+        func.row_number().over(partition_by=band, order_by=_DUE_ORDER).label("band_rank"),
         func.count().over(partition_by=band).label("total"),
     ).where(Action.id.in_(bindparam("ids", expanding=True)), Action.status == "open",
             # "+ 0": still scoped to the workspace, but no planner picks the (workspace, status) index
             # and scans the workspace's open actions over the primary key and the IDs in hand
             Action.workspace_id + 0 == ws).subquery()
-    rows = (select_rows(ranked.c.band, ranked.c.total)
+    # past the limit, each band's first row still comes, for its total
+    rows = (select_rows(ranked.c.band, ranked.c.total, ranked.c.rank)
             .join(ranked, ranked.c.id == Action.id)
-            .where(ranked.c.rank <= bindparam("per_band"))
-            .order_by(ranked.c.band, ranked.c.rank))
+            .where(or_(ranked.c.rank <= bindparam("limit"), ranked.c.band_rank == 1))
+            .order_by(ranked.c.rank))
     return owned_ids.union(created_ids), rows
 
 
@@ -290,11 +292,11 @@ _HOME_IDS, _HOME_ROWS = _home_statements()
 
 
 def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.date, week_end: dt.date,
-                 per_band: int) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
+                 limit: int) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
     """A person's open actions in home-page bands: the ones they own that are overdue (due before
     `today`), due before `week_end`, due later or undated, then the ones they created and do not own.
-    Returns at most `per_band` actions of each band, soonest due first, as (band, row), and how many
-    each band holds in all.
+    Returns the first `limit` of them in that order (band by band, soonest due first within a band)
+    as (band, row), and how many each band holds in all.
 
     Three statements whatever the size of the workspace: the person's own action IDs (owned or
     created, both indexed), one ranked statement over just those (a window over the bands), and the
@@ -303,9 +305,10 @@ def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.da
     if not ids:
         return [], {}
     rows, extras = fetch_rows(session, workspace_id, _HOME_ROWS, {
-        "ws": workspace_id, "user": user_id, "today": today, "week_end": week_end, "per_band": per_band,
+        "ws": workspace_id, "user": user_id, "today": today, "week_end": week_end, "limit": limit,
         "ids": ids})
-    return [(b, row) for row, (b, _) in zip(rows, extras)], {b: total for b, total in extras}
+    return ([(b, row) for row, (b, _, rank) in zip(rows, extras) if rank <= limit],
+            {b: total for b, total, _ in extras})
 
 
 # -- scheduling --------------------------------------------------------------------------------

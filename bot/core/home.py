@@ -2,9 +2,10 @@
 (overdue, due this week, later, no date) and the open actions they created for others.
 
 "This week" is today and the six days after it, in the person's own zone (ActionService.today).
-A group carries its first GROUP_ROWS actions and how many it holds in all: no home page shows more
-rows than that, so a person with thousands of actions costs what one with fifty does. Three
-statements (store.queries.home_actions), whatever the size of the workspace.
+The page carries the first PAGE_ROWS actions, group by group in the order shown, and how many each
+group holds in all: no Home tab has room for more rows (store.queries.home_actions), so a person with
+thousands of actions costs what one with fifty does. Three statements, whatever the size of the
+workspace.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.core.service import ActionService, row_info
 from store import queries as q
 
 WEEK_DAYS = 7  # today and the six days after it
-GROUP_ROWS = 50  # the most actions a group carries; more than a Home tab has room for
+PAGE_ROWS = 50  # the most actions a home page carries, across its groups; a Home tab has room for 47
 
 # group keys, in the order a home page shows them
 OVERDUE, THIS_WEEK, LATER, NO_DATE, CREATED = "overdue", "this_week", "later", "no_date", "created"
@@ -28,7 +29,7 @@ TITLES = {OVERDUE: "Overdue", THIS_WEEK: "Due this week", LATER: "Later", NO_DAT
 class HomeGroup:
     key: str
     title: str
-    actions: tuple[ActionInfo, ...]  # the first GROUP_ROWS, by due date (undated last), then number
+    actions: tuple[ActionInfo, ...]  # its first ones (see PAGE_ROWS), by due date (undated last), then number
     total: int  # how many the group holds in all
 
 
@@ -59,7 +60,7 @@ def home_view(actions: ActionService, team_id: str, actor: Actor, now: dt.dateti
     with actions.reading(team_id, now) as (s, ws):
         today = actions.today(ws, actor, now)
         rows, totals = q.home_actions(s, ws.id, actor.user_id, today, today + dt.timedelta(days=WEEK_DAYS),
-                                      GROUP_ROWS)
+                                      PAGE_ROWS)
         infos = [(band, row_info(row, today)) for band, row in rows]
 
     return HomeView(actor.user_id, today, tuple(
