@@ -1,11 +1,17 @@
 """The Slack notifier the scheduler delivers through: DMs to users, posts to channels, thread replies.
 
 Slack errors that retrying cannot fix (the channel is gone, the bot is not in it, the user is
-deactivated) are permanent; anything else (rate limits, outages, dropped connections) is retried by a
-later sweep.
+deactivated) are permanent; a rate limit comes back with Slack's `Retry-After` for the send loop to
+honour; anything else (outages, dropped connections) is retried by a later sweep.
+
+A DM needs the IM channel's ID from `conversations.open` (Tier 3: about 50 a minute per workspace); the
+notifier remembers it per workspace and user, so each DM is opened once per process, not once a message.
+Safe to call from several threads at once.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Callable
 
 from slack_sdk import WebClient
@@ -13,9 +19,12 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core.notices import DeliveryError, Notice
 from handlers.render_notices import notice_messages
+from handlers.slack_clients import without_rate_limit_retries
 
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "user_not_found",
              "cannot_dm_bot", "user_disabled", "restricted_action", "invalid_auth"}
+DM_MEMORY = 50_000  # (workspace, user) → IM channel ID pairs kept
+OPEN, POST = "conversations.open", "chat.postMessage"  # Tier 3 per workspace; per channel and per workspace
 
 
 class SlackNotifier:
@@ -23,24 +32,82 @@ class SlackNotifier:
 
     def __init__(self, clients: Callable[[str], WebClient | None]):
         self.clients = clients
+        self._lock = threading.Lock()
+        self._paced: dict[int, tuple[WebClient, WebClient]] = {}  # id(client) -> (client, its twin)
+        self._dms: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def render(self, notice: Notice) -> list[dict]:
         return notice_messages(notice)
 
+    def limits(self, notice: Notice) -> tuple[str, ...]:
+        kind, target = notice.recipient.split(":", 1)
+        if kind == "user":
+            with self._lock:
+                if (notice.team_id, target) not in self._dms:
+                    return OPEN, POST
+        return (POST,)
+
     def post(self, notice: Notice, message: dict, thread: str | None = None) -> str:
         kind, target = notice.recipient.split(":", 1)
-        client = self.clients(notice.team_id)
+        client = self._client(notice.team_id)
         if client is None:
             raise DeliveryError("no bot token for this workspace (not installed?)")
+        method = OPEN
         try:
-            channel = target
-            if kind == "user":
-                channel = client.conversations_open(users=target)["channel"]["id"]
+            channel = self._dm(client, notice.team_id, target) if kind == "user" else target
+            method = POST
             response = client.chat_postMessage(channel=channel, thread_ts=thread, unfurl_links=False,
-                                                    **message)
+                                               **message)
             return response["ts"]
         except SlackApiError as err:
             code = err.response.get("error", "unknown_error") if err.response is not None else "unknown_error"
-            raise DeliveryError(code, permanent=code in PERMANENT) from None
+            if kind == "user" and code in ("channel_not_found", "is_archived"):
+                self._forget_dm(notice.team_id, target)  # a remembered IM that no longer works
+            wait = retry_after(err)
+            raise DeliveryError(code, permanent=code in PERMANENT and wait is None, retry_after=wait,
+                                limit=method if wait is not None else None,
+                                per_destination=method == POST) from None
         except OSError as err:
             raise DeliveryError(f"could not reach Slack: {err}") from None
+
+    def _client(self, team_id: str) -> WebClient | None:
+        client = self.clients(team_id)
+        if client is None:
+            return None
+        with self._lock:
+            pair = self._paced.get(id(client))
+            if pair is None or pair[0] is not client:
+                pair = self._paced[id(client)] = (client, without_rate_limit_retries(client))
+            return pair[1]
+
+    def _dm(self, client: WebClient, team_id: str, user_id: str) -> str:
+        key = (team_id, user_id)
+        with self._lock:
+            channel = self._dms.get(key)
+            if channel is not None:
+                self._dms.move_to_end(key)
+                return channel
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        with self._lock:
+            self._dms[key] = channel
+            while len(self._dms) > DM_MEMORY:
+                self._dms.popitem(last=False)
+        return channel
+
+    def _forget_dm(self, team_id: str, user_id: str) -> None:
+        with self._lock:
+            self._dms.pop((team_id, user_id), None)
+
+
+def retry_after(err: SlackApiError) -> float | None:
+    """The seconds a 429 asks to wait (1 when it does not say), else None."""
+    response = err.response
+    if response is None or response.status_code != 429:
+        return None
+    value = next((v for k, v in (response.headers or {}).items() if k.lower() == "retry-after"), "1")
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else "1"
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return 1.0

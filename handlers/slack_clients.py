@@ -3,7 +3,9 @@ worth retrying (slack_sdk's handlers) within a bounded time, and one per workspa
 
 Retries: a dropped or refused connection and a 5xx, twice with backoff; a 429 in place only when Slack
 asks for a short wait (Retry-After up to MAX_WAIT seconds). A longer wait fails the call at once, and the
-scheduler's ledger sends on a later sweep instead, so no request thread sleeps for long.
+scheduler's ledger sends on a later sweep instead, so no request thread sleeps for long. The scheduler's
+notifier takes its clients `without_rate_limit_retries`: its send loop paces each channel itself and
+must hear of every 429 rather than have a client sleep through it.
 """
 from __future__ import annotations
 
@@ -42,6 +44,13 @@ def retry_handlers() -> list:
     return [ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
             AllServerErrorsRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
             BoundedRateLimitRetryHandler(max_retry_count=2)]
+
+
+def without_rate_limit_retries(client: WebClient) -> WebClient:
+    """A twin of `client` (same token, URL and timeout) whose 429s raise at once."""
+    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                     retry_handlers=handlers)
 
 
 def web_client(token: str | None, api_url: str | None) -> WebClient:

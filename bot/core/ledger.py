@@ -3,13 +3,18 @@ occurrence) is what makes every nudge and summary go out once, even with two sch
 
 A claim is an INSERT in its own transaction: of two senders racing for one occurrence the database lets
 exactly one in. A failed send, or a claim whose sender died (older than the lease), is taken over by a
-conditional UPDATE that again only one sender can win.
+conditional UPDATE that again only one sender can win. The sender claims each notice just before it sends
+it, stamped with the time of the claim, so a long sweep's later claims are not mistaken for stale ones.
+
+One ledger may be used from several sending threads at once; it remembers each workspace's row ID, so a
+claim is one statement, not a lookup and an insert.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import schedule
@@ -36,47 +41,57 @@ class Ticket:
 class Ledger:
     def __init__(self, db: Database):
         self.db = db
+        self._workspaces: dict[str, int] = {}  # team ID -> workspaces.id (a row's ID never changes)
+
+    def _workspace_id(self, s, team_id: str) -> int | None:
+        ws_id = self._workspaces.get(team_id)
+        if ws_id is None:
+            ws = q.workspace_by_team(s, team_id)
+            if ws is None:
+                return None
+            ws_id = self._workspaces[team_id] = ws.id
+        return ws_id
 
     def claim(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:
         """The ticket to send `notice`, or None when it is sent, dead or being sent by someone else."""
         try:
             with self.db.session() as s:
-                ws = q.workspace_by_team(s, notice.team_id)
+                ws_id = self._workspace_id(s, notice.team_id)
+                if ws_id is None:
+                    return None
                 row = Delivery(
-                    workspace_id=ws.id, kind=notice.kind, subject=notice.subject, occurrence=notice.occurrence,
+                    workspace_id=ws_id, kind=notice.kind, subject=notice.subject, occurrence=notice.occurrence,
                     action_id=notice.action_id, region_id=notice.region_id, recipient=notice.recipient,
                     scheduled_for=notice.scheduled_for, status="claimed", attempts=1, claimed_by=claimer,
                     claimed_at=now, parts_sent=0,
                 )
                 s.add(row)
                 s.flush()
-                return Ticket(row.id, ws.id)
+                return Ticket(row.id, ws_id)
         except IntegrityError:
             pass
         with self.db.session() as s:
-            ws = q.workspace_by_team(s, notice.team_id)
-            row = q.delivery(s, ws.id, *notice.key)
+            ws_id = self._workspace_id(s, notice.team_id)
+            row = q.delivery(s, ws_id, *notice.key)
             if row is None or not still_to_send(row, now):
                 return None
-            if not q.reclaim_delivery(s, ws.id, row.id, row.status, row.claimed_at, claimer, now):
+            if not q.reclaim_delivery(s, ws_id, row.id, row.status, row.claimed_at, claimer, now):
                 return None
-            return Ticket(row.id, ws.id, row.parts_sent, row.ref)
+            return Ticket(row.id, ws_id, row.parts_sent, row.ref)
+
+    def _set(self, ticket: Ticket, **values) -> None:
+        with self.db.session() as s:  # one UPDATE by primary key, no read first
+            s.execute(update(Delivery).where(Delivery.id == ticket.id).values(**values))
 
     def progress(self, ticket: Ticket, parts_sent: int, ref: str | None) -> None:
-        with self.db.session() as s:
-            row = s.get(Delivery, ticket.id)
-            row.parts_sent, row.ref = parts_sent, ref
+        self._set(ticket, parts_sent=parts_sent, ref=ref)
 
     def sent(self, ticket: Ticket, now: dt.datetime, ref: str | None) -> None:
-        with self.db.session() as s:
-            row = s.get(Delivery, ticket.id)
-            row.status, row.sent_at, row.ref, row.error = "sent", now, ref, None
+        self._set(ticket, status="sent", sent_at=now, ref=ref, error=None)
 
     def failed(self, ticket: Ticket, error: str, permanent: bool = False) -> None:
         """A failure is retried by a later sweep; a permanent one (`dead`) never is."""
-        with self.db.session() as s:
-            row = s.get(Delivery, ticket.id)
-            row.status, row.error = ("dead" if permanent else "failed"), error[:MAX_ERROR]
+        self._set(ticket, status="dead" if permanent else "failed", error=error[:MAX_ERROR])
 
     def record_problem(self, notice: Notice, error: str, now: dt.datetime) -> Notice | None:
         """Record a permanent delivery failure on its action or region (the planner then skips that

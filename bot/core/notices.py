@@ -84,11 +84,19 @@ def when_due(days_left: int | None) -> str:
 
 
 class DeliveryError(Exception):
-    """A send that did not happen. `permanent`: retrying cannot help (no such channel, user gone)."""
+    """A send that did not happen. `permanent`: retrying cannot help (no such channel, user gone).
 
-    def __init__(self, message: str, permanent: bool = False):
+    A rate limit says how long to wait (`retry_after`, seconds), which call it limited (`limit`, a name
+    such as "chat.postMessage"), and whether that call is also limited per destination
+    (`per_destination`: then it may have been the channel's limit rather than the workspace's)."""
+
+    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None,
+                 limit: str | None = None, per_destination: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
+        self.limit = limit
+        self.per_destination = per_destination
 
 
 class Notifier(Protocol):
@@ -99,7 +107,12 @@ class Notifier(Protocol):
 
     def post(self, notice: Notice, message: Any, thread: str | None = None) -> str:
         """Send one message (into `thread`, the first message's reference, when given); return its
-        reference. Raise DeliveryError when it was not sent."""
+        reference. Raise DeliveryError when it was not sent (with `retry_after` when rate limited: the
+        sender waits and tries again instead of the platform client sleeping)."""
+
+    def limits(self, notice: Notice) -> tuple[str, ...]:
+        """Optional: the rate-limited calls the next message of `notice` makes (a sender keeps a notice
+        back while one of them is paused for its workspace). Without it, any pause holds it back."""
 
 
 @dataclass
@@ -108,3 +121,5 @@ class SweepReport:
     sent: list[Notice] = field(default_factory=list)
     failed: list[tuple[Notice, str]] = field(default_factory=list)
     skipped: int = 0  # claimed by another sender meanwhile
+    throttled: int = 0  # sends the platform's rate limits turned back (each retried)
+    left: int = 0  # not started before the sweep's time budget ran out: the next sweep sends them

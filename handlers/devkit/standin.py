@@ -3,6 +3,10 @@
 It serves `/api/<method>` on 127.0.0.1 (OS-chosen port) for slack_sdk's real `WebClient`
 (pass `base_url=standin.api_url`), answers slash-command response URLs and the
 `files_upload_v2` upload URLs, and records every request as a `Call` that tests can wait for.
+
+Opt-in, `limit(RateLimits(...))` enforces Slack's rate limits (see devkit/ratelimits.py): a call over a
+limit gets HTTP 429 with `Retry-After` and is recorded as `ratelimited:<method>`, and every message it
+accepts is kept as a `Posted` so duplicates and losses can be counted. Without it nothing is limited.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from urllib.parse import parse_qsl, urlsplit
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+from handlers.devkit.ratelimits import RATE_LIMITED, RateLimits, retry_after_header
+
 # Form fields that slack_sdk sends as JSON strings; decoded so tests see Python objects.
 JSON_FIELDS = {"blocks", "attachments", "view", "files", "metadata", "outputs", "unfurls", "user_auth_blocks"}
 BOT_ID = "B0STANDIN"
@@ -33,6 +39,20 @@ class Call:
     token: str | None = None
     team_id: str | None = None  # team of the token used (None if the token is unknown)
     path: str = ""  # for response_url: the key part of the URL
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A message the stand-in accepted (kept once `limit()` is on): where, its ts, and when, on the
+    limits' clock."""
+
+    team_id: str
+    channel: str  # as Slack answers it: a DM is D…, never U…
+    ts: str
+    thread_ts: str | None
+    text: str
+    blocks: list
+    at: float
 
 
 def _decode_json_fields(params: dict) -> dict:
@@ -66,6 +86,7 @@ def _parse_body(content_type: str, body: bytes) -> dict:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # a concurrent sender opens many connections at once; 5 would drop SYNs
     standin: "SlackStandIn"
 
 
@@ -145,6 +166,8 @@ class SlackStandIn:
         self._stopping = False
         self._codes: dict[str, dict] = {}
         self._chaos: tuple[float, random.Random, frozenset | None] | None = None
+        self._limits: RateLimits | None = None
+        self._posted: list[Posted] = []
         self.add_workspace(team_id, team_name, bot_token, bot_user_id)
         for user in users or []:
             self.add_user(**user)
@@ -259,6 +282,25 @@ class SlackStandIn:
         with self._cond:
             self._chaos = (rate, random.Random(seed), frozenset(methods) if methods else None) if rate else None
 
+    def limit(self, limits: RateLimits | None) -> None:
+        """Enforce `limits` from now on (None: stop) and keep every accepted message (see `posted`)."""
+        with self._cond:
+            self._limits = limits
+
+    @property
+    def posted(self) -> list[Posted]:
+        """The messages accepted while limits were on, in the order they were accepted."""
+        with self._cond:
+            return list(self._posted)
+
+    def _over_limit(self, method: str, params: dict, team_id: str) -> float | None:
+        with self._cond:
+            limits = self._limits
+        if limits is None:
+            return None
+        channel = params.get("channel")
+        return limits.take(team_id, method, self._dm_channel(channel) if channel else None)
+
     def _chaos_pick(self, method: str) -> str | None:
         with self._cond:
             if self._chaos is None:
@@ -330,6 +372,9 @@ class SlackStandIn:
         elif token.startswith("xapp-"):
             result = ({"ok": True, "url": "ws://127.0.0.1:1/"} if method == "apps.connections.open"
                       else {"ok": False, "error": "not_allowed_token_type"})
+        elif (wait := self._over_limit(method, params, team_id)) is not None:
+            status, result, headers = 429, {"ok": False, "error": RATE_LIMITED}, {"Retry-After": retry_after_header(wait)}
+            call = Call(f"{RATE_LIMITED}:{method}", params, token, team_id)
         else:
             impl = getattr(self, "_m_" + method.replace(".", "_"), None)
             result = impl(params, self._teams[team_id], call, extra) if impl else {"ok": False, "error": "unknown_method"}
@@ -376,7 +421,12 @@ class SlackStandIn:
                    "user": team["bot_user_id"], "bot_id": BOT_ID, "ts": ts}
         if p.get("thread_ts"):
             message["thread_ts"] = p["thread_ts"]
-        return {"ok": True, "channel": self._dm_channel(p["channel"]), "ts": ts, "message": message}
+        channel = self._dm_channel(p["channel"])
+        with self._cond:
+            if self._limits is not None:
+                self._posted.append(Posted(team["id"], channel, ts, p.get("thread_ts"), p.get("text", ""),
+                                           p.get("blocks") or [], self._limits.clock()))
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _m_chat_postEphemeral(self, p, team, call, extra):
         return {"ok": True, "message_ts": self._ts()}
