@@ -149,7 +149,8 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
     clock.now, end = FORTNIGHT
     while clock.now <= end:
         before = len(slack.calls_to("chat.postMessage"))
-        report = sweep(runtime.ctx.actions, notifier, clock.now)
+        # one send at a time: the transcript pairs each notice with the post it made, in order
+        report = sweep(runtime.ctx.actions, notifier, clock.now, workers=1)
         posts = slack.calls_to("chat.postMessage")[before:]
         for notice, call in zip(report.sent, posts):
             if notice.local_day != day_shown:
