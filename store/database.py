@@ -103,8 +103,11 @@ class Database:
     def __init__(self, url: str | None = None, engine: Engine | None = None):
         self.engine = engine or make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_factory = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}),
-                                          expire_on_commit=False)
+        # PostgreSQL reads run in autocommit: no BEGIN and COMMIT round trips around a request's reads
+        # (each statement sees the data as of its own start; none of them writes)
+        reader = self.engine.execution_options(**{READ_ONLY: True}, **(
+            {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}))
+        self._read_factory = sessionmaker(reader, expire_on_commit=False)
         sqlite = self.engine.dialect.name == "sqlite"
         path = self.engine.url.database if sqlite and self.engine.url.database not in (None, "", ":memory:") else None
         self._writer = WriterTurn(path) if sqlite else nullcontext()
