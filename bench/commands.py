@@ -40,10 +40,10 @@ for path in (str(ROOT), str(ROOT / "bench")):
         sys.path.insert(0, path)
 
 from load import (  # noqa: E402
-    DEFAULT_PG_URL, EXPECTED, SECRET, BotProcess, LoadStandIn, child_env, fresh_database, migrate, percentile,
+    EXPECTED, SECRET, BotProcess, LoadStandIn, child_env, fresh_database, migrate, percentile,
 )
 from programme import TEAM, seed_programme, user_id  # noqa: E402
-from tables import table, write_results  # noqa: E402
+from tables import add_database_options, databases, table, write_results  # noqa: E402
 
 from handlers.views.action_form import CALLBACK  # noqa: E402
 from handlers.devkit.requests import (  # noqa: E402
@@ -209,27 +209,6 @@ def measure(client: Client, requests: int, view: dict) -> dict[str, list[float]]
     return timings
 
 
-def peak_rss_mb(pid: int) -> float | None:
-    """Peak resident memory (VmHWM) of a process and, summed, of its children, in MB (Linux)."""
-    total, found = 0, False
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            if int(entry) != pid and ppid != pid:
-                continue
-            with open(f"/proc/{entry}/status") as f:
-                for line in f:
-                    if line.startswith("VmHWM:"):
-                        total += int(line.split()[1])
-                        found = True
-        except (OSError, ValueError, IndexError):
-            continue
-    return round(total / 1024, 1) if found else None
-
-
 def settle_in(url: str) -> None:
     """Make the fresh database look like one in daily use: the bot has seen everyone lately (no
     `users.info` on each request), and the planner has statistics, as autovacuum gathers after a bulk
@@ -277,7 +256,7 @@ def run_commands(db: str, actions: int, requests: int, pg_url: str | None = None
                 if view is None:
                     raise RuntimeError("the New action form did not open")
                 timings = measure(client, requests, view=view)
-                results["server_peak_rss_mb"] = peak_rss_mb(bot.proc.pid)
+                results["server_peak_rss_mb"] = bot.peak_rss_mb()
                 results["server_log_errors"] = bot.levels["ERROR"] + bot.levels["CRITICAL"]
             finally:
                 bot.stop()
@@ -309,8 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/commands.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--actions", type=int, default=100_000, help="open actions (default 100000)")
     parser.add_argument("--requests", type=int, default=200, help="requests of each kind (default 200)")
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--pg-url", default=os.environ.get("ACTIONBOT_TEST_DATABASE_URL") or DEFAULT_PG_URL)
+    add_database_options(parser)
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "commands.json"))
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -319,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = dt.datetime.now(dt.timezone.utc)
     results = []
-    for db in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+    for db in databases(args.db):
         print(f"== {db}: {args.actions} actions, {args.requests} requests of each kind", flush=True)
         result = run_commands(db, args.actions, args.requests, args.pg_url)
         print(report(result) + "\n", flush=True)

@@ -41,16 +41,17 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `python bench/load.py` from anywhere: import the checkout's packages
-    sys.path.insert(0, str(ROOT))
+for path in (str(ROOT), str(ROOT / "bench")):  # `python bench/load.py` from anywhere: the checkout's packages
+    if path not in sys.path:
+        sys.path.insert(0, path)
 
 from handlers.devkit.requests import (  # noqa: E402
     block_actions_payload, event_body, interaction_body, post_signed, slash_command_body,
 )
 from handlers.devkit.show import all_text  # noqa: E402
+from tables import DEFAULT_PG_URL, add_database_options, databases  # noqa: E402
 from handlers.devkit.standin import SlackStandIn  # noqa: E402
 
-DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 TEAM = "T0LOAD"
 BOT_TOKEN = "xoxb-load-test"
 SECRET = "load-test-signing-secret"
@@ -324,6 +325,17 @@ class BotProcess:
 
     def processes(self) -> list[int]:
         return list(self._stats())
+
+    def peak_rss_mb(self) -> float | None:
+        """Peak resident memory (VmHWM) of the server and its workers, summed, in MB (Linux)."""
+        kb = []
+        for pid in self.processes():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    kb += [int(line.split()[1]) for line in f if line.startswith("VmHWM:")]
+            except (OSError, ValueError, IndexError):
+                continue
+        return round(sum(kb) / 1024, 1) if kb else None
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time so far of the server process and its workers (Linux), else None."""
@@ -690,17 +702,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/load.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--seconds", type=float, default=60, help="duration per database (default 60)")
-    parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both",
-                        help="database(s) to run against (default both)")
-    parser.add_argument("--pg-url", default=os.environ.get("ACTIONBOT_TEST_DATABASE_URL") or DEFAULT_PG_URL,
-                        help="PostgreSQL server to create the throwaway database on "
-                             f"(default $ACTIONBOT_TEST_DATABASE_URL, else {DEFAULT_PG_URL})")
+    add_database_options(parser)
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "load.json"),
                         help="write the results here (default bench/results/load.json)")
     parser.add_argument("--threads", type=int, help="pass --threads to actionbot run (default: its own, 4)")
     parser.add_argument("--workers", type=int, default=1, help="pass --workers to actionbot run (default 1)")
     args = parser.parse_args(argv)
-    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    dbs = databases(args.db)
     started = dt.datetime.now(dt.timezone.utc)
     results = []
     for db in dbs:
