@@ -4,7 +4,6 @@ Distributed (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): Bolt's OAuth flow at 
 request then carries its own workspace's token."""
 from __future__ import annotations
 
-from slack_bolt import App
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -12,7 +11,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from handlers import actions, calendar_reply, commands, events, shortcuts, views
 from handlers.context import HandlerContext
-from handlers.request_log import log_requests
+from handlers.request_log import TimedApp
 from handlers.slack_clients import web_client
 
 # the bot scopes of manifest.yaml (a test keeps the two the same)
@@ -41,9 +40,9 @@ def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engi
 
 def build_app(ctx: HandlerContext, *, token: str | None, signing_secret: str, api_url: str | None,
               socket_mode: bool = False, client_id: str | None = None, client_secret: str | None = None,
-              engine=None) -> App:
+              engine=None) -> TimedApp:
     distributed = bool(client_id and client_secret)
-    app = App(
+    app = TimedApp(
         signing_secret=signing_secret,
         client=web_client(None if distributed else token, api_url),
         oauth_settings=oauth_settings(ctx, client_id, client_secret, engine) if distributed else None,
@@ -52,7 +51,6 @@ def build_app(ctx: HandlerContext, *, token: str | None, signing_secret: str, ap
         # listeners run in the request's thread; slow work goes to ctx.later after the ack
         process_before_response=True,
     )
-    app.use(log_requests)
     commands.register(app, ctx)
     actions.register(app, ctx)
     views.register(app, ctx)

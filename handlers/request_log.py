@@ -1,12 +1,23 @@
 """One structured log line per Slack request (logfmt): workspace, what it was, how long, how it ended.
-Only names are logged (the command's verb, a button's action_id, an event's type), never user text or
-tokens."""
+
+`TimedApp` is Bolt's `App` with its dispatch timed: the line is written once every middleware and the
+listener have run, so `ms` is the whole of the bot's work before the answer, and `outcome` is `ok`,
+`refused` (the user was told what to write instead), `error` (something was logged at ERROR while the
+request ran) or `http<status>` (refused by Bolt: a bad signature, say). Only names are logged (the
+command's verb, a button's action_id, an event's type), never user text or tokens."""
 from __future__ import annotations
 
 import logging
+import re
 import time
+from contextvars import ContextVar
+
+from slack_bolt import App, BoltRequest, BoltResponse
 
 log = logging.getLogger("actionbot.request")
+
+_current: ContextVar[dict | None] = ContextVar("actionbot_request", default=None)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_./,:-]")  # names come from the request body, which may be unsigned
 
 
 def describe(body: dict) -> tuple[str, str]:
@@ -31,14 +42,50 @@ def team_of(body: dict) -> str:
             or (body.get("user") or {}).get("team_id") or "-")
 
 
-def log_requests(body, next, logger):  # Bolt global middleware: its parameters are named by Bolt
-    started = time.perf_counter()
-    kind, name = describe(body or {})
-    outcome = "error"
-    try:
-        response = next()
-        outcome = "ok" if response is None or getattr(response, "status", 200) < 400 else f"http{response.status}"
-        return response
-    finally:
-        log.info("request team=%s kind=%s name=%s ms=%.1f outcome=%s", team_of(body or {}), kind,
-                 name.replace(" ", "_"), (time.perf_counter() - started) * 1000, outcome)
+def _field(value) -> str:
+    return _UNSAFE.sub("_", str(value))[:80] or "-"
+
+
+def refused() -> None:
+    """The request being answered was refused politely (a UserError shown to the person)."""
+    current = _current.get()
+    if current is not None and current["outcome"] == "ok":
+        current["outcome"] = "refused"
+
+
+class _ErrorsSeen(logging.Handler):
+    """Marks the request running in this context as failed when anything logs at ERROR or above."""
+
+    def __init__(self):
+        super().__init__(level=logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        current = _current.get()
+        if current is not None:
+            current["outcome"] = "error"
+
+
+_errors_seen = _ErrorsSeen()
+for _name in ("actionbot", "slack_bolt"):
+    logging.getLogger(_name).addHandler(_errors_seen)
+
+
+class TimedApp(App):
+    """Bolt's App, writing one `actionbot.request` line per dispatched request."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        current = {"outcome": "ok"}
+        token = _current.set(current)
+        response = None
+        try:
+            response = super().dispatch(req)
+            return response
+        finally:
+            _current.reset(token)
+            status = response.status if response is not None else 500
+            outcome = current["outcome"] if status < 400 else f"http{status}"
+            body = req.body if isinstance(req.body, dict) else {}
+            kind, name = describe(body)
+            log.info("request team=%s kind=%s name=%s ms=%.1f outcome=%s", _field(team_of(body)), _field(kind),
+                     _field(name.replace(" ", "_")), (time.perf_counter() - started) * 1000, outcome)

@@ -3,6 +3,7 @@ the middle of a request, the pool recovering, the health check, and the one log 
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from alembic import command
@@ -14,6 +15,7 @@ from store.database import make_engine, normalise_url
 from store.migrate import alembic_config, is_current, upgrade
 from store.scratch import scratch_database
 from tests.conftest import PG_URL, TEAM, WORKSHOP_NOW
+from handlers.devkit.requests import post_signed, slash_command_body
 from tests.helpers import all_text
 
 REVISIONS = [s.revision for s in reversed(list(ScriptDirectory.from_config(alembic_config(None)).walk_revisions()))]
@@ -116,6 +118,11 @@ def test_health_check_reports_the_database(app):
         runtime.db.engine = original
 
 
+def request_lines(caplog) -> list[dict]:
+    return [dict(field.split("=", 1) for field in r.getMessage().split()[1:])
+            for r in caplog.records if r.name == "actionbot.request"]
+
+
 def test_one_structured_line_per_request(driver, caplog):
     with caplog.at_level(logging.INFO, logger="actionbot.request"):
         driver.command("UTIM", "list overdue")
@@ -124,3 +131,45 @@ def test_one_structured_line_per_request(driver, caplog):
     assert len(lines) == 2
     assert lines[0].startswith(f"request team={TEAM} kind=command name=/action_list ms=")
     assert lines[0].endswith("outcome=ok") and "overdue" not in lines[0]  # names only, never user text
+    assert lines[1].endswith("outcome=refused")  # there is no #99: the person was told so
+
+
+def test_the_logged_latency_covers_the_listeners_work(app, driver, caplog):
+    """`ms` is measured around the whole dispatch, listener included: at least the time its SQL took."""
+    _, runtime = app
+    spent = {"s": 0.0}
+
+    def started(conn, cursor, statement, parameters, context, executemany):
+        conn.info["started"] = time.perf_counter()
+
+    def ended(conn, cursor, statement, parameters, context, executemany):
+        spent["s"] += time.perf_counter() - conn.info.pop("started")
+
+    event.listen(runtime.db.engine, "before_cursor_execute", started)
+    event.listen(runtime.db.engine, "after_cursor_execute", ended)
+    try:
+        with caplog.at_level(logging.INFO, logger="actionbot.request"):
+            driver.command("UTIM", "add Draft the KM strategy @UTIM due Dec 1, 2014")
+    finally:
+        event.remove(runtime.db.engine, "before_cursor_execute", started)
+        event.remove(runtime.db.engine, "after_cursor_execute", ended)
+    [line] = request_lines(caplog)
+    assert line["outcome"] == "ok" and spent["s"] > 0
+    assert float(line["ms"]) >= round(spent["s"] * 1000, 1)
+
+
+def test_a_failed_request_and_a_bad_signature_are_logged_as_such(app, driver, caplog, monkeypatch):
+    _, runtime = app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(runtime.ctx.actions, "list", broken)
+    with caplog.at_level(logging.INFO, logger="actionbot.request"):
+        reply = driver.command("UTIM", "list mine")
+        forged = post_signed(driver.events_url, slash_command_body(
+            "list", user_id="UTIM", team_id="T0\n evil=1", response_url=driver.standin.response_url()), "not-the-secret")
+    assert "Something went wrong" in all_text(reply.json()) and forged.status == 401
+    failed, refused = request_lines(caplog)
+    assert (failed["name"], failed["outcome"]) == ("/action_list", "error")
+    assert refused["outcome"] == "http401" and refused["team"] == "T0__evil_1"  # nothing from the body breaks the line

@@ -8,7 +8,7 @@ from typing import Callable
 
 from bot.core.errors import BadInput, UserError
 from bot.core.records import Actor, Outcome
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.identity import actor_for, team_of
 
@@ -53,6 +53,7 @@ def press(ctx: HandlerContext, client, body: dict, what: str,
         actor = actor_for(ctx, client, team_id, body["user"]["id"])
         return work(team_id, actor)
     except UserError as err:
+        request_log.refused()
         return {"replace_original": False, "response_type": "ephemeral", **render.error_message(err)}
     except Exception:
         log.exception("%s failed (team %s)", what, team_id)

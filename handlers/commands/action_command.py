@@ -12,7 +12,7 @@ from bot.core.errors import UserError
 from bot.core.planner import summaries_now
 from bot.core.regions import parse_region_command
 from bot.core.settings import parse_settings_command
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for
@@ -36,6 +36,7 @@ def answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     try:
         return _answer(ctx, client, payload)
     except UserError as err:
+        request_log.refused()
         return render.error_message(err)
     except Exception:
         log.exception("/action failed (team %s)", payload.get("team_id"))

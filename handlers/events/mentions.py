@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.core.errors import UserError
 from bot.core.questions import parse_question
 from bot.core.seen_events import SeenEvents
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
 
@@ -59,6 +59,7 @@ def answer_event(ctx: HandlerContext, seen: SeenEvents, client: WebClient, body:
             return
         reply = answer(ctx, client, team_id, event, bot_user_id)
     except UserError as err:
+        request_log.refused()
         reply = render.error_message(err)
     except Exception:
         log.exception("answering a question failed (team %s, event %s)", team_id, body.get("event_id"))

@@ -12,7 +12,7 @@ from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
 from bot.core.records import ActionInfo, Outcome
 from bot.core.wire import clean
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for, team_of
@@ -191,6 +191,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
             outcome = ctx.actions.add(team_id, actor, spec, now, channel_id=meta.get("channel"))
         return {}, outcome, meta
     except UserError as err:
+        request_log.refused()
         return {"title": err.message[:150]}, None, meta
     except Exception:
         log.exception("action form failed (team %s)", meta.get("team"))

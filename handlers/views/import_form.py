@@ -13,7 +13,7 @@ import zlib
 
 from bot.core.errors import UserError
 from bot.core.imports import ImportPlan, ImportService
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for
@@ -139,6 +139,7 @@ def register(app, ctx: HandlerContext) -> None:
                 return
             ack(response_action="update", view=preview)
         except UserError as err:
+            request_log.refused()
             ack(response_action="errors", errors={"text": err.message[:150]})
         except (ValueError, KeyError):
             ack(response_action="errors", errors={"text": "This form is out of date; open it again."})
@@ -167,6 +168,7 @@ def register(app, ctx: HandlerContext) -> None:
             outcomes = ImportService(ctx.actions).commit(data["team"], actor, plan, ctx.clock(),
                                                          channel_id=data.get("channel"))
         except UserError as err:
+            request_log.refused()
             ack(response_action="update", view=_problem_view(err.message))
             return
         except (ValueError, KeyError):

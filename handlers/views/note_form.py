@@ -9,7 +9,7 @@ import logging
 from bot.core.errors import UserError
 from bot.core.records import ActionInfo
 from bot.core.wire import clean
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for
@@ -66,6 +66,7 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
         outcome = ctx.actions.note(team_id, actor, number, text, ctx.clock())
         after_change(ctx, client, team_id, actor.user_id, outcome.action)
     except UserError as err:
+        request_log.refused()
         return err.message, None
     except Exception:
         log.exception("note form failed (team %s)", team_id)

@@ -8,7 +8,7 @@ import logging
 from bot.core.errors import NotAllowed, UserError
 from bot.core.records import RegionInfo
 from bot.core.regions import RegionSpec
-from handlers import render
+from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
 from handlers.views.action_form import field_value, same_team, text_input
@@ -85,6 +85,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
         ctx.regions.edit(team_id, actor_for(ctx, client, team_id, body["user"]["id"]), current, spec, ctx.clock())
         return {}
     except UserError as err:
+        request_log.refused()
         lowered = err.message.lower()
         block = next((b for words, b in FIELD_WORDS if words in lowered), "name")
         return {block: err.message[:150]}
