@@ -188,7 +188,7 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
     until Ctrl-C or SIGTERM; then it finishes the work queued after answers."""
     from bot.runtime import build_runtime
 
-    runtime = build_runtime(config)
+    runtime = build_runtime(config, processes=args.workers if sock is not None else 1)
     log = logging.getLogger("actionbot")
     prefix = f"{name}: " if name else ""
     clock = None
@@ -385,9 +385,10 @@ def cmd_import(args) -> int:
           f"#{numbers[0]}–#{numbers[-1]}" if len(numbers) > 1 else f"imported 1 action: #{numbers[0]}")
     if matcher is not None:
         from bot.core.people import PeopleService
+        from handlers.dm_channels import DmChannels
         from handlers.notify import send_import_digests
         matcher.remember(PeopleService(service), team, [u for r in plan.rows for u in r.matched.values()], utc_now())
-        send_import_digests(client, args.meeting, outcomes)
+        send_import_digests(DmChannels(), client, team, args.meeting, outcomes)
     return 0
 
 

@@ -52,7 +52,8 @@ class Runtime:
     def scheduler(self, blocking: bool = False):
         """The nudge and summary scheduler on this process's services (not started)."""
         from scheduler.clock import make_scheduler
-        return make_scheduler(scheduler_services(self.config, self.ctx.actions, self.ctx.clock), blocking=blocking)
+        return make_scheduler(scheduler_services(self.config, self.ctx.actions, self.ctx.clock, dms=self.ctx.dms),
+                              blocking=blocking)
 
     def wsgi(self):
         from bot.core.calendar_feeds import CalendarService
@@ -94,23 +95,28 @@ def team_clients(config: Config, db: Database):
     return TokenClients(config.api_url, token_for).for_team
 
 
-def scheduler_services(config: Config, actions: ActionService, clock=None):
-    """What the scheduler needs: the core and a Slack notifier with each workspace's token."""
+def scheduler_services(config: Config, actions: ActionService, clock=None, dms=None):
+    """What the scheduler needs: the core and a Slack notifier with each workspace's token (sharing the
+    web process's remembered DM channels, `dms`, when it runs in one)."""
     from bot.core.dates import utc_now
     from handlers.notifier import SlackNotifier
     from scheduler.clock import Services
 
-    return Services(actions, SlackNotifier(team_clients(config, actions.db)), clock or utc_now)
+    return Services(actions, SlackNotifier(team_clients(config, actions.db), dms), clock or utc_now)
 
 
-def build_runtime(config: Config, clock=None) -> Runtime:
+def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
+    """The bot of one serving process; `processes` is how many serve the same workspaces side by side,
+    so each one's Home tab refreshes keep to its share of Slack's limit on `views.publish`."""
     config.require_slack()
     from handlers.app import build_app
     from handlers.context import HandlerContext
+    from handlers.home_queue import BURST, TIER_4_PER_MINUTE, HomeQueue
 
     db = open_database(config)
     ctx = HandlerContext(action_service(config, db),
-                         public_url=config.public_url or f"http://localhost:{config.port or 3000}")
+                         public_url=config.public_url or f"http://localhost:{config.port or 3000}",
+                         homes=HomeQueue(TIER_4_PER_MINUTE / processes, max(1.0, BURST / processes)))
     if config.distributed:
         from handlers.app import installation_store
         ctx.installations = installation_store(config.client_id, db.engine)

@@ -77,4 +77,4 @@ def register(app, ctx: HandlerContext) -> None:
             secret = ctx.calendars.reset(team_id, kind, subject, ctx.clock())
             return {"replace_original": True, **feed_message(ctx, kind, subject, secret, True)}
 
-        answer(respond, client, body, press(ctx, client, body, "Calendar reset", work))
+        answer(ctx, respond, client, body, press(ctx, client, body, "Calendar reset", work))

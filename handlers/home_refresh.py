@@ -33,9 +33,9 @@ def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[
 
 
 def after_change(ctx: HandlerContext, client, team_id: str, actor_id: str, action) -> None:
-    """After the response: republish the Homes of whoever made a change and whoever it concerns, on the
-    refresh worker. Only Homes someone has opened are kept fresh (opening one publishes it anew), and a
-    Home already waiting for its refresh is not queued twice."""
+    """After the response: republish the Homes of whoever made a change and whoever it concerns, through
+    the Home queue (merged, paced to Slack's limit; the one who made the change first in line). Only
+    Homes someone has opened are kept fresh: opening one publishes it anew."""
     concerned = {u for u in (actor_id, action.created_by, *action.owner_ids) if u and CHAT_USER.match(u)}
     for user_id in sorted(ctx.people.with_home(team_id, concerned)):
-        ctx.refresh_later(("home", team_id, user_id), refresh_homes, ctx, client, team_id, [user_id])
+        ctx.homes.request(team_id, user_id, refresh_homes, ctx, client, team_id, [user_id], first=user_id == actor_id)

@@ -5,46 +5,43 @@ deactivated) are permanent; a rate limit comes back with Slack's `Retry-After` f
 honour; anything else (outages, dropped connections) is retried by a later sweep.
 
 A DM needs the IM channel's ID from `conversations.open` (Tier 3: about 50 a minute per workspace); the
-notifier remembers it per workspace and user, so each DM is opened once per process, not once a message.
-Safe to call from several threads at once.
+notifier remembers it per workspace and user (handlers.dm_channels), so each DM is opened once per
+process, not once a message. Safe to call from several threads at once.
 """
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from typing import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.notices import DeliveryError, Notice
+from handlers.dm_channels import GONE, DmChannels
 from handlers.render_notices import notice_messages
 from handlers.slack_clients import without_rate_limit_retries
 
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "user_not_found",
              "cannot_dm_bot", "user_disabled", "restricted_action", "invalid_auth"}
-DM_MEMORY = 50_000  # (workspace, user) → IM channel ID pairs kept
 OPEN, POST = "conversations.open", "chat.postMessage"  # Tier 3 per workspace; per channel and per workspace
 
 
 class SlackNotifier:
     """`clients(team_id)` gives the Web API client with that workspace's token (None: no token)."""
 
-    def __init__(self, clients: Callable[[str], WebClient | None]):
+    def __init__(self, clients: Callable[[str], WebClient | None], dms: DmChannels | None = None):
         self.clients = clients
+        self.dms = dms or DmChannels()
         self._lock = threading.Lock()
         self._paced: dict[int, tuple[WebClient, WebClient]] = {}  # id(client) -> (client, its twin)
-        self._dms: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     def render(self, notice: Notice) -> list[dict]:
         return notice_messages(notice)
 
     def limits(self, notice: Notice) -> tuple[str, ...]:
         kind, target = notice.recipient.split(":", 1)
-        if kind == "user":
-            with self._lock:
-                if (notice.team_id, target) not in self._dms:
-                    return OPEN, POST
+        if kind == "user" and not self.dms.known(notice.team_id, target):
+            return OPEN, POST
         return (POST,)
 
     def post(self, notice: Notice, message: dict, thread: str | None = None) -> str:
@@ -54,15 +51,15 @@ class SlackNotifier:
             raise DeliveryError("no bot token for this workspace (not installed?)")
         method = OPEN
         try:
-            channel = self._dm(client, notice.team_id, target) if kind == "user" else target
+            channel = self.dms.open(client, notice.team_id, target) if kind == "user" else target
             method = POST
             response = client.chat_postMessage(channel=channel, thread_ts=thread, unfurl_links=False,
                                                **message)
             return response["ts"]
         except SlackApiError as err:
             code = err.response.get("error", "unknown_error") if err.response is not None else "unknown_error"
-            if kind == "user" and code in ("channel_not_found", "is_archived"):
-                self._forget_dm(notice.team_id, target)  # a remembered IM that no longer works
+            if kind == "user" and code in GONE:
+                self.dms.forget(notice.team_id, target)  # a remembered IM that no longer works
             wait = retry_after(err)
             raise DeliveryError(code, permanent=code in PERMANENT and wait is None, retry_after=wait,
                                 limit=method if wait is not None else None,
@@ -79,24 +76,6 @@ class SlackNotifier:
             if pair is None or pair[0] is not client:
                 pair = self._paced[id(client)] = (client, without_rate_limit_retries(client))
             return pair[1]
-
-    def _dm(self, client: WebClient, team_id: str, user_id: str) -> str:
-        key = (team_id, user_id)
-        with self._lock:
-            channel = self._dms.get(key)
-            if channel is not None:
-                self._dms.move_to_end(key)
-                return channel
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        with self._lock:
-            self._dms[key] = channel
-            while len(self._dms) > DM_MEMORY:
-                self._dms.popitem(last=False)
-        return channel
-
-    def _forget_dm(self, team_id: str, user_id: str) -> None:
-        with self._lock:
-            self._dms.pop((team_id, user_id), None)
 
 
 def retry_after(err: SlackApiError) -> float | None:

@@ -6,6 +6,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.core.records import Assignment, Outcome
 from handlers.context import HandlerContext
+from handlers.dm_channels import DmChannels
 from handlers.identity import actor_for
 from handlers.render import assignment_message, import_digest_message
 
@@ -14,8 +15,7 @@ def send_assignments(ctx: HandlerContext, client: WebClient, team_id: str, assig
     for assignment in assignments:
         # Learn the new owner's name and time zone now: lists show the name, nudges need the zone.
         actor_for(ctx, client, team_id, assignment.user_id)
-        channel = client.conversations_open(users=assignment.user_id)["channel"]["id"]
-        client.chat_postMessage(channel=channel, **assignment_message(assignment))
+        ctx.dms.post(client, team_id, assignment.user_id, **assignment_message(assignment))
 
 
 def send_to_response_url(url: str, *messages: dict) -> None:
@@ -25,7 +25,8 @@ def send_to_response_url(url: str, *messages: dict) -> None:
         client.send(response_type="ephemeral", replace_original=False, **message)
 
 
-def send_import_digests(client: WebClient, meeting: str | None, outcomes: list[Outcome]) -> None:
+def send_import_digests(dms: DmChannels, client: WebClient, team_id: str, meeting: str | None,
+                        outcomes: list[Outcome]) -> None:
     """After an import: one DM to each Slack-user owner listing all their new actions."""
     by_owner: dict[str, list] = {}
     creator = None
@@ -34,12 +35,11 @@ def send_import_digests(client: WebClient, meeting: str | None, outcomes: list[O
             by_owner.setdefault(assignment.user_id, []).append(assignment.action)
             creator = assignment.by
     for user_id, actions in by_owner.items():
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
-        client.chat_postMessage(channel=channel, **import_digest_message(creator, meeting, actions))
+        dms.post(client, team_id, user_id, **import_digest_message(creator, meeting, actions))
 
 
-def send_file(client: WebClient, user_id: str, content: str, filename: str, comment: str) -> None:
+def send_file(dms: DmChannels, client: WebClient, team_id: str, user_id: str, content: str, filename: str,
+              comment: str) -> None:
     """A file in the person's DM (files_upload_v2)."""
-    channel = client.conversations_open(users=user_id)["channel"]["id"]
-    client.files_upload_v2(channel=channel, content=content, filename=filename, title=filename,
+    client.files_upload_v2(channel=dms.open(client, team_id, user_id), content=content, filename=filename, title=filename,
                            initial_comment=comment)

@@ -20,9 +20,10 @@ import itertools
 import logging
 import threading
 
+from bot.clocks import WALL, Clock
 from bot.core.ledger import Ledger
 from bot.core.notices import DeliveryError, Notice, Notifier, SweepReport
-from scheduler.pacing import SLACK_PACE, WALL, Clock, Gate, InFlight, Lane, Pace
+from scheduler.pacing import SLACK_PACE, Gate, InFlight, Lane, Pace
 
 log = logging.getLogger("actionbot.sweep")
 WORKERS = 8  # concurrent sends; each waits on Slack most of the time

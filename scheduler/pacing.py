@@ -9,36 +9,13 @@ on it is paced strictly, one message an `interval`. When the lane had not posted
 the 429 cannot have been its channel's limit, so the workspace's sends of that call wait: a `Gate` per
 workspace and call, which also learns how fast that call may go.
 
-Time here is a `Clock` (monotonic seconds) so the send loop can run on fake time in tests.
+Time here is a `bot.clocks.Clock` (monotonic seconds) so the send loop can run on fake time in tests.
 """
 from __future__ import annotations
 
-import threading
-import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> float:
-        """Monotonic seconds."""
-
-    def wait(self, cond: threading.Condition, seconds: float) -> None:
-        """Wait on `cond` (held by the caller) for up to `seconds`, or until notified."""
-
-
-class WallClock:
-    """Real time."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def wait(self, cond: threading.Condition, seconds: float) -> None:
-        cond.wait(seconds)
-
-
-WALL = WallClock()
+from typing import Any
 
 
 @dataclass(frozen=True)

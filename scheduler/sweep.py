@@ -7,13 +7,13 @@ import datetime as dt
 import os
 import socket
 
+from bot.clocks import WALL, Clock
 from bot.core.ledger import Ledger
 from bot.core.notices import Notifier, SweepReport
 from bot.core.planner import Planner
 from bot.core.seen_events import SeenEvents
 from bot.core.service import ActionService
 from scheduler.delivery import WORKERS, Sender
-from scheduler.pacing import WALL, Clock
 
 CLAIMER = f"{socket.gethostname()}:{os.getpid()}"
 

@@ -14,6 +14,9 @@ from bot.core.grammar import ActionSpec
 from bot.core.home import CREATED, PAGE_ROWS, LATER, NO_DATE, OVERDUE, THIS_WEEK, TITLES, HomeGroup, HomeView, home_view
 from bot.core.records import ActionInfo, Actor
 from handlers.slack_clients import web_client
+from handlers.devkit.fake_time import FakeTime
+from handlers.devkit.ratelimits import Rate, RateLimits
+from handlers.home_queue import HomeQueue
 from handlers.home_refresh import refresh_homes
 from handlers.render_home import MAX_HOME_BLOCKS, NEW_ACTION, home_view_payload
 from tests.conftest import TEAM, WORKSHOP_NOW
@@ -369,7 +372,7 @@ def test_a_burst_of_changes_costs_one_home_refresh_a_person(app, driver, slack):
         open_home(app, driver, slack, user, n)
     slack.reset()
     gate = threading.Event()
-    runtime.ctx.refresher.submit(gate.wait)  # the refresh worker is busy while the changes come in
+    runtime.ctx.homes.request(TEAM, "UGATE", gate.wait)  # the Home queue is busy while the changes come in
     first = command(driver, "UTIM", "add First of three <@UPAT|patricia> due Nov 25, 2014")
     second = command(driver, "UTIM", "add Second of three <@UPAT|patricia> due Nov 26, 2014")
     driver.command("UPAT", f"done {first}")
@@ -397,3 +400,71 @@ def test_only_homes_someone_has_opened_are_refreshed(app, driver, slack):
     after = [c for c in slack.calls_to("views.publish")][1:]
     assert [c.params["user_id"] for c in after] == ["UPAT"]  # Jennifer and Tim never opened theirs
     assert shown(after[0].params["view"])[THIS_WEEK] == [first, second]
+
+
+def test_home_refreshes_keep_to_slacks_limit_on_views_publish(app, driver, slack):
+    """views.publish is Tier 4 (100+ a minute per workspace): a burst of changes that concerns four
+    people with open Homes is published within the limit, nothing is refused, and each Home ends up
+    showing the newest state. The queue and the stand-in's limit share fake time: no sleeping."""
+    _, runtime = app
+    people = ["UTIM", "UJEN", "UPAT", "ULINA"]
+    for n, user in enumerate(people):
+        open_home(app, driver, slack, user, n)
+    slack.reset()
+    t = FakeTime()
+    tier = Rate.per_minute(100, burst=3)
+    runtime.ctx.homes.shutdown()
+    runtime.ctx.homes = HomeQueue(rate_per_minute=100, burst=3, clock=t)
+    slack.limit(RateLimits(per_channel=None, per_method={"views.publish": tier}, clock=t))
+    added = {user: [] for user in people}
+    for i in range(12):
+        owner = people[i % 4]
+        added[owner].append(command(driver, "UADMIN", f"add Item {i} <@{owner}|x> due Nov 25, 2014"))
+    runtime.ctx.settle()
+    slack.limit(None)
+    publishes = slack.calls_to("views.publish")
+    assert "ratelimited:views.publish" not in [c.method for c in slack.calls]
+    assert 4 <= len(publishes) <= 12 and t.waited > 0  # it waited for tokens instead of being refused
+    assert len(publishes) <= tier.burst + t.waited * tier.rate + 1
+    for user in people:
+        last = [c for c in publishes if c.params["user_id"] == user][-1].params["view"]
+        assert shown(last)[THIS_WEEK] == added[user]  # however few publishes, the newest state
+
+
+def test_a_busy_workspace_does_not_hold_up_another_and_the_changer_goes_first():
+    t = FakeTime()
+    queue = HomeQueue(rate_per_minute=60, burst=2, clock=t)
+    ran, gate = [], threading.Event()
+    try:
+        queue.request("TGATE", "UGATE", gate.wait)  # the queue is busy while the requests come in
+        for n in range(6):
+            queue.request("TBUSY", f"U{n}", lambda n=n: ran.append(("TBUSY", n, t.now())))
+        queue.request("TBUSY", "U3", lambda: ran.append(("TBUSY", "merged", t.now())))  # already waiting
+        queue.request("TBUSY", "U5", lambda: ran.append(("TBUSY", "changer", t.now())), first=True)
+        queue.request("TQUIET", "UQ", lambda: ran.append(("TQUIET", 0, t.now())))
+        started = t.now()
+        gate.set()
+        assert queue.settle(10)
+    finally:
+        queue.shutdown()
+    busy = [n for team, n, _ in ran if team == "TBUSY"]
+    assert busy == [5, 0, 1, 2, 3, 4]  # U5 first, as first asked; U3 once, as first asked
+    quiet_at = next(at for team, _, at in ran if team == "TQUIET")
+    assert quiet_at == started  # its own bucket: it did not wait behind TBUSY's line
+    busy_at = [at - started for team, _, at in ran if team == "TBUSY"]
+    assert busy_at == pytest.approx([0, 0, 1, 2, 3, 4])  # a burst of 2, then one a second (60 a minute)
+
+
+def test_each_serving_process_keeps_to_its_share_of_the_publish_limit(slack, db_url):
+    from bot.config import Config
+    from bot.runtime import build_runtime
+
+    config = Config(bot_token=slack.bot_token, signing_secret="s", app_token=None, api_url=slack.api_url,
+                    database_url=db_url, port=0, timezone="UTC", date_order="MDY")
+    for processes, per_minute in ((1, 100), (4, 25)):  # `actionbot run --workers 4`: a quarter each
+        runtime = build_runtime(config, processes=processes)
+        try:
+            assert runtime.ctx.homes.rate * 60 == pytest.approx(per_minute)
+        finally:
+            runtime.ctx.shutdown()
+            runtime.db.dispose()

@@ -52,13 +52,15 @@ def test_seed_matrix_round_trip(seeded, driver, slack, app):
     assert "#3" in dms["DPAT"] and "Sat 20 Dec 2014" in dms["DPAT"] and "<@UTIM> assigned you" in dms["DPAT"]
 
 
-def test_reassign_dms_only_the_new_owner(seeded, driver, slack):
+def test_reassign_dms_only_the_new_owner(seeded, app, driver, slack):
     slack.reset()
     reply = driver.command("UTIM", "assign 3 <@UPAT> <@UJEN|jennifer>").json()
     assert "Reassigned *#3*" in all_text(reply)
-    dm = slack.wait_for("chat.postMessage")[0]
+    app[1].ctx.settle()
+    [dm] = slack.calls_to("chat.postMessage")
     assert dm.params["channel"] == "DJEN" and "#3" in all_text(dm.params)
-    assert [c.params["users"] for c in slack.calls_to("conversations.open")] == ["UJEN"]
+    # her DM was opened when she was first assigned: Tier 3's conversations.open is not asked again
+    assert slack.calls_to("conversations.open") == []
 
 
 def test_done_button_closes_and_refreshes_the_list(seeded, driver):
@@ -186,3 +188,13 @@ def test_concurrent_commands(regions, driver):
         replies = list(pool.map(lambda i: driver.command("UTIM", f"add Parallel task {i}"), range(20)))
     assert all(r.status == 200 for r in replies)
     assert sorted(numbers_in(driver.command("UTIM", "list").json())) == list(range(1, 21))
+
+
+def test_a_remembered_dm_that_slack_no_longer_knows_is_opened_again(seeded, app, driver, slack):
+    slack.reset()
+    slack.fail("chat.postMessage", "channel_not_found")  # Jennifer's remembered IM is gone
+    assert "Reassigned *#3*" in all_text(driver.command("UTIM", "assign 3 <@UPAT> <@UJEN|jennifer>").json())
+    app[1].ctx.settle()
+    assert [c.params["users"] for c in slack.calls_to("conversations.open")] == ["UJEN"]
+    posted = slack.calls_to("chat.postMessage")
+    assert len(posted) == 2 and "#3" in all_text(posted[-1].params)  # the refused post, then the DM

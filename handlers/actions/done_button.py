@@ -12,7 +12,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(render.DONE_ACTION)
     def handle_done(ack, body, action, client, respond):
         ack()
-        answer(respond, client, body, press_done(ctx, client, body, action))
+        answer(ctx, respond, client, body, press_done(ctx, client, body, action))
 
 
 def press_done(ctx: HandlerContext, client, body: dict, action: dict) -> dict:

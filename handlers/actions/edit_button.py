@@ -11,7 +11,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(render.EDIT_ACTION)
     def handle_edit(ack, body, action, client, respond):
         ack()
-        answer(respond, client, body, press_edit(ctx, client, body, action))
+        answer(ctx, respond, client, body, press_edit(ctx, client, body, action))
 
 
 def press_edit(ctx: HandlerContext, client, body: dict, action: dict) -> dict | None:

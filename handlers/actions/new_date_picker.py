@@ -13,7 +13,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(NEW_DATE_ACTION)
     def handle_new_date(ack, body, action, client, respond):
         ack()
-        answer(respond, client, body, pick_date(ctx, client, body, action))
+        answer(ctx, respond, client, body, pick_date(ctx, client, body, action))
 
 
 def pick_date(ctx: HandlerContext, client, body: dict, action: dict) -> dict:

@@ -13,7 +13,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(NOTE_ACTION)
     def handle_note(ack, body, action, client, respond):
         ack()
-        answer(respond, client, body, open_note_form(ctx, client, body, action))
+        answer(ctx, respond, client, body, open_note_form(ctx, client, body, action))
 
 
 def open_note_form(ctx: HandlerContext, client, body: dict, action: dict) -> dict | None:

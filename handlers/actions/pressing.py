@@ -33,7 +33,7 @@ def outcome_in_place(outcome: Outcome, note: str) -> dict:
                              [render.section(render.action_line(outcome.action)), render.context(note)])}
 
 
-def answer(respond, client, body: dict, reply: dict | None) -> None:
+def answer(ctx: HandlerContext, respond, client, body: dict, reply: dict | None) -> None:
     """Where the press was: a message is replaced (or answered beside) through its response URL. A Home
     tab has none: it is republished after the change, and a refusal goes to the presser's DM."""
     if not reply:
@@ -41,8 +41,7 @@ def answer(respond, client, body: dict, reply: dict | None) -> None:
     if body.get("response_url"):
         respond(**reply)
     elif reply.get("replace_original") is False:
-        dm = client.conversations_open(users=body["user"]["id"])["channel"]["id"]
-        client.chat_postMessage(channel=dm, text=reply.get("text", ""), blocks=reply.get("blocks"))
+        ctx.dms.post(client, team_of(body), body["user"]["id"], text=reply.get("text", ""), blocks=reply.get("blocks"))
 
 
 def press(ctx: HandlerContext, client, body: dict, what: str,

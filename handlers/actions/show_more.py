@@ -14,7 +14,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(render.MORE_ACTION)
     def handle_more(ack, body, action, client, respond):
         ack()
-        answer(respond, client, body, next_page(ctx, client, body, action))
+        answer(ctx, respond, client, body, next_page(ctx, client, body, action))
 
 
 def next_page(ctx: HandlerContext, client, body: dict, action: dict) -> dict:

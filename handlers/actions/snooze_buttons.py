@@ -14,7 +14,7 @@ def register(app, ctx: HandlerContext) -> None:
     @app.action(re.compile(f"^{SNOOZE_ACTION}_(day|week)$"))
     def handle_snooze(ack, body, action, client, respond):
         ack()
-        answer(respond, client, body, press_snooze(ctx, client, body, action))
+        answer(ctx, respond, client, body, press_snooze(ctx, client, body, action))
 
 
 def press_snooze(ctx: HandlerContext, client, body: dict, action: dict) -> dict:

@@ -122,7 +122,7 @@ def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, qu
     content = export_csv(ctx.actions, team_id, query, now, actor=actor)
     count = len(list(csv.reader(io.StringIO(content)))) - 1
     label = query.describe() or "open"
-    ctx.later(send_file, client, actor.user_id, content, f"actions-{now:%Y%m%d}.csv",
+    ctx.later(send_file, ctx.dms, client, team_id, actor.user_id, content, f"actions-{now:%Y%m%d}.csv",
               f"{count} actions ({label}) as CSV; the columns are described in the README.")
     return render.message(f"Sending you a CSV of {count} actions in a DM.", [render.section(
         f":inbox_tray: Sending you a CSV of *{count}* action{'s' if count != 1 else ''} "

@@ -207,6 +207,5 @@ def after_save(ctx: HandlerContext, client, meta: dict, user_id: str, outcome: O
     if channel and channel[:1] in ("C", "G"):
         client.chat_postEphemeral(channel=channel, user=user_id, **reply)
     else:
-        dm = client.conversations_open(users=user_id)["channel"]["id"]
-        client.chat_postMessage(channel=dm, **reply)
+        ctx.dms.post(client, team_id, user_id, **reply)
     after_change(ctx, client, team_id, user_id, outcome.action)

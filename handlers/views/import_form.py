@@ -180,7 +180,7 @@ def register(app, ctx: HandlerContext) -> None:
                 "Something went wrong on our side and nothing was imported. Please try again."))
             return
         ack(response_action="update", view=done_view(len(outcomes), outcomes[0].action.number if outcomes else None))
-        ctx.later(send_import_digests, client, data.get("meeting"), outcomes)
+        ctx.later(send_import_digests, ctx.dms, client, data["team"], data.get("meeting"), outcomes)
         for outcome in outcomes:  # coalesced: one Home refresh a person
             after_change(ctx, client, data["team"], actor.user_id, outcome.action)
 
