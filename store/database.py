@@ -17,7 +17,7 @@ try:
 except ImportError:  # Windows has no flock: there, processes meet at SQLite's own lock
     fcntl = None
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///actionbot.db"
@@ -58,8 +58,10 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        # writers take the write lock up front (no deadlock on upgrade); readers do not queue for it
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # writers take the write lock up front (no deadlock on upgrade); readers do not queue for it.
+        # Straight to the driver: through SQLAlchemy's statement machinery a BEGIN costs as much as a query.
+        conn.connection.dbapi_connection.execute(
+            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class WriterTurn:
@@ -108,6 +110,7 @@ class Database:
         reader = self.engine.execution_options(**{READ_ONLY: True}, **(
             {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}))
         self._read_factory = sessionmaker(reader, expire_on_commit=False)
+        self._reader = reader
         sqlite = self.engine.dialect.name == "sqlite"
         path = self.engine.url.database if sqlite and self.engine.url.database not in (None, "", ":memory:") else None
         self._writer = WriterTurn(path) if sqlite else nullcontext()
@@ -126,6 +129,13 @@ class Database:
         """A transaction that only reads: on SQLite it does not wait for the write lock."""
         with self._read_factory() as session, session.begin():
             yield session
+
+    @contextmanager
+    def rows(self) -> Iterator[Connection]:
+        """A read like `reading`, on a plain connection: for statements that return rows rather than ORM
+        objects, where a Session's bookkeeping would cost about as much again as the statement."""
+        with self._reader.begin() as conn:
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

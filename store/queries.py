@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Select, and_, bindparam, case, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, Date, Select, and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -87,10 +87,14 @@ def _with_details(stmt: Select) -> Select:
     )
 
 
+# one action with all it shows, owners included, in one statement (it runs inside write transactions)
+_ACTION_BY_NUMBER = select(Action).options(
+    joinedload(Action.owners), joinedload(Action.region), joinedload(Action.group), joinedload(Action.meeting),
+).where(Action.workspace_id == bindparam("ws"), Action.number == bindparam("number"))
+
+
 def action_by_number(session: Session, workspace_id: int, number: int) -> Action | None:
-    return session.scalar(
-        _with_details(select(Action)).where(Action.workspace_id == workspace_id, Action.number == number)
-    )
+    return session.execute(_ACTION_BY_NUMBER, {"ws": workspace_id, "number": number}).unique().scalar_one_or_none()
 
 
 @dataclass
@@ -137,7 +141,7 @@ _OWNED_IDS = select(Owner.action_id).where(Owner.workspace_id == bindparam("ws")
                                            Owner.user_id == bindparam("owner_user_id"))
 
 
-def _filter_params(session: Session, workspace_id: int, flt: ActionFilter) -> dict:
+def _filter_params(session: Session | Connection, workspace_id: int, flt: ActionFilter) -> dict:
     """The bound parameters of a filter. A person's actions are named by ID, read first through the
     (workspace, user) index: as a subquery, a planner with stale statistics (a young database) loops
     over every open action for each of the person's, and the cost grows with the square."""
@@ -160,7 +164,8 @@ def _shape(params: dict) -> frozenset:
 def _find_statements(flt_shape: frozenset, paged: bool) -> tuple[Select, Select, Select]:
     cond = _conditions(flt_shape)
     count = select(func.count()).select_from(Action).where(*cond)
-    page = select_rows().where(*cond).order_by(*_DUE_ORDER).offset(bindparam("offset"))
+    # each row carries the total too (a window count), so a page that has rows needs no count of its own
+    page = select_rows(func.count().over()).where(*cond).order_by(*_DUE_ORDER).offset(bindparam("offset"))
     if paged:
         page = page.limit(bindparam("limit"))
     return count, page, _with_details(select(Action)).where(*cond).order_by(*_DUE_ORDER)
@@ -172,15 +177,16 @@ def find_actions(session: Session, workspace_id: int, flt: ActionFilter) -> list
     return list(session.scalars(_find_statements(_shape(params), False)[2], params))
 
 
-def find_action_rows(session: Session, workspace_id: int, flt: ActionFilter, limit: int | None = None,
+def find_action_rows(session: Session | Connection, workspace_id: int, flt: ActionFilter, limit: int | None = None,
                      offset: int = 0) -> tuple[list[ActionRow], int]:
     """A page of the actions matching `flt` as rows, soonest due first (undated last), and how many
     match in all."""
     params = _filter_params(session, workspace_id, flt)
     count, page, _ = _find_statements(_shape(params), limit is not None)
-    total = session.scalar(count, params)
-    rows, _ = fetch_rows(session, workspace_id, page, {**params, "offset": offset, "limit": limit})
-    return rows, total
+    rows, extra = fetch_rows(session, workspace_id, page, {**params, "offset": offset, "limit": limit})
+    if rows:
+        return rows, extra[0][0]
+    return rows, (session.scalar(count, params) if offset else 0)
 
 
 def regions(session: Session, workspace_id: int) -> list[Region]:
@@ -190,17 +196,27 @@ def regions(session: Session, workspace_id: int) -> list[Region]:
     ))
 
 
-def region_by_name(session: Session, workspace_id: int, name: str) -> Region | None:
-    """A region by its name or one of its aliases, case-insensitively."""
+def _region_named(workspace_id: int, name: str):
     key = fold(name)
-    return session.scalar(
-        select(Region).where(
-            Region.workspace_id == workspace_id,
+    return (Region.workspace_id == workspace_id,
             or_(Region.key == key, Region.id.in_(
                 select(RegionAlias.region_id).where(RegionAlias.workspace_id == workspace_id,
-                                                    RegionAlias.key == key))),
-        )
-    )
+                                                    RegionAlias.key == key))))
+
+
+def region_by_name(session: Session, workspace_id: int, name: str) -> Region | None:
+    """A region by its name or one of its aliases, case-insensitively."""
+    return session.scalar(select(Region).where(*_region_named(workspace_id, name)))
+
+
+def region_id_by_name(conn: Connection | Session, workspace_id: int, name: str) -> int | None:
+    """The ID of `region_by_name`'s region, as a plain value (for reads on a connection)."""
+    return conn.scalar(select(Region.id).where(*_region_named(workspace_id, name)))
+
+
+def named_id(conn: Connection | Session, model, workspace_id: int, name: str) -> int | None:
+    """The ID of the group or meeting (`model`) called `name`, case-insensitively, or None."""
+    return conn.scalar(select(model.id).where(model.workspace_id == workspace_id, model.key == fold(name)))
 
 
 def name_taken(session: Session, workspace_id: int, name: str) -> bool:
@@ -258,7 +274,7 @@ def home_openers(session: Session, workspace_id: int, user_ids: set[str]) -> set
         Person.workspace_id == workspace_id, Person.user_id.in_(user_ids), Person.home_opened_at.is_not(None))))
 
 
-def people_names(session: Session, workspace_id: int, user_ids: set[str]) -> dict[str, str]:
+def people_names(session: Session | Connection, workspace_id: int, user_ids: set[str]) -> dict[str, str]:
     if not user_ids:
         return {}
     rows = session.execute(select(Person.user_id, Person.name).where(

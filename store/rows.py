@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import Connection, Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from store.models import Action, Group, Meeting, Owner, Person, Region
@@ -50,7 +50,7 @@ def select_rows(*extra) -> Select:
             .outerjoin(Meeting, Meeting.id == Action.meeting_id))
 
 
-def fetch_rows(session: Session, workspace_id: int, stmt: Select,
+def fetch_rows(session: Session | Connection, workspace_id: int, stmt: Select,
                params: dict | None = None) -> tuple[list[ActionRow], list[tuple]]:
     """Run a `select_rows` statement (with `params` for its bound parameters); returns the rows, in
     order, and each one's `extra` columns."""
@@ -67,7 +67,7 @@ _OWNERS = (select(Owner.action_id, Owner.user_id, Owner.name, Person.name)
            .order_by(Owner.action_id, Owner.position))
 
 
-def owners_of(session: Session, workspace_id: int,
+def owners_of(session: Session | Connection, workspace_id: int,
               action_ids: list[int]) -> dict[int, tuple[tuple[str | None, str | None], ...]]:
     """Each action's owners as (user ID, display name): a named owner's name, else the remembered one."""
     if not action_ids:

@@ -1,8 +1,16 @@
-"""What the bot remembers of chat users (name, zone, admin flag), so it need not ask every time."""
+"""What the bot remembers of chat users (name, zone, admin flag), so it need not ask every time.
+
+Who is asking is looked up on every request, so the remembered rows are also kept in memory for a minute
+(`MEMO_SECONDS`): the database row is itself a cache of the chat platform's profile, refreshed every
+`FRESH_FOR`, and a minute more only matters when another process (a second web worker, the CLI) changed
+it. Changes made through this service update the memory at once. Who has opened their Home tab is asked
+after every change; once someone has, that stays true, so it is remembered too."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
+from cachetools import TTLCache
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.records import Actor
@@ -11,19 +19,34 @@ from store import queries as q
 from store.models import Person
 
 FRESH_FOR = dt.timedelta(hours=12)
+MEMO_SECONDS = 60
+MEMO_SIZE = 10_000
 
 
 class PeopleService:
     def __init__(self, actions: ActionService):
         self.actions = actions
+        self._memo: TTLCache = TTLCache(MEMO_SIZE, MEMO_SECONDS)  # (team, user) -> (is_admin, tz, refreshed_at)
+        self._opened: TTLCache = TTLCache(MEMO_SIZE, 3600)  # (team, user) of Homes known to be opened
+        self._memo_lock = threading.Lock()
 
     def known(self, team_id: str, user_id: str, now: dt.datetime, fresh_for: dt.timedelta = FRESH_FOR) -> Actor | None:
         """The remembered actor, or None when never seen or older than `fresh_for`."""
-        with self.actions.db.reading() as s:
-            found = q.remembered(s, team_id, user_id)
-        if found is None or now - found.refreshed_at > fresh_for:
+        key = (team_id, user_id)
+        with self._memo_lock:
+            found = self._memo.get(key)
+        if found is None:
+            with self.actions.db.reading() as s:
+                row = q.remembered(s, team_id, user_id)
+            if row is None:
+                return None
+            found = (row.is_admin, row.tz, row.refreshed_at)
+            with self._memo_lock:
+                self._memo[key] = found
+        is_admin, tz, refreshed_at = found
+        if now - refreshed_at > fresh_for:
             return None
-        return Actor(user_id, found.is_admin, found.tz)
+        return Actor(user_id, is_admin, tz)
 
     def opened_home(self, team_id: str, user_id: str, now: dt.datetime) -> None:
         """They opened the Home tab: from now on changes that concern them refresh it."""
@@ -32,12 +55,24 @@ class PeopleService:
             row = q.person(s, ws.id, user_id) if ws else None
             if row is not None:
                 row.home_opened_at = now
+        with self._memo_lock:
+            self._opened[(team_id, user_id)] = True
 
     def with_home(self, team_id: str, user_ids: set[str]) -> set[str]:
-        """Which of `user_ids` have a Home tab to keep fresh (they have opened it)."""
-        with self.actions.db.reading() as s:
-            ws = q.workspace_by_team(s, team_id)
-            return q.home_openers(s, ws.id, user_ids) if ws else set()
+        """Which of `user_ids` have a Home tab to keep fresh (they have opened it). Nobody closes one, so
+        those known to have opened it are remembered; only the others are looked up."""
+        with self._memo_lock:
+            opened = {u for u in user_ids if (team_id, u) in self._opened}
+        unknown = set(user_ids) - opened
+        if unknown:
+            with self.actions.db.reading() as s:
+                ws = q.workspace_by_team(s, team_id)
+                found = q.home_openers(s, ws.id, unknown) if ws else set()
+            with self._memo_lock:
+                for user_id in found:
+                    self._opened[(team_id, user_id)] = True
+            opened |= found
+        return opened
 
     def remember(self, team_id: str, user_id: str, now: dt.datetime, *, name: str = "",
                  tz: str | None = None, is_admin: bool = False) -> Actor:
@@ -50,6 +85,8 @@ class PeopleService:
                         row = Person(workspace_id=ws.id, user_id=user_id)
                         s.add(row)
                     row.name, row.tz, row.is_admin, row.refreshed_at = name[:200], tz, is_admin, now
+                with self._memo_lock:
+                    self._memo[(team_id, user_id)] = (is_admin, tz, now)
                 break
             except IntegrityError:
                 if attempt:

@@ -2,13 +2,22 @@
 
 Each public method is one transaction: it either does all it was asked or raises a UserError and
 stores nothing. Results are plain records (bot.core.records), safe to use after the session ends.
+
+A write transaction holds SQLite's one write lock from its first statement to its commit, so the hot
+paths keep it short: the workspace is looked up before it (and remembered for `WORKSPACE_MEMO_SECONDS`:
+its ID never changes, and a zone or date order changed in another process takes at most that long to
+show here), and the owners' names for the reply are read after it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from cachetools import TTLCache
 
 from bot.core import schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
@@ -17,11 +26,23 @@ from bot.core.grammar import ActionSpec, ListQuery
 from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
 from store import queries as q
 from store.database import Database
-from store.models import Action, Event, Note, Owner, Region, Workspace
+from store.models import Action, Event, Group, Meeting, Note, Owner, Region, Workspace
 from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
+WORKSPACE_MEMO_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class WorkspaceRef:
+    """What most operations need of a workspace, read once and remembered: its row's ID, zone and
+    date order (the attributes of `store.models.Workspace` by the same names)."""
+
+    id: int
+    team_id: str
+    timezone: str
+    date_order: str
 
 
 class ActionService:
@@ -29,6 +50,8 @@ class ActionService:
         self.db = db
         self.default_timezone = default_timezone
         self.default_date_order = default_date_order
+        self._refs: TTLCache = TTLCache(10_000, WORKSPACE_MEMO_SECONDS)
+        self._refs_lock = threading.Lock()
 
     # -- workspaces and time -------------------------------------------------------------
 
@@ -38,6 +61,26 @@ class ActionService:
             ws = q.create_workspace(session, team_id, now=now, timezone=self.default_timezone,
                                     date_order=self.default_date_order)
         return ws
+
+    def ref(self, team_id: str, now: dt.datetime) -> WorkspaceRef:
+        """The workspace's ID, zone and date order, remembered; created on a workspace's first contact."""
+        with self._refs_lock:
+            ref = self._refs.get(team_id)
+        if ref is None:
+            with self.db.reading() as s:
+                ws = q.workspace_by_team(s, team_id)
+            if ws is None:
+                with self.db.session() as s:
+                    ws = self.workspace(s, team_id, now)
+            ref = WorkspaceRef(ws.id, ws.team_id, ws.timezone, ws.date_order)
+            with self._refs_lock:
+                self._refs[team_id] = ref
+        return ref
+
+    def forget_ref(self, team_id: str) -> None:
+        """The workspace's row changed (its zone, date order) or is gone: read it again next time."""
+        with self._refs_lock:
+            self._refs.pop(team_id, None)
 
     def installed(self, team_id: str, name: str, now: dt.datetime) -> None:
         """The app was (re)installed in a workspace: sends resume."""
@@ -66,6 +109,7 @@ class ActionService:
 
     def delete_workspace(self, team_id: str) -> bool:
         """Remove a workspace and everything in it. True when there was one."""
+        self.forget_ref(team_id)
         with self.db.session() as s:
             ws = q.workspace_by_team(s, team_id)
             if ws is None:
@@ -74,7 +118,7 @@ class ActionService:
             return True
 
     @staticmethod
-    def today(ws: Workspace, actor: Actor | None, now: dt.datetime) -> dt.date:
+    def today(ws: Workspace | WorkspaceRef, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day: their zone, else the workspace's."""
         zone = (actor.tz if actor and actor.tz else None) or ws.timezone or "UTC"
         try:
@@ -82,7 +126,8 @@ class ActionService:
         except (KeyError, ValueError):
             return now.astimezone(ZoneInfo(ws.timezone or "UTC")).date()
 
-    def resolve_due(self, phrase: str | None, ws: Workspace, actor: Actor | None, now: dt.datetime) -> Due:
+    def resolve_due(self, phrase: str | None, ws: Workspace | WorkspaceRef, actor: Actor | None,
+                    now: dt.datetime) -> Due:
         if phrase is None:
             return NO_DUE
         try:
@@ -94,15 +139,11 @@ class ActionService:
 
     @contextmanager
     def reading(self, team_id: str, now: dt.datetime):
-        """(session, workspace) for a read: no write lock on SQLite, except on a workspace's first contact,
-        when the workspace row is created."""
+        """(session, workspace ref) for a read: no write lock on SQLite, except on a workspace's first
+        contact, when the workspace row is created."""
+        ref = self.ref(team_id, now)
         with self.db.reading() as s:
-            ws = q.workspace_by_team(s, team_id)
-            if ws is not None:
-                yield s, ws
-                return
-        with self.db.session() as s:
-            yield s, self.workspace(s, team_id, now)
+            yield s, ref
 
     def get(self, team_id: str, number: int, now: dt.datetime, actor: Actor | None = None) -> ActionInfo:
         with self.reading(team_id, now) as (s, ws):
@@ -111,17 +152,19 @@ class ActionService:
 
     def list(self, team_id: str, actor: Actor | None, query: ListQuery, now: dt.datetime,
              limit: int | None = LIST_LIMIT, offset: int = 0) -> Listing:
-        with self.reading(team_id, now) as (s, ws):
-            today = self.today(ws, actor, now)
-            flt = self.action_filter(s, ws, actor, query, today)
+        ws = self.ref(team_id, now)
+        today = self.today(ws, actor, now)
+        with self.db.rows() as conn:
+            flt = self.action_filter(conn, ws, actor, query, today)
             if flt is None:
                 return Listing([], 0, today)
-            rows, total = q.find_action_rows(s, ws.id, flt, limit=limit, offset=offset)
-            return Listing([row_info(r, today) for r in rows], total, today)
+            rows, total = q.find_action_rows(conn, ws.id, flt, limit=limit, offset=offset)
+        return Listing([row_info(r, today) for r in rows], total, today)
 
-    def action_filter(self, s, ws: Workspace, actor: Actor | None, query: ListQuery,
+    def action_filter(self, s, ws: Workspace | WorkspaceRef, actor: Actor | None, query: ListQuery,
                       today: dt.date) -> q.ActionFilter | None:
-        """The store filter for a list query; None when it names a group or meeting nobody has used."""
+        """The store filter for a list query; None when it names a group or meeting nobody has used.
+        `s` may be a Session or a plain connection: only IDs are read."""
         flt = q.ActionFilter(
             statuses=() if query.status == "all" else (query.status,),
             owner_user_id=query.user_id,
@@ -136,14 +179,18 @@ class ActionService:
                 raise BadInput("Use either `mine` or a person, not both.", "/action list mine")
             flt.owner_user_id = actor.user_id
         if query.region:
-            flt.region_id = self.region_named(s, ws, query.region).id
-        for field, finder in (("group", q.group_by_name), ("meeting", q.meeting_by_name)):
+            flt.region_id = q.region_id_by_name(s, ws.id, query.region)
+            if flt.region_id is None:
+                with self.db.reading() as session:
+                    self.region_named(session, ws, query.region)  # says what is known, or races a new one
+                    flt.region_id = q.region_id_by_name(session, ws.id, query.region)
+        for field, model in (("group", Group), ("meeting", Meeting)):
             name = getattr(query, field)
             if name:
-                row = finder(s, ws.id, name)
-                if row is None:
+                found = q.named_id(s, model, ws.id, name)
+                if found is None:
                     return None
-                setattr(flt, f"{field}_id", row.id)
+                setattr(flt, f"{field}_id", found)
         return flt
 
     # -- changing -------------------------------------------------------------------------
@@ -159,9 +206,9 @@ class ActionService:
         for spec in specs:
             if not spec.title.strip():
                 raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
+        ws = self.ref(team_id, now)
+        today = self.today(ws, actor, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
-            today = self.today(ws, actor, now)
             regions: dict[str, Region] = {}
             named = {}
             first = q.reserve_numbers(s, ws.id, len(specs))
@@ -189,24 +236,25 @@ class ActionService:
                     progress(1)
             s.add_all([a for _, _, a in rows])
             s.flush()
-            names = q.people_names(s, ws.id, {u for spec, _, _ in rows for u in spec.user_owners})
-            outcomes = []
             for spec, due, action in rows:
                 if spec.note and spec.note.strip():
                     s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id,
                                text=spec.note.strip(), created_at=now))
                 self._record(s, action, actor, now, "created", new=self._snapshot(action))
-                info = action_info(action, today, names)
-                outcome = Outcome(info, changes=[f"created #{action.number}"])
-                outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
-                                       if u != actor.user_id]
-                if due.kind == "date" and due.date < today and action.status == "open":
-                    outcome.changes.append(f"note: {format_date(due.date)} has already passed")
-                outcomes.append(outcome)
-            return outcomes
+        names = self._names(ws, [a for _, _, a in rows])
+        outcomes = []
+        for spec, due, action in rows:
+            info = action_info(action, today, names)
+            outcome = Outcome(info, changes=[f"created #{action.number}"])
+            outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
+                                   if u != actor.user_id]
+            if due.kind == "date" and due.date < today and action.status == "open":
+                outcome.changes.append(f"note: {format_date(due.date)} has already passed")
+            outcomes.append(outcome)
+        return outcomes
 
     @staticmethod
-    def _cached(cache: dict, s, ws: Workspace, finder, kind: str, name: str | None):
+    def _cached(cache: dict, s, ws: WorkspaceRef, finder, kind: str, name: str | None):
         if not name:
             return None
         key = (kind, q.fold(name))
@@ -216,8 +264,8 @@ class ActionService:
 
     def set_status(self, team_id: str, actor: Actor, number: int, verb: str, now: dt.datetime) -> Outcome:
         status = STATUS_VERBS[verb]
+        ws = self.ref(team_id, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
             action = self._changeable(s, ws, number, actor)
             if action.status == status:
                 raise BadInput(f"#{number} is already {status}.")
@@ -228,22 +276,21 @@ class ActionService:
             if status == "open":  # reopened: nudges start again from now, not from the past
                 action.schedule_from, action.snoozed_until = now, None
             self._record(s, action, actor, now, "status", "status", old, status)
-            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
-                           changes=[f"status: {old} → {status}"])
+        return Outcome(self._committed_info(ws, action, actor, now), changes=[f"status: {old} → {status}"])
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
+        ws = self.ref(team_id, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
             action = self._changeable(s, ws, number, actor)
             s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text,
                        created_at=now))
             action.updated_at = now
             self._record(s, action, actor, now, "note", new=text)
-            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)), changes=["note added"])
+        return Outcome(self._committed_info(ws, action, actor, now), changes=["note added"])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        ws = self.ref(team_id, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
             action = self._changeable(s, ws, number, actor)
             before = {o.user_id for o in action.owners if o.user_id}
             old = self._owner_labels(action)
@@ -255,15 +302,14 @@ class ActionService:
                 raise BadInput(f"#{number} already has exactly those owners.")
             self._record(s, action, actor, now, "changed", "owners", old, new)
             action.delivery_problem = None  # new owners: try again
-            info = self._info(s, ws, action, self.today(ws, actor, now))
-            added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
-            return Outcome(info, changes=["owners changed"],
-                           assignments=[Assignment(u, actor.user_id, info) for u in added])
+        info = self._committed_info(ws, action, actor, now)
+        added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
+        return Outcome(info, changes=["owners changed"],
+                       assignments=[Assignment(u, actor.user_id, info) for u in added])
 
     def changeable(self, team_id: str, actor: Actor, number: int, now: dt.datetime) -> ActionInfo:
         """The action, if `actor` may change it (else NotFound or NotAllowed): what an edit form shows."""
-        with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
+        with self.reading(team_id, now) as (s, ws):
             action = self._changeable(s, ws, number, actor)
             return self._info(s, ws, action, self.today(ws, actor, now), with_notes=True)
 
@@ -272,8 +318,8 @@ class ActionService:
         each changed field; a note in the form is added."""
         if not spec.title.strip():
             raise BadInput("An action needs a title.")
+        ws = self.ref(team_id, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
             action = self._changeable(s, ws, number, actor)
             before_users = {o.user_id for o in action.owners if o.user_id}
             old = self._snapshot(action)
@@ -301,17 +347,17 @@ class ActionService:
                 s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
                 self._record(s, action, actor, now, "note", new=note)
             action.updated_at = now
-            info = self._info(s, ws, action, self.today(ws, actor, now))
-            added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
-            return Outcome(info, changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
-                           assignments=[Assignment(u, actor.user_id, info) for u in added])
+        info = self._committed_info(ws, action, actor, now)
+        added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
+        return Outcome(info, changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
+                       assignments=[Assignment(u, actor.user_id, info) for u in added])
 
     def set_due(self, team_id: str, actor: Actor, number: int, phrase: str, now: dt.datetime) -> Outcome:
         return self.edit(team_id, actor, number, ActionSpec(due_phrase=phrase), now)
 
     def edit(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        ws = self.ref(team_id, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
             action = self._changeable(s, ws, number, actor)
             changes: list[tuple[str, object, object]] = []
             if spec.title and spec.title.strip() != action.title:
@@ -343,15 +389,14 @@ class ActionService:
             action.updated_at = now
             for field, old, new in changes:
                 self._record(s, action, actor, now, "changed", field, old, new)
-            s.flush()
-            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
-                           changes=[f"{field} changed" for field, _, _ in changes])
+        return Outcome(self._committed_info(ws, action, actor, now),
+                       changes=[f"{field} changed" for field, _, _ in changes])
 
     def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
         """Hold the nudges of an open action until 09:00 on the next working day (`day`) or the first
         working day of next week (`week`), in the actor's zone; a nudge comes then."""
+        ws = self.ref(team_id, now)
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
             action = self._changeable(s, ws, number, actor)
             if action.status != "open":
                 raise BadInput(f"#{number} is {action.status}: there is nothing to snooze.")
@@ -364,9 +409,9 @@ class ActionService:
             action.snoozed_until, action.updated_at = instant, now
             self._record(s, action, actor, now, "changed", "snooze", old.isoformat() if old else None,
                          instant.isoformat())
-            local = instant.astimezone(tz)
-            return Outcome(self._info(s, ws, action, self.today(ws, actor, now)),
-                           changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"])
+        local = instant.astimezone(tz)
+        return Outcome(self._committed_info(ws, action, actor, now),
+                       changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"])
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> list[Event]:
         from sqlalchemy import select
@@ -378,13 +423,13 @@ class ActionService:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _action(self, s, ws: Workspace, number: int) -> Action:
+    def _action(self, s, ws: Workspace | WorkspaceRef, number: int) -> Action:
         action = q.action_by_number(s, ws.id, number)
         if action is None:
             raise NotFound(f"There is no action #{number} in this workspace.", "/action list")
         return action
 
-    def _changeable(self, s, ws: Workspace, number: int, actor: Actor) -> Action:
+    def _changeable(self, s, ws: Workspace | WorkspaceRef, number: int, actor: Actor) -> Action:
         action = self._action(s, ws, number)
         owners = {o.user_id for o in action.owners if o.user_id}
         if not (actor.is_admin or actor.user_id == action.created_by or actor.user_id in owners):
@@ -393,7 +438,7 @@ class ActionService:
             )
         return action
 
-    def region_named(self, s, ws: Workspace, name: str) -> Region:
+    def region_named(self, s, ws: Workspace | WorkspaceRef, name: str) -> Region:
         region = q.region_by_name(s, ws.id, name)
         if region is not None:
             return region
@@ -412,7 +457,7 @@ class ActionService:
         )
         raise BadInput(f"There is no region “{name}”.{hint} Known regions: {listing}.")
 
-    def _set_owners(self, action: Action, ws: Workspace, user_ids: list[str], names: list[str]) -> None:
+    def _set_owners(self, action: Action, ws: Workspace | WorkspaceRef, user_ids: list[str], names: list[str]) -> None:
         owners = [Owner(workspace_id=ws.id, user_id=u) for u in dict.fromkeys(user_ids)]
         owners += [Owner(workspace_id=ws.id, name=n.strip()) for n in dict.fromkeys(names) if n.strip()]
         for pos, owner in enumerate(owners):
@@ -439,8 +484,21 @@ class ActionService:
         s.add(Event(workspace_id=action.workspace_id, action_id=action.id, actor=actor.user_id,
                     kind=kind, field=field, old=old, new=new, at=now))
 
-    def _info(self, s, ws: Workspace, action: Action, today: dt.date, names: dict[str, str] | None = None,
-              with_notes: bool = False) -> ActionInfo:
+    def _names(self, ws: WorkspaceRef, actions: list[Action]) -> dict[str, str]:
+        """Display names of the chat users among `actions`' owners, read in a transaction of its own."""
+        user_ids = {o.user_id for a in actions for o in a.owners if o.user_id}
+        if not user_ids:
+            return {}
+        with self.db.rows() as conn:
+            return q.people_names(conn, ws.id, user_ids)
+
+    def _committed_info(self, ws: WorkspaceRef, action: Action, actor: Actor, now: dt.datetime) -> ActionInfo:
+        """The record of an action a transaction has just written, built once it has committed (the write
+        lock is not held for the owners' names)."""
+        return action_info(action, self.today(ws, actor, now), self._names(ws, [action]))
+
+    def _info(self, s, ws: Workspace | WorkspaceRef, action: Action, today: dt.date,
+              names: dict[str, str] | None = None, with_notes: bool = False) -> ActionInfo:
         if names is None:
             names = q.people_names(s, ws.id, {o.user_id for o in action.owners if o.user_id})
         return action_info(action, today, names, with_notes)

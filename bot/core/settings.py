@@ -67,4 +67,6 @@ class SettingsService:
             if "tz" in changes:
                 ws.timezone = changes["tz"]
             s.flush()
-            return WorkspaceSettings(settings_of(ws), ws.timezone)
+            settings = WorkspaceSettings(settings_of(ws), ws.timezone)
+        self.actions.forget_ref(team_id)  # the remembered zone is out of date
+        return settings
