@@ -241,6 +241,7 @@ def seed(url: str, people: list[Person], rng: random.Random, count: int = SEED_A
 
 LOG_LEVEL = re.compile(r"^\S+ \S+ (WARNING|ERROR|CRITICAL) ")
 QUEUE_DEPTH = re.compile(r"waitress\.queue: Task queue depth is (\d+)")
+REQUEST_LINE = re.compile(r" actionbot\.request: request .* ms=([\d.]+) outcome=")
 
 
 class BotProcess:
@@ -261,6 +262,7 @@ class BotProcess:
         self.counting = False
         self.queue_warnings = 0
         self.max_queue_depth = 0
+        self.dispatch_ms: list[float] = []  # the bot's own timing of each request (its request log)
         self.samples: list[str] = []  # the first warnings and errors, with what follows them
         self.tail: list[str] = []
         self._listening = threading.Event()
@@ -276,6 +278,9 @@ class BotProcess:
             self.tail = (self.tail + [line])[-50:]
             level = LOG_LEVEL.match(line)
             depth = QUEUE_DEPTH.search(line)
+            timed = REQUEST_LINE.search(line) if self.counting else None
+            if timed:
+                self.dispatch_ms.append(float(timed.group(1)))
             if depth:  # waitress: every thread busy, requests waiting; counted, not sampled
                 self.queue_warnings += 1
                 self.max_queue_depth = max(self.max_queue_depth, int(depth.group(1)))
@@ -645,6 +650,8 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
             "log_warnings": bot.levels["WARNING"], "log_errors": bot.levels["ERROR"] + bot.levels["CRITICAL"],
             "log_samples": bot.samples[:30],
             "queue_depth_warnings": bot.queue_warnings, "max_queue_depth": bot.max_queue_depth,
+            # from the bot's request log: its own work on each request, without the wait for a thread
+            "dispatch_ms": {f"p{p}": round(percentile(sorted(bot.dispatch_ms), p), 1) for p in (50, 95, 99)},
             "exit_code": exit_code,
             "processes": len(serving),  # the server, and its workers when it has them
             "processes_left": len(left),  # still running after it was stopped: should be none
@@ -684,6 +691,9 @@ def report(result: dict) -> str:
                f"log: {server['log_warnings']} warnings, {server['log_errors']} errors, "
                f"{server['queue_depth_warnings']} 'task queue depth' notices (deepest {server['max_queue_depth']}). "
                f"load generator + stand-in: {result['load_process_cpu_s']} CPU s")
+    mine = server["dispatch_ms"]
+    out.append(f"the bot's own timing (request log), without the wait for a free thread: p50 {mine['p50']} ms, "
+               f"p95 {mine['p95']} ms, p99 {mine['p99']} ms")
     out.append(f"slack stand-in: {slack['api_calls']} Web API calls, {sum(slack['api_failures'].values())} not ok; "
                f"after-ack work (Home tabs, DMs) went on {slack['after_ack_drain_s']} s after the clients stopped"
                + ("" if slack["after_ack_drained"] else " and had not finished when we stopped waiting"))

@@ -41,6 +41,8 @@ def test_a_tiny_load_runs_without_errors(load, db):
     assert sum(t["requests"] for t in result["by_op"].values()) == result["requests"]
     assert result["slack"]["api_calls"] > 0  # the bot reached the stand-in (DMs, Home tabs)
     assert result["server"]["exit_code"] is not None  # and the bot was stopped
+    timed = result["server"]["dispatch_ms"]  # the bot's request log timed its own work on each request
+    assert 0 < timed["p50"] <= timed["p99"] <= result["max_ms"]
 
 
 def test_the_script_writes_its_results_as_json(load, tmp_path):
