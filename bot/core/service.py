@@ -6,7 +6,8 @@ stores nothing. Results are plain records (bot.core.records), safe to use after 
 A write transaction holds SQLite's one write lock from its first statement to its commit, so the hot
 paths keep it short: the workspace is looked up before it (and remembered for `WORKSPACE_MEMO_SECONDS`:
 its ID never changes, and a zone or date order changed in another process takes at most that long to
-show here), and the owners' names for the reply are read after it.
+show here), and the owners' display names for the reply are read after it (and remembered as long).
+Lists read on a plain connection: rows, not ORM objects.
 """
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class ActionService:
         self.default_timezone = default_timezone
         self.default_date_order = default_date_order
         self._refs: TTLCache = TTLCache(10_000, WORKSPACE_MEMO_SECONDS)
+        self._display_names: TTLCache = TTLCache(50_000, WORKSPACE_MEMO_SECONDS)  # (workspace ID, user) -> name
         self._refs_lock = threading.Lock()
 
     # -- workspaces and time -------------------------------------------------------------
@@ -211,9 +213,8 @@ class ActionService:
         with self.db.session() as s:
             regions: dict[str, Region] = {}
             named = {}
-            first = q.reserve_numbers(s, ws.id, len(specs))
             rows = []
-            for offset, spec in enumerate(specs):
+            for spec in specs:
                 due = self.resolve_due(spec.due_phrase, ws, actor, now)
                 region = None
                 if spec.region:
@@ -224,7 +225,7 @@ class ActionService:
                 meeting = self._cached(named, s, ws, q.meeting_by_name, "meeting", spec.meeting)
                 status = spec.status or "open"
                 action = Action(
-                    workspace_id=ws.id, number=first + offset, title=spec.title.strip(),
+                    workspace_id=ws.id, title=spec.title.strip(),
                     status=status, due_kind=due.kind, due_date=due.date, region=region, group=group,
                     meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
                     created_at=now, updated_at=now, schedule_from=now, permalink=spec.permalink,
@@ -234,6 +235,11 @@ class ActionService:
                 rows.append((spec, due, action))
                 if progress:
                     progress(1)
+            # numbers last: on PostgreSQL the workspace row stays locked from here to the commit, and
+            # every other creator in the workspace waits for it
+            first = q.reserve_numbers(s, ws.id, len(specs))
+            for offset, (_, _, action) in enumerate(rows):
+                action.number = first + offset
             s.add_all([a for _, _, a in rows])
             s.flush()
             for spec, due, action in rows:
@@ -485,12 +491,20 @@ class ActionService:
                     kind=kind, field=field, old=old, new=new, at=now))
 
     def _names(self, ws: WorkspaceRef, actions: list[Action]) -> dict[str, str]:
-        """Display names of the chat users among `actions`' owners, read in a transaction of its own."""
+        """Display names of the chat users among `actions`' owners: remembered for a minute, else read in
+        a transaction of its own."""
         user_ids = {o.user_id for a in actions for o in a.owners if o.user_id}
-        if not user_ids:
-            return {}
-        with self.db.rows() as conn:
-            return q.people_names(conn, ws.id, user_ids)
+        with self._refs_lock:
+            names = {u: self._display_names[(ws.id, u)] for u in user_ids if (ws.id, u) in self._display_names}
+        unknown = user_ids - names.keys()
+        if unknown:
+            with self.db.rows() as conn:
+                found = q.people_names(conn, ws.id, unknown)
+            with self._refs_lock:
+                for user_id, name in found.items():
+                    self._display_names[(ws.id, user_id)] = name
+            names.update(found)
+        return names
 
     def _committed_info(self, ws: WorkspaceRef, action: Action, actor: Actor, now: dt.datetime) -> ActionInfo:
         """The record of an action a transaction has just written, built once it has committed (the write
