@@ -52,10 +52,6 @@ class HomeQueue:
                 line.move_to_end(user_id, last=False)
             self._cond.notify_all()
 
-    def waiting(self) -> int:
-        with self._cond:
-            return sum(len(line) for line in self._waiting.values())
-
     def settle(self, timeout: float) -> bool:
         """Wait until nothing waits and nothing runs (at most `timeout` seconds); True when so."""
         with self._cond:

@@ -53,7 +53,7 @@ class ActionService:
         self.default_date_order = default_date_order
         self._refs: TTLCache = TTLCache(10_000, WORKSPACE_MEMO_SECONDS)
         self._display_names: TTLCache = TTLCache(50_000, WORKSPACE_MEMO_SECONDS)  # (workspace ID, user) -> name
-        self._refs_lock = threading.Lock()
+        self._memo_lock = threading.Lock()
 
     # -- workspaces and time -------------------------------------------------------------
 
@@ -66,7 +66,7 @@ class ActionService:
 
     def ref(self, team_id: str, now: dt.datetime) -> WorkspaceRef:
         """The workspace's ID, zone and date order, remembered; created on a workspace's first contact."""
-        with self._refs_lock:
+        with self._memo_lock:
             ref = self._refs.get(team_id)
         if ref is None:
             with self.db.reading() as s:
@@ -75,13 +75,13 @@ class ActionService:
                 with self.db.session() as s:
                     ws = self.workspace(s, team_id, now)
             ref = WorkspaceRef(ws.id, ws.team_id, ws.timezone, ws.date_order)
-            with self._refs_lock:
+            with self._memo_lock:
                 self._refs[team_id] = ref
         return ref
 
     def forget_ref(self, team_id: str) -> None:
         """The workspace's row changed (its zone, date order) or is gone: read it again next time."""
-        with self._refs_lock:
+        with self._memo_lock:
             self._refs.pop(team_id, None)
 
     def installed(self, team_id: str, name: str, now: dt.datetime) -> None:
@@ -150,7 +150,7 @@ class ActionService:
     def get(self, team_id: str, number: int, now: dt.datetime, actor: Actor | None = None) -> ActionInfo:
         with self.reading(team_id, now) as (s, ws):
             action = self._action(s, ws, number)
-            return self._info(s, ws, action, self.today(ws, actor, now), with_notes=True)
+            return self._info(ws, action, self.today(ws, actor, now), with_notes=True)
 
     def list(self, team_id: str, actor: Actor | None, query: ListQuery, now: dt.datetime,
              limit: int | None = LIST_LIMIT, offset: int = 0) -> Listing:
@@ -182,10 +182,9 @@ class ActionService:
             flt.owner_user_id = actor.user_id
         if query.region:
             flt.region_id = q.region_id_by_name(s, ws.id, query.region)
-            if flt.region_id is None:
+            if flt.region_id is None:  # unknown: region_named says which regions there are
                 with self.db.reading() as session:
-                    self.region_named(session, ws, query.region)  # says what is known, or races a new one
-                    flt.region_id = q.region_id_by_name(session, ws.id, query.region)
+                    flt.region_id = self.region_named(session, ws, query.region).id
         for field, model in (("group", Group), ("meeting", Meeting)):
             name = getattr(query, field)
             if name:
@@ -282,7 +281,7 @@ class ActionService:
             if status == "open":  # reopened: nudges start again from now, not from the past
                 action.schedule_from, action.snoozed_until = now, None
             self._record(s, action, actor, now, "status", "status", old, status)
-        return Outcome(self._committed_info(ws, action, actor, now), changes=[f"status: {old} → {status}"])
+        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[f"status: {old} → {status}"])
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
         ws = self.ref(team_id, now)
@@ -292,7 +291,7 @@ class ActionService:
                        created_at=now))
             action.updated_at = now
             self._record(s, action, actor, now, "note", new=text)
-        return Outcome(self._committed_info(ws, action, actor, now), changes=["note added"])
+        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=["note added"])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
         ws = self.ref(team_id, now)
@@ -308,7 +307,7 @@ class ActionService:
                 raise BadInput(f"#{number} already has exactly those owners.")
             self._record(s, action, actor, now, "changed", "owners", old, new)
             action.delivery_problem = None  # new owners: try again
-        info = self._committed_info(ws, action, actor, now)
+        info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
         return Outcome(info, changes=["owners changed"],
                        assignments=[Assignment(u, actor.user_id, info) for u in added])
@@ -317,7 +316,7 @@ class ActionService:
         """The action, if `actor` may change it (else NotFound or NotAllowed): what an edit form shows."""
         with self.reading(team_id, now) as (s, ws):
             action = self._changeable(s, ws, number, actor)
-            return self._info(s, ws, action, self.today(ws, actor, now), with_notes=True)
+            return self._info(ws, action, self.today(ws, actor, now), with_notes=True)
 
     def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
         """Make the action what a full form says (an empty region, group or meeting clears it), recording
@@ -353,7 +352,7 @@ class ActionService:
                 s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
                 self._record(s, action, actor, now, "note", new=note)
             action.updated_at = now
-        info = self._committed_info(ws, action, actor, now)
+        info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
         return Outcome(info, changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
                        assignments=[Assignment(u, actor.user_id, info) for u in added])
@@ -395,7 +394,7 @@ class ActionService:
             action.updated_at = now
             for field, old, new in changes:
                 self._record(s, action, actor, now, "changed", field, old, new)
-        return Outcome(self._committed_info(ws, action, actor, now),
+        return Outcome(self._info(ws, action, self.today(ws, actor, now)),
                        changes=[f"{field} changed" for field, _, _ in changes])
 
     def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
@@ -416,7 +415,7 @@ class ActionService:
             self._record(s, action, actor, now, "changed", "snooze", old.isoformat() if old else None,
                          instant.isoformat())
         local = instant.astimezone(tz)
-        return Outcome(self._committed_info(ws, action, actor, now),
+        return Outcome(self._info(ws, action, self.today(ws, actor, now)),
                        changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"])
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> list[Event]:
@@ -494,28 +493,22 @@ class ActionService:
         """Display names of the chat users among `actions`' owners: remembered for a minute, else read in
         a transaction of its own."""
         user_ids = {o.user_id for a in actions for o in a.owners if o.user_id}
-        with self._refs_lock:
+        with self._memo_lock:
             names = {u: self._display_names[(ws.id, u)] for u in user_ids if (ws.id, u) in self._display_names}
         unknown = user_ids - names.keys()
         if unknown:
             with self.db.rows() as conn:
                 found = q.people_names(conn, ws.id, unknown)
-            with self._refs_lock:
+            with self._memo_lock:
                 for user_id, name in found.items():
                     self._display_names[(ws.id, user_id)] = name
             names.update(found)
         return names
 
-    def _committed_info(self, ws: WorkspaceRef, action: Action, actor: Actor, now: dt.datetime) -> ActionInfo:
-        """The record of an action a transaction has just written, built once it has committed (the write
-        lock is not held for the owners' names)."""
-        return action_info(action, self.today(ws, actor, now), self._names(ws, [action]))
-
-    def _info(self, s, ws: Workspace | WorkspaceRef, action: Action, today: dt.date,
-              names: dict[str, str] | None = None, with_notes: bool = False) -> ActionInfo:
-        if names is None:
-            names = q.people_names(s, ws.id, {o.user_id for o in action.owners if o.user_id})
-        return action_info(action, today, names, with_notes)
+    def _info(self, ws: WorkspaceRef, action: Action, today: dt.date, with_notes: bool = False) -> ActionInfo:
+        """The record of an action. A change builds it once its transaction has committed, so the write
+        lock is not held for the owners' names; `with_notes` needs the session still open."""
+        return action_info(action, today, self._names(ws, [action]), with_notes)
 
 
 def action_info(action: Action, today: dt.date, names: dict[str, str], with_notes: bool = False) -> ActionInfo:
