@@ -51,6 +51,7 @@ from handlers.devkit.requests import (  # noqa: E402
 from handlers.devkit.show import all_text  # noqa: E402
 from tables import DEFAULT_PG_URL, add_database_options, databases  # noqa: E402
 from handlers.devkit.standin import SlackStandIn  # noqa: E402
+from handlers.home_queue import TIER_4_PER_MINUTE  # noqa: E402
 
 TEAM = "T0LOAD"
 BOT_TOKEN = "xoxb-load-test"
@@ -240,7 +241,6 @@ def seed(url: str, people: list[Person], rng: random.Random, count: int = SEED_A
 # -- the bot under test --------------------------------------------------------------------
 
 LOG_LEVEL = re.compile(r"^\S+ \S+ (WARNING|ERROR|CRITICAL) ")
-QUEUE_DEPTH = re.compile(r"waitress\.queue: Task queue depth is (\d+)")
 REQUEST_LINE = re.compile(r" actionbot\.request: request .* ms=([\d.]+) outcome=")
 
 
@@ -260,8 +260,6 @@ class BotProcess:
         self._serving_changed = threading.Condition()
         self.levels: Counter = Counter()  # warnings and errors logged once `counting` is set
         self.counting = False
-        self.queue_warnings = 0
-        self.max_queue_depth = 0
         self.dispatch_ms: list[float] = []  # the bot's own timing of each request (its request log)
         self.samples: list[str] = []  # the first warnings and errors, with what follows them
         self.tail: list[str] = []
@@ -277,15 +275,10 @@ class BotProcess:
         for line in self.proc.stderr:
             self.tail = (self.tail + [line])[-50:]
             level = LOG_LEVEL.match(line)
-            depth = QUEUE_DEPTH.search(line)
             timed = REQUEST_LINE.search(line) if self.counting else None
             if timed:
                 self.dispatch_ms.append(float(timed.group(1)))
-            if depth:  # waitress: every thread busy, requests waiting; counted, not sampled
-                self.queue_warnings += 1
-                self.max_queue_depth = max(self.max_queue_depth, int(depth.group(1)))
-                level = None
-            elif level and self.counting:
+            if level and self.counting:
                 self.levels[level.group(1)] += 1
                 following = 5 if len(self.samples) < 40 else 0
             elif level:  # before the load (start-up notices)
@@ -612,12 +605,14 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
                 cpu_after, load_cpu_after = bot.cpu_seconds(), time.process_time()
                 stuck = [w.name for w in workers if w.is_alive()]
                 # the after-ack work (Home tabs, owners' DMs) still queued when the clients stop: wait
-                # until the stand-in has heard nothing for a second (at most DRAIN_LIMIT seconds)
+                # until the stand-in has heard nothing for longer than the Home queue's pace between two
+                # publishes of one worker (at most DRAIN_LIMIT seconds)
+                quiet = 1.0 + 60.0 / (TIER_4_PER_MINUTE / server_workers)
                 ended = time.monotonic()
-                while time.monotonic() - standin.last_call < 1.0 and time.monotonic() - ended < DRAIN_LIMIT:
+                while time.monotonic() - standin.last_call < quiet and time.monotonic() - ended < DRAIN_LIMIT:
                     time.sleep(0.1)
                 drain = max(0.0, standin.last_call - ended)
-                drained = time.monotonic() - standin.last_call >= 1.0
+                drained = time.monotonic() - standin.last_call >= quiet
             finally:
                 serving = bot.processes()
                 exit_code = bot.stop()
@@ -649,7 +644,6 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
             "cpu_s": round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None,
             "log_warnings": bot.levels["WARNING"], "log_errors": bot.levels["ERROR"] + bot.levels["CRITICAL"],
             "log_samples": bot.samples[:30],
-            "queue_depth_warnings": bot.queue_warnings, "max_queue_depth": bot.max_queue_depth,
             # from the bot's request log: its own work on each request, without the wait for a thread
             "dispatch_ms": {f"p{p}": round(percentile(sorted(bot.dispatch_ms), p), 1) for p in (50, 95, 99)},
             "exit_code": exit_code,
@@ -688,8 +682,7 @@ def report(result: dict) -> str:
     out = [table([(op, r) for op, r in result["by_op"].items()] + [("all", result)], "operation")]
     server, slack = result["server"], result["slack"]
     out.append(f"server: {server['workers']} worker(s) of {server['threads']} threads, {server['cpu_s']} CPU s in {result['elapsed_s']} s; "
-               f"log: {server['log_warnings']} warnings, {server['log_errors']} errors, "
-               f"{server['queue_depth_warnings']} 'task queue depth' notices (deepest {server['max_queue_depth']}). "
+               f"log: {server['log_warnings']} warnings, {server['log_errors']} errors. "
                f"load generator + stand-in: {result['load_process_cpu_s']} CPU s")
     mine = server["dispatch_ms"]
     out.append(f"the bot's own timing (request log), without the wait for a free thread: p50 {mine['p50']} ms, "

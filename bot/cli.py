@@ -163,7 +163,8 @@ def cmd_run(args) -> int:
         raise ConfigError("--workers must be 1 or more")
     if args.workers > 1 and not config.app_token:
         from bot.runtime import open_database
-        from bot.workers import listening_socket, serve_workers
+        from bot.http_server import listening_socket
+        from bot.workers import serve_workers
 
         open_database(config).dispose()  # upgrade the embedded database once, before the workers start
         sock = listening_socket(args.host, config.port if args.port is None else args.port)

@@ -6,7 +6,6 @@ import threading
 from dataclasses import dataclass
 
 from sqlalchemy import text
-from waitress.server import create_server
 
 from bot.config import Config, ConfigError
 from bot.core.service import ActionService
@@ -64,10 +63,10 @@ class Runtime:
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):
         """A production WSGI server (waitress) on host:port, or on `sock` (already listening, shared
         by workers); `.run()` serves, `.close()` stops."""
-        if sock is not None:
-            return create_server(self.wsgi(), sockets=[sock], threads=threads, ident="actionbot")
-        return create_server(self.wsgi(), host=host, port=self.config.port if port is None else port,
-                             threads=threads, ident="actionbot")
+        from bot.http_server import FreeThreadServer, listening_socket
+        if sock is None:
+            sock = listening_socket(host, self.config.port if port is None else port)
+        return FreeThreadServer(self.wsgi(), sock, threads=threads, ident="actionbot")
 
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -25,11 +25,6 @@ EARLY_DEATH = 10.0  # seconds: a worker dying sooner than this after its start i
 MAX_EARLY_DEATHS = 3
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return socket.create_server((host, port), family=family, backlog=1024)
-
-
 def serve_workers(sock: socket.socket, workers: int, serve: Callable[[socket.socket, int], None]) -> int:
     """Fork `workers` processes each running `serve(sock, index)` until stopped; returns the exit code."""
     children: dict[int, tuple[int, float]] = {}  # pid -> (worker index, started at)
