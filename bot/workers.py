@@ -2,9 +2,11 @@
 
 Python runs one thread at a time in a process, so one process serves from one core however many
 threads it has. Here the parent binds the port once and forks N workers; each builds its own runtime
-(database pool, Slack clients, after-ack pools) and serves the same listening socket with waitress,
-and the kernel hands each new connection to one of them. The first worker also runs the scheduler
-when asked to (the ledger makes a second one harmless, but one is enough).
+(database pool, Slack clients, after-ack pools) and serves the same listening socket with waitress.
+A worker takes a new connection only while one of its threads is free (`bot.http_server`), so the
+socket's accept queue is the one line requests wait in, whichever worker serves them. The first
+worker also runs the scheduler when asked to (the ledger makes a second one harmless, but one is
+enough).
 
 The parent holds no database connection and no threads, so forking stays safe. It restarts a worker
 that dies, gives up when workers keep dying at start, and on SIGTERM or Ctrl-C asks every worker to
