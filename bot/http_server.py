@@ -79,12 +79,11 @@ class FreeThreadServer(TcpWSGIServer):
         self.pull_trigger()  # wake the accept loop: a thread is free again
 
     def has_free_thread(self) -> bool:
-        if self._in_service + len(self.waiting_channels) < self.threads:
-            return True
-        too_old = time.monotonic() - FIRST_REQUEST_GRACE
-        for channel, accepted in list(self.waiting_channels.items()):
-            if accepted < too_old or not channel.connected:
-                self.waiting_channels.pop(channel, None)
+        if self._in_service + len(self.waiting_channels) >= self.threads:  # full: drop stale places first
+            too_old = time.monotonic() - FIRST_REQUEST_GRACE
+            for channel, accepted in list(self.waiting_channels.items()):
+                if accepted < too_old or not channel.connected:
+                    self.waiting_channels.pop(channel, None)
         return self._in_service + len(self.waiting_channels) < self.threads
 
     def readable(self):

@@ -41,5 +41,5 @@ def send_import_digests(dms: DmChannels, client: WebClient, team_id: str, meetin
 def send_file(dms: DmChannels, client: WebClient, team_id: str, user_id: str, content: str, filename: str,
               comment: str) -> None:
     """A file in the person's DM (files_upload_v2)."""
-    client.files_upload_v2(channel=dms.open(client, team_id, user_id), content=content, filename=filename, title=filename,
-                           initial_comment=comment)
+    client.files_upload_v2(channel=dms.open(client, team_id, user_id), content=content, filename=filename,
+                           title=filename, initial_comment=comment)
