@@ -1,7 +1,7 @@
 """What a button carries in its `value` (Block Kit caps it at 2,000 characters): an action number, a page
-offset and, on list buttons, the list's query in its short form (`ListQuery.describe` with names'
-inner spaces collapsed: the store matches names that way). A query still too long travels compressed;
-one too long even so is not carried (`list_query` says so), and a value is never cut."""
+offset, a feed's region and, on list buttons, the list's query in its short form (`ListQuery.describe`
+with names' inner spaces collapsed: the store matches names that way). A value still too long travels
+compressed; a query too long even so is not carried (`list_query` says so), and a value is never cut."""
 from __future__ import annotations
 
 import base64
@@ -16,22 +16,21 @@ LONGEST = {"n": 10**9, "o": 10**9}  # the largest other fields a list button car
 
 
 def encode(value: dict) -> str:
-    """The value as compact JSON; the query moves to `z` (compressed) when that is what makes it fit."""
+    """The value as compact JSON, compressed (`{"z": …}`) when that is what makes it fit."""
     text = _dumps(value)
-    if len(text) > MAX_VALUE and "q" in value:
-        packed = base64.b85encode(zlib.compress(value["q"].encode(), 9)).decode()
-        text = _dumps({**{k: v for k, v in value.items() if k != "q"}, "z": packed})
+    if len(text) > MAX_VALUE:
+        text = _dumps({"z": base64.b85encode(zlib.compress(text.encode(), 9)).decode()})
     if len(text) > MAX_VALUE:
         raise ValueError(f"a button value of {len(text)} characters")
     return text
 
 
 def decode(raw: str | None) -> dict | None:
-    """The dict a button carries (its query back in `q`), or None when it is not one of ours."""
+    """The dict a button carries, or None when it is not one of ours."""
     try:
         value = json.loads(raw or "")
-        if isinstance(value, dict) and isinstance(value.get("z"), str):
-            value["q"] = zlib.decompress(base64.b85decode(value.pop("z"))).decode()
+        if isinstance(value, dict) and set(value) == {"z"} and isinstance(value["z"], str):
+            value = json.loads(zlib.decompress(base64.b85decode(value["z"])))
         return value if isinstance(value, dict) else None
     except (ValueError, zlib.error):
         return None

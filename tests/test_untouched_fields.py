@@ -142,3 +142,15 @@ def test_list_buttons_work_whatever_the_filter(driver, slack, app):
     assert after["replace_original"] is True and "marked *#" in all_text(after), all_text(after)
     assert "24 actions" in all_text(after)
     assert runtime.ctx.actions.get(TEAM, done["decoded"]["n"], WORKSHOP_NOW).status == "done"
+
+
+def test_calendar_reset_button_fits_whatever_the_region_was_typed_as(driver, app):
+    _, runtime = app
+    name = "Latin America and the Caribbean"
+    runtime.ctx.regions.add(TEAM, ADMIN, RegionSpec(name), WORKSHOP_NOW)
+    typed_name = (" " * 500).join(name.split())  # the region all the same: names match spaces folded
+    shown = driver.command("UADMIN", f'calendar region:"{typed_name}"').json()
+    (reset,) = [b for b in buttons(shown) if b["action_id"] == "calendar_reset"]
+    assert len(reset["value"]) <= 2000
+    _, replaced = driver.click("UADMIN", "calendar_reset", reset["value"])
+    assert "New address" in all_text(replaced), all_text(replaced)
