@@ -2,12 +2,10 @@
 feed of due dates (the person's own, or a region's), to subscribe to from any calendar app."""
 from __future__ import annotations
 
-import json
-
 from bot.core.calendar_feeds import feed_path
 from bot.core.errors import BadInput, NotAllowed
 from bot.core.wire import to_plain
-from handlers import render
+from handlers import button_values, render
 from handlers.actions.pressing import answer, press
 from handlers.context import HandlerContext
 
@@ -52,7 +50,7 @@ def feed_message(ctx: HandlerContext, kind: str, subject: str, secret: str, was_
     if was_reset:
         lines.append("The old address no longer works.")
     button = {"type": "button", "action_id": RESET_ACTION, "text": {"type": "plain_text", "text": "Reset address"},
-              "value": json.dumps({"kind": kind, "subject": subject}),
+              "value": button_values.encode({"kind": kind, "subject": " ".join(subject.split())}),
               "confirm": {"title": {"type": "plain_text", "text": "Reset the address?"},
                           "text": {"type": "plain_text", "text": "Calendars subscribed to the old one stop updating."},
                           "confirm": {"type": "plain_text", "text": "Reset"},
@@ -67,7 +65,7 @@ def register(app, ctx: HandlerContext) -> None:
 
         def work(team_id, actor):
             try:
-                value = json.loads(action.get("value") or "")
+                value = button_values.decode(action.get("value")) or {}
                 kind, subject = value["kind"], value["subject"]
             except (ValueError, KeyError, TypeError):
                 raise BadInput("That button is out of date; run `/action calendar` again.") from None

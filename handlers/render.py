@@ -5,12 +5,12 @@ Limits kept here: 50 blocks a message, 3000 characters a section text.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
 from bot.core.grammar import tokenize
 from bot.core.records import ActionInfo, Assignment, Listing, OwnerInfo, Outcome, RegionInfo
+from handlers import button_values
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -80,7 +80,7 @@ def action_line(action: ActionInfo) -> str:
 
 def _button(text: str, action_id: str, value: dict, style: str | None = None) -> dict:
     button = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text},
-              "value": json.dumps(value)[:2000]}
+              "value": button_values.encode(value)}
     if style:
         button["style"] = style
     return button
@@ -97,7 +97,8 @@ def row_buttons(number: int) -> dict:
 
 
 def action_rows(action: ActionInfo, query: str | None = None) -> list[dict]:
-    """One action as list, Home and mention answers show it: two blocks (Done beside it when open)."""
+    """One action as list, Home and mention answers show it: two blocks (Done beside it when open);
+    `query` is the list's, as `button_values.list_query` gives it."""
     done = done_button(action.number, query) if action.status == "open" else None
     return [section(action_line(action), done), row_buttons(action.number)]
 
@@ -129,14 +130,19 @@ def listing_message(listing: Listing, query_text: str, note: str | None = None, 
     blocks = [context(note)] if note else []
     blocks.append(section(heading))
     page = listing.actions[:PAGE_ROWS]
+    carried = button_values.list_query(query_text)
     for action in page:
-        blocks += action_rows(action, query_text)
+        blocks += action_rows(action, carried)
     if not listing.actions:
         blocks.append(context("Nothing here. Add one with `/action add <title> @owner due <date>`."))
     elif listing.total > offset + len(page):
-        blocks.append(context(f"Showing {offset + 1}–{offset + len(page)} of {listing.total}."))
-        blocks.append({"type": "actions", "block_id": "more", "elements": [
-            _button("Show more", MORE_ACTION, {"q": query_text, "o": offset + len(page)})]})
+        shown = f"Showing {offset + 1}–{offset + len(page)} of {listing.total}."
+        if carried is None:
+            blocks.append(context(shown + " The filter is too long to page through: list with a shorter one."))
+        else:
+            blocks.append(context(shown))
+            blocks.append({"type": "actions", "block_id": "more", "elements": [
+                _button("Show more", MORE_ACTION, {"q": carried, "o": offset + len(page)})]})
     fallback = f"{listing.total} actions" + (f" ({escape(query_text)})" if query_text else "")
     return message(fallback, blocks)
 

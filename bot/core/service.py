@@ -32,6 +32,7 @@ from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
+REPLACEABLE = frozenset({"title", "users", "named", "due", "region", "group", "meeting"})  # replace's `keep`
 WORKSPACE_MEMO_SECONDS = 60
 
 
@@ -318,27 +319,36 @@ class ActionService:
             action = self._changeable(s, ws, number, actor)
             return self._info(ws, action, self.today(ws, actor, now), with_notes=True)
 
-    def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+    def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime,
+                keep: frozenset[str] = frozenset()) -> Outcome:
         """Make the action what a full form says (an empty region, group or meeting clears it), recording
-        each changed field; a note in the form is added."""
-        if not spec.title.strip():
+        each changed field; a note in the form is added. Fields named in `keep` (of REPLACEABLE: the ones
+        the person did not touch) stay as stored, whatever `spec` says of them."""
+        if "title" not in keep and not spec.title.strip():
             raise BadInput("An action needs a title.")
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             before_users = {o.user_id for o in action.owners if o.user_id}
             old = self._snapshot(action)
-            due = self.resolve_due(spec.due_phrase, ws, actor, now)
-            action.title = spec.title.strip()
+            if "title" not in keep:
+                action.title = spec.title.strip()
+            due = Due(action.due_kind, action.due_date) if "due" in keep else self.resolve_due(
+                spec.due_phrase, ws, actor, now)
             if due != Due(action.due_kind, action.due_date):
                 action.due_kind, action.due_date = due.kind, due.date
                 action.schedule_from, action.snoozed_until = now, None
-            action.region = self.region_named(s, ws, spec.region) if spec.region else None
-            action.group = q.group_by_name(s, ws.id, spec.group, create=True) if spec.group else None
-            action.meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
-            if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(spec.user_owners)] + [
-                    n.strip() for n in dict.fromkeys(spec.named_owners) if n.strip()]:
-                self._set_owners(action, ws, spec.user_owners, spec.named_owners)
+            if "region" not in keep:
+                action.region = self.region_named(s, ws, spec.region) if spec.region else None
+            if "group" not in keep:
+                action.group = q.group_by_name(s, ws.id, spec.group, create=True) if spec.group else None
+            if "meeting" not in keep:
+                action.meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
+            users = [o.user_id for o in action.owners if o.user_id] if "users" in keep else spec.user_owners
+            names = [o.name for o in action.owners if not o.user_id] if "named" in keep else spec.named_owners
+            if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(users)] + [
+                    n.strip() for n in dict.fromkeys(names) if n.strip()]:
+                self._set_owners(action, ws, users, names)
                 action.delivery_problem = None  # new owners: try again
             s.flush()
             new = self._snapshot(action)

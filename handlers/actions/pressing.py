@@ -2,13 +2,12 @@
 outcome replaces the message (or, on an error, leaves it and answers only the presser)."""
 from __future__ import annotations
 
-import json
 import logging
 from typing import Callable
 
 from bot.core.errors import BadInput, UserError
 from bot.core.records import Actor, Outcome
-from handlers import render, request_log
+from handlers import button_values, render, request_log
 from handlers.context import HandlerContext
 from handlers.identity import actor_for, team_of
 
@@ -16,13 +15,10 @@ log = logging.getLogger("actionbot.buttons")
 
 
 def button_value(raw: str | None) -> dict:
-    """The JSON a button carries: at least the action number `n`."""
-    try:
-        value = json.loads(raw or "")
-        if isinstance(value, dict) and isinstance(value.get("n"), int):
-            return value
-    except ValueError:
-        pass
+    """What a button carries (see button_values): at least the action number `n`."""
+    value = button_values.decode(raw)
+    if value is not None and isinstance(value.get("n"), int):
+        return value
     raise BadInput("That button is out of date; run `/action list` again.")
 
 

@@ -1,11 +1,9 @@
 """Show more under a long list: the next page replaces the one shown."""
 from __future__ import annotations
 
-import json
-
 from bot.core import grammar
 from bot.core.errors import BadInput
-from handlers import render
+from handlers import button_values, render
 from handlers.actions.pressing import answer, press
 from handlers.context import HandlerContext
 
@@ -20,7 +18,7 @@ def register(app, ctx: HandlerContext) -> None:
 def next_page(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
     def work(team_id, actor):
         try:
-            value = json.loads(action.get("value") or "")
+            value = button_values.decode(action.get("value")) or {}
             query_text, offset = str(value["q"]), int(value["o"])
         except (ValueError, KeyError, TypeError):
             raise BadInput("That button is out of date; run `/action list` again.") from None

@@ -17,12 +17,17 @@ from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for, team_of
 from handlers.notify import send_assignments
+from handlers.views.untouched import CUT_HINT, fingerprints, shown_values, untouched
 
 log = logging.getLogger("actionbot.action_form")
 CALLBACK = "action_form"
 MAX_TITLE = 500
 NO_REGION = "-"
 PAST_OK, ONGOING = "past_ok", "ongoing"
+MAX_REGION_OPTIONS = 500  # in groups of 100 (a select's cap); the action's own region is always among them
+# each field the core can keep as stored (ActionService.replace), and the form blocks that show it
+FIELDS = {"title": ("title",), "users": ("owners",), "named": ("named",), "due": ("due", "due_opts"),
+          "region": ("region",), "group": ("group",), "meeting": ("meeting",)}
 
 
 def text_input(block_id: str, label: str, *, initial: str | None = None, optional: bool = True,
@@ -31,6 +36,7 @@ def text_input(block_id: str, label: str, *, initial: str | None = None, optiona
     element = {"type": "plain_text_input", "action_id": "value", "multiline": multiline, "max_length": max_length}
     if initial:
         element["initial_value"] = initial[:max_length]
+        hint = CUT_HINT if len(initial) > max_length else hint
     if placeholder:
         element["placeholder"] = {"type": "plain_text", "text": placeholder}
     block = {"type": "input", "block_id": block_id, "optional": optional, "element": element,
@@ -52,7 +58,6 @@ def form_view(regions: list[str], meta: dict, action: ActionInfo | None = None, 
     due = {"type": "datepicker", "action_id": "value"}
     if editing and action.due.kind == "date":
         due["initial_date"] = action.due.date.isoformat()
-    option = lambda value, text: {"text": {"type": "plain_text", "text": text[:75]}, "value": value}  # noqa: E731
     checks = {"type": "checkboxes", "action_id": "value",
               "options": [option(ONGOING, "Ongoing (no due date)"), option(PAST_OK, "Keep a date that has passed")]}
     if editing and action.due.kind == "ongoing":
@@ -70,12 +75,8 @@ def form_view(regions: list[str], meta: dict, action: ActionInfo | None = None, 
          "label": {"type": "plain_text", "text": "Due date options"}},
     ]
     if regions:
-        choices = [option(NO_REGION, "No region")] + [option(r, r) for r in regions[:99]]
-        select = {"type": "static_select", "action_id": "value", "options": choices,
-                  "placeholder": {"type": "plain_text", "text": "Choose a region"}}
-        if editing and action.region in regions[:99]:
-            select["initial_option"] = option(action.region, action.region)
-        blocks.append({"type": "input", "block_id": "region", "optional": True, "element": select,
+        blocks.append({"type": "input", "block_id": "region", "optional": True,
+                       "element": region_select(regions, action.region if editing else None, "No region"),
                        "label": {"type": "plain_text", "text": "Region"}})
     blocks += [
         text_input("group", "Group", initial=action.group if editing else None, max_length=100, placeholder="KM"),
@@ -85,10 +86,41 @@ def form_view(regions: list[str], meta: dict, action: ActionInfo | None = None, 
     ]
     if meta.get("permalink"):
         blocks.insert(0, render.context(f"From <{meta['permalink']}|this message>"))
+    if editing:  # what each field showed, to tell an untouched one (see views.untouched)
+        meta = {**meta, "shown": fingerprints(shown_values(blocks), FIELDS)}
     heading = f"Edit #{action.number}" if editing else "New action"
     return {"type": "modal", "callback_id": CALLBACK, "private_metadata": json.dumps(meta),
             "title": {"type": "plain_text", "text": heading}, "submit": {"type": "plain_text", "text": "Save"},
             "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
+
+
+def option(value: str, text: str) -> dict:
+    return {"text": {"type": "plain_text", "text": text[:75]}, "value": value}
+
+
+def region_select(regions: list[str], current: str | None, none_label: str) -> dict:
+    """A region picker: every region up to MAX_REGION_OPTIONS (in groups of 100 past the first 99),
+    always with `current` among them and chosen."""
+    names = list(regions[:MAX_REGION_OPTIONS])
+    if current and current not in names:
+        names = [current] + names[:-1]
+    choices = [option(NO_REGION, none_label)] + [option(r, r) for r in names]
+    select = {"type": "static_select", "action_id": "value",
+              "placeholder": {"type": "plain_text", "text": "Choose a region"}}
+    if len(choices) <= 100:
+        select["options"] = choices
+    else:
+        chunks = [choices[i:i + 100] for i in range(0, len(choices), 100)]
+        select["option_groups"] = [{"label": {"type": "plain_text", "text": _span(c)}, "options": c}
+                                   for c in chunks]
+    if current:
+        select["initial_option"] = option(current, current)
+    return select
+
+
+def _span(options: list[dict]) -> str:
+    first, last = options[0]["text"]["text"][:35], options[-1]["text"]["text"][:35]
+    return f"{first} – {last}"
 
 
 def open_add_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, *,
@@ -182,10 +214,13 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
         now = ctx.clock()
         actor = actor_for(ctx, client, team_id, body["user"]["id"])
         spec, errors = read_form(view, ctx.actions.today_for(team_id, actor, now), meta.get("due"))
+        kept = untouched(view.get("state", {}).get("values", {}), meta.get("shown"), FIELDS) if (
+            meta.get("mode") == "edit") else frozenset()
+        errors = {block: e for block, e in errors.items() if not any(block in FIELDS[f] for f in kept)}
         if errors:
             return errors, None, meta
         if meta.get("mode") == "edit":
-            outcome = ctx.actions.replace(team_id, actor, int(meta["n"]), spec, now)
+            outcome = ctx.actions.replace(team_id, actor, int(meta["n"]), spec, now, keep=kept)
         else:
             spec.permalink = meta.get("permalink")
             outcome = ctx.actions.add(team_id, actor, spec, now, channel_id=meta.get("channel"))

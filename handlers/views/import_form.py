@@ -19,7 +19,7 @@ from handlers.home_refresh import after_change
 from handlers.identity import actor_for
 from handlers.members import slack_owner_matcher
 from handlers.notify import send_import_digests
-from handlers.views.action_form import field_value, same_team, text_input
+from handlers.views.action_form import field_value, region_select, same_team, text_input
 
 log = logging.getLogger("actionbot.import_form")
 FORM, PREVIEW, BACK = "import_form", "import_preview", "import_back"
@@ -36,7 +36,6 @@ def unpack(meta: str) -> dict:
 
 
 def form_view(regions: list[str], data: dict) -> dict:
-    option = lambda v, t: {"text": {"type": "plain_text", "text": t[:75]}, "value": v}  # noqa: E731
     blocks = [
         render.context("Paste the follow-up matrix as copied from the report (a Word table), a spreadsheet "
                        "(tab-separated), CSV with a header or a Markdown table. Columns are found by their "
@@ -46,11 +45,8 @@ def form_view(regions: list[str], data: dict) -> dict:
         text_input("meeting", "Meeting", initial=data.get("meeting"), placeholder="Global KM & Comms Workshop"),
     ]
     if regions:
-        select = {"type": "static_select", "action_id": "value",
-                  "options": [option("-", "No default region")] + [option(r, r) for r in regions[:99]]}
-        if data.get("region") in regions[:99]:
-            select["initial_option"] = option(data["region"], data["region"])
-        blocks.append({"type": "input", "block_id": "region", "optional": True, "element": select,
+        blocks.append({"type": "input", "block_id": "region", "optional": True,
+                       "element": region_select(regions, data.get("region"), "No default region"),
                        "label": {"type": "plain_text", "text": "Default region"}})
     blocks.append(text_input("group", "Group", initial=data.get("group"), max_length=100, placeholder="KM"))
     return {"type": "modal", "callback_id": FORM, "private_metadata": pack({"team": data["team"],

@@ -2,6 +2,7 @@
 working days and summary time, prefilled. Admins only; mistakes are shown on their field."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -12,9 +13,14 @@ from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
 from handlers.views.action_form import field_value, same_team, text_input
+from handlers.views.untouched import fingerprints, shown_values, untouched
 
 log = logging.getLogger("actionbot.region_form")
 CALLBACK = "region_form"
+# each form block and the RegionSpec (and RegionInfo) field it shows
+ATTRS = {"name": "name", "aliases": "aliases", "channel": "channel_id", "lead": "lead_user_id", "tz": "timezone",
+         "days": "working_days", "summary": "summary_schedule"}
+FIELDS = {block: (block,) for block in ATTRS}
 
 
 def region_view(region: RegionInfo, team_id: str) -> dict:
@@ -39,7 +45,8 @@ def region_view(region: RegionInfo, team_id: str) -> dict:
         text_input("summary", "Weekly summary", initial=region.summary_schedule, optional=False, max_length=40,
                     hint="Day and time in the region's zone, e.g. mon 09:00"),
     ]
-    meta = json.dumps({"team": team_id, "region": region.name})
+    meta = json.dumps({"team": team_id, "region": region.name,
+                       "shown": fingerprints(shown_values(blocks), FIELDS)})
     return {"type": "modal", "callback_id": CALLBACK, "private_metadata": meta,
             "title": {"type": "plain_text", "text": "Edit region"}, "submit": {"type": "plain_text", "text": "Save"},
             "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
@@ -82,6 +89,10 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
         summary_schedule=text("summary") or "mon 09:00",
     )
     try:
+        kept = untouched(values, meta.get("shown"), FIELDS)
+        if kept:  # a field the person left alone keeps its stored value, even one not shown whole
+            stored = ctx.regions.get(team_id, current, ctx.clock())
+            spec = dataclasses.replace(spec, **{ATTRS[f]: _as_spec(getattr(stored, ATTRS[f])) for f in kept})
         ctx.regions.edit(team_id, actor_for(ctx, client, team_id, body["user"]["id"]), current, spec, ctx.clock())
         return {}
     except UserError as err:
@@ -92,3 +103,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
     except Exception:
         log.exception("region form failed (team %s)", team_id)
         return {"name": render.sorry_message()["text"][:150]}
+
+
+def _as_spec(value):
+    return list(value) if isinstance(value, tuple) else value
