@@ -77,7 +77,7 @@ def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict,
         return help_message()
     if question.kind != "list":
         return render.message(HINT, [render.section(HINT)])
-    actor = actor_for(ctx, client, team_id, event["user"])
+    actor = actor_for(ctx, client, team_id, event["user"], event.get("user_team"))
     listing = ctx.actions.list(team_id, actor, question.query, ctx.clock())
     return render.listing_message(listing, question.query.describe())
 

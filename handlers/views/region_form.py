@@ -10,7 +10,7 @@ from bot.core.records import RegionInfo
 from bot.core.regions import RegionSpec
 from handlers import render, request_log
 from handlers.context import HandlerContext
-from handlers.identity import actor_for
+from handlers.identity import actor_for, confirming_admin, user_team_of
 from handlers.views.action_form import field_value, same_team, text_input
 
 log = logging.getLogger("actionbot.region_form")
@@ -45,9 +45,8 @@ def region_view(region: RegionInfo, team_id: str) -> dict:
             "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
 
 
-def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, name: str) -> None:
-    actor = actor_for(ctx, client, team_id, user_id)
-    if not actor.is_admin:
+def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, actor, name: str) -> None:
+    if not actor.has_admin_rights():
         raise NotAllowed("Only a workspace admin can change regions.")
     region = ctx.regions.get(team_id, name, ctx.clock())
     client.views_open(trigger_id=trigger_id, view=region_view(region, team_id))
@@ -82,7 +81,9 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
         summary_schedule=text("summary") or "mon 09:00",
     )
     try:
-        ctx.regions.edit(team_id, actor_for(ctx, client, team_id, body["user"]["id"]), current, spec, ctx.clock())
+        user_id = body["user"]["id"]
+        confirming_admin(ctx, client, team_id, user_id, lambda: ctx.regions.edit(
+            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), current, spec, ctx.clock()))
         return {}
     except UserError as err:
         request_log.refused()
