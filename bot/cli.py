@@ -359,9 +359,9 @@ def cmd_import(args) -> int:
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
     client = None
     if config.bot_token:
-        from handlers.slack_clients import web_client
+        from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
         from handlers.members import slack_owner_matcher
-        client = web_client(config.bot_token, config.api_url)
+        client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         matcher = slack_owner_matcher(client)
     else:
         matcher = None

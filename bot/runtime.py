@@ -78,17 +78,17 @@ class Runtime:
 
 def team_clients(config: Config, db: Database):
     """The Web API client for each workspace: the one bot token, or each installation's own."""
-    from handlers.slack_clients import TokenClients, web_client
+    from handlers.slack_clients import BACKGROUND_TIMEOUT, TokenClients, web_client
 
     if not config.distributed:
-        client = web_client(config.bot_token, config.api_url)
+        client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         return lambda team_id: client
     from handlers.app import installation_store
 
     store = installation_store(config.client_id, db.engine)
 
     def token_for(team_id: str) -> str | None:
-        bot = store.find_bot(enterprise_id=None, team_id=team_id)
+        bot = store.bot_for_team(team_id)
         return bot.bot_token if bot else None
 
     return TokenClients(config.api_url, token_for).for_team

@@ -1,16 +1,17 @@
 """Builds the Bolt app and registers every listener. One workspace: the bot token from the environment.
 Distributed (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): Bolt's OAuth flow at /slack/install and
 /slack/oauth_redirect, with slack_sdk's SQLAlchemy installation and state stores in our database; each
-request then carries its own workspace's token."""
+request then carries its own workspace's token. Enterprise Grid workspaces install like any other; an
+org-wide install is refused with a page saying why (handlers.installations)."""
 from __future__ import annotations
 
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from handlers import actions, calendar_reply, commands, events, shortcuts, views
 from handlers.context import HandlerContext
+from handlers.installations import InstallationStore, WorkspaceOAuthFlow, failure_page
 from handlers.request_log import TimedApp
 from handlers.slack_clients import web_client
 
@@ -20,8 +21,8 @@ SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email"
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 
 
-def installation_store(client_id: str, engine) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+def installation_store(client_id: str, engine) -> InstallationStore:
+    return InstallationStore(client_id=client_id, engine=engine)
 
 
 def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engine) -> OAuthSettings:
@@ -34,7 +35,7 @@ def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engi
         installation_store=ctx.installations,
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
         install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
-        callback_options=CallbackOptions(success=installed, failure=lambda args: args.default.failure(args)),
+        callback_options=CallbackOptions(success=installed, failure=failure_page),
     )
 
 
@@ -45,7 +46,8 @@ def build_app(ctx: HandlerContext, *, token: str | None, signing_secret: str, ap
     app = TimedApp(
         signing_secret=signing_secret,
         client=web_client(None if distributed else token, api_url),
-        oauth_settings=oauth_settings(ctx, client_id, client_secret, engine) if distributed else None,
+        oauth_flow=WorkspaceOAuthFlow(settings=oauth_settings(ctx, client_id, client_secret, engine))
+        if distributed else None,
         # Socket Mode requests arrive over Slack's authenticated WebSocket, unsigned
         request_verification_enabled=not socket_mode,
         # listeners run in the request's thread; slow work goes to ctx.later after the ack

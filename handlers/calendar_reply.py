@@ -27,7 +27,7 @@ def parse_calendar_command(tokens) -> tuple[str, str | None, bool]:
 
 
 def check_reset(kind: str, actor) -> None:
-    if kind == "region" and not actor.is_admin:
+    if kind == "region" and not actor.has_admin_rights():
         raise NotAllowed("Only a workspace admin can reset a region's feed address.")
 
 

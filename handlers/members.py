@@ -8,12 +8,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.owner_match import Member, OwnerMatcher, looks_like_email
+from handlers.identity import profile_of
 
 log = logging.getLogger("actionbot.members")
 
 
 def workspace_members(client: WebClient, profiles: dict | None = None) -> list[Member]:
-    """Every person in the workspace; `profiles`, when given, collects each one's (name, tz, admin)."""
+    """Every person in the workspace; `profiles`, when given, collects each one's user record."""
     members, cursor = [], None
     while True:
         page = client.users_list(limit=200, cursor=cursor) if cursor else client.users_list(limit=200)
@@ -22,8 +23,7 @@ def workspace_members(client: WebClient, profiles: dict | None = None) -> list[M
                 continue
             profile = u.get("profile") or {}
             if profiles is not None:
-                profiles[u["id"]] = (profile.get("display_name") or profile.get("real_name") or u.get("name") or "",
-                                     u.get("tz"), bool(u.get("is_admin") or u.get("is_owner")))
+                profiles[u["id"]] = u
             members.append(Member(user_id=u["id"], name=u.get("name") or "", real_name=u.get("real_name")
                                   or profile.get("real_name") or "", display_name=profile.get("display_name") or "",
                                   email=profile.get("email") or ""))
@@ -38,14 +38,14 @@ class SlackOwnerMatcher:
     def __init__(self, client: WebClient, members: list[Member], profiles: dict):
         self.client = client
         self.matcher = OwnerMatcher(members)
-        self.profiles = profiles  # user ID -> (name, tz, admin), from the same users.list
+        self.profiles = profiles  # user ID -> user record, from the same users.list
 
     def remember(self, people, team_id: str, user_ids, now) -> None:
         """Keep the matched owners' names and zones, as an assignment would (lists show names, nudges
         need zones)."""
         for user_id in dict.fromkeys(user_ids):
             if user_id in self.profiles:
-                name, tz, admin = self.profiles[user_id]
+                name, tz, admin = profile_of(self.profiles[user_id], team_id)
                 people.remember(team_id, user_id, now, name=name, tz=tz, is_admin=admin)
 
     def match(self, name: str) -> str | None:

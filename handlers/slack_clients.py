@@ -1,6 +1,10 @@
 """Every Slack Web API client the process makes: pointed at SLACK_API_URL when set, retrying what is
 worth retrying (slack_sdk's handlers) within a bounded time, and one per workspace token.
 
+Every call is bounded: a client made for a request waits at most REQUEST_TIMEOUT seconds for an answer
+(Slack wants the ack within three, and a slow Slack must not hold the request threads), one made for
+the scheduler or for work after the ack BACKGROUND_TIMEOUT.
+
 Retries: a dropped or refused connection and a 5xx, twice with backoff; a 429 in place only when Slack
 asks for a short wait (Retry-After up to MAX_WAIT seconds). A longer wait fails the call at once, and the
 scheduler's ledger sends on a later sweep instead, so no request thread sleeps for long. The scheduler's
@@ -19,6 +23,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 MAX_WAIT = 3  # seconds of Retry-After honoured in place
+REQUEST_TIMEOUT = 2  # seconds a call made before the ack may take
+BACKGROUND_TIMEOUT = 10  # seconds a call made by the scheduler or after the ack may take
 
 
 class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -53,18 +59,27 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
                      retry_handlers=handlers)
 
 
-def web_client(token: str | None, api_url: str | None) -> WebClient:
+def web_client(token: str | None, api_url: str | None, timeout: float = REQUEST_TIMEOUT) -> WebClient:
     """A Web API client for `token` (None: for OAuth exchanges), with the retries above."""
     if api_url:
-        return WebClient(token=token, base_url=api_url, retry_handlers=retry_handlers())
-    return WebClient(token=token, retry_handlers=retry_handlers())
+        return WebClient(token=token, base_url=api_url, timeout=timeout, retry_handlers=retry_handlers())
+    return WebClient(token=token, timeout=timeout, retry_handlers=retry_handlers())
+
+
+def patient(client: WebClient) -> WebClient:
+    """A twin of a request's `client` (same token, URL and retries) for work after the ack, where
+    nobody waits for the answer and a slow Slack may take BACKGROUND_TIMEOUT."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=BACKGROUND_TIMEOUT,
+                     retry_handlers=client.retry_handlers)
 
 
 class TokenClients:
     """One client per bot token, made on first use (the scheduler sends for many workspaces)."""
 
-    def __init__(self, api_url: str | None, token_for_team: Callable[[str], str | None]):
+    def __init__(self, api_url: str | None, token_for_team: Callable[[str], str | None],
+                 timeout: float = BACKGROUND_TIMEOUT):
         self.api_url = api_url
+        self.timeout = timeout
         self.token_for_team = token_for_team
         self._clients: dict[str, WebClient] = {}
         self._lock = threading.Lock()
@@ -75,5 +90,5 @@ class TokenClients:
             return None
         with self._lock:
             if token not in self._clients:
-                self._clients[token] = web_client(token, self.api_url)
+                self._clients[token] = web_client(token, self.api_url, self.timeout)
             return self._clients[token]

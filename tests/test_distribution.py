@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
@@ -59,15 +60,24 @@ def install(server_url: str, market: SlackStandIn, team_id: str) -> int:
     name, token, user = WORKSPACES[team_id]
     market.authorize(f"code-{team_id}", team_id, name, token, bot_user_id=f"UBOT{team_id[-1]}")
     market.add_user(user, user.lower(), team_id=team_id, tz="America/Bogota")
+    return approve(server_url, f"code-{team_id}")[0]
+
+
+def approve(server_url: str, code: str) -> tuple[int, str]:
+    """Open the install page, then come back to the redirect with `code`: (status, page)."""
     page = OPENER.open(server_url + "/slack/install", timeout=10)
     html = page.read().decode()
     state = urllib.parse.unquote(re.search(r"state=([^&\"']+)", html).group(1))
     cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     redirect = urllib.request.Request(
-        f"{server_url}/slack/oauth_redirect?code=code-{team_id}&state={urllib.parse.quote(state)}",
+        f"{server_url}/slack/oauth_redirect?code={code}&state={urllib.parse.quote(state)}",
         headers={"Cookie": cookie})
-    with OPENER.open(redirect, timeout=10) as done:
-        return done.status
+    try:
+        with OPENER.open(redirect, timeout=10) as done:
+            return done.status, done.read().decode()
+    except urllib.error.HTTPError as err:
+        with err:
+            return err.code, err.read().decode()
 
 
 def test_two_workspaces_install_and_stay_apart(distributed, market, clock):

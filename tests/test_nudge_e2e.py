@@ -38,11 +38,12 @@ def tick(app, clock, slack):
 
 
 @pytest.fixture
-def patricia_owns_one(driver, slack, tick):
+def patricia_owns_one(app, driver, slack, tick):
     driver.command("UADMIN", "region add Global tz:Europe/Zurich lead:<@UTIM|tim> channel:<#CGLOBAL|global>")
     reply = driver.command("UTIM", "add Send budget information <@UPAT|patricia> due Dec 10, 2014 region:Global")
     assert "Added *#1*" in all_text(reply.json())
-    slack.wait_for("chat.postMessage")  # the assignment DM, which also learns Patricia's zone
+    slack.wait_for("chat.postMessage")  # the assignment DM
+    app[1].ctx.settle()  # and Patricia's zone, learned after the answer
     return 1
 
 

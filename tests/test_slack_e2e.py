@@ -173,10 +173,10 @@ def test_healthz(app):
 
 
 def test_one_slow_request_does_not_block_another(regions, driver, slack):
-    gate = slack.hold("users.info")  # UPAT is not known yet: her command waits on users.info
+    gate = slack.hold("views.open")  # opening the add form waits on views.open
     with ThreadPoolExecutor(1) as pool:
-        slow = pool.submit(driver.command, "UPAT", "list")
-        slack.wait_for("held:users.info")
+        slow = pool.submit(driver.command, "UPAT", "add")
+        slack.wait_for("held:views.open")
         fast = driver.command("UADMIN", "list")  # UADMIN is known already
         assert fast.status == 200 and not slow.done()
         gate.set()

@@ -21,3 +21,12 @@ class NotFound(UserError):
 
 class NotAllowed(UserError):
     pass
+
+
+class AdminUnconfirmed(NotAllowed):
+    """Only an admin may do this, and whether they are one was last asked too long ago to rest on (or
+    could not be asked now). An adapter asks the chat platform again and retries once."""
+
+    def __init__(self):
+        super().__init__("I could not confirm just now that you are a workspace admin, so nothing was changed. "
+                         "Please try again in a minute.")

@@ -1,9 +1,11 @@
 """What the bot remembers of chat users (name, zone, admin flag), so it need not ask every time.
 
 Who is asking is looked up on every request, so the remembered rows are also kept in memory for a minute
-(`MEMO_SECONDS`): the database row is itself a cache of the chat platform's profile, refreshed every
-`FRESH_FOR`, and a minute more only matters when another process (a second web worker, the CLI) changed
-it. Changes made through this service update the memory at once. Who has opened their Home tab is asked
+(`MEMO_SECONDS`): the database row is itself a cache of the chat platform's profile, asked again after a
+request when older than `FRESH_FOR`, and a minute more only matters when another process (a second web
+worker, the CLI) changed it. Changes made through this service update the memory at once. Rights are
+stricter: the admin flag counts only while younger than `ADMIN_FRESH_FOR`; older, an admin-only
+operation asks again first (`Actor.admin_unconfirmed`). Who has opened their Home tab is asked
 after every change; once someone has, that stays true, so it is remembered too."""
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from bot.core.service import ActionService
 from store import queries as q
 from store.models import Person
 
-FRESH_FOR = dt.timedelta(hours=12)
+FRESH_FOR = dt.timedelta(hours=12)  # name and zone
+ADMIN_FRESH_FOR = dt.timedelta(minutes=5)  # the admin flag, for admin-only operations
 MEMO_SECONDS = 60
+ASK_EVERY_SECONDS = 60  # someone whose profile is being asked for is not asked for again sooner
 MEMO_SIZE = 10_000
 
 
@@ -28,10 +32,29 @@ class PeopleService:
         self.actions = actions
         self._memo: TTLCache = TTLCache(MEMO_SIZE, MEMO_SECONDS)  # (team, user) -> (is_admin, tz, refreshed_at)
         self._opened: TTLCache = TTLCache(MEMO_SIZE, 3600)  # (team, user) of Homes known to be opened
+        self._asked: TTLCache = TTLCache(MEMO_SIZE, ASK_EVERY_SECONDS)  # (team, user) whose profile is asked for
         self._memo_lock = threading.Lock()
 
-    def known(self, team_id: str, user_id: str, now: dt.datetime, fresh_for: dt.timedelta = FRESH_FOR) -> Actor | None:
-        """The remembered actor, or None when never seen or older than `fresh_for`."""
+    def known(self, team_id: str, user_id: str, now: dt.datetime) -> tuple[Actor | None, bool]:
+        """(the remembered actor or None when never seen, whether to ask for their profile now). The
+        actor's admin flag is unconfirmed when older than ADMIN_FRESH_FOR; asking is due when the profile
+        is unknown or older than FRESH_FOR, and nobody asked for it in the last minute."""
+        found = self._remembered(team_id, user_id)
+        if found is None:
+            return None, self._ask(team_id, user_id)
+        is_admin, tz, refreshed_at = found
+        age = now - refreshed_at
+        actor = Actor(user_id, is_admin, tz, admin_unconfirmed=age > ADMIN_FRESH_FOR)
+        return actor, age > FRESH_FOR and self._ask(team_id, user_id)
+
+    def _ask(self, team_id: str, user_id: str) -> bool:
+        with self._memo_lock:
+            if (team_id, user_id) in self._asked:
+                return False
+            self._asked[(team_id, user_id)] = True
+            return True
+
+    def _remembered(self, team_id: str, user_id: str) -> tuple | None:
         key = (team_id, user_id)
         with self._memo_lock:
             found = self._memo.get(key)
@@ -43,10 +66,7 @@ class PeopleService:
             found = (row.is_admin, row.tz, row.refreshed_at)
             with self._memo_lock:
                 self._memo[key] = found
-        is_admin, tz, refreshed_at = found
-        if now - refreshed_at > fresh_for:
-            return None
-        return Actor(user_id, is_admin, tz)
+        return found
 
     def opened_home(self, team_id: str, user_id: str, now: dt.datetime) -> None:
         """They opened the Home tab: from now on changes that concern them refresh it."""
@@ -87,6 +107,7 @@ class PeopleService:
                     row.name, row.tz, row.is_admin, row.refreshed_at = name[:200], tz, is_admin, now
                 with self._memo_lock:
                     self._memo[(team_id, user_id)] = (is_admin, tz, now)
+                    self._asked.pop((team_id, user_id), None)
                 break
             except IntegrityError:
                 if attempt:

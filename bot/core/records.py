@@ -6,17 +6,26 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.dates import Due
+from bot.core.errors import AdminUnconfirmed
 
 CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # a chat user's ID; not "cli" (actions made at the shell)
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking: a chat user, whether they administer the workspace, and their time zone."""
+    """Who is asking: a chat user, whether they administer the workspace, and their time zone.
+    `admin_unconfirmed`: `is_admin` was last asked too long ago to grant or refuse an admin's rights on."""
 
     user_id: str
     is_admin: bool = False
     tz: str | None = None
+    admin_unconfirmed: bool = False
+
+    def has_admin_rights(self) -> bool:
+        """Whether they may do what only a workspace admin may; AdminUnconfirmed when that is unknown."""
+        if self.admin_unconfirmed:
+            raise AdminUnconfirmed()
+        return self.is_admin
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ class RegionService:
             return _info(self.actions.region_named(s, ws, name), 0)
 
     def _save(self, team_id: str, actor: Actor, spec: RegionSpec, now: dt.datetime, current: str | None) -> RegionInfo:
-        if not actor.is_admin:
+        if not actor.has_admin_rights():
             raise NotAllowed(f"Only a workspace admin can {'change' if current else 'add'} regions.")
         name = " ".join(spec.name.split())
         if not name:

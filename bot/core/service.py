@@ -447,7 +447,7 @@ class ActionService:
     def _changeable(self, s, ws: Workspace | WorkspaceRef, number: int, actor: Actor) -> Action:
         action = self._action(s, ws, number)
         owners = {o.user_id for o in action.owners if o.user_id}
-        if not (actor.is_admin or actor.user_id == action.created_by or actor.user_id in owners):
+        if not (actor.user_id == action.created_by or actor.user_id in owners or actor.has_admin_rights()):
             raise NotAllowed(
                 f"Only the owners of #{number}, its creator or a workspace admin can change it."
             )

@@ -54,7 +54,7 @@ class SettingsService:
             return WorkspaceSettings(settings_of(ws), ws.timezone)
 
     def change(self, team_id: str, actor: Actor, changes: dict[str, object], now: dt.datetime) -> WorkspaceSettings:
-        if not actor.is_admin:
+        if not actor.has_admin_rights():
             raise NotAllowed("Only a workspace admin can change the settings.")
         with self.actions.db.session() as s:
             ws = self.actions.workspace(s, team_id, now)

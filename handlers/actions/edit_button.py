@@ -19,7 +19,7 @@ def press_edit(ctx: HandlerContext, client, body: dict, action: dict) -> dict | 
     def work(team_id, actor):
         number = button_value(action.get("value"))["n"]
         channel = (body.get("channel") or {}).get("id")
-        open_edit_form(ctx, client, body["trigger_id"], team_id, actor.user_id, number, channel)
+        open_edit_form(ctx, client, body["trigger_id"], team_id, actor, number, channel)
         return {}
 
     return press(ctx, client, body, "Edit", work) or None

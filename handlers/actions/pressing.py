@@ -9,7 +9,7 @@ from bot.core.errors import BadInput, UserError
 from bot.core.records import Actor, Outcome
 from handlers import button_values, render, request_log
 from handlers.context import HandlerContext
-from handlers.identity import actor_for, team_of
+from handlers.identity import actor_for, confirming_admin, team_of, user_team_of
 
 log = logging.getLogger("actionbot.buttons")
 
@@ -43,10 +43,10 @@ def answer(ctx: HandlerContext, respond, client, body: dict, reply: dict | None)
 def press(ctx: HandlerContext, client, body: dict, what: str,
           work: Callable[[str, Actor], dict]) -> dict:
     """Run `work(team_id, actor)` for a press; a refusal or a failure answers the presser alone."""
-    team_id = team_of(body)
+    team_id, user_id = team_of(body), body["user"]["id"]
     try:
-        actor = actor_for(ctx, client, team_id, body["user"]["id"])
-        return work(team_id, actor)
+        return confirming_admin(ctx, client, team_id, user_id, lambda: work(
+            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body))))
     except UserError as err:
         request_log.refused()
         return {"replace_original": False, "response_type": "ephemeral", **render.error_message(err)}

@@ -15,7 +15,7 @@ from bot.core.settings import parse_settings_command
 from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
-from handlers.identity import actor_for
+from handlers.identity import actor_for, confirming_admin
 from handlers.notify import send_assignments, send_file, send_to_response_url
 from handlers.calendar_reply import calendar_reply
 from handlers.render_notices import summary_messages, summary_overview
@@ -34,7 +34,8 @@ def register(app, ctx: HandlerContext) -> None:
 def answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     """The reply to one `/action` invocation; never raises."""
     try:
-        return _answer(ctx, client, payload)
+        return confirming_admin(ctx, client, payload.get("team_id"), payload.get("user_id"),
+                                lambda: _answer(ctx, client, payload))
     except UserError as err:
         request_log.refused()
         return render.error_message(err)
@@ -52,7 +53,7 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     if cmd.verb == "region":
         sub, spec = parse_region_command(cmd.tokens)
         if sub == "edit":
-            open_region_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, spec.name)
+            open_region_form(ctx, client, payload["trigger_id"], team_id, actor, spec.name)
             return {}
         if sub == "add":
             ctx.regions.add(team_id, actor, spec, now)
@@ -77,7 +78,7 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         open_add_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, channel=payload.get("channel_id"))
         return {}
     if cmd.verb == "edit" and cmd.spec is None:
-        open_edit_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, cmd.number,
+        open_edit_form(ctx, client, payload["trigger_id"], team_id, actor, cmd.number,
                        channel=payload.get("channel_id"))
         return {}
     if cmd.verb == "add":

@@ -11,15 +11,18 @@ from handlers.devkit.standin import SlackStandIn
 
 
 class SlackDriver:
-    def __init__(self, app_url: str, standin: SlackStandIn, signing_secret: str, team_id: str | None = None):
+    def __init__(self, app_url: str, standin: SlackStandIn, signing_secret: str, team_id: str | None = None,
+                 enterprise_id: str | None = None):
         self.events_url = app_url.rstrip("/") + "/slack/events"
         self.standin = standin
         self.secret = signing_secret
         self.team_id = team_id or standin.team_id
+        self.enterprise_id = enterprise_id  # an Enterprise Grid workspace's organization
 
     def command(self, user_id: str, text: str, channel_id: str = "C0GENERAL", team_id: str | None = None) -> Reply:
         body = slash_command_body(text, user_id=user_id, team_id=team_id or self.team_id,
-                                  channel_id=channel_id, response_url=self.standin.response_url())
+                                  channel_id=channel_id, response_url=self.standin.response_url(),
+                                  enterprise_id=self.enterprise_id)
         return post_signed(self.events_url, body, self.secret)
 
     def click(self, user_id: str, action_id: str, value: str, channel_id: str | None = "C0GENERAL",
@@ -52,7 +55,7 @@ class SlackDriver:
 
     def event(self, event: dict, event_id: str, retry_num: int | None = None) -> Reply:
         """An Events API delivery (`event_callback`), as a retry when `retry_num` is given."""
-        body = event_body(event, team_id=self.team_id, event_id=event_id)
+        body = event_body(event, team_id=self.team_id, event_id=event_id, enterprise_id=self.enterprise_id)
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else None
         return post_signed(self.events_url, body, self.secret, content_type="application/json",
                            extra_headers=headers)

@@ -30,9 +30,10 @@ def _trigger_id() -> str:
 def slash_command_body(text: str, *, user_id: str, team_id: str, channel_id: str = "C0GENERAL",
                        command: str = "/action", response_url: str, user_name: str = "",
                        team_domain: str = "demo", channel_name: str = "general", trigger_id: str | None = None,
-                       api_app_id: str = "A0ACTIONBOT") -> bytes:
+                       api_app_id: str = "A0ACTIONBOT", enterprise_id: str | None = None) -> bytes:
+    grid = {"enterprise_id": enterprise_id, "enterprise_name": f"Org {enterprise_id}"} if enterprise_id else {}
     return urlencode({
-        "token": VERIFICATION_TOKEN, "team_id": team_id, "team_domain": team_domain,
+        **grid, "token": VERIFICATION_TOKEN, "team_id": team_id, "team_domain": team_domain,
         "channel_id": channel_id, "channel_name": channel_name, "user_id": user_id, "user_name": user_name,
         "command": command, "text": text, "api_app_id": api_app_id, "is_enterprise_install": "false",
         "response_url": response_url, "trigger_id": trigger_id or _trigger_id(),
@@ -44,13 +45,14 @@ def interaction_body(payload: dict) -> bytes:
 
 
 def event_body(event: dict, *, team_id: str, event_id: str, api_app_id: str = "A0ACTIONBOT",
-               event_time: int | None = None, bot_user_id: str = "UBOT") -> bytes:
+               event_time: int | None = None, bot_user_id: str = "UBOT", enterprise_id: str | None = None) -> bytes:
     """An Events API `event_callback` envelope; send it with content type application/json."""
+    grid = {"enterprise_id": enterprise_id} if enterprise_id else {}
     return json.dumps({
-        "token": VERIFICATION_TOKEN, "team_id": team_id, "context_team_id": team_id,
-        "context_enterprise_id": None, "api_app_id": api_app_id, "event": event, "type": "event_callback",
+        **grid, "token": VERIFICATION_TOKEN, "team_id": team_id, "context_team_id": team_id,
+        "context_enterprise_id": enterprise_id, "api_app_id": api_app_id, "event": event, "type": "event_callback",
         "event_id": event_id, "event_time": int(time.time()) if event_time is None else event_time,
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": bot_user_id,
+        "authorizations": [{"enterprise_id": enterprise_id, "team_id": team_id, "user_id": bot_user_id,
                             "is_bot": True, "is_enterprise_install": False}],
         "is_ext_shared_channel": False,
     }).encode()

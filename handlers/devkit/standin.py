@@ -7,6 +7,10 @@ It serves `/api/<method>` on 127.0.0.1 (OS-chosen port) for slack_sdk's real `We
 Opt-in, `limit(RateLimits(...))` enforces Slack's rate limits (see devkit/ratelimits.py): a call over a
 limit gets HTTP 429 with `Retry-After` and is recorded as `ratelimited:<method>`, and every message it
 accepts is kept as a `Posted` so duplicates and losses can be counted. Without it nothing is limited.
+
+`hang(method)` makes a method answer nothing while the test's `with` block runs (a slow Slack), and
+`authorize(..., enterprise_id=...)` installs into an Enterprise Grid workspace (or, `org_wide`, a whole
+organization).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import random
 import socket
 import threading
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from email.parser import BytesParser
@@ -105,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, body: bytes):
         try:
             self._route(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a hung call)
+            self.close_connection = True
         except Exception as exc:  # a stand-in bug or malformed request: answer instead of dropping the socket
             self._send(500, json.dumps({"ok": False, "error": f"standin_error: {exc!r}"}).encode(), "application/json")
 
@@ -268,12 +275,15 @@ class SlackStandIn:
             self._failures.setdefault(method, deque()).extend([(error, status, retry_after)] * times)
 
     def authorize(self, code: str, team_id: str, team_name: str, bot_token: str, bot_user_id: str = "UBOT",
-                  installer: str = "UINSTALLER"):
-        """Let `oauth.v2.access` exchange `code` for an installation in a (new) workspace."""
+                  installer: str = "UINSTALLER", enterprise_id: str | None = None, org_wide: bool = False):
+        """Let `oauth.v2.access` exchange `code` for an installation in a (new) workspace, of the
+        Enterprise Grid organization `enterprise_id` if given; `org_wide`: for the whole organization
+        (the answer then names no team; the token still acts in `team_id`)."""
         self.add_workspace(team_id, team_name, bot_token, bot_user_id)
         with self._cond:
             self._codes[code] = {"team_id": team_id, "team_name": team_name, "bot_token": bot_token,
-                                 "bot_user_id": bot_user_id, "installer": installer}
+                                 "bot_user_id": bot_user_id, "installer": installer,
+                                 "enterprise_id": enterprise_id, "org_wide": org_wide}
 
     def chaos(self, rate: float, seed: int = 0, methods: set[str] | None = None):
         """From now on fail about `rate` of Web API calls (to `methods`, default all): a 429 with
@@ -343,6 +353,19 @@ class SlackStandIn:
             self._holds[method] = gate
         return gate
 
+    @contextmanager
+    def hang(self, method: str):
+        """While the block runs, calls to `method` get no answer (the server thread waits; a client
+        with a timeout gives up). At its end they are answered and later calls go through."""
+        gate = self.hold(method)
+        try:
+            yield
+        finally:
+            with self._cond:
+                if self._holds.get(method) is gate:
+                    del self._holds[method]
+            gate.set()
+
     def _api(self, method: str, params: dict, token: str | None) -> tuple[int, dict, dict]:
         with self._cond:
             gate = self._holds.get(method)
@@ -386,10 +409,13 @@ class SlackStandIn:
             grant = self._codes.pop(params.get("code", ""), None)
         if grant is None:
             return {"ok": False, "error": "invalid_code"}
+        enterprise = grant["enterprise_id"]
         return {"ok": True, "app_id": "A0ACTIONBOT", "authed_user": {"id": grant["installer"]},
                 "scope": "commands,chat:write", "token_type": "bot", "access_token": grant["bot_token"],
-                "bot_user_id": grant["bot_user_id"], "team": {"id": grant["team_id"], "name": grant["team_name"]},
-                "enterprise": None, "is_enterprise_install": False}
+                "bot_user_id": grant["bot_user_id"],
+                "team": None if grant["org_wide"] else {"id": grant["team_id"], "name": grant["team_name"]},
+                "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
+                "is_enterprise_install": grant["org_wide"]}
 
     @staticmethod
     def _dm_channel(channel: str) -> str:
@@ -410,6 +436,11 @@ class SlackStandIn:
         return {"ok": True, "url": f"https://{team['domain']}.slack.test/", "team": team["name"],
                 "team_id": team["id"], "user": "actionbot", "user_id": team["bot_user_id"], "bot_id": BOT_ID,
                 "is_enterprise_install": False}
+
+    def _m_auth_revoke(self, p, team, call, extra):
+        with self._cond:
+            self._tokens.pop(call.token, None)
+        return {"ok": True, "revoked": True}
 
     def _m_chat_postMessage(self, p, team, call, extra):
         if not p.get("channel"):

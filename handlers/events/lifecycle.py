@@ -1,5 +1,6 @@
 """`app_uninstalled` and `tokens_revoked`: stop every send to that workspace and forget its tokens; its
-actions stay until an admin deletes them (`actionbot workspace delete`). Reinstalling resumes sends."""
+actions stay until an admin deletes them (`actionbot workspace delete`). Reinstalling resumes sends.
+Tokens are forgotten by team, so an Enterprise Grid workspace's go too."""
 from __future__ import annotations
 
 import logging
@@ -23,5 +24,5 @@ def register(app, ctx: HandlerContext) -> None:
 def stop_sending(ctx: HandlerContext, team_id: str, why: str) -> None:
     ctx.actions.uninstalled(team_id, ctx.clock())
     if ctx.installations is not None:
-        ctx.installations.delete_all(enterprise_id=None, team_id=team_id)
+        ctx.installations.forget_team(team_id)
     log.info("workspace %s: %s; sends stopped, data kept", team_id, why)

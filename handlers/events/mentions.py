@@ -1,6 +1,7 @@
 """Ask the bot: "@actionbot what's open for LAC?" in a channel, or "overdue" in a DM, answered in the
 message's thread. Events are deduplicated by `event_id` (Slack retries), the question parsed by the
-core (bot.core.questions), the answer rendered like `/action list`. Never raises into Bolt."""
+core (bot.core.questions), the answer rendered like `/action list` and posted after the ack. Never
+raises into Bolt."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ from bot.core.seen_events import SeenEvents
 from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
+from handlers.slack_clients import patient
 
 log = logging.getLogger("actionbot.mentions")
 
@@ -64,6 +66,10 @@ def answer_event(ctx: HandlerContext, seen: SeenEvents, client: WebClient, body:
     except Exception:
         log.exception("answering a question failed (team %s, event %s)", team_id, body.get("event_id"))
         reply = render.sorry_message()
+    ctx.later(post_answer, patient(client), team_id, event, reply)
+
+
+def post_answer(client: WebClient, team_id: str, event: dict, reply: dict) -> None:
     try:
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"], **reply)
     except Exception:
@@ -77,7 +83,7 @@ def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict,
         return help_message()
     if question.kind != "list":
         return render.message(HINT, [render.section(HINT)])
-    actor = actor_for(ctx, client, team_id, event["user"])
+    actor = actor_for(ctx, client, team_id, event["user"], event.get("user_team"))
     listing = ctx.actions.list(team_id, actor, question.query, ctx.clock())
     return render.listing_message(listing, question.query.describe())
 

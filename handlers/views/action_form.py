@@ -10,12 +10,12 @@ import logging
 
 from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
-from bot.core.records import ActionInfo, Outcome
+from bot.core.records import ActionInfo, Actor, Outcome
 from bot.core.wire import clean
 from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
-from handlers.identity import actor_for, team_of
+from handlers.identity import actor_for, confirming_admin, team_of, user_team_of
 from handlers.notify import send_assignments
 from handlers.views.untouched import CUT_HINT, fingerprints, shown_values, untouched
 
@@ -130,11 +130,11 @@ def open_add_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, us
     client.views_open(trigger_id=trigger_id, view=form_view(regions, meta, title=title))
 
 
-def open_edit_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, number: int,
+def open_edit_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, actor: Actor, number: int,
                    channel: str | None = None) -> None:
     """Opens the prefilled form, or raises the core's refusal (unknown number, not allowed)."""
     now = ctx.clock()
-    action = ctx.actions.changeable(team_id, actor_for(ctx, client, team_id, user_id), number, now)
+    action = ctx.actions.changeable(team_id, actor, number, now)
     regions = [r.name for r in ctx.regions.list(team_id, now)]
     meta = {"mode": "edit", "team": team_id, "n": number, "channel": channel,
             "due": action.due.date.isoformat() if action.due.kind == "date" else None}
@@ -210,9 +210,10 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
         team_id = same_team(body, meta["team"])
     except (ValueError, KeyError, TypeError):
         return {"title": "This form is out of date; open it again."}, None, {}
-    try:
+
+    def save():
         now = ctx.clock()
-        actor = actor_for(ctx, client, team_id, body["user"]["id"])
+        actor = actor_for(ctx, client, team_id, body["user"]["id"], user_team_of(body))
         spec, errors = read_form(view, ctx.actions.today_for(team_id, actor, now), meta.get("due"))
         kept = untouched(view.get("state", {}).get("values", {}), meta.get("shown"), FIELDS) if (
             meta.get("mode") == "edit") else frozenset()
@@ -225,6 +226,9 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
             spec.permalink = meta.get("permalink")
             outcome = ctx.actions.add(team_id, actor, spec, now, channel_id=meta.get("channel"))
         return {}, outcome, meta
+
+    try:
+        return confirming_admin(ctx, client, team_id, body["user"]["id"], save)
     except UserError as err:
         request_log.refused()
         return {"title": err.message[:150]}, None, meta

@@ -12,7 +12,7 @@ from bot.core.wire import clean
 from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
-from handlers.identity import actor_for
+from handlers.identity import actor_for, confirming_admin, user_team_of
 from handlers.notify import send_to_response_url
 from handlers.views.action_form import same_team
 
@@ -62,9 +62,10 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
     if not text:
         return "Write a note, or press Cancel.", None
     try:
-        actor = actor_for(ctx, client, team_id, body["user"]["id"])
-        outcome = ctx.actions.note(team_id, actor, number, text, ctx.clock())
-        after_change(ctx, client, team_id, actor.user_id, outcome.action)
+        user_id = body["user"]["id"]
+        outcome = confirming_admin(ctx, client, team_id, user_id, lambda: ctx.actions.note(
+            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), number, text, ctx.clock()))
+        after_change(ctx, client, team_id, user_id, outcome.action)
     except UserError as err:
         request_log.refused()
         return err.message, None
@@ -72,6 +73,6 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
         log.exception("note form failed (team %s)", team_id)
         return "Something went wrong on our side and nothing was saved. Please try again.", None
     url = meta.get("response_url")
-    note = f":memo: <@{actor.user_id}> added a note to *#{outcome.action.number}*: {render.escape(text)}"
+    note = f":memo: <@{user_id}> added a note to *#{outcome.action.number}*: {render.escape(text)}"
     return None, ((url, render.message(f"Note added to #{outcome.action.number}", [render.section(note)]))
                   if url else None)

@@ -11,7 +11,7 @@ from bot.core.records import RegionInfo
 from bot.core.regions import RegionSpec
 from handlers import render, request_log
 from handlers.context import HandlerContext
-from handlers.identity import actor_for
+from handlers.identity import actor_for, confirming_admin, user_team_of
 from handlers.views.action_form import field_value, same_team, text_input
 from handlers.views.untouched import fingerprints, shown_values, untouched
 
@@ -52,9 +52,8 @@ def region_view(region: RegionInfo, team_id: str) -> dict:
             "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
 
 
-def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, user_id: str, name: str) -> None:
-    actor = actor_for(ctx, client, team_id, user_id)
-    if not actor.is_admin:
+def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, actor, name: str) -> None:
+    if not actor.has_admin_rights():
         raise NotAllowed("Only a workspace admin can change regions.")
     region = ctx.regions.get(team_id, name, ctx.clock())
     client.views_open(trigger_id=trigger_id, view=region_view(region, team_id))
@@ -93,7 +92,9 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
         if kept:  # a field the person left alone keeps its stored value, even one not shown whole
             stored = ctx.regions.get(team_id, current, ctx.clock())
             spec = dataclasses.replace(spec, **{ATTRS[f]: _as_spec(getattr(stored, ATTRS[f])) for f in kept})
-        ctx.regions.edit(team_id, actor_for(ctx, client, team_id, body["user"]["id"]), current, spec, ctx.clock())
+        user_id = body["user"]["id"]
+        confirming_admin(ctx, client, team_id, user_id, lambda: ctx.regions.edit(
+            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), current, spec, ctx.clock()))
         return {}
     except UserError as err:
         request_log.refused()
