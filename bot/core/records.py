@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.dates import Due
+from bot.core.errors import NotAllowed
 
 CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # a chat user's ID; not "cli" (actions made at the shell)
 
@@ -17,6 +18,11 @@ class Actor:
     user_id: str
     is_admin: bool = False
     tz: str | None = None
+
+    def require_admin(self, doing: str) -> None:
+        """Refuse a non-admin: "Only a workspace admin can <doing>."."""
+        if not self.is_admin:
+            raise NotAllowed(f"Only a workspace admin can {doing}.")
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ import difflib
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 
-from bot.core import schedule
+from bot.core import limits, schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.grammar import ActionSpec, ListQuery
@@ -122,11 +121,7 @@ class ActionService:
     @staticmethod
     def today(ws: Workspace | WorkspaceRef, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day: their zone, else the workspace's."""
-        zone = (actor.tz if actor and actor.tz else None) or ws.timezone or "UTC"
-        try:
-            return now.astimezone(ZoneInfo(zone)).date()
-        except (KeyError, ValueError):
-            return now.astimezone(ZoneInfo(ws.timezone or "UTC")).date()
+        return now.astimezone(schedule.zone(actor.tz if actor else None, ws.timezone)).date()
 
     def resolve_due(self, phrase: str | None, ws: Workspace | WorkspaceRef, actor: Actor | None,
                     now: dt.datetime) -> Due:
@@ -207,6 +202,9 @@ class ActionService:
         for spec in specs:
             if not spec.title.strip():
                 raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
+            limits.check_spec(spec)
+        limits.check("user", actor.user_id)
+        limits.check("channel", channel_id)
         ws = self.ref(team_id, now)
         today = self.today(ws, actor, now)
         with self.db.session() as s:
@@ -284,6 +282,7 @@ class ActionService:
         return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[f"status: {old} → {status}"])
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
+        limits.check("note", text)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
@@ -294,6 +293,7 @@ class ActionService:
         return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=["note added"])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        limits.check_spec(spec)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
@@ -322,7 +322,8 @@ class ActionService:
         """Make the action what a full form says (an empty region, group or meeting clears it), recording
         each changed field; a note in the form is added."""
         if not spec.title.strip():
-            raise BadInput("An action needs a title.")
+            raise BadInput("An action needs a title.", field="title")
+        limits.check_spec(spec)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
@@ -361,6 +362,7 @@ class ActionService:
         return self.edit(team_id, actor, number, ActionSpec(due_phrase=phrase), now)
 
     def edit(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        limits.check_spec(spec)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
