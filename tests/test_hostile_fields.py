@@ -92,14 +92,9 @@ def test_zones_and_numbers_are_validated_with_a_clear_message(seeded, driver, er
 ])
 def test_a_bystander_hears_admins_only_before_any_argument_is_read(seeded, driver, errors_logged, text):
     assert "Only a workspace admin can" in refused_cleanly(driver, seeded, errors_logged, "UTIM", text)
-
-
-def test_good_settings_and_zones_still_work(seeded, driver, errors_logged):
-    shown = all_text(driver.command("UADMIN", "settings nudges:-3,0,1 repeat:14 escalate:0 tz:America/Bogota").json())
-    assert "America/Bogota" in shown and SORRY not in shown
+    # reading stays open to everyone
     assert "Only a workspace admin" not in all_text(driver.command("UTIM", "settings").json())
     assert "Global" in all_text(driver.command("UTIM", "region list").json())
-    assert errors_logged() == []
 
 
 def test_the_action_form_shows_the_limit_on_its_field(seeded, driver, slack, errors_logged):
