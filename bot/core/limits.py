@@ -71,9 +71,9 @@ def problem(kind: str, value: str | None) -> BadInput | None:
     size = limit.measure(value)
     if size <= limit.limit:
         return None
-    folded = " (some letters, like “ß”, count twice once case is folded)" if len(fold(value)) > len(value.strip()) \
-        and limit.key_length is not None else ""
-    return BadInput(f"{limit.label} can be at most {limit.limit} characters; this one has {size}{folded}.",
+    doubled = limit.key_length is not None and len(fold(value)) > len(value.strip())
+    note = " (some letters, like “ß”, count twice once case is folded)" if doubled else ""
+    return BadInput(f"{limit.label} can be at most {limit.limit} characters; this one has {size}{note}.",
                     limit.example, field=limit.field)
 
 
