@@ -373,6 +373,8 @@ def cmd_import(args) -> int:
     print(import_table(plan))
     for warning in plan.all_warnings:
         print(f"warning: {warning}")
+    for problem in plan.all_problems:
+        print(f"error: {problem}")
     if args.dry_run or not plan.rows:
         print(f"{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} would be imported "
               "(dry run: nothing written)" if args.dry_run else "nothing to import")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.core import limits
 from bot.core.dates import Due
+from bot.core.errors import BadInput
 from bot.core.grammar import ActionSpec
 from bot.core.importer import parse_matrix
 from bot.core.owner_match import OwnerMatcher
@@ -25,6 +27,11 @@ class PlannedRow:
     due: Due
     matched: dict[str, str]  # owner name as written -> user ID
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # cells that cannot be stored as they are
+
+
+# the import cell each action field comes from, as the preview names it
+CELLS = {"title": "action", "named": "by-whom", "owners": "by-whom", "group": "group"}
 
 
 @dataclass
@@ -36,6 +43,11 @@ class ImportPlan:
     @property
     def all_warnings(self) -> list[str]:
         return self.warnings + [f"Row {r.row}: {w}" for r in self.rows for w in r.warnings]
+
+    @property
+    def all_problems(self) -> list[str]:
+        """What must be fixed before anything is imported, one line a cell: "Row 3, group cell: …"."""
+        return [f"Row {r.row}, {p}" for r in self.rows for p in r.problems]
 
 
 def due_phrase(due: Due) -> str | None:
@@ -51,7 +63,10 @@ class ImportService:
     def plan(self, team_id: str, actor: Actor, text: str, now: dt.datetime, *, matcher: OwnerMatcher | None = None,
              meeting: str | None = None, region: str | None = None, group: str | None = None) -> ImportPlan:
         """What importing `text` would create. Raises BadInput when nothing in it can be read; an unknown
-        default region is refused, an unknown region in a row is a warning (the row keeps no region)."""
+        default region is refused, an unknown region in a row is a warning (the row keeps no region).
+        A cell too long to store is a row's problem; a meeting or group too long is refused at once."""
+        limits.check("meeting", meeting)
+        limits.check("group", group)
         with self.actions.db.session() as s:
             ws = self.actions.workspace(s, team_id, now)
             today = self.actions.today(ws, actor, now)
@@ -82,11 +97,16 @@ class ImportService:
                 named_owners=[n for n in row.owners if n not in matched], due_phrase=due_phrase(row.due),
                 region=row_region, group=row.group or group, meeting=meeting, status=row.status,
             )
-            rows.append(PlannedRow(row.row, spec, row.due, matched, warnings))
+            problems = [f"{CELLS.get(p.field, p.field)} cell: {p.message}" for p in limits.spec_problems(spec)]
+            rows.append(PlannedRow(row.row, spec, row.due, matched, warnings, problems))
         return ImportPlan(rows, list(result.warnings), result.shape)
 
     def commit(self, team_id: str, actor: Actor, plan: ImportPlan, now: dt.datetime, channel_id: str | None = None,
                progress=None) -> list[Outcome]:
-        """Create every planned action in one transaction."""
+        """Create every planned action in one transaction; nothing when a row has a problem."""
+        if plan.all_problems:
+            problems = plan.all_problems
+            more = f" …and {len(problems) - 5} more." if len(problems) > 5 else ""
+            raise BadInput(f"Nothing was imported: {' '.join(problems[:5])}{more} Shorten these cells and try again.")
         return self.actions.add_many(team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id,
                                      progress=progress)

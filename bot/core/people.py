@@ -16,6 +16,7 @@ from cachetools import TTLCache
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.records import Actor
+from bot.core.schedule import known_zone
 from bot.core.service import ActionService
 from store import queries as q
 from store.models import Person
@@ -96,6 +97,7 @@ class PeopleService:
 
     def remember(self, team_id: str, user_id: str, now: dt.datetime, *, name: str = "",
                  tz: str | None = None, is_admin: bool = False) -> Actor:
+        tz = tz if known_zone(tz) else None  # a profile's zone that is not an IANA zone counts as none
         for attempt in range(2):  # a concurrent first sighting may insert the same row
             try:
                 with self.actions.db.session() as s:

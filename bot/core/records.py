@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.dates import Due
-from bot.core.errors import AdminUnconfirmed
+from bot.core.errors import AdminUnconfirmed, NotAllowed
 
 CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # a chat user's ID; not "cli" (actions made at the shell)
 
@@ -26,6 +26,11 @@ class Actor:
         if self.admin_unconfirmed:
             raise AdminUnconfirmed()
         return self.is_admin
+
+    def require_admin(self, doing: str) -> None:
+        """Refuse a non-admin: "Only a workspace admin can <doing>."."""
+        if not self.has_admin_rights():
+            raise NotAllowed(f"Only a workspace admin can {doing}.")
 
 
 @dataclass(frozen=True)

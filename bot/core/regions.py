@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.core.errors import BadInput, NotAllowed
+from bot.core import limits
+from bot.core.errors import BadInput
 from bot.core.grammar import Token
 from bot.core.records import Actor, RegionInfo
 from bot.core.schedule import check_schedule, check_timezone, parse_days
@@ -43,15 +44,17 @@ class RegionService:
             return _info(self.actions.region_named(s, ws, name), 0)
 
     def _save(self, team_id: str, actor: Actor, spec: RegionSpec, now: dt.datetime, current: str | None) -> RegionInfo:
-        if not actor.has_admin_rights():
-            raise NotAllowed(f"Only a workspace admin can {'change' if current else 'add'} regions.")
+        actor.require_admin(_doing("edit" if current else "add"))
         name = " ".join(spec.name.split())
         if not name:
-            raise BadInput("A region needs a name.", '/action region add "Latin America" alias:LAC')
-        if len(name) > 100 or any(len(a) > 100 for a in spec.aliases):
-            raise BadInput("Region names and aliases can be at most 100 characters.")
-        days = parse_days(spec.working_days)
-        schedule = check_schedule(spec.summary_schedule)
+            raise BadInput("A region needs a name.", '/action region add "Latin America" alias:LAC', field="name")
+        limits.check("region", name)
+        for alias in spec.aliases:
+            limits.check("alias", alias)
+        limits.check("channel", spec.channel_id)
+        limits.check("user", spec.lead_user_id)
+        days = limits.check("days", parse_days(spec.working_days))
+        schedule = limits.check("summary", check_schedule(spec.summary_schedule))
         tz = check_timezone(spec.timezone) if spec.timezone else None
         with self.db.session() as s:
             ws = self.actions.workspace(s, team_id, now)
@@ -91,6 +94,17 @@ def _info(region: Region, open_count: int) -> RegionInfo:
         lead_user_id=region.lead_user_id, timezone=region.timezone, working_days=region.working_days,
         summary_schedule=region.summary_schedule, open_count=open_count,
     )
+
+
+def _doing(sub: str) -> str:
+    return f"{'change' if sub == 'edit' else 'add'} regions"
+
+
+def check_may_run(actor: Actor, tokens: list[Token]) -> None:
+    """Every region command but `list` is for admins only: refused before a word of it is read."""
+    sub = tokens[0].raw.lower() if tokens else "list"
+    if sub not in ("list", "ls"):
+        actor.require_admin(_doing(sub))
 
 
 def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:

@@ -8,12 +8,14 @@ at or before `now`; that is what makes a scheduler that was down catch up with o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import DAILY, rrule
 
+from bot.core import limits
 from bot.core.errors import BadInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -25,22 +27,33 @@ CATCH_UP = dt.timedelta(days=21)  # older occurrences are history, not news
 SUMMARY_CATCH_UP = dt.timedelta(days=1)  # a summary more than a day late waits for next week's
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def known_zone(name: str | None) -> ZoneInfo | None:
+    """The IANA zone `name`, or None for anything else: a folder of zones (`America`), a path (`../x`),
+    an over-long or unknown name. Only names listed as zones are opened, so no file path is tried."""
+    if not name or name not in _zone_names():
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     """The first of `name`, `fallback`, UTC that is a zone this machine knows."""
-    for candidate in (name, fallback):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
+    return known_zone(name) or known_zone(fallback) or ZoneInfo("UTC")
 
 
 def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"“{name}” is not a time zone I know.", "tz:America/Bogota or tz:Africa/Nairobi") from None
+    """`name` if it is an IANA zone that fits where zones are stored; else a BadInput saying how to write one."""
+    limits.check("timezone", name)
+    if known_zone(name) is None:
+        raise BadInput(f"“{name}” is not a time zone I know: give a zone as Area/City.",
+                       "tz:America/Bogota or tz:Africa/Nairobi", field="tz")
     return name
 
 
@@ -51,7 +64,8 @@ def parse_days(text: str) -> str:
     for chunk in text.split(","):
         ends = [DAY_NAMES.get(c.strip()) for c in chunk.split("-")]
         if not all(ends) or len(ends) > 2:
-            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu")
+            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu",
+                           field="days")
         parts.append("-".join(ends))
     return ",".join(parts)
 
@@ -89,6 +103,10 @@ def at_local(day: dt.date, tz: ZoneInfo, time: dt.time = SEND_AT) -> dt.datetime
 
 # -- nudge settings --------------------------------------------------------------------------
 
+MAX_OFFSET = 60
+NUDGE_DAYS = f"Nudge days are whole numbers of days from -{MAX_OFFSET} (before the due day) to {MAX_OFFSET} (after it)."
+NUDGE_EXAMPLE = "nudges:-3,0,1 (3 days before, the due day, 1 day after)"
+
 @dataclass(frozen=True)
 class NudgeSettings:
     offsets: tuple[int, ...] = (-3, 0, 1)  # days relative to the due date
@@ -97,14 +115,18 @@ class NudgeSettings:
 
     @classmethod
     def parse_offsets(cls, text: str) -> tuple[int, ...]:
-        try:
-            offsets = tuple(sorted({int(p) for p in re.split(r"[,\s]+", text.strip()) if p}))
-        except ValueError:
-            raise BadInput(f"I couldn't read the nudge days “{text}”.",
-                           "nudges:-3,0,1 (3 days before, the due day, 1 day after)") from None
-        if not offsets or any(abs(o) > 60 for o in offsets):
-            raise BadInput("Nudge days must be between -60 and 60.", "nudges:-3,0,1")
+        """`-3,0,1` → (-3, 0, 1): whole days from -60 to 60, as many as fit where they are stored."""
+        offsets = tuple(sorted({limits.whole_number(p, -MAX_OFFSET, MAX_OFFSET, NUDGE_DAYS, NUDGE_EXAMPLE)
+                                for p in re.split(r"[,\s]+", text.strip()) if p}))
+        if not offsets:
+            raise BadInput(NUDGE_DAYS, NUDGE_EXAMPLE)
+        limits.check("nudges", cls.written(offsets))
         return offsets
+
+    @staticmethod
+    def written(offsets: tuple[int, ...]) -> str:
+        """The offsets as the workspace row stores them."""
+        return ",".join(str(o) for o in offsets)
 
     def describe(self) -> str:
         parts = []
@@ -193,7 +215,7 @@ def check_schedule(text: str) -> str:
     """`mon 09:00`, `Friday 16:30` → the canonical `mon 09:00`; anything else is refused."""
     m = SCHEDULE.match(text.strip())
     if not m or m.group(1).lower() not in DAY_NAMES:
-        raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"')
+        raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"', field="summary")
     return f"{DAY_NAMES[m.group(1).lower()]} {int(m.group(2)):02d}:{m.group(3)}"
 
 

@@ -11,16 +11,16 @@ Lists read on a plain connection: rows, not ORM objects.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from cachetools import TTLCache
 
-from bot.core import schedule
+from bot.core import limits, schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.grammar import ActionSpec, ListQuery
@@ -34,6 +34,9 @@ STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
 REPLACEABLE = frozenset({"title", "users", "named", "due", "region", "group", "meeting"})  # replace's `keep`
 WORKSPACE_MEMO_SECONDS = 60
+# replace's kept fields and the spec attributes that carry them (due is a phrase, checked when resolved)
+SPEC_ATTRS = {"title": "title", "users": "user_owners", "named": "named_owners", "region": "region",
+              "group": "group", "meeting": "meeting"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ class WorkspaceRef:
     team_id: str
     timezone: str
     date_order: str
+
+
+def _untouched_cleared(spec: ActionSpec, keep: frozenset[str]) -> ActionSpec:
+    """`spec` without the fields `keep` names: what the person did not touch is not theirs to check."""
+    blank = ActionSpec()
+    return dataclasses.replace(spec, **{SPEC_ATTRS[f]: getattr(blank, SPEC_ATTRS[f]) for f in keep if f in SPEC_ATTRS})
 
 
 class ActionService:
@@ -123,11 +132,7 @@ class ActionService:
     @staticmethod
     def today(ws: Workspace | WorkspaceRef, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day: their zone, else the workspace's."""
-        zone = (actor.tz if actor and actor.tz else None) or ws.timezone or "UTC"
-        try:
-            return now.astimezone(ZoneInfo(zone)).date()
-        except (KeyError, ValueError):
-            return now.astimezone(ZoneInfo(ws.timezone or "UTC")).date()
+        return now.astimezone(schedule.zone(actor.tz if actor else None, ws.timezone)).date()
 
     def resolve_due(self, phrase: str | None, ws: Workspace | WorkspaceRef, actor: Actor | None,
                     now: dt.datetime) -> Due:
@@ -208,6 +213,9 @@ class ActionService:
         for spec in specs:
             if not spec.title.strip():
                 raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
+            limits.check_spec(spec)
+        limits.check("user", actor.user_id)
+        limits.check("channel", channel_id)
         ws = self.ref(team_id, now)
         today = self.today(ws, actor, now)
         with self.db.session() as s:
@@ -285,6 +293,7 @@ class ActionService:
         return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[f"status: {old} → {status}"])
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
+        limits.check("note", text)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
@@ -295,6 +304,7 @@ class ActionService:
         return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=["note added"])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        limits.check_spec(spec)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
@@ -325,7 +335,8 @@ class ActionService:
         each changed field; a note in the form is added. Fields named in `keep` (of REPLACEABLE: the ones
         the person did not touch) stay as stored, whatever `spec` says of them."""
         if "title" not in keep and not spec.title.strip():
-            raise BadInput("An action needs a title.")
+            raise BadInput("An action needs a title.", field="title")
+        limits.check_spec(_untouched_cleared(spec, keep))
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
@@ -371,6 +382,7 @@ class ActionService:
         return self.edit(team_id, actor, number, ActionSpec(due_phrase=phrase), now)
 
     def edit(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
+        limits.check_spec(spec)
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)

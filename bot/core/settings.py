@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.core.errors import BadInput, NotAllowed
+from bot.core import limits
+from bot.core.errors import BadInput
 from bot.core.grammar import Token
 from bot.core.planner import settings_of
 from bot.core.records import Actor
@@ -17,6 +18,8 @@ from bot.core.service import ActionService
 from bot.core.wire import to_plain
 
 EXAMPLE = "/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich"
+MAX_DAYS = 90  # repeat: and escalate:
+CHANGING = "change the settings"
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,16 @@ def parse_settings_command(tokens: list[Token]) -> dict[str, object]:
         elif tok.key == "tz":
             changes["tz"] = check_timezone(value)
         else:
-            if not value.isdigit() or int(value) > 90:
-                raise BadInput(f"`{tok.key}:` takes a number of days from 0 (never) to 90.", f"{tok.key}:7")
-            changes[tok.key] = int(value)
+            changes[tok.key] = limits.whole_number(
+                value, 0, MAX_DAYS, f"`{tok.key}:` takes a whole number of days from 0 (never) to {MAX_DAYS}.",
+                f"{tok.key}:7")
     return changes
+
+
+def check_may_change(actor: Actor, tokens: list[Token]) -> None:
+    """Settings with changes asked are for admins only: refused before a word of them is read."""
+    if tokens:
+        actor.require_admin(CHANGING)
 
 
 class SettingsService:
@@ -54,12 +63,11 @@ class SettingsService:
             return WorkspaceSettings(settings_of(ws), ws.timezone)
 
     def change(self, team_id: str, actor: Actor, changes: dict[str, object], now: dt.datetime) -> WorkspaceSettings:
-        if not actor.has_admin_rights():
-            raise NotAllowed("Only a workspace admin can change the settings.")
+        actor.require_admin(CHANGING)
         with self.actions.db.session() as s:
             ws = self.actions.workspace(s, team_id, now)
             if "nudges" in changes:
-                ws.nudge_offsets = ",".join(str(o) for o in changes["nudges"])
+                ws.nudge_offsets = limits.check("nudges", NudgeSettings.written(changes["nudges"]))
             if "repeat" in changes:
                 ws.nudge_repeat_days = changes["repeat"]
             if "escalate" in changes:

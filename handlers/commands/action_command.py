@@ -7,11 +7,9 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.core import grammar
+from bot.core import grammar, regions, settings
 from bot.core.errors import UserError
 from bot.core.planner import summaries_now
-from bot.core.regions import parse_region_command
-from bot.core.settings import parse_settings_command
 from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
@@ -51,7 +49,8 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     team_id, now = payload["team_id"], ctx.clock()
     actor = actor_for(ctx, client, team_id, payload["user_id"])
     if cmd.verb == "region":
-        sub, spec = parse_region_command(cmd.tokens)
+        regions.check_may_run(actor, cmd.tokens)
+        sub, spec = regions.parse_region_command(cmd.tokens)
         if sub == "edit":
             open_region_form(ctx, client, payload["trigger_id"], team_id, actor, spec.name)
             return {}
@@ -61,9 +60,10 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     if cmd.verb == "summary":
         return summary_reply(ctx, team_id, cmd.query.region, now, payload.get("response_url"))
     if cmd.verb == "settings":
-        changes = parse_settings_command(cmd.tokens)
-        settings = ctx.settings.change(team_id, actor, changes, now) if changes else ctx.settings.get(team_id, now)
-        return render.settings_message(settings, changed=bool(changes))
+        settings.check_may_change(actor, cmd.tokens)
+        changes = settings.parse_settings_command(cmd.tokens)
+        current = ctx.settings.change(team_id, actor, changes, now) if changes else ctx.settings.get(team_id, now)
+        return render.settings_message(current, changed=bool(changes))
     if cmd.verb == "list":
         listing = ctx.actions.list(team_id, actor, cmd.query, now)
         return render.listing_message(listing, cmd.query.describe())

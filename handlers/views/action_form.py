@@ -28,6 +28,7 @@ MAX_REGION_OPTIONS = 500  # in groups of 100 (a select's cap); the action's own 
 # each field the core can keep as stored (ActionService.replace), and the form blocks that show it
 FIELDS = {"title": ("title",), "users": ("owners",), "named": ("named",), "due": ("due", "due_opts"),
           "region": ("region",), "group": ("group",), "meeting": ("meeting",)}
+TEXT_BLOCKS = ("title", "named", "group", "meeting", "note")
 
 
 def text_input(block_id: str, label: str, *, initial: str | None = None, optional: bool = True,
@@ -169,8 +170,6 @@ def read_form(view: dict, today: dt.date, kept_date: str | None = None) -> tuple
         errors["title"] = "Say what is to be done."
     users = field_value(values, "owners").get("selected_users") or []
     named = [n.strip() for n in (field_value(values, "named").get("value") or "").splitlines() if n.strip()]
-    if any(len(n) > 200 for n in named):
-        errors["named"] = "A named owner can be at most 200 characters."
     picked = field_value(values, "due").get("selected_date")
     flags = {o.get("value") for o in field_value(values, "due_opts").get("selected_options") or []}
     due_phrase = None
@@ -230,8 +229,8 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
     try:
         return confirming_admin(ctx, client, team_id, body["user"]["id"], save)
     except UserError as err:
-        request_log.refused()
-        return {"title": err.message[:150]}, None, meta
+        request_log.refused()  # a field's limit shows on that field; anything else on the title
+        return {err.field if err.field in TEXT_BLOCKS else "title": err.message[:150]}, None, meta
     except Exception:
         log.exception("action form failed (team %s)", meta.get("team"))
         return {"title": "Something went wrong on our side and nothing was saved. Please try again."}, None, meta

@@ -59,7 +59,13 @@ def form_view(regions: list[str], data: dict) -> dict:
 def preview_view(plan: ImportPlan, data: dict) -> dict:
     blocks = [render.section(f"*{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} to import*"
                              + (f" from {render.escape(data['meeting'])}" if data.get("meeting") else ""))]
-    for planned in plan.rows[:PREVIEW_ROWS]:
+    problems = plan.all_problems
+    if problems:
+        blocks.append(render.section(
+            f":x: *{len(problems)} cell{'s' if len(problems) != 1 else ''} too long to import:* nothing will be "
+            "imported until they are shortened (press Back).\n" + "\n".join(f"• {render.escape(p)}" for p in problems[:10])))
+    flagged = [r for r in plan.rows if r.problems]
+    for planned in (flagged + [r for r in plan.rows if not r.problems])[:PREVIEW_ROWS]:
         spec = planned.spec
         owners = [f"<@{uid}> (“{render.escape(name)}”)" for name, uid in planned.matched.items()]
         owners += [render.escape(n) + " _(not a member: a named owner)_" for n in spec.named_owners]
@@ -67,7 +73,9 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
         details += [render.escape(x) for x in (spec.region, spec.group) if x]
         if spec.status and spec.status != "open":
             details.append(f"_{spec.status}_")
-        blocks.append(render.section(f"*Row {planned.row}* {render.escape(spec.title)}\n" + " · ".join(details)))
+        flags = "".join(f"\n:x: {render.escape(p)}" for p in planned.problems)
+        blocks.append(render.section(f"*Row {planned.row}* {render.escape(spec.title)}\n" + " · ".join(details)
+                                     + flags))
     if len(plan.rows) > PREVIEW_ROWS:
         blocks.append(render.context(f"…and {len(plan.rows) - PREVIEW_ROWS} more rows."))
     warnings = plan.all_warnings
@@ -136,7 +144,8 @@ def register(app, ctx: HandlerContext) -> None:
             ack(response_action="update", view=preview)
         except UserError as err:
             request_log.refused()
-            ack(response_action="errors", errors={"text": err.message[:150]})
+            block = err.field if err.field in ("meeting", "group") else "text"
+            ack(response_action="errors", errors={block: err.message[:150]})
         except (ValueError, KeyError):
             ack(response_action="errors", errors={"text": "This form is out of date; open it again."})
         except Exception:

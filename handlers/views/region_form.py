@@ -59,6 +59,7 @@ def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str,
     client.views_open(trigger_id=trigger_id, view=region_view(region, team_id))
 
 
+BLOCKS = ("name", "aliases", "channel", "lead", "tz", "days", "summary")
 FIELD_WORDS = (("time zone", "tz"), ("working days", "days"), ("summary", "summary"), ("alias", "aliases"))
 
 
@@ -99,7 +100,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
     except UserError as err:
         request_log.refused()
         lowered = err.message.lower()
-        block = next((b for words, b in FIELD_WORDS if words in lowered), "name")
+        block = err.field if err.field in BLOCKS else next((b for words, b in FIELD_WORDS if words in lowered), "name")
         return {block: err.message[:150]}
     except Exception:
         log.exception("region form failed (team %s)", team_id)
