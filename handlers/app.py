@@ -3,7 +3,7 @@ Distributed (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): Bolt's OAuth flow at 
 /slack/oauth_redirect, with slack_sdk's SQLAlchemy installation and state stores in our database; each
 request then carries its own workspace's token. Bolt logs through `actionbot.bolt`, with its messages
 cut to their first words: many end in the request's body, its answer or an event (user text,
-`response_url`, the legacy `token`)."""
+`response_url`, the legacy `token`); so do the Web API client's."""
 from __future__ import annotations
 
 import logging
@@ -37,11 +37,13 @@ class _WithoutDetail(logging.Filter):
 
 
 def bolt_logger() -> logging.Logger:
-    """The logger Bolt is given; Bolt copies its filters to each of its own loggers."""
-    logger = logging.getLogger("actionbot.bolt")
-    if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
-        logger.addFilter(_WithoutDetail())
-    return logger
+    """The logger Bolt is given (Bolt copies its filters to each of its own loggers); the Web API
+    client's log, whose debug lines hold the messages sent, is cut the same way."""
+    for name in ("actionbot.bolt", "slack_sdk.web.base_client"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
+            logger.addFilter(_WithoutDetail())
+    return logging.getLogger("actionbot.bolt")
 
 
 def installation_store(client_id: str, engine) -> SQLAlchemyInstallationStore:

@@ -15,6 +15,8 @@ from contextvars import ContextVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.core import grammar
+
 log = logging.getLogger("actionbot.request")
 
 _current: ContextVar[dict | None] = ContextVar("actionbot_request", default=None)
@@ -24,7 +26,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_./,:-]")  # names come from the request body,
 def describe(body: dict) -> tuple[str, str]:
     """(kind, name) of a request body: ("command", "/action add"), ("button", "action_done")…"""
     if "command" in body:
-        verb = (body.get("text") or "").split(" ", 1)[0][:20] or "help"
+        words = (body.get("text") or "").split(maxsplit=1)
+        verb = grammar.VERBS.get(words[0].lower(), "other") if words else "help"  # a word of ours, not theirs
         return "command", f"{body['command']} {verb}"
     kind = body.get("type", "")
     if kind == "block_actions":

@@ -2,10 +2,10 @@
 
 Bolt parses a body before it checks the signature, so an unsigned JSON array, `payload=notjson` or an
 `X-Slack-Request-Timestamp` that is not a number became an HTTP 500 and a stack trace, and Bolt logged
-a refused request's whole body. Here the signature is checked first, on the raw bytes, with nothing
-parsed (401); then the body must be UTF-8 of a type Slack sends, parse as Bolt parses it into an
-object, and have the fields Bolt routes on and our request log reads in the types Slack gives them
-(400). Only then is the request Bolt's. The size cap is the server's and Flask's, before any of this.
+a refused request's whole body. Here a body must be UTF-8 (400), then its signature is checked with
+nothing parsed (401); then it must be of a content type Slack sends, parse as Bolt parses it into an
+object that says what it is (a `type`, a slash `command` or Slack's `ssl_check`), and have the fields
+Bolt routes on and our request log reads in the types Slack gives them (400). Only then is the request Bolt's. The size cap is the server's and Flask's, before any of this.
 """
 from __future__ import annotations
 
@@ -51,14 +51,14 @@ class Refused(Exception):
 
 def admit(raw: bytes, headers: Mapping[str, str], query: str, verifier: SignatureVerifier) -> BoltRequest:
     """The Bolt request of a signed, well-formed Slack request; raises Refused for anything else."""
-    _check_signature(raw, headers, verifier)
-    content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-    if content_type not in SLACK_TYPES:
-        raise Refused(400, "content type must be application/json or application/x-www-form-urlencoded")
-    try:
+    try:  # Slack signs UTF-8 text, and slack_sdk can only check a signature of that
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused(400, "body is not UTF-8") from None
+    _check_signature(text, headers, verifier)
+    content_type = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if content_type not in SLACK_TYPES:
+        raise Refused(400, "content type must be application/json or application/x-www-form-urlencoded")
     try:
         request = BoltRequest(body=text, query=query, headers={**headers, "Content-Type": content_type})
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError):
@@ -68,12 +68,12 @@ def admit(raw: bytes, headers: Mapping[str, str], query: str, verifier: Signatur
     return request
 
 
-def _check_signature(raw: bytes, headers: Mapping[str, str], verifier: SignatureVerifier) -> None:
+def _check_signature(body: str, headers: Mapping[str, str], verifier: SignatureVerifier) -> None:
     timestamp = headers.get("X-Slack-Request-Timestamp") or ""
     signature = headers.get("X-Slack-Signature") or ""
     well_formed = (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
                    and signature.isascii() and len(signature) <= 100)
-    if not (well_formed and verifier.is_valid(raw, timestamp, signature)):
+    if not (well_formed and verifier.is_valid(body, timestamp, signature)):
         raise Refused(401, "invalid request signature")
 
 
@@ -82,7 +82,7 @@ def _fits(obj: dict, shapes: dict[str, tuple[type, ...]]) -> bool:
 
 
 def _shaped(body: dict) -> bool:
-    if not _fits(body, _SHAPES):
+    if not any(key in body for key in ("type", "command", "ssl_check")) or not _fits(body, _SHAPES):
         return False
     for key in _LISTS_OF_OBJECTS:
         items = body.get(key)
