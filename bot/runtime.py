@@ -57,8 +57,8 @@ class Runtime:
     def wsgi(self):
         from bot.core.calendar_feeds import CalendarService
         from handlers.web import make_wsgi
-        return make_wsgi(self.bolt_app, lambda: database_ok(self.db),
-                         calendar=lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock()),
+        feed = lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock())  # noqa: E731
+        return make_wsgi(self.bolt_app, lambda: database_ok(self.db), calendar=feed,
                          signing_secret=self.config.signing_secret or "", max_body=self.config.max_body_bytes)
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):

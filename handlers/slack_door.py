@@ -5,17 +5,15 @@ Bolt parses a body before it checks the signature, so an unsigned JSON array, `p
 a refused request's whole body. Here a body must be UTF-8 (400), then its signature is checked with
 nothing parsed (401); then it must be of a content type Slack sends, parse as Bolt parses it into an
 object that says what it is (a `type`, a slash `command` or Slack's `ssl_check`), and have the fields
-Bolt routes on and our request log reads in the types Slack gives them (400). Only then is the request Bolt's. The size cap is the server's and Flask's, before any of this.
+Bolt routes on and our request log reads in the types Slack gives them (400). Only then is the
+request Bolt's. The size cap is the server's and Flask's, before any of this.
 """
 from __future__ import annotations
 
-import logging
 from typing import Mapping
 
 from slack_bolt import BoltRequest
 from slack_sdk.signature import SignatureVerifier
-
-log = logging.getLogger("actionbot.request")
 
 SLACK_TYPES = ("application/json", "application/x-www-form-urlencoded")
 
