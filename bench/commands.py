@@ -113,8 +113,8 @@ def serve_bare(port: int, threads: int) -> None:
     app.event("app_home_opened")(lambda ack: ack())
     app.view(re.compile(".*"))(lambda ack: ack())
     app.action(re.compile(".*"))(lambda ack: ack())
-    server = create_server(make_wsgi(app, lambda: True), host="127.0.0.1", port=port, threads=threads,
-                           ident="bare-bolt")
+    wsgi = make_wsgi(app, lambda: True, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
+    server = create_server(wsgi, host="127.0.0.1", port=port, threads=threads, ident="bare-bolt")
     logging.getLogger("bare").info("listening on http://%s:%s", server.effective_host, server.effective_port)
     server.run()
 

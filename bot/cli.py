@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from bot import log_format
 from bot.config import Config, ConfigError
 from bot.core import grammar
 from bot.core.dates import Due, utc_now
@@ -141,7 +142,7 @@ def iso_instant(text: str) -> dt.datetime:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "demo":  # the transcript is the output; only problems should interrupt it
         logging.getLogger().setLevel(logging.WARNING)

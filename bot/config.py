@@ -5,6 +5,9 @@ import os
 from dataclasses import dataclass
 
 README_HINT = "see README.md, “Connect a Slack workspace”"
+# the largest request body read: the biggest real one, the import form's view_submission with its paste
+# box full of 4-byte characters, is about 200 KB
+DEFAULT_MAX_BODY_BYTES = 1_048_576
 
 
 class ConfigError(Exception):
@@ -24,6 +27,7 @@ class Config:
     public_url: str | None = None  # where people reach this server (calendar feed addresses)
     client_id: str | None = None  # with client_secret: installable in many workspaces (OAuth)
     client_secret: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies are refused (413) unread
 
     @property
     def distributed(self) -> bool:
@@ -42,6 +46,10 @@ class Config:
         order = (env.get("ACTIONBOT_DATE_ORDER") or "MDY").upper()
         if order not in ("MDY", "DMY", "YMD"):
             raise ConfigError(f"ACTIONBOT_DATE_ORDER must be MDY, DMY or YMD, not “{order}”")
+        max_body = env.get("ACTIONBOT_MAX_BODY_BYTES") or str(DEFAULT_MAX_BODY_BYTES)
+        if not (max_body.isascii() and max_body.isdigit()) or int(max_body) < 65536:
+            raise ConfigError(f"ACTIONBOT_MAX_BODY_BYTES must be a number of bytes, 65536 or more "
+                              f"(like {DEFAULT_MAX_BODY_BYTES}), not “{max_body}”")
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
@@ -54,6 +62,7 @@ class Config:
             public_url=(env.get("ACTIONBOT_PUBLIC_URL") or "").strip().rstrip("/") or None,
             client_id=env.get("SLACK_CLIENT_ID") or None,
             client_secret=env.get("SLACK_CLIENT_SECRET") or None,
+            max_body_bytes=int(max_body),
         )
 
     def require_token(self) -> None:

@@ -34,8 +34,8 @@ def database_ok(db: Database) -> bool:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return True
-    except Exception:
-        log.exception("health check: database unreachable")
+    except Exception as err:  # one line, no stack trace: every poll while it is down writes one
+        log.warning("database unreachable: %s", type(err).__name__)
         return False
 
 
@@ -57,8 +57,9 @@ class Runtime:
     def wsgi(self):
         from bot.core.calendar_feeds import CalendarService
         from handlers.web import make_wsgi
-        return make_wsgi(self.bolt_app, lambda: database_ok(self.db),
-                         calendar=lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock()))
+        feed = lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock())  # noqa: E731
+        return make_wsgi(self.bolt_app, lambda: database_ok(self.db), calendar=feed,
+                         signing_secret=self.config.signing_secret or "", max_body=self.config.max_body_bytes)
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):
         """A production WSGI server (waitress) on host:port, or on `sock` (already listening, shared
@@ -66,7 +67,9 @@ class Runtime:
         from bot.http_server import FreeThreadServer, listening_socket
         if sock is None:
             sock = listening_socket(host, self.config.port if port is None else port)
-        return FreeThreadServer(self.wsgi(), sock, threads=threads, ident="actionbot")
+        # waitress refuses a larger body (413) from its Content-Length, or once a chunked one passes it
+        return FreeThreadServer(self.wsgi(), sock, threads=threads, ident="actionbot",
+                                max_request_body_size=self.config.max_body_bytes + 1)  # it refuses at >=
 
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -2,8 +2,13 @@
 Distributed (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set): Bolt's OAuth flow at /slack/install and
 /slack/oauth_redirect, with slack_sdk's SQLAlchemy installation and state stores in our database; each
 request then carries its own workspace's token. Enterprise Grid workspaces install like any other; an
-org-wide install is refused with a page saying why (handlers.installations)."""
+org-wide install is refused with a page saying why (handlers.installations). Bolt logs through
+`actionbot.bolt`, with its messages cut to their first words: many end in the request's body, its answer
+or an event (user text, `response_url`, the legacy `token`); so do the Web API client's."""
 from __future__ import annotations
+
+import logging
+import re
 
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -19,6 +24,27 @@ from handlers.slack_clients import web_client
 SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
           "app_mentions:read", "im:history"]
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+_DETAIL = re.compile(r"[(:{\[\"'\n]")  # where Bolt's messages go on to what it was given
+
+
+class _WithoutDetail(logging.Filter):
+    """Keeps only the words before the first bracket, colon or quote of a Bolt log message
+    ("Unhandled request ({...body...})" → "Unhandled request"), at every level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        head = _DETAIL.split(record.getMessage(), 1)[0].strip()
+        record.msg, record.args = head or "Bolt message withheld", None
+        return True
+
+
+def bolt_logger() -> logging.Logger:
+    """The logger Bolt is given (Bolt copies its filters to each of its own loggers); the Web API
+    client's log, whose debug lines hold the messages sent, is cut the same way."""
+    for name in ("actionbot.bolt", "slack_sdk.web.base_client"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
+            logger.addFilter(_WithoutDetail())
+    return logging.getLogger("actionbot.bolt")
 
 
 def installation_store(client_id: str, engine) -> InstallationStore:
@@ -45,6 +71,7 @@ def build_app(ctx: HandlerContext, *, token: str | None, signing_secret: str, ap
     distributed = bool(client_id and client_secret)
     app = TimedApp(
         signing_secret=signing_secret,
+        logger=bolt_logger(),
         client=web_client(None if distributed else token, api_url),
         oauth_flow=WorkspaceOAuthFlow(settings=oauth_settings(ctx, client_id, client_secret, engine))
         if distributed else None,

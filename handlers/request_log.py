@@ -3,8 +3,9 @@
 `TimedApp` is Bolt's `App` with its dispatch timed: the line is written once every middleware and the
 listener have run, so `ms` is the whole of the bot's work before the answer, and `outcome` is `ok`,
 `refused` (the user was told what to write instead), `error` (something was logged at ERROR while the
-request ran) or `http<status>` (refused by Bolt: a bad signature, say). Only names are logged (the
-command's verb, a button's action_id, an event's type), never user text or tokens."""
+request ran) or `http<status>` (refused: a bad signature or a malformed body, of which nothing is
+read, so its team and name are `-`). Only names are logged (the command's verb, a button's action_id,
+an event's type), never user text or tokens."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,8 @@ import time
 from contextvars import ContextVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
+
+from bot.core import grammar
 
 log = logging.getLogger("actionbot.request")
 
@@ -23,7 +26,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_./,:-]")  # names come from the request body,
 def describe(body: dict) -> tuple[str, str]:
     """(kind, name) of a request body: ("command", "/action add"), ("button", "action_done")…"""
     if "command" in body:
-        verb = (body.get("text") or "").split(" ", 1)[0][:20] or "help"
+        words = (body.get("text") or "").split(maxsplit=1)
+        verb = grammar.VERBS.get(words[0].lower(), "other") if words else "help"  # a word of ours, not theirs
         return "command", f"{body['command']} {verb}"
     kind = body.get("type", "")
     if kind == "block_actions":
@@ -38,12 +42,20 @@ def describe(body: dict) -> tuple[str, str]:
 
 
 def team_of(body: dict) -> str:
-    return (body.get("team_id") or (body.get("team") or {}).get("id")
-            or (body.get("user") or {}).get("team_id") or "-")
+    team, user = body.get("team"), body.get("user")
+    return (body.get("team_id") or (team.get("id") if isinstance(team, dict) else team)
+            or (user.get("team_id") if isinstance(user, dict) else None) or "-")
 
 
 def _field(value) -> str:
     return _UNSAFE.sub("_", str(value))[:80] or "-"
+
+
+def log_request(body: dict, started: float, outcome: str) -> None:
+    """The request line of a request begun at `started` (perf_counter) that ended in `outcome`."""
+    kind, name = describe(body)
+    log.info("request team=%s kind=%s name=%s ms=%.1f outcome=%s", _field(team_of(body)), _field(kind),
+             _field(name.replace(" ", "_")), (time.perf_counter() - started) * 1000, _field(outcome))
 
 
 def refused() -> None:
@@ -84,8 +96,5 @@ class TimedApp(App):
         finally:
             _current.reset(token)
             status = response.status if response is not None else 500
-            outcome = current["outcome"] if status < 400 else f"http{status}"
-            body = req.body if isinstance(req.body, dict) else {}
-            kind, name = describe(body)
-            log.info("request team=%s kind=%s name=%s ms=%.1f outcome=%s", _field(team_of(body)), _field(kind),
-                     _field(name.replace(" ", "_")), (time.perf_counter() - started) * 1000, outcome)
+            log_request(req.body if isinstance(req.body, dict) else {}, started,
+                        current["outcome"] if status < 400 else f"http{status}")
