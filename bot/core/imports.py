@@ -10,8 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.core.dates import Due
+from bot.core.errors import BadInput
 from bot.core.grammar import ActionSpec
 from bot.core.importer import parse_matrix
+from bot.core.owner_cap import too_many_owners
 from bot.core.owner_match import OwnerMatcher
 from bot.core.records import Actor, Outcome
 from bot.core.service import ActionService
@@ -82,11 +84,19 @@ class ImportService:
                 named_owners=[n for n in row.owners if n not in matched], due_phrase=due_phrase(row.due),
                 region=row_region, group=row.group or group, meeting=meeting, status=row.status,
             )
+            crowded = too_many_owners(spec.user_owners, spec.named_owners)
+            if crowded:
+                warnings.append(f"{crowded} Nothing can be imported until this row is fixed.")
             rows.append(PlannedRow(row.row, spec, row.due, matched, warnings))
         return ImportPlan(rows, list(result.warnings), result.shape)
 
     def commit(self, team_id: str, actor: Actor, plan: ImportPlan, now: dt.datetime, channel_id: str | None = None,
                progress=None) -> list[Outcome]:
-        """Create every planned action in one transaction."""
+        """Create every planned action in one transaction, or none when a row cannot be (the first such
+        row is named). Each new owner is told once, of all their new actions."""
+        for r in plan.rows:
+            crowded = too_many_owners(r.spec.user_owners, r.spec.named_owners)
+            if crowded:
+                raise BadInput(f"Row {r.row}: {crowded} Nothing was imported.")
         return self.actions.add_many(team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id,
-                                     progress=progress)
+                                     progress=progress, digest=True)
