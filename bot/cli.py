@@ -389,10 +389,10 @@ def cmd_import(args) -> int:
           f"#{numbers[0]}–#{numbers[-1]}" if len(numbers) > 1 else f"imported 1 action: #{numbers[0]}")
     if matcher is not None:
         from bot.core.people import PeopleService
-        from handlers.dm_channels import DmChannels
-        from handlers.notify import send_import_digests
+        from handlers.notifier import SlackNotifier
+        from scheduler.sweep import deliver_told
         matcher.remember(PeopleService(service), team, [u for r in plan.rows for u in r.matched.values()], utc_now())
-        send_import_digests(DmChannels(), client, team, args.meeting, outcomes)
+        deliver_told(service, SlackNotifier(lambda _: client), team, utc_now())
     return 0
 
 

@@ -124,6 +124,9 @@ def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
         ctx.installations = installation_store(config.client_id, db.engine)
     if clock is not None:
         ctx.clock = clock
+    from handlers.notifier import SlackNotifier
+    from scheduler.courier import Courier
+    ctx.courier = Courier(ctx.actions, SlackNotifier(team_clients(config, db), ctx.dms), lambda: ctx.clock())
     bolt_app = build_app(ctx, token=config.bot_token, signing_secret=config.signing_secret or "",
                          api_url=config.api_url, socket_mode=bool(config.app_token), client_id=config.client_id,
                          client_secret=config.client_secret, engine=db.engine)

@@ -1,6 +1,7 @@
 """What every Slack listener needs: the core services, the clock, and where after-ack work runs: four
-workers for what a person waits for (DMs, replies), and the Home tab queue for refreshes nobody waits
-for, which merges them and paces them to Slack's limit (handlers.home_queue)."""
+workers for what a person waits for (DMs, replies), the Home tab queue for refreshes nobody waits
+for, which merges them and paces them to Slack's limit (handlers.home_queue), and the courier that
+tells new owners through the scheduler's ledgered send loop (scheduler.courier)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -33,6 +34,7 @@ class HandlerContext:
         default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack"))
     homes: HomeQueue = field(default_factory=HomeQueue)
     dms: DmChannels = field(default_factory=DmChannels)
+    courier: object | None = None  # scheduler.courier.Courier: new owners' DMs; None: the sweep sends them
 
     def __post_init__(self):
         self._pending: set = set()

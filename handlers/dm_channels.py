@@ -39,13 +39,14 @@ class DmChannels:
         with self._lock:
             self._ids.pop((team_id, user_id), None)
 
-    def post(self, client: WebClient, team_id: str, user_id: str, **message) -> None:
-        """`chat.postMessage` into the DM with `user_id`; a remembered IM that is gone is opened anew."""
+    def post(self, client: WebClient, team_id: str, user_id: str, **message):
+        """`chat.postMessage` into the DM with `user_id` (Slack's response); a remembered IM that is gone
+        is opened anew. A SlackApiError's `response.api_url` says which call failed."""
         remembered = self.known(team_id, user_id)
         try:
-            client.chat_postMessage(channel=self.open(client, team_id, user_id), **message)
+            return client.chat_postMessage(channel=self.open(client, team_id, user_id), **message)
         except SlackApiError as err:
             if not remembered or (err.response or {}).get("error") not in GONE:
                 raise
             self.forget(team_id, user_id)
-            client.chat_postMessage(channel=self.open(client, team_id, user_id), **message)
+            return client.chat_postMessage(channel=self.open(client, team_id, user_id), **message)

@@ -49,15 +49,16 @@ class SlackNotifier:
         client = self._client(notice.team_id)
         if client is None:
             raise DeliveryError("no bot token for this workspace (not installed?)")
-        method = OPEN
         try:
-            channel = self.dms.open(client, notice.team_id, target) if kind == "user" else target
-            method = POST
-            response = client.chat_postMessage(channel=channel, thread_ts=thread, unfurl_links=False,
-                                               **message)
+            if kind == "user":
+                response = self.dms.post(client, notice.team_id, target, thread_ts=thread, unfurl_links=False,
+                                         **message)
+            else:
+                response = client.chat_postMessage(channel=target, thread_ts=thread, unfurl_links=False, **message)
             return response["ts"]
         except SlackApiError as err:
-            code = err.response.get("error", "unknown_error") if err.response is not None else "unknown_error"
+            code = error_code(err)
+            method = OPEN if (getattr(err.response, "api_url", "") or "").endswith(OPEN) else POST
             if kind == "user" and code in GONE:
                 self.dms.forget(notice.team_id, target)  # a remembered IM that no longer works
             wait = retry_after(err)
@@ -76,6 +77,10 @@ class SlackNotifier:
             if pair is None or pair[0] is not client:
                 pair = self._paced[id(client)] = (client, without_rate_limit_retries(client))
             return pair[1]
+
+
+def error_code(err: SlackApiError) -> str:
+    return err.response.get("error", "unknown_error") if err.response is not None else "unknown_error"
 
 
 def retry_after(err: SlackApiError) -> float | None:

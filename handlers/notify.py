@@ -1,21 +1,30 @@
-"""Messages the app sends after answering: DMs to new owners, follow-ups through a response URL."""
+"""Messages the app sends after answering: new owners told (through the scheduler's ledgered send loop),
+follow-ups through a response URL, files in a DM."""
 from __future__ import annotations
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.core.records import Assignment, Outcome
+from bot.core.records import Outcome
 from handlers.context import HandlerContext
 from handlers.dm_channels import DmChannels
 from handlers.identity import actor_for
-from handlers.render import assignment_message, import_digest_message
 
 
-def send_assignments(ctx: HandlerContext, client: WebClient, team_id: str, assignments: list[Assignment]) -> None:
-    for assignment in assignments:
-        # Learn the new owner's name and time zone now: lists show the name, nudges need the zone.
-        actor_for(ctx, client, team_id, assignment.user_id)
-        ctx.dms.post(client, team_id, assignment.user_id, **assignment_message(assignment))
+def tell_new_owners(ctx: HandlerContext, client: WebClient, team_id: str, outcomes: list[Outcome]) -> None:
+    """After the ack, when a change made someone an owner: learn each new owner's name and time zone
+    (lists show the name, nudges need the zone), then deliver the DMs the change stored in the ledger
+    (ctx.courier: paced, each sent once; a fault leaves it to the next sweep)."""
+    for user_id in dict.fromkeys(a.user_id for o in outcomes for a in o.assignments):
+        actor_for(ctx, client, team_id, user_id)
+    if ctx.courier is not None:
+        ctx.courier.deliver(team_id)
+
+
+def after_assigning(ctx: HandlerContext, client: WebClient, team_id: str, outcomes: list[Outcome]) -> None:
+    """Queue `tell_new_owners` after the response, when the outcomes have anyone to tell."""
+    if any(o.assignments for o in outcomes):
+        ctx.later(tell_new_owners, ctx, client, team_id, outcomes)
 
 
 def send_to_response_url(url: str, *messages: dict) -> None:
@@ -23,19 +32,6 @@ def send_to_response_url(url: str, *messages: dict) -> None:
     client = WebhookClient(url)
     for message in messages:
         client.send(response_type="ephemeral", replace_original=False, **message)
-
-
-def send_import_digests(dms: DmChannels, client: WebClient, team_id: str, meeting: str | None,
-                        outcomes: list[Outcome]) -> None:
-    """After an import: one DM to each Slack-user owner listing all their new actions."""
-    by_owner: dict[str, list] = {}
-    creator = None
-    for outcome in outcomes:
-        for assignment in outcome.assignments:
-            by_owner.setdefault(assignment.user_id, []).append(assignment.action)
-            creator = assignment.by
-    for user_id, actions in by_owner.items():
-        dms.post(client, team_id, user_id, **import_digest_message(creator, meeting, actions))
 
 
 def send_file(dms: DmChannels, client: WebClient, team_id: str, user_id: str, content: str, filename: str,

@@ -1,14 +1,16 @@
 """Block Kit for what the scheduler sends: nudges (with Done, Snooze, New date and Add note), escalations,
-and weekly region summaries split into messages inside Block Kit's limits (the rest go in the thread)."""
+weekly region summaries split into messages inside Block Kit's limits (the rest go in the thread), and
+the DMs telling new owners (handlers.render's assignment and import messages)."""
 from __future__ import annotations
 
 import json
 
 from bot.core.dates import format_date
 from bot.core.notices import Notice, RegionSummary, when_due
-from bot.core.records import ActionInfo
+from bot.core.records import ActionInfo, Assignment
 from handlers.render import (
-    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, NOTE_ACTION, context, edit_button, escape, message, owners_text, section,
+    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, NOTE_ACTION, assignment_message, context, edit_button, escape,
+    import_digest_message, message, owners_text, section,
 )
 
 SNOOZE_ACTION = "nudge_snooze"
@@ -158,7 +160,17 @@ def problem_message(notice: Notice) -> dict:
     return message(f"Can't deliver for {escape(about)}: {escape(reason)}", [section(text)])
 
 
+def told_message(notice: Notice) -> dict:
+    """A new owner's DM: one action (`assigned`), or all an import gave them (`imported`)."""
+    if notice.kind == "assigned":
+        return assignment_message(Assignment(notice.recipient.split(":", 1)[1], notice.by, notice.action))
+    meetings = {a.meeting for a in notice.actions}
+    return import_digest_message(notice.by, meetings.pop() if len(meetings) == 1 else None, list(notice.actions))
+
+
 def notice_messages(notice: Notice) -> list[dict]:
+    if notice.kind in ("assigned", "imported"):
+        return [told_message(notice)]
     if notice.kind == "problem":
         return [problem_message(notice)]
     if notice.kind == "summary":

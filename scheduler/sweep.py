@@ -1,6 +1,7 @@
 """One sweep: plan what is due as of `now` and hand it to the send loop (delivery.py), which claims each
 notice in the ledger, sends it through the platform's notifier, paced per destination and concurrently
-across destinations, and records the outcome. Safe to run twice, or in two processes at once."""
+across destinations, and records the outcome. Safe to run twice, or in two processes at once.
+`deliver_told` is the same send loop on only the new owners a workspace's changes have yet to tell."""
 from __future__ import annotations
 
 import datetime as dt
@@ -31,11 +32,26 @@ def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *
         for team_id in planner.team_ids():
             report.planned += planner.plan(team_id, now)
         return report
+    return _send(actions, notifier, now, ((team_id, planner.plan) for team_id in planner.team_ids()), report,
+                 claimer=claimer, workers=workers, clock=clock, budget=budget)
+
+
+def deliver_told(actions: ActionService, notifier: Notifier, team_id: str, now: dt.datetime, *,
+                 claimer: str = CLAIMER, workers: int = WORKERS, clock: Clock = WALL) -> SweepReport:
+    """Tell the workspace's new owners now: the `assigned` and `imported` notices its changes wrote and
+    no sender has sent yet (a sweep sends them too; the ledger keeps each to one sender)."""
+    return _send(actions, notifier, now, [(team_id, Planner(actions).told)], SweepReport(), claimer=claimer,
+                 workers=workers, clock=clock)
+
+
+def _send(actions: ActionService, notifier: Notifier, now: dt.datetime, plans, report: SweepReport, *,
+          claimer: str, workers: int, clock: Clock, budget: float | None = None) -> SweepReport:
+    """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned."""
     sender = Sender(Ledger(actions.db), notifier, now, claimer, workers=workers, clock=clock, budget=budget,
                     report=report).start()
     try:
-        for team_id in planner.team_ids():
-            notices = planner.plan(team_id, now)
+        for team_id, plan in plans:
+            notices = plan(team_id, now)
             report.planned += notices
             sender.add(notices)
     finally:

@@ -5,6 +5,8 @@ see store.rows) rather than ORM objects, and reads only what can matter as of th
 - `nudge_candidates`: the open actions whose nudge or escalation could fall due by then (the due date
   near enough, or a snooze that ended lately), not every open action;
 - `ledger_entries`: the delivery ledger's recent rows about those actions and about summaries;
+- `told_entries`, `told_actions`, `event_actors`: the ledger rows a change wrote to tell new owners and
+  are not sent yet, the actions they tell of and who made each change;
 - `summary_listed`, `summary_counts`, `summary_owner_counts`: what several regions' summaries list (one
   statement, the actions joined to their owners, streamed), and their counts, computed by the database;
   `people_names` for the users among the owners.
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Action, Delivery, Group, Meeting, Owner, Person
+from store.models import Action, Delivery, Event, Group, Meeting, Owner, Person
 from store.rows import ActionRow, select_rows
 
 Owners = tuple[tuple[str | None, str | None], ...]  # (user ID, display name) in order, as ActionRow's
@@ -81,6 +83,30 @@ def ledger_entries(session: Session, workspace_id: int, since: dt.datetime, due_
         .where(Delivery.workspace_id == workspace_id, Delivery.scheduled_for >= since,
                or_(Delivery.kind == "summary", Delivery.action_id.in_(candidates))))
     return {(r.kind, r.subject, r.occurrence): r for r in rows}
+
+
+def told_entries(session: Session, workspace_id: int, kinds: tuple[str, ...], since: dt.datetime) -> list:
+    """The ledger's rows of `kinds` written since `since` and not yet sent or given up (pending, failed
+    or claimed: whether a claim is stale is the caller's call), oldest first."""
+    return session.execute(
+        select(Delivery.id, Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.recipient,
+               Delivery.status, Delivery.claimed_at, Delivery.scheduled_for, Delivery.action_id)
+        .where(Delivery.workspace_id == workspace_id, Delivery.kind.in_(kinds),
+               Delivery.status.in_(("pending", "failed", "claimed")), Delivery.scheduled_for >= since)
+        .order_by(Delivery.id)).all()
+
+
+def told_actions(session: Session, workspace_id: int, action_ids, blocks) -> list[ActionRow]:
+    """The actions with the given ids or numbers within one of `blocks` ((first, last) pairs), in number
+    order, with their owners."""
+    wanted = [Action.id.in_(list(action_ids))] + [Action.number.between(a, b) for a, b in blocks]
+    return [row for row, _ in _rows(session, workspace_id, [Action.workspace_id == workspace_id, or_(*wanted)])]
+
+
+def event_actors(session: Session, workspace_id: int, event_ids) -> dict[int, str]:
+    """{history event id: who made that change}."""
+    return dict(session.execute(select(Event.id, Event.actor).where(
+        Event.workspace_id == workspace_id, Event.id.in_(list(event_ids)))).all())
 
 
 # -- weekly summaries ----------------------------------------------------------------------------

@@ -167,12 +167,14 @@ def test_a_week_of_flaky_slack_delivers_everything_exactly_once(service, slack, 
     assert ledger == sorted(
         [("nudge", f"user:{u}", f"2014-12-10/{o}") for u in ("UPAT", "UNAI", "UBKK") for o in ("-3", "+0", "+1")]
         + [("nudge", "user:UJEN", "2014-12-01/+1"), ("nudge", "user:UJEN", "2014-12-01/+8"),
-           ("escalation", "user:UTIM", "2014-12-01/esc0")])
+           ("escalation", "user:UTIM", "2014-12-01/esc0")]
+        # each new owner told once, within the week after the actions were made
+        + [("assigned", f"user:{u}", "1") for u in ("UPAT", "UNAI", "UBKK")] + [("assigned", "user:UJEN", "2")])
     # the messages Slack took: every call that reached it minus the ones the chaos failed
     injected = Counter(c.method for c in slack.calls if c.method.startswith(("failed:", "dropped:")))
     assert injected["failed:chat.postMessage"] and injected["dropped:chat.postMessage"]  # chaos happened
     posted = len(slack.calls_to("chat.postMessage")) - injected["failed:chat.postMessage"]
-    assert posted == len(rows) == 12 and len({r.ref for r in rows}) == len(rows)  # none twice, none lost
+    assert posted == len(rows) == 16 and len({r.ref for r in rows}) == len(rows)  # none twice, none lost
 
 
 def test_a_send_that_can_never_work_is_told_once(service, slack, db):
@@ -198,4 +200,5 @@ def test_a_send_that_can_never_work_is_told_once(service, slack, db):
     assert service.get(TEAM, 1, created) is not None
     # a new owner gets the nudges again
     service.assign(TEAM, Actor("UTIM"), 1, ActionSpec(user_owners=["UJEN"]), at("2014-12-18T15:00+00:00"))
-    assert [n.recipient for n in sweep(service, notifier, at("2014-12-22T15:00+00:00")).sent] == ["user:UJEN"]
+    assert [(n.kind, n.recipient) for n in sweep(service, notifier, at("2014-12-22T15:00+00:00")).sent] == [
+        ("assigned", "user:UJEN"), ("nudge", "user:UJEN")]

@@ -93,6 +93,8 @@ def test_two_clocks_send_everything_exactly_once(pg_url, service, slack, db):
         ("nudge", "channel:CASIA", "2014-12-12/-3"): 1,
         ("nudge", "channel:CASIA", "2014-12-12/+0"): 1,
         ("summary", "channel:CASIA", "2014-W50"): 1,
+        # each new owner told of their action once (keyed by the change's history event)
+        **{("assigned", f"user:{u}", "1"): 1 for u in ("UPAT", "UNAI", "UBKK")}, ("assigned", "user:UJEN", "2"): 1,
     })
     assert ledger == expected
     posted = [c for c in slack.calls_to("chat.postMessage")]

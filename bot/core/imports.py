@@ -14,6 +14,7 @@ from bot.core.dates import Due
 from bot.core.errors import BadInput
 from bot.core.grammar import ActionSpec
 from bot.core.importer import parse_matrix
+from bot.core.owner_cap import too_many_owners
 from bot.core.owner_match import OwnerMatcher
 from bot.core.records import Actor, Outcome
 from bot.core.service import ActionService
@@ -98,15 +99,19 @@ class ImportService:
                 region=row_region, group=row.group or group, meeting=meeting, status=row.status,
             )
             problems = [f"{CELLS.get(p.field, p.field)} cell: {p.message}" for p in limits.spec_problems(spec)]
+            crowded = too_many_owners(spec.user_owners, spec.named_owners)
+            if crowded:
+                problems.append(f"{CELLS['owners']} cell: {crowded}")
             rows.append(PlannedRow(row.row, spec, row.due, matched, warnings, problems))
         return ImportPlan(rows, list(result.warnings), result.shape)
 
     def commit(self, team_id: str, actor: Actor, plan: ImportPlan, now: dt.datetime, channel_id: str | None = None,
                progress=None) -> list[Outcome]:
-        """Create every planned action in one transaction; nothing when a row has a problem."""
+        """Create every planned action in one transaction; nothing when a row has a problem. Each new owner
+        is told once, of all their new actions."""
         if plan.all_problems:
             problems = plan.all_problems
             more = f" …and {len(problems) - 5} more." if len(problems) > 5 else ""
-            raise BadInput(f"Nothing was imported: {' '.join(problems[:5])}{more} Shorten these cells and try again.")
+            raise BadInput(f"Nothing was imported: {' '.join(problems[:5])}{more} Fix these cells and try again.")
         return self.actions.add_many(team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id,
-                                     progress=progress)
+                                     progress=progress, digest=True)

@@ -2,7 +2,8 @@
 occurrence) is what makes every nudge and summary go out once, even with two schedulers on one database.
 
 A claim is an INSERT in its own transaction: of two senders racing for one occurrence the database lets
-exactly one in. A failed send, or a claim whose sender died (older than the lease), is taken over by a
+exactly one in. A notice its change already wrote as pending (`TOLD_ON_CHANGE`) is claimed like a failed
+one, by the conditional UPDATE. A failed send, or a claim whose sender died (older than the lease), is taken over by a
 conditional UPDATE that again only one sender can win. The sender claims each notice just before it sends
 it, stamped with the time of the claim, so a long sweep's later claims are not mistaken for stale ones.
 
@@ -18,7 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import schedule
-from bot.core.notices import Notice
+from bot.core.notices import TOLD_ON_CHANGE, Notice
 from bot.core.planner import still_to_send
 from bot.core.records import CHAT_USER
 from store import queries as q
@@ -54,6 +55,21 @@ class Ledger:
 
     def claim(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:
         """The ticket to send `notice`, or None when it is sent, dead or being sent by someone else."""
+        if notice.kind not in TOLD_ON_CHANGE:
+            ticket = self._insert(notice, now, claimer)
+            if ticket is not None:
+                return ticket
+        with self.db.session() as s:
+            ws_id = self._workspace_id(s, notice.team_id)
+            row = q.delivery(s, ws_id, *notice.key) if ws_id is not None else None
+            if row is None or not still_to_send(row, now):
+                return None
+            if not q.reclaim_delivery(s, ws_id, row.id, row.status, row.claimed_at, claimer, now):
+                return None
+            return Ticket(row.id, ws_id, row.parts_sent, row.ref)
+
+    def _insert(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:
+        """A claim of a notice nobody has claimed before; None when someone has (or no workspace)."""
         try:
             with self.db.session() as s:
                 ws_id = self._workspace_id(s, notice.team_id)
@@ -69,15 +85,7 @@ class Ledger:
                 s.flush()
                 return Ticket(row.id, ws_id)
         except IntegrityError:
-            pass
-        with self.db.session() as s:
-            ws_id = self._workspace_id(s, notice.team_id)
-            row = q.delivery(s, ws_id, *notice.key)
-            if row is None or not still_to_send(row, now):
-                return None
-            if not q.reclaim_delivery(s, ws_id, row.id, row.status, row.claimed_at, claimer, now):
-                return None
-            return Ticket(row.id, ws_id, row.parts_sent, row.ref)
+            return None
 
     def _set(self, ticket: Ticket, **values) -> None:
         with self.db.session() as s:  # one UPDATE by primary key, no read first
@@ -100,6 +108,8 @@ class Ledger:
         with self.db.session() as s:
             ws = q.workspace_by_team(s, notice.team_id)
             problem = f"{notice.recipient} {error}"[:200]
+            if notice.action_id is None and notice.region_id is None:
+                return None  # about no one action (an import's digest): the nudges will meet it
             if notice.action_id is not None:
                 action = s.get(Action, notice.action_id)
                 if action is None or action.workspace_id != ws.id:

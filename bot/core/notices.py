@@ -2,6 +2,10 @@
 
 A notice names its recipient as `user:<id>` (a direct message) or `channel:<id>`; the platform's notifier
 renders it into its own message format, possibly several messages (the rest go in the first's thread).
+
+Most notices are planned from the schedule. `TOLD_ON_CHANGE` ones (a new owner told of an action, or of an
+import's actions) are written into the ledger by the change itself (bot.core.assignments) and only read
+back for sending.
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ class RegionSummary:
 
 @dataclass(frozen=True)
 class Notice:
-    kind: str  # nudge, escalation, summary
+    kind: str  # nudge, escalation, summary, problem, assigned, imported
     team_id: str
     subject: str  # action:<id> or region:<id>: with kind and occurrence, the ledger's key
     occurrence: str
@@ -53,6 +57,8 @@ class Notice:
     summary: RegionSummary | None = None
     action_id: int | None = None
     region_id: int | None = None
+    by: str | None = None  # who made the recipient an owner ("assigned", "imported")
+    actions: tuple[ActionInfo, ...] = ()  # an import's actions the recipient owns ("imported")
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -63,12 +69,20 @@ class Notice:
         when = f"{self.scheduled_for.isoformat()} ({format_date(self.local_day)}, {self.timezone})"
         if self.kind == "problem":
             return f"problem  {self.recipient:<18} {when}  {self.problem}"
+        if self.kind == "imported":
+            return f"imported {self.recipient:<18} {when}  {len(self.actions)} actions from {self.by}"
+        if self.kind == "assigned":
+            a = self.action
+            return f"assigned {self.recipient:<18} {when}  #{a.number} {a.title[:50]} (by {self.by})"
         if self.summary is not None:
             s = self.summary
             return (f"summary  {self.recipient:<18} {when}  {s.region}: {len(s.overdue)} overdue, "
                     f"{len(s.due_soon)} due this week, {len(s.done)} done, {len(s.new)} new")
         a = self.action
         return f"{self.kind:<8} {self.recipient:<18} {when}  #{a.number} {a.title[:50]} ({when_due(self.days_left)})"
+
+
+TOLD_ON_CHANGE = ("assigned", "imported")  # notices the change writes into the ledger, pending
 
 
 def when_due(days_left: int | None) -> str:

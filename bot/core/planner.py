@@ -14,10 +14,10 @@ import datetime as dt
 from collections import Counter
 from typing import Callable, Iterable
 
-from bot.core import schedule
+from bot.core import assignments, schedule
 from bot.core.dates import Due
 from bot.core.errors import BadInput
-from bot.core.notices import Notice, OwnerCount, RegionSummary
+from bot.core.notices import TOLD_ON_CHANGE, Notice, OwnerCount, RegionSummary
 from bot.core.records import CHAT_USER, ActionInfo, OwnerInfo
 from bot.core.service import ActionService, row_info
 from store import planning
@@ -28,6 +28,7 @@ CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this belongs to a s
 LEDGER_SLACK = dt.timedelta(days=2)  # ledger rows older than the catch-up window by this much still count
 FURTHEST_AHEAD = dt.timedelta(hours=14)  # the zone furthest ahead of UTC (Pacific/Kiritimati)
 LONGEST_MOVE = 6  # days a rest-day occurrence can move to reach a working day
+TELL_WITHIN = dt.timedelta(days=7)  # a new owner not told within a week is not told (the nudges go on)
 
 
 def settings_of(ws: Workspace) -> schedule.NudgeSettings:
@@ -40,7 +41,7 @@ def settings_of(ws: Workspace) -> schedule.NudgeSettings:
 
 def still_to_send(row: Delivery | None, now: dt.datetime) -> bool:
     """Whether the ledger lets this occurrence be (re)tried now."""
-    if row is None or row.status == "failed":
+    if row is None or row.status in ("failed", assignments.PENDING):
         return True
     return row.status == "claimed" and now - row.claimed_at > CLAIM_LEASE
 
@@ -121,7 +122,49 @@ class Planner:
                 notices += self._for_action(ws, candidate, by_id.get(candidate.region_id), occurrences, zones, now)
             notices = [n for n in notices if still_to_send(ledger.get(n.key), now)]
             notices += self._summary_notices(s, ws, regions, ledger, now)
-            return notices
+            return self._told(s, ws, zones, now) + notices  # told of an action before nudged about it
+
+    # -- new owners -----------------------------------------------------------------------
+
+    def told(self, team_id: str, now: dt.datetime) -> list[Notice]:
+        """Only the workspace's new owners still to be told (what a change asks to send at once)."""
+        with self.db.reading() as s:
+            ws = q.workspace_by_team(s, team_id)
+            if ws is None:
+                return []
+            return self._told(s, ws, q.people_zones(s, ws.id), now)
+
+    def _told(self, s, ws: Workspace, zones: dict[str, str], now: dt.datetime) -> list[Notice]:
+        """The `assigned` and `imported` notices changes wrote and no sender has sent, each with the
+        actions as they are now; an owner removed meanwhile is not told."""
+        entries = [e for e in planning.told_entries(s, ws.id, TOLD_ON_CHANGE, now - TELL_WITHIN)
+                   if still_to_send(e, now)]
+        if not entries:
+            return []
+        blocks = {e.subject: assignments.block_of(e.subject) for e in entries if e.kind == assignments.IMPORTED}
+        rows = planning.told_actions(s, ws.id, {e.action_id for e in entries if e.action_id}, set(blocks.values()) - {None})
+        by_id = {r.id: r for r in rows}
+        actors = planning.event_actors(s, ws.id, {assignments.event_of(e.occurrence) for e in entries
+                                                  if e.kind == assignments.ASSIGNED})
+        notices = []
+        for e in entries:
+            user = e.recipient.split(":", 1)[1]
+            tz = schedule.zone(zones.get(user), ws.timezone)
+            today = now.astimezone(tz).date()
+            if e.kind == assignments.ASSIGNED:
+                mine = [by_id[e.action_id]] if e.action_id in by_id else []
+                by = actors.get(assignments.event_of(e.occurrence))
+            else:
+                first, last = blocks[e.subject] or (0, -1)
+                mine = [r for r in rows if first <= r.number <= last]
+                by = mine[0].created_by if mine else None
+            mine = [row_info(r, today) for r in mine if any(uid == user for uid, _ in r.owners)]
+            if mine and by:
+                notices.append(Notice(
+                    kind=e.kind, team_id=ws.team_id, subject=e.subject, occurrence=e.occurrence,
+                    recipient=e.recipient, scheduled_for=e.scheduled_for, local_day=today, timezone=str(tz.key),
+                    action=mine[0], action_id=e.action_id, by=by, actions=tuple(mine)))
+        return notices
 
     # -- nudges and escalations -----------------------------------------------------------
 

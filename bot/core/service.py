@@ -20,10 +20,11 @@ from dataclasses import dataclass
 
 from cachetools import TTLCache
 
-from bot.core import limits, schedule
+from bot.core import assignments, limits, schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, NotAllowed, NotFound
 from bot.core.grammar import ActionSpec, ListQuery
+from bot.core.owner_cap import check_owners
 from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
 from store import queries as q
 from store.database import Database
@@ -207,9 +208,10 @@ class ActionService:
         return self.add_many(team_id, actor, [spec], now, channel_id=channel_id)[0]
 
     def add_many(self, team_id: str, actor: Actor, specs: list[ActionSpec], now: dt.datetime,
-                 channel_id: str | None = None, progress=None) -> list[Outcome]:
+                 channel_id: str | None = None, progress=None, digest: bool = False) -> list[Outcome]:
         """Create actions in one transaction: all of them, or (on a UserError) none. `progress(n)` is
-        called as rows are prepared (the CLI's progress bar)."""
+        called as rows are prepared (the CLI's progress bar). Each new owner is told of each action, or
+        with `digest` (an import) once of all theirs."""
         for spec in specs:
             if not spec.title.strip():
                 raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
@@ -250,11 +252,19 @@ class ActionService:
                 action.number = first + offset
             s.add_all([a for _, _, a in rows])
             s.flush()
+            created = []
             for spec, due, action in rows:
                 if spec.note and spec.note.strip():
                     s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id,
                                text=spec.note.strip(), created_at=now))
-                self._record(s, action, actor, now, "created", new=self._snapshot(action))
+                created.append(self._record(s, action, actor, now, "created", new=self._snapshot(action)))
+            actions = [a for _, _, a in rows]
+            if digest:
+                owners = assignments.told((o.user_id for a in actions for o in a.owners if o.user_id), actor.user_id)
+                s.add_all(assignments.imported(ws.id, first, first + len(actions) - 1, owners, now))
+            else:
+                for action, event in zip(actions, created):
+                    self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners], now)
         names = self._names(ws, [a for _, _, a in rows])
         outcomes = []
         for spec, due, action in rows:
@@ -316,8 +326,9 @@ class ActionService:
             new = self._owner_labels(action)
             if old == new:
                 raise BadInput(f"#{number} already has exactly those owners.")
-            self._record(s, action, actor, now, "changed", "owners", old, new)
+            event = self._record(s, action, actor, now, "changed", "owners", old, new)
             action.delivery_problem = None  # new owners: try again
+            self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners if o.user_id not in before], now)
         info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
         return Outcome(info, changes=["owners changed"],
@@ -368,7 +379,10 @@ class ActionService:
             if not changes and not note:
                 raise BadInput(f"Nothing to change: #{number} already says that.")
             for field, was, now_is in changes:
-                self._record(s, action, actor, now, "changed", field, was, now_is)
+                event = self._record(s, action, actor, now, "changed", field, was, now_is)
+                if field == "owners":
+                    self._tell_assigned(s, ws, actor, action, event,
+                                        [o.user_id for o in action.owners if o.user_id not in before_users], now)
             if note:
                 s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
                 self._record(s, action, actor, now, "note", new=note)
@@ -485,6 +499,7 @@ class ActionService:
         raise BadInput(f"There is no region “{name}”.{hint} Known regions: {listing}.")
 
     def _set_owners(self, action: Action, ws: Workspace | WorkspaceRef, user_ids: list[str], names: list[str]) -> None:
+        check_owners(user_ids, names)
         owners = [Owner(workspace_id=ws.id, user_id=u) for u in dict.fromkeys(user_ids)]
         owners += [Owner(workspace_id=ws.id, name=n.strip()) for n in dict.fromkeys(names) if n.strip()]
         for pos, owner in enumerate(owners):
@@ -507,9 +522,19 @@ class ActionService:
 
     @staticmethod
     def _record(s, action: Action, actor: Actor, now: dt.datetime, kind: str, field: str | None = None,
-                old: object = None, new: object = None) -> None:
-        s.add(Event(workspace_id=action.workspace_id, action_id=action.id, actor=actor.user_id,
-                    kind=kind, field=field, old=old, new=new, at=now))
+                old: object = None, new: object = None) -> Event:
+        event = Event(workspace_id=action.workspace_id, action_id=action.id, actor=actor.user_id,
+                      kind=kind, field=field, old=old, new=new, at=now)
+        s.add(event)
+        return event
+
+    @staticmethod
+    def _tell_assigned(s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids, now: dt.datetime) -> None:
+        """Write the DMs telling `user_ids` (new owners) of `event`'s change into its own transaction."""
+        users = assignments.told((u for u in user_ids if u), actor.user_id)
+        if users:
+            s.flush()  # the event's ID keys the DMs
+            s.add_all(assignments.assigned(ws.id, action.id, event.id, users, now))
 
     def _names(self, ws: WorkspaceRef, actions: list[Action]) -> dict[str, str]:
         """Display names of the chat users among `actions`' owners: remembered for a minute, else read in

@@ -14,7 +14,7 @@ from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for, confirming_admin
-from handlers.notify import send_assignments, send_file, send_to_response_url
+from handlers.notify import after_assigning, send_file, send_to_response_url
 from handlers.calendar_reply import calendar_reply
 from handlers.render_notices import summary_messages, summary_overview
 from handlers.views.action_form import open_add_form, open_edit_form
@@ -95,8 +95,7 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         outcome = ctx.actions.set_due(team_id, actor, cmd.number, cmd.text, now)
     else:
         outcome = ctx.actions.edit(team_id, actor, cmd.number, cmd.spec, now)
-    if outcome.assignments:
-        ctx.later(send_assignments, ctx, client, team_id, outcome.assignments)
+    after_assigning(ctx, client, team_id, [outcome])
     after_change(ctx, client, team_id, actor.user_id, outcome.action)
     return render.outcome_message(outcome, cmd.verb)
 

@@ -10,13 +10,14 @@ import logging
 
 from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
+from bot.core.owner_cap import MAX_OWNERS, too_many_owners
 from bot.core.records import ActionInfo, Actor, Outcome
 from bot.core.wire import clean
 from handlers import render, request_log
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for, confirming_admin, team_of, user_team_of
-from handlers.notify import send_assignments
+from handlers.notify import tell_new_owners
 from handlers.views.untouched import CUT_HINT, fingerprints, shown_values, untouched
 
 log = logging.getLogger("actionbot.action_form")
@@ -52,7 +53,7 @@ def form_view(regions: list[str], meta: dict, action: ActionInfo | None = None, 
     editing = action is not None
     users = list(action.owner_ids) if editing else []
     named = "\n".join(o.name for o in action.owners if o.user_id is None) if editing else ""
-    owners = {"type": "multi_users_select", "action_id": "value",
+    owners = {"type": "multi_users_select", "action_id": "value", "max_selected_items": MAX_OWNERS,
               "placeholder": {"type": "plain_text", "text": "People in this workspace"}}
     if users:
         owners["initial_users"] = users
@@ -170,6 +171,9 @@ def read_form(view: dict, today: dt.date, kept_date: str | None = None) -> tuple
         errors["title"] = "Say what is to be done."
     users = field_value(values, "owners").get("selected_users") or []
     named = [n.strip() for n in (field_value(values, "named").get("value") or "").splitlines() if n.strip()]
+    crowded = too_many_owners(users, named)
+    if crowded:
+        errors["owners"] = crowded
     picked = field_value(values, "due").get("selected_date")
     flags = {o.get("value") for o in field_value(values, "due_opts").get("selected_options") or []}
     due_phrase = None
@@ -239,7 +243,8 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
 def after_save(ctx: HandlerContext, client, meta: dict, user_id: str, outcome: Outcome) -> None:
     """Tell the new owners, confirm to the person who saved, refresh the Homes it touches."""
     team_id = meta["team"]
-    send_assignments(ctx, client, team_id, outcome.assignments)
+    if outcome.assignments:
+        tell_new_owners(ctx, client, team_id, [outcome])
     reply = render.outcome_message(outcome, "edit" if meta.get("mode") == "edit" else "add")
     channel = meta.get("channel")
     if channel and channel[:1] in ("C", "G"):

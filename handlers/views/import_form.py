@@ -18,7 +18,7 @@ from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for
 from handlers.members import slack_owner_matcher
-from handlers.notify import send_import_digests
+from handlers.notify import after_assigning
 from handlers.views.action_form import field_value, region_select, same_team, text_input
 
 log = logging.getLogger("actionbot.import_form")
@@ -185,7 +185,7 @@ def register(app, ctx: HandlerContext) -> None:
                 "Something went wrong on our side and nothing was imported. Please try again."))
             return
         ack(response_action="update", view=done_view(len(outcomes), outcomes[0].action.number if outcomes else None))
-        ctx.later(send_import_digests, ctx.dms, client, data["team"], data.get("meeting"), outcomes)
+        after_assigning(ctx, client, data["team"], outcomes)
         for outcome in outcomes:  # coalesced: one Home refresh a person
             after_change(ctx, client, data["team"], actor.user_id, outcome.action)
 
