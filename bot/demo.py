@@ -210,7 +210,8 @@ def use_the_surfaces(runtime, driver: SlackDriver, slack: SlackStandIn, names: d
     driver.event({"type": "app_mention", "user": "UTIM", "text": "<@UBOT> what's open for Global?",
                   "ts": "1416585600.000100", "channel": "CGLOBAL", "event_ts": "1416585600.000100"},
                  event_id="Ev0DEMO1")
-    for call in slack.calls_to("chat.postMessage")[before:]:
+    runtime.ctx.settle()  # the answer is posted after the ack
+    for call in [c for c in slack.calls_to("chat.postMessage")[before:] if c.params["channel"] == "CGLOBAL"]:
         say("  actionbot, in the thread:")
         for line in message_text(call.params, names):
             say(f"    {line}")
