@@ -21,3 +21,10 @@ class NotFound(UserError):
 
 class NotAllowed(UserError):
     pass
+
+
+def too_long(what: str, limit: int, size: int | None = None) -> str:
+    """The sentence refusing an input past its length cap: "A question can be at most 2,000 characters;
+    this one has 20,004." (`size` None: it has more, how much more was not read)."""
+    has = f"this one has {size:,}" if size is not None else "this one has more"
+    return f"{what} can be at most {limit:,} characters; {has}."
