@@ -16,8 +16,8 @@ clock. Accepted phrases:
 - `ongoing`, `on going`, `on-going`, `continuous` -> ONGOING; `none`, `no date` -> NO_DUE.
 
 A date without a year is its next occurrence, today included. Times of day (`Nov 30 9am`) are
-rejected rather than silently dropped, and so is a phrase longer than MAX_PHRASE characters. Anything else raises DateParseError, whose text is a
-short message for the user.
+rejected rather than silently dropped, and so is a phrase longer than MAX_PHRASE characters.
+Anything else raises DateParseError, whose text is a short message for the user.
 """
 from __future__ import annotations
 
