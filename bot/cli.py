@@ -351,9 +351,11 @@ def cmd_region_list(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from bot.core.importer import MAX_CHARS
     from bot.core.imports import ImportService
 
-    text = sys.stdin.read() if args.file == "-" else _read_file(args.file)
+    # no more than the importer reads: a bigger file is refused without being loaded whole
+    text = sys.stdin.read(MAX_CHARS + 1) if args.file == "-" else _read_file(args.file, MAX_CHARS + 1)
     config = Config.from_env()
     service = _services()
     team = _team(service, args.workspace)
@@ -396,10 +398,10 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _read_file(path: str) -> str:
+def _read_file(path: str, limit: int = -1) -> str:
     try:
         with open(path, encoding="utf-8-sig") as f:
-            return f.read()
+            return f.read(limit)
     except OSError as err:
         raise UserError(f"can't read {path}: {err.strerror}") from None
     except UnicodeDecodeError:

@@ -16,8 +16,8 @@ clock. Accepted phrases:
 - `ongoing`, `on going`, `on-going`, `continuous` -> ONGOING; `none`, `no date` -> NO_DUE.
 
 A date without a year is its next occurrence, today included. Times of day (`Nov 30 9am`) are
-rejected rather than silently dropped. Anything else raises DateParseError, whose text is a
-short message for the user.
+rejected rather than silently dropped, and so is a phrase longer than MAX_PHRASE characters.
+Anything else raises DateParseError, whose text is a short message for the user.
 """
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ from typing import NoReturn
 from dateutil import parser as du_parser
 from dateutil.relativedelta import FR, MO, relativedelta
 
+from bot.core.errors import too_long
+
 MIN_YEAR, MAX_YEAR = 1970, 2100
+MAX_PHRASE = 100  # characters; the longest real phrase ("au plus tard le 30 novembre 2014") has 32
 EXAMPLES = "Try `due Nov 30`, `due 2014-11-30`, `due friday` or `due in 2 weeks`."
 
 _WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -117,6 +120,8 @@ def parse_due(phrase: str, today: dt.date, date_order: str = "MDY") -> Due:
     order = date_order.upper()
     if order not in _ORDER_NAMES:
         raise ValueError(f"date_order must be MDY, DMY or YMD, not {date_order!r}")
+    if len(phrase) > MAX_PHRASE:
+        _fail(too_long("A due date", MAX_PHRASE, len(phrase)))
     shown = phrase.strip()
     if len(shown) > 60:
         shown = shown[:57] + "…"

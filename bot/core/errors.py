@@ -31,3 +31,10 @@ class AdminUnconfirmed(NotAllowed):
     def __init__(self):
         super().__init__("I could not confirm just now that you are a workspace admin, so nothing was changed. "
                          "Please try again in a minute.")
+
+
+def too_long(what: str, limit: int, size: int | None = None) -> str:
+    """The sentence refusing an input past its length cap: "A question can be at most 2,000 characters;
+    this one has 20,004." (`size` None: it has more, how much more was not read)."""
+    has = f"this one has {size:,}" if size is not None else "this one has more"
+    return f"{what} can be at most {limit:,} characters; {has}."

@@ -26,8 +26,9 @@ columns are only ever added at the end, so readers may rely on names and positio
 
 The names an importer looks for are `title`, `owners`, `due`, `region`, `group` and `status`. Cells are
 quoted as RFC 4180 says (commas, quotes and line breaks survive a round trip through `csv.reader`);
-rows end in CRLF. Cell text is written as stored: a spreadsheet may treat a cell beginning with `=`,
-`+`, `-` or `@` as a formula, so open untrusted exports as text.
+rows end in CRLF. A cell a spreadsheet would run as a formula (beginning with `=`, `+`, `-`, `@`, a tab
+or a carriage return) gets a `'` in front, as OWASP advises against CSV injection (bot.core.cells);
+the importer takes that `'` off again, so importing an export gives the same text back.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ import datetime as dt
 import io
 from typing import Iterable, Mapping, TextIO
 
+from bot.core.cells import guard
 from bot.core.grammar import ListQuery
 from bot.core.records import ActionInfo, Actor
 from bot.core.service import ActionService
@@ -89,10 +91,10 @@ def csv_row(action: ActionInfo, notes: Iterable[str] = ()) -> dict[str, str]:
 
 def write_csv(rows: Iterable[Mapping[str, object]], out: TextIO) -> None:
     """Write the header and `rows` (mappings from column name to value; missing columns are empty) to
-    `out`, which should be opened with `newline=""`."""
+    `out`, which should be opened with `newline=""`. Text a spreadsheet would run is guarded."""
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, restval="", extrasaction="raise")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: guard(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows)
 
 
 def _instant(value: dt.datetime | None) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.errors import BadInput
+from bot.core.errors import BadInput, too_long
 from bot.core.wire import clean, SMART_QUOTES, to_plain, user_reference
 
 MAX_TITLE = 500
 MAX_NOTE = 2000
+MAX_COMMAND = 4000  # Slack's own cap on a slash command's text; the HTTP endpoint would take more
 
 VERBS = {
     "add": "add", "new": "add", "create": "add",
@@ -147,6 +148,9 @@ KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias",
 
 def parse(text: str) -> Command:
     """Parse the text after `/action`."""
+    if len(text) > MAX_COMMAND:
+        raise BadInput(too_long("A command", MAX_COMMAND, len(text)) + " Put long text in notes, a few at a time.",
+                       "/action note 12 Budget confirmed by Tim")
     tokens = tokenize(text.strip())
     if not tokens:
         return Command("help")
@@ -299,7 +303,7 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
             )
             if inside_title:
                 title.append(tok.raw)
-            elif tok.value not in spec.user_owners:
+            else:
                 spec.user_owners.append(tok.value)
         elif tok.kind == "quoted":
             title.append(tok.value)
@@ -314,6 +318,7 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
         )
     if len(spec.title) > MAX_TITLE:
         raise BadInput(f"A title can be at most {MAX_TITLE} characters; this one has {len(spec.title)}.")
+    spec.user_owners = list(dict.fromkeys(spec.user_owners))  # once each, first place kept
     spec.named_owners = list(dict.fromkeys(spec.named_owners))
     return spec
 

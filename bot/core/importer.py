@@ -24,21 +24,30 @@ warning). Row warnings say what was odd and what was kept; they carry no "Row N:
 caller adds it from `ImportRow.row`). Data rows are numbered from 1 in the order the user sees them;
 completely blank rows are not counted.
 
-Everything is linear in the size of the text; date cells are parsed once per distinct text.
+A cell beginning with `'` and then a formula character (`'=…`, how `actionbot export` writes a cell a
+spreadsheet would run, see bot.core.cells) loses that `'`, so an export reads back as it was.
+
+Everything is linear in the size of the text (no pattern here backtracks, nothing is rescanned per
+row); date cells are parsed once per distinct text. A text longer than MAX_CHARS or a table with
+more than MAX_ROWS rows is refused with a message saying so.
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from bot.core.cells import unguard
 from bot.core.dates import NO_DUE, ONGOING, DateParseError, Due, format_date, parse_due
-from bot.core.errors import BadInput
+from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_TITLE
 
 SHAPES = ("word", "tsv", "csv", "markdown")
+MAX_CHARS = 1_000_000  # a matrix read at once (the CLI reads no more of a file than this)
+MAX_ROWS = 10_000
 FIELDS = ("action", "owner", "date", "region", "group", "status")
 
 # ---------------------------------------------------------------- heading vocabulary
@@ -120,8 +129,10 @@ _ROLE_WORDS = {
     "conseiller", "conseillere", "directeur", "directrice", "gestionnaire", "chef", "specialiste",
     "assistante", "responsable", "charges", "chargees",
 }
+# Soft separators are searched in text whose spaces are collapsed: `\s*` next to an alternation is
+# retried at every space of a long run otherwise (quadratic).
 _SOFT_SEP = re.compile(r"\s+(?:and|y|et)\s+|\s*&\s+|\s+&\s*|\s*/\s*", re.IGNORECASE)
-_HARD_SEP = re.compile(r"\s*(?:[\n;]|<br\s*/?>)\s*", re.IGNORECASE)
+_HARD_SEP = re.compile(r"[\n;]|<br\s*/?>", re.IGNORECASE)
 _PAREN = re.compile(r"\(([^()]*)\)")
 _WORD = re.compile(r"[^\W\d_]+")
 _BULLET = re.compile(r"^(?:[•·▪‣◦*–—-]\s+|[•·▪‣◦])")
@@ -191,11 +202,18 @@ def parse_matrix(text: str, today: dt.date, date_order: str = "MDY") -> ImportRe
     Raises BadInput when the text is empty or has no heading row with an action column; the message
     says which headings were found and which are expected.
     """
+    if len(text or "") > MAX_CHARS:
+        raise BadInput(too_long("A matrix to import", MAX_CHARS) + " Split it into parts and import each.",
+                       EXAMPLE_HEADER)
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise BadInput("There is nothing to import: paste the follow-up matrix, heading row included.",
                        EXAMPLE_HEADER)
     table = _find_table(text.split("\n"))
+    rows = sum(1 for record in table.records if any(cell.strip() for cell in record))
+    if rows > MAX_ROWS:
+        raise BadInput(f"The table has {rows:,} rows; at most {MAX_ROWS:,} are imported at once. Split it into "
+                       "parts and import each.", EXAMPLE_HEADER)
     return _read_table(table, today, date_order)
 
 
@@ -233,15 +251,12 @@ def _line_candidates(line: str, following: str | None):
     if "|" in line and following is not None and "-" in following and _MD_SEPARATOR.match(following):
         yield "markdown", _md_cells(line)
     stripped = line.strip()
-    if "\t" in stripped:
-        yield "tsv", next(csv.reader([line], delimiter="\t"))
-    else:
-        for delimiter in (",", ";"):
-            if delimiter in stripped:
-                try:
-                    yield "csv", next(csv.reader([line], delimiter=delimiter))
-                except csv.Error:
-                    pass
+    for shape, delimiter in (("tsv", "\t"),) if "\t" in stripped else (("csv", ","), ("csv", ";")):
+        if delimiter in stripped:
+            try:
+                yield shape, next(csv.reader([line], delimiter=delimiter))
+            except csv.Error:  # a cell past csv's size limit: not a heading
+                pass
 
 
 def _is_heading(cells: list[str], fields: list[str | None]) -> bool:
@@ -328,13 +343,18 @@ def _read_lines_table(shape: str, lines: list[str], at: int) -> _Table:
     else:
         header_line = lines[at]
         delimiter = max((",", ";"), key=lambda d: _csv_heading_score(header_line, d))
+    example = '"Plans for 2015, with budget",KM Regional Coordinators,Dec 30'
     try:  # strict only to notice a quote never closed; other oddities are read leniently
         return _read_csv(shape, lines, at, delimiter, strict=True)
     except csv.Error as err:
         if "end of data" in str(err):
             raise BadInput("A quote in the table is never closed: each cell that starts with `\"` needs "
-                           "a closing `\"`.", '"Plans for 2015, with budget",KM Regional Coordinators,Dec 30') from None
-    return _read_csv(shape, lines, at, delimiter, strict=False)
+                           "a closing `\"`.", example) from None
+    try:
+        return _read_csv(shape, lines, at, delimiter, strict=False)
+    except csv.Error:  # what a lenient reader still refuses: a cell past csv's size limit
+        raise BadInput(f"A cell of the table is longer than {csv.field_size_limit():,} characters. Check the "
+                       "quotes: a cell that starts with `\"` runs to the next `\"`.", example) from None
 
 
 def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: bool) -> _Table:
@@ -363,7 +383,10 @@ def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: boo
 def _csv_heading_score(line: str, delimiter: str) -> int:
     if delimiter not in line:
         return -1
-    cells = next(csv.reader([line], delimiter=delimiter))
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter))
+    except csv.Error:  # a cell past csv's size limit
+        return -1
     fields = [header_field(c) for c in cells]
     return 10 * ("action" in fields) + sum(f is not None for f in fields)
 
@@ -424,8 +447,9 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
         number += 1
 
         def cell(name: str) -> str:
-            parts = [record[i] for i in columns.get(name, ()) if i < len(record) and record[i].strip()]
-            return "\n".join(parts)
+            indexes = columns.get(name, [])  # ascending; only those this row reaches are looked at
+            parts = [unguard(record[i]) for i in indexes[:bisect.bisect_left(indexes, len(record))]]
+            return "\n".join(part for part in parts if part.strip())
 
         title = _clean_title(cell("action"))
         if not title:
@@ -466,7 +490,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
 def _clean_title(text: str) -> str:
     title = " ".join(text.split())
     title = _BULLET.sub("", title)
-    return re.sub(r"[\s.]+$", "", title)
+    return title.rstrip(" .")  # spaces are collapsed; a `[\s.]+$` pattern would be quadratic
 
 
 def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, str | None, str | None]:
@@ -581,6 +605,7 @@ def split_owners(text: str) -> list[str]:
     """
     owners: dict[str, str] = {}
     for chunk in _HARD_SEP.split(text or ""):
+        chunk = " ".join(chunk.split())
         for piece in _SOFT_SEP.split(_strip_roles(chunk)):
             for part in piece.split(","):
                 name = _clean_owner(part)

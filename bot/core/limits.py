@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.errors import BadInput
+from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_NOTE, MAX_TITLE, ActionSpec
 from store.models import Action, Group, Meeting, Owner, Person, Region, RegionAlias, Workspace
 from store.queries import fold
@@ -73,8 +73,7 @@ def problem(kind: str, value: str | None) -> BadInput | None:
         return None
     doubled = limit.key_length is not None and len(fold(value)) > len(value.strip())
     note = " (some letters, like “ß”, count twice once case is folded)" if doubled else ""
-    return BadInput(f"{limit.label} can be at most {limit.limit} characters; this one has {size}{note}.",
-                    limit.example, field=limit.field)
+    return BadInput(too_long(limit.label, limit.limit, size)[:-1] + f"{note}.", limit.example, field=limit.field)
 
 
 def check(kind: str, value: str | None) -> str | None:

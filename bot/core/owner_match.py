@@ -17,7 +17,8 @@ spaces collapsed, so "Jose Perez" finds "José Pérez" and "fergurson mitchel" f
    "Patricia Toquica" finds "Patricia Toquica Rojas").
 
 A step that finds two or more members is ambiguous: `match` returns None and does not go on.
-A single word only ever matches at step 3 (a handle or a whole display name).
+A single word only ever matches at step 3 (a handle or a whole display name). A text longer than
+MAX_NAME matches no one. Every step is linear in the text.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 from bot.core.wire import user_reference
 
+MAX_NAME = 200  # characters; no member's name or address is longer, so a longer text matches no one
 _EMAIL = re.compile(r"[^@\s<>(),;:\"']+@[^@\s<>(),;:\"']+\.[^@\s<>(),;:\"'.]+")
 
 
@@ -42,6 +44,16 @@ class Member:
 def looks_like_email(s: str) -> bool:
     """True when `s` (surrounding spaces aside) is one e-mail address."""
     return bool(s) and _EMAIL.fullmatch(s.strip()) is not None
+
+
+def _address(text: str) -> str | None:
+    """The e-mail address `text` is (`lina@example.org`) or ends with (`Lina <lina@example.org>`)."""
+    if looks_like_email(text):
+        return text
+    # by hand, not `(.*)<\s*(\S+@\S+)\s*>`: that pattern backtracks over every `@` and is quadratic
+    head, bracket, tail = text.rpartition("<")
+    address = tail.strip()[:-1].strip() if bracket and tail.rstrip().endswith(">") else ""
+    return address if "@" in address[1:-1] and not any(c in address for c in "<> \t\n") else None
 
 
 def fold_name(s: str) -> str:
@@ -83,8 +95,9 @@ class OwnerMatcher:
             return None
         if uid := user_reference(text):
             return uid if uid in self._ids else None
-        if looks_like_email(text) or (m := re.fullmatch(r"(.*)<\s*([^<>\s]+@[^<>\s]+)\s*>", text)):
-            address = text if looks_like_email(text) else m.group(2)
+        if len(text) > MAX_NAME:
+            return None
+        if address := _address(text):
             return self._unique(self._by_email.get(address.casefold(), set()))
         key = fold_name(text.lstrip("@"))
         if not key:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.errors import BadInput
+from bot.core.errors import BadInput, too_long
 from bot.core.grammar import LIST_SCOPES, VERBS, ListQuery, Token, parse_query, tokenize
 from bot.core.wire import SMART_QUOTES, to_plain
 
@@ -25,10 +25,15 @@ class Question:
 HELP = Question("help")
 UNKNOWN = Question("unknown")
 
-LEADING_MENTION = re.compile(r"^\s*<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>[\s,:]*")
+# The longest text read as a question; a longer one is refused before any pattern runs on it.
+MAX_QUESTION = 2000
+# Every pattern over the text is anchored at its start and free of nested quantifiers (LEADING_MENTION
+# is matched at a position, so has no `^`). Trailing words are taken off from the end by hand: an
+# unanchored pattern ending in `$` is retried at every start, which is quadratic.
+LEADING_MENTION = re.compile(r"\s*<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>[\s,:]*")
 FILLER_START = re.compile(r"^(?:(?:hey|hi|hello|ok|okay|so|please|pls)\b[\s,!]*)+", re.I)
-FILLER_END = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank you|thx))+$", re.I)
-TRAILING_PUNCTUATION = re.compile(r"[\s.!?,;:]+$")
+FILLER_END = ("please", "pls", "thanks", "thank you", "thx")
+TRAILING_PUNCTUATION = " .!?,;:"
 
 HELP_TEXTS = re.compile(
     r"^(?:help|\?+|commands|usage|what can you do|how does (?:this|it) work|how do i use (?:this|you|it))$",
@@ -70,7 +75,7 @@ STATUS_WORDS = {
     "canceled": "cancelled",
 }
 ME = {"me", "myself", "mine"}
-CONNECTOR = re.compile(r"^(?:(?:for|in|of|from|at|the|region)\s+)+", re.I)
+CONNECTORS = {"for", "in", "of", "from", "at", "the", "region"}
 NOT_A_REGION = re.compile(r"^(?:#?\d+|for|in|of|from|at|the|region|are|is|there|now|yet|so far)$", re.I)
 
 
@@ -80,7 +85,11 @@ def parse_question(text: str, bot_user_id: str | None = None) -> Question:
     A leading mention is the bot being addressed and is dropped: every leading mention of
     `bot_user_id` when it is given, else the first one. Raises BadInput only for text that is clearly
     meant as `/action list` syntax but has a bad filter ("list region:LAC sometimes"), so the user
-    learns what was wrong; anything else not understood is `Question("unknown")`."""
+    learns what was wrong; anything else not understood is `Question("unknown")`, and text longer
+    than MAX_QUESTION characters raises BadInput saying so."""
+    if len(text or "") > MAX_QUESTION:
+        raise BadInput(too_long("A question", MAX_QUESTION, len(text)) + " Ask it in a few words.",
+                       "what's open for LAC?")
     text = clean(text, bot_user_id)
     if not text or HELP_TEXTS.match(text):
         return HELP
@@ -95,18 +104,37 @@ def clean(text: str, bot_user_id: str | None = None) -> str:
     """Without the leading mention, greetings, `/action`, and trailing `?`, `!` or `.`; a question
     ends at its first `?`."""
     text = (text or "").translate(SMART_QUOTES)
-    while (m := LEADING_MENTION.match(text)) and (bot_user_id is None or m.group("id") == bot_user_id):
-        text = text[m.end():]
+    start = 0
+    while (m := LEADING_MENTION.match(text, start)) and (bot_user_id is None or m.group("id") == bot_user_id):
+        start = m.end()
         if bot_user_id is None:
             break
-    text = " ".join(text.split())
+    text = " ".join(text[start:].split())
     if "?" in text.strip("?"):
         text = text.split("?", 1)[0]
-    for pattern in (FILLER_START, TRAILING_PUNCTUATION, FILLER_END, TRAILING_PUNCTUATION):
-        text = pattern.sub("", text)
+    text = FILLER_START.sub("", text)
+    text = text[:_end_of_question(text)]
     if text.lower() == "/action" or text.lower().startswith("/action "):
         text = text[len("/action"):]
     return text.strip()
+
+
+def _end_of_question(text: str) -> int:
+    """Where `text` (spaces collapsed) ends without trailing punctuation and polite words ("overdue,
+    please!" -> "overdue"); one pass back from the end."""
+    end = _skip_back(text, len(text), TRAILING_PUNCTUATION)
+    while True:
+        word = next((w for w in FILLER_END if end > len(w) and text[end - len(w) - 1] in " ,"
+                     and text[end - len(w):end].lower() == w), None)
+        if word is None:
+            return end
+        end = _skip_back(text, _skip_back(text, end - len(word), " ,"), TRAILING_PUNCTUATION)
+
+
+def _skip_back(text: str, end: int, chars: str) -> int:
+    while end and text[end - 1] in chars:
+        end -= 1
+    return end
 
 
 def _with_status(query: ListQuery, word: str) -> ListQuery:
@@ -121,12 +149,17 @@ def _with_status(query: ListQuery, word: str) -> ListQuery:
 def _list(query: ListQuery, tail: str | None) -> Question:
     """A list question with what followed it: a status ("what do I have overdue"), a region after
     for/in ("for region Latin America"), "me", a person, or filters (`group:KM`)."""
-    tail = CONNECTOR.sub("", (tail or "").strip())
-    if not tail:
-        return Question("list", query)
-    first, _, rest = tail.partition(" ")
-    if first.lower() in STATUS_WORDS:
-        return _list(_with_status(query, first), rest)
+    words, i = (tail or "").split(), 0
+    while True:  # connectors and statuses, one word at a time: "for LAC", "overdue in Asia"
+        while i < len(words) - 1 and words[i].lower() in CONNECTORS:
+            i += 1
+        if i == len(words):
+            return Question("list", query)
+        if words[i].lower() not in STATUS_WORDS:
+            break
+        query = _with_status(query, words[i])
+        i += 1
+    tail = " ".join(words[i:])
     if NOT_A_REGION.match(tail):
         return UNKNOWN
     if tail.lower() in ME:

@@ -11,7 +11,7 @@ import json
 import logging
 import zlib
 
-from bot.core.errors import UserError
+from bot.core.errors import UserError, too_long
 from bot.core.imports import ImportPlan, ImportService
 from handlers import render, request_log
 from handlers.context import HandlerContext
@@ -132,6 +132,10 @@ def register(app, ctx: HandlerContext) -> None:
     def handle_form(ack, body, view, client):
         try:
             data = _form_data(body, view)
+            if len(data["text"]) > MAX_PASTE:  # Slack's form enforces it; a request could still carry more
+                ack(response_action="errors", errors={"text": too_long("The matrix", MAX_PASTE, len(data["text"]))
+                                                      + " Import a longer one with `actionbot import`."})
+                return
             _, plan = _plan(ctx, client, body["user"]["id"], data)
             if not plan.rows:
                 ack(response_action="errors", errors={"text": "I found no actions in that text."})
