@@ -116,7 +116,8 @@ class NudgeSettings:
     @classmethod
     def parse_offsets(cls, text: str) -> tuple[int, ...]:
         """`-3,0,1` → (-3, 0, 1): whole days from -60 to 60, as many as fit where they are stored."""
-        offsets = tuple(sorted({limits.whole_number(p, -MAX_OFFSET, MAX_OFFSET, NUDGE_DAYS, NUDGE_EXAMPLE)
+        unread = f"I couldn't read the nudge days “{text.strip()[:40]}”. {NUDGE_DAYS}"
+        offsets = tuple(sorted({limits.whole_number(p, -MAX_OFFSET, MAX_OFFSET, unread, NUDGE_EXAMPLE)
                                 for p in re.split(r"[,\s]+", text.strip()) if p}))
         if not offsets:
             raise BadInput(NUDGE_DAYS, NUDGE_EXAMPLE)
