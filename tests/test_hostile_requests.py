@@ -30,6 +30,7 @@ from handlers.devkit.requests import (
 )
 from handlers.views.import_form import MAX_PASTE, form_view
 from tests.conftest import SECRET, TEAM
+from tests.helpers import all_text
 from tests.test_calendar import fetch
 from tests.test_security import raw_post
 
@@ -283,6 +284,13 @@ def test_no_body_reaches_the_log_at_any_level(app, driver, caplog):
     assert leaks == []
 
 
+def test_a_command_with_the_word_payload_in_it_is_read_as_a_command(app, driver):
+    # Bolt takes any form body containing "payload" for an interaction's payload= field, and lost these
+    reply = driver.command("UTIM", "add Check the payload sizes due 2014-12-01")
+    assert reply.status == 200 and "Added #1 Check the payload sizes" in all_text(reply.json())
+    assert "Check the payload sizes" in all_text(driver.command("UTIM", "list all").json())
+
+
 def test_a_log_line_cannot_be_split_by_what_it_carries():
     from bot.log_format import OneLineFormatter
     formatter = OneLineFormatter()
@@ -313,21 +321,14 @@ def own_database(request, tmp_path, sqlite_template):
         yield f"sqlite:///{path}", take_down
         return
     from sqlalchemy import create_engine, text
-    from store.database import make_engine, normalise_url
-    from store.migrate import upgrade
-    from store.scratch import scratch_database
-    from tests.conftest import PG_URL
-    if not PG_URL:
-        pytest.skip("ACTIONBOT_TEST_DATABASE_URL is not set")
-    with scratch_database(PG_URL, "actionbot_down") as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-
+    from sqlalchemy.engine import make_url
+    from store.database import normalise_url
+    from tests.conftest import PG_URL, migrated_pg_database
+    with migrated_pg_database("actionbot_down") as url:
         def take_down():
             admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{engine.url.database}" WITH (FORCE)'))
+                conn.execute(text(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)'))
             admin.dispose()
         yield url, take_down
 
