@@ -17,8 +17,9 @@ def tell_new_owners(ctx: HandlerContext, client: WebClient, team_id: str, outcom
     (ctx.courier: paced, each sent once; a fault leaves it to the next sweep)."""
     for user_id in dict.fromkeys(a.user_id for o in outcomes for a in o.assignments):
         actor_for(ctx, client, team_id, user_id)
-    if ctx.courier is not None:
-        ctx.courier.deliver(team_id)
+    told = [n for o in outcomes for n in o.told]
+    if ctx.courier is not None and told:
+        ctx.courier.deliver(team_id, told)
 
 
 def after_assigning(ctx: HandlerContext, client: WebClient, team_id: str, outcomes: list[Outcome]) -> None:

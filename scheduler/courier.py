@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Callable
 
-from bot.core.notices import Notifier
+from bot.core.notices import Notice, Notifier
 from bot.core.service import ActionService
 from scheduler.sweep import CLAIMER, deliver_told
 
@@ -25,14 +25,14 @@ class Courier:
                  claimer: str = CLAIMER):
         self.actions, self.notifier, self.clock, self.claimer = actions, notifier, clock, claimer
         self._lock = threading.Lock()
-        self._waiting: dict[str, None] = {}  # teams asked for, in order
+        self._waiting: dict[str, list[Notice]] = {}  # team -> the notices asked for, in order
         self._running = False
 
-    def deliver(self, team_id: str) -> None:
-        """Deliver `team_id`'s new-owner notices now, in this thread, or leave them to the delivery
-        already running in another (which takes them before it ends)."""
+    def deliver(self, team_id: str, notices: list[Notice]) -> None:
+        """Deliver the notices of `team_id`'s new owners a change wrote now, in this thread, or leave them
+        to the delivery already running in another (which takes them before it ends)."""
         with self._lock:
-            self._waiting[team_id] = None
+            self._waiting.setdefault(team_id, []).extend(notices)
             if self._running:
                 return
             self._running = True
@@ -42,9 +42,10 @@ class Courier:
                     self._running = False
                     return
                 team = next(iter(self._waiting))
-                del self._waiting[team]
+                asked = self._waiting.pop(team)
             try:
-                report = deliver_told(self.actions, self.notifier, team, self.clock(), claimer=self.claimer)
+                report = deliver_told(self.actions, self.notifier, team, self.clock(), claimer=self.claimer,
+                                      notices=asked)
                 if report.failed:
                     log.warning("new owners: %d not told yet (team %s); the next sweep retries",
                                 len(report.failed), team)

@@ -10,7 +10,7 @@ import socket
 
 from bot.clocks import WALL, Clock
 from bot.core.ledger import Ledger
-from bot.core.notices import Notifier, SweepReport
+from bot.core.notices import Notice, Notifier, SweepReport
 from bot.core.planner import Planner
 from bot.core.seen_events import SeenEvents
 from bot.core.service import ActionService
@@ -37,11 +37,14 @@ def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *
 
 
 def deliver_told(actions: ActionService, notifier: Notifier, team_id: str, now: dt.datetime, *,
-                 claimer: str = CLAIMER, workers: int = WORKERS, clock: Clock = WALL) -> SweepReport:
+                 claimer: str = CLAIMER, workers: int = WORKERS, clock: Clock = WALL,
+                 notices: list[Notice] | None = None) -> SweepReport:
     """Tell the workspace's new owners now: the `assigned` and `imported` notices its changes wrote and
-    no sender has sent yet (a sweep sends them too; the ledger keeps each to one sender)."""
-    return _send(actions, notifier, now, [(team_id, Planner(actions).told)], SweepReport(), claimer=claimer,
-                 workers=workers, clock=clock)
+    no sender has sent yet, or just `notices` (a change's own, as it made them: nothing read again). A
+    sweep sends them too; the ledger keeps each to one sender."""
+    plan = Planner(actions).told if notices is None else (lambda team, at: notices)
+    return _send(actions, notifier, now, [(team_id, plan)], SweepReport(), claimer=claimer, workers=workers,
+                 clock=clock)
 
 
 def _send(actions: ActionService, notifier: Notifier, now: dt.datetime, plans, report: SweepReport, *,

@@ -22,7 +22,7 @@ from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Action, Delivery, Event, Group, Meeting, Owner, Person
-from store.rows import ActionRow, select_rows
+from store.rows import ActionRow, fetch_rows, select_rows
 
 Owners = tuple[tuple[str | None, str | None], ...]  # (user ID, display name) in order, as ActionRow's
 
@@ -85,28 +85,37 @@ def ledger_entries(session: Session, workspace_id: int, since: dt.datetime, due_
     return {(r.kind, r.subject, r.occurrence): r for r in rows}
 
 
+_TOLD_COLUMNS = (Delivery.id, Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.recipient,
+                 Delivery.status, Delivery.claimed_at, Delivery.scheduled_for, Delivery.action_id)
+_UNSENT = ("pending", "failed", "claimed")
+_ACTIONS_BY_ID = select_rows().where(Action.workspace_id == bindparam("ws"),
+                                     Action.id.in_(bindparam("ids", expanding=True))).order_by(Action.number)
+_EVENT_ACTORS = select(Event.id, Event.actor).where(Event.workspace_id == bindparam("ws"),
+                                                    Event.id.in_(bindparam("ids", expanding=True)))
+
+
 def told_entries(session: Session, workspace_id: int, kinds: tuple[str, ...], since: dt.datetime) -> list:
     """The ledger's rows of `kinds` written since `since` and not yet sent or given up (pending, failed
     or claimed: whether a claim is stale is the caller's call), oldest first."""
     return session.execute(
-        select(Delivery.id, Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.recipient,
-               Delivery.status, Delivery.claimed_at, Delivery.scheduled_for, Delivery.action_id)
-        .where(Delivery.workspace_id == workspace_id, Delivery.kind.in_(kinds),
-               Delivery.status.in_(("pending", "failed", "claimed")), Delivery.scheduled_for >= since)
+        select(*_TOLD_COLUMNS)
+        .where(Delivery.workspace_id == workspace_id, Delivery.kind.in_(kinds), Delivery.status.in_(_UNSENT),
+               Delivery.scheduled_for >= since)
         .order_by(Delivery.id)).all()
 
 
 def told_actions(session: Session, workspace_id: int, action_ids, blocks) -> list[ActionRow]:
     """The actions with the given ids or numbers within one of `blocks` ((first, last) pairs), in number
     order, with their owners."""
+    if not blocks:
+        return fetch_rows(session, workspace_id, _ACTIONS_BY_ID, {"ws": workspace_id, "ids": list(action_ids)})[0]
     wanted = [Action.id.in_(list(action_ids))] + [Action.number.between(a, b) for a, b in blocks]
     return [row for row, _ in _rows(session, workspace_id, [Action.workspace_id == workspace_id, or_(*wanted)])]
 
 
 def event_actors(session: Session, workspace_id: int, event_ids) -> dict[int, str]:
     """{history event id: who made that change}."""
-    return dict(session.execute(select(Event.id, Event.actor).where(
-        Event.workspace_id == workspace_id, Event.id.in_(list(event_ids)))).all())
+    return dict(session.execute(_EVENT_ACTORS, {"ws": workspace_id, "ids": list(event_ids)}).all())
 
 
 # -- weekly summaries ----------------------------------------------------------------------------

@@ -356,10 +356,15 @@ def region_activity(session: Session, workspace_id: int, region_id: int, since: 
     ).order_by(Action.number)))
 
 
-def people_zones(session: Session, workspace_id: int) -> dict[str, str]:
-    rows = session.execute(select(Person.user_id, Person.tz).where(
-        Person.workspace_id == workspace_id, Person.tz.is_not(None)))
-    return dict(rows.all())
+_ZONES = select(Person.user_id, Person.tz).where(Person.workspace_id == bindparam("ws"), Person.tz.is_not(None))
+_ZONES_OF = _ZONES.where(Person.user_id.in_(bindparam("users", expanding=True)))
+
+
+def people_zones(session: Session, workspace_id: int, user_ids=None) -> dict[str, str]:
+    """{user: zone} of the workspace's people with one; of only `user_ids` when given."""
+    if user_ids is None:
+        return dict(session.execute(_ZONES, {"ws": workspace_id}).all())
+    return dict(session.execute(_ZONES_OF, {"ws": workspace_id, "users": list(user_ids)}).all())
 
 
 def recent_deliveries(session: Session, workspace_id: int, since: dt.datetime) -> dict[tuple[str, str, str], Delivery]:
@@ -379,7 +384,8 @@ def reclaim_delivery(session: Session, workspace_id: int, delivery_id: int, seen
     """Take over a failed or stale claim, only if nobody else changed the row since we read it."""
     result = session.execute(update(Delivery).where(
         Delivery.workspace_id == workspace_id, Delivery.id == delivery_id, Delivery.status == seen_status, Delivery.claimed_at == seen_claimed_at,
-    ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1))
+    ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import NamedTuple
 
-from bot.core.notices import TOLD_ON_CHANGE
-from bot.core.records import CHAT_USER
+from bot.core.notices import TOLD_ON_CHANGE, Notice
+from bot.core.records import CHAT_USER, ActionInfo
 from store.models import Delivery
 
 ASSIGNED, IMPORTED = TOLD_ON_CHANGE
@@ -58,3 +59,36 @@ def block_of(subject: str) -> tuple[int, int] | None:
     """The numbers (first, last) an `imported` key names."""
     found = _BLOCK.match(subject)
     return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+class Written(NamedTuple):
+    """A ledger row a change wrote, as its web process needs it to deliver at once (no re-reading)."""
+
+    id: int
+    kind: str
+    subject: str
+    occurrence: str
+    user_id: str
+    action_id: int | None
+
+
+def written(rows: list[Delivery]) -> list[Written]:
+    """The rows (flushed: they have IDs) as plain records that outlive their session."""
+    return [Written(r.id, r.kind, r.subject, r.occurrence, r.recipient.split(":", 1)[1], r.action_id) for r in rows]
+
+
+def notices(team_id: str, rows: list[Written], infos: list[ActionInfo], by: str, now: dt.datetime,
+            zone: str, today: dt.date) -> list[Notice]:
+    """The notices of rows a change just wrote, from what the change already knows: `infos` are its
+    actions as it left them (an import's, or the one action changed), `by` who made it. The web process
+    sends these at once; the ledger keeps each to one sender, and the sweep sends any it could not."""
+    found = []
+    for row in rows:
+        mine = tuple(i for i in infos if row.user_id in i.owner_ids)
+        if row.kind == ASSIGNED:
+            mine = mine[:1]
+        if mine:
+            found.append(Notice(kind=row.kind, team_id=team_id, subject=row.subject, occurrence=row.occurrence,
+                                recipient=f"user:{row.user_id}", scheduled_for=now, local_day=today, timezone=zone,
+                                action=mine[0], action_id=row.action_id, by=by, actions=mine, delivery_id=row.id))
+    return found

@@ -3,7 +3,7 @@ occurrence) is what makes every nudge and summary go out once, even with two sch
 
 A claim is an INSERT in its own transaction: of two senders racing for one occurrence the database lets
 exactly one in. A notice its change already wrote as pending (`TOLD_ON_CHANGE`) is claimed like a failed
-one, by the conditional UPDATE. A failed send, or a claim whose sender died (older than the lease), is taken over by a
+one, by a conditional UPDATE (by the row's ID when the planner read it). A failed send, or a claim whose sender died (older than the lease), is taken over by a
 conditional UPDATE that again only one sender can win. The sender claims each notice just before it sends
 it, stamped with the time of the claim, so a long sweep's later claims are not mistaken for stale ones.
 
@@ -15,12 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import schedule
 from bot.core.notices import TOLD_ON_CHANGE, Notice
-from bot.core.planner import still_to_send
+from bot.core.assignments import PENDING
+from bot.core.planner import CLAIM_LEASE, still_to_send
 from bot.core.records import CHAT_USER
 from store import queries as q
 from store.database import Database
@@ -59,6 +60,8 @@ class Ledger:
             ticket = self._insert(notice, now, claimer)
             if ticket is not None:
                 return ticket
+        elif notice.delivery_id is not None:
+            return self._take(notice.delivery_id, now, claimer)
         with self.db.session() as s:
             ws_id = self._workspace_id(s, notice.team_id)
             row = q.delivery(s, ws_id, *notice.key) if ws_id is not None else None
@@ -87,9 +90,20 @@ class Ledger:
         except IntegrityError:
             return None
 
+    def _take(self, delivery_id: int, now: dt.datetime, claimer: str) -> Ticket | None:
+        """Claim a row a change wrote, by its ID, in one UPDATE: only while `still_to_send` would say so."""
+        with self.db.session() as s:  # on the session's connection: a plain UPDATE, no ORM bookkeeping
+            took = s.connection().execute(update(Delivery).where(
+                Delivery.id == delivery_id,
+                or_(Delivery.status.in_(("failed", PENDING)),
+                    and_(Delivery.status == "claimed", Delivery.claimed_at < now - CLAIM_LEASE)),
+            ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
+                .returning(Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)).first()
+            return Ticket(delivery_id, took.workspace_id, took.parts_sent, took.ref) if took else None
+
     def _set(self, ticket: Ticket, **values) -> None:
-        with self.db.session() as s:  # one UPDATE by primary key, no read first
-            s.execute(update(Delivery).where(Delivery.id == ticket.id).values(**values))
+        with self.db.session() as s:  # one plain UPDATE by primary key: no read first, no ORM bookkeeping
+            s.connection().execute(update(Delivery).where(Delivery.id == ticket.id).values(**values))
 
     def progress(self, ticket: Ticket, parts_sent: int, ref: str | None) -> None:
         self._set(ticket, parts_sent=parts_sent, ref=ref)
@@ -125,7 +139,7 @@ class Ledger:
                 tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
             if not tell or not CHAT_USER.match(tell):
                 return None
-            tz = schedule.zone(q.people_zones(s, ws.id).get(tell), ws.timezone)
+            tz = schedule.zone(q.people_zones(s, ws.id, [tell]).get(tell), ws.timezone)
             return Notice(kind="problem", team_id=ws.team_id, subject=notice.subject,
                           occurrence=problem[:120], recipient=f"user:{tell}", scheduled_for=now,
                           local_day=now.astimezone(tz).date(), timezone=str(tz.key),

@@ -59,6 +59,7 @@ class Notice:
     region_id: int | None = None
     by: str | None = None  # who made the recipient an owner ("assigned", "imported")
     actions: tuple[ActionInfo, ...] = ()  # an import's actions the recipient owns ("imported")
+    delivery_id: int | None = None  # its ledger row, when a change wrote one ("assigned", "imported")
 
     @property
     def key(self) -> tuple[str, str, str]:

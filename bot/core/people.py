@@ -86,8 +86,8 @@ class PeopleService:
             opened = {u for u in user_ids if (team_id, u) in self._opened}
         unknown = set(user_ids) - opened
         if unknown:
+            ws = self.actions.known_ref(team_id)
             with self.actions.db.reading() as s:
-                ws = q.workspace_by_team(s, team_id)
                 found = q.home_openers(s, ws.id, unknown) if ws else set()
             with self._memo_lock:
                 for user_id in found:

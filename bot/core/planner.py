@@ -127,20 +127,23 @@ class Planner:
     # -- new owners -----------------------------------------------------------------------
 
     def told(self, team_id: str, now: dt.datetime) -> list[Notice]:
-        """Only the workspace's new owners still to be told (what a change asks to send at once)."""
+        """Only the workspace's new owners still to be told."""
         with self.db.reading() as s:
             ws = q.workspace_by_team(s, team_id)
             if ws is None:
                 return []
-            return self._told(s, ws, q.people_zones(s, ws.id), now)
+            return self._told(s, ws, None, now)
 
-    def _told(self, s, ws: Workspace, zones: dict[str, str], now: dt.datetime) -> list[Notice]:
+    def _told(self, s, ws: Workspace, zones: dict[str, str] | None, now: dt.datetime) -> list[Notice]:
         """The `assigned` and `imported` notices changes wrote and no sender has sent, each with the
-        actions as they are now; an owner removed meanwhile is not told."""
+        actions as they are now; an owner removed meanwhile is not told. `zones`: people's zones, else
+        read for the recipients alone."""
         entries = [e for e in planning.told_entries(s, ws.id, TOLD_ON_CHANGE, now - TELL_WITHIN)
                    if still_to_send(e, now)]
         if not entries:
             return []
+        if zones is None:
+            zones = q.people_zones(s, ws.id, {e.recipient.split(":", 1)[1] for e in entries})
         blocks = {e.subject: assignments.block_of(e.subject) for e in entries if e.kind == assignments.IMPORTED}
         rows = planning.told_actions(s, ws.id, {e.action_id for e in entries if e.action_id}, set(blocks.values()) - {None})
         by_id = {r.id: r for r in rows}
@@ -163,7 +166,7 @@ class Planner:
                 notices.append(Notice(
                     kind=e.kind, team_id=ws.team_id, subject=e.subject, occurrence=e.occurrence,
                     recipient=e.recipient, scheduled_for=e.scheduled_for, local_day=today, timezone=str(tz.key),
-                    action=mine[0], action_id=e.action_id, by=by, actions=tuple(mine)))
+                    action=mine[0], action_id=e.action_id, by=by, actions=tuple(mine), delivery_id=e.id))
         return notices
 
     # -- nudges and escalations -----------------------------------------------------------

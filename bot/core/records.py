@@ -103,6 +103,7 @@ class Outcome:
     action: ActionInfo
     changes: list[str] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
+    told: list = field(default_factory=list)  # Notices for new owners, written to the ledger: deliver now
 
 
 @dataclass

@@ -32,6 +32,7 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+@functools.lru_cache(maxsize=1024)  # asked on every request; the answer for a name never changes
 def known_zone(name: str | None) -> ZoneInfo | None:
     """The IANA zone `name`, or None for anything else: a folder of zones (`America`), a path (`../x`),
     an over-long or unknown name. Only names listed as zones are opened, so no file path is tried."""

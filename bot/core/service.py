@@ -28,7 +28,7 @@ from bot.core.owner_cap import check_owners
 from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
 from store import queries as q
 from store.database import Database
-from store.models import Action, Event, Group, Meeting, Note, Owner, Region, Workspace
+from store.models import Action, Delivery, Event, Group, Meeting, Note, Owner, Region, Workspace
 from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
@@ -75,19 +75,28 @@ class ActionService:
                                     date_order=self.default_date_order)
         return ws
 
-    def ref(self, team_id: str, now: dt.datetime) -> WorkspaceRef:
-        """The workspace's ID, zone and date order, remembered; created on a workspace's first contact."""
+    def known_ref(self, team_id: str) -> WorkspaceRef | None:
+        """The workspace's ID, zone and date order, remembered; None when it has never been seen."""
         with self._memo_lock:
             ref = self._refs.get(team_id)
         if ref is None:
             with self.db.reading() as s:
                 ws = q.workspace_by_team(s, team_id)
-            if ws is None:
-                with self.db.session() as s:
-                    ws = self.workspace(s, team_id, now)
-            ref = WorkspaceRef(ws.id, ws.team_id, ws.timezone, ws.date_order)
-            with self._memo_lock:
-                self._refs[team_id] = ref
+            ref = None if ws is None else self._remember_ref(ws)
+        return ref
+
+    def ref(self, team_id: str, now: dt.datetime) -> WorkspaceRef:
+        """The workspace's ID, zone and date order, remembered; created on a workspace's first contact."""
+        ref = self.known_ref(team_id)
+        if ref is None:
+            with self.db.session() as s:
+                ref = self._remember_ref(self.workspace(s, team_id, now))
+        return ref
+
+    def _remember_ref(self, ws: Workspace) -> WorkspaceRef:
+        ref = WorkspaceRef(ws.id, ws.team_id, ws.timezone, ws.date_order)
+        with self._memo_lock:
+            self._refs[ws.team_id] = ref
         return ref
 
     def forget_ref(self, team_id: str) -> None:
@@ -259,17 +268,19 @@ class ActionService:
                                text=spec.note.strip(), created_at=now))
                 created.append(self._record(s, action, actor, now, "created", new=self._snapshot(action)))
             actions = [a for _, _, a in rows]
-            if digest:
+            if digest:  # the import's DMs go with its first action's outcome
                 owners = assignments.told((o.user_id for a in actions for o in a.owners if o.user_id), actor.user_id)
-                s.add_all(assignments.imported(ws.id, first, first + len(actions) - 1, owners, now))
+                told = [self._ledger_rows(s, assignments.imported(ws.id, first, first + len(actions) - 1, owners, now))]
+                told += [[] for _ in actions[1:]]
             else:
-                for action, event in zip(actions, created):
-                    self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners], now)
+                told = [self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners], now)
+                        for action, event in zip(actions, created)]
         names = self._names(ws, [a for _, _, a in rows])
+        infos = [action_info(action, today, names) for _, _, action in rows]
         outcomes = []
-        for spec, due, action in rows:
-            info = action_info(action, today, names)
-            outcome = Outcome(info, changes=[f"created #{action.number}"])
+        for (spec, due, action), info, written in zip(rows, infos, told):
+            outcome = Outcome(info, changes=[f"created #{action.number}"],
+                              told=self._notices(ws, written, infos if digest else [info], actor, now))
             outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
                                    if u != actor.user_id]
             if due.kind == "date" and due.date < today and action.status == "open":
@@ -328,11 +339,12 @@ class ActionService:
                 raise BadInput(f"#{number} already has exactly those owners.")
             event = self._record(s, action, actor, now, "changed", "owners", old, new)
             action.delivery_problem = None  # new owners: try again
-            self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners if o.user_id not in before], now)
+            told = self._tell_assigned(s, ws, actor, action, event,
+                                       [o.user_id for o in action.owners if o.user_id not in before], now)
         info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
-        return Outcome(info, changes=["owners changed"],
-                       assignments=[Assignment(u, actor.user_id, info) for u in added])
+        return Outcome(info, changes=["owners changed"], assignments=[Assignment(u, actor.user_id, info) for u in added],
+                       told=self._notices(ws, told, [info], actor, now))
 
     def changeable(self, team_id: str, actor: Actor, number: int, now: dt.datetime) -> ActionInfo:
         """The action, if `actor` may change it (else NotFound or NotAllowed): what an edit form shows."""
@@ -378,11 +390,12 @@ class ActionService:
             note = (spec.note or "").strip()
             if not changes and not note:
                 raise BadInput(f"Nothing to change: #{number} already says that.")
+            told: list[assignments.Written] = []
             for field, was, now_is in changes:
                 event = self._record(s, action, actor, now, "changed", field, was, now_is)
                 if field == "owners":
-                    self._tell_assigned(s, ws, actor, action, event,
-                                        [o.user_id for o in action.owners if o.user_id not in before_users], now)
+                    told = self._tell_assigned(s, ws, actor, action, event,
+                                               [o.user_id for o in action.owners if o.user_id not in before_users], now)
             if note:
                 s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
                 self._record(s, action, actor, now, "note", new=note)
@@ -390,7 +403,8 @@ class ActionService:
         info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
         return Outcome(info, changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
-                       assignments=[Assignment(u, actor.user_id, info) for u in added])
+                       assignments=[Assignment(u, actor.user_id, info) for u in added],
+                       told=self._notices(ws, told, [info], actor, now))
 
     def set_due(self, team_id: str, actor: Actor, number: int, phrase: str, now: dt.datetime) -> Outcome:
         return self.edit(team_id, actor, number, ActionSpec(due_phrase=phrase), now)
@@ -528,13 +542,32 @@ class ActionService:
         s.add(event)
         return event
 
-    @staticmethod
-    def _tell_assigned(s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids, now: dt.datetime) -> None:
+    @classmethod
+    def _tell_assigned(cls, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids,
+                       now: dt.datetime) -> list[assignments.Written]:
         """Write the DMs telling `user_ids` (new owners) of `event`'s change into its own transaction."""
         users = assignments.told((u for u in user_ids if u), actor.user_id)
-        if users:
-            s.flush()  # the event's ID keys the DMs
-            s.add_all(assignments.assigned(ws.id, action.id, event.id, users, now))
+        if not users:
+            return []
+        s.flush()  # the event's ID keys the DMs
+        return cls._ledger_rows(s, assignments.assigned(ws.id, action.id, event.id, users, now))
+
+    @staticmethod
+    def _ledger_rows(s, rows: list[Delivery]) -> list[assignments.Written]:
+        """Add ledger rows to the session; what the web process needs to deliver them at once."""
+        if not rows:
+            return []
+        s.add_all(rows)
+        s.flush()
+        return assignments.written(rows)
+
+    def _notices(self, ws: WorkspaceRef, written: list[assignments.Written], infos: list[ActionInfo],
+                 actor: Actor, now: dt.datetime) -> list:
+        """The notices of the ledger rows a change wrote, to send right after it is answered."""
+        if not written:
+            return []
+        return assignments.notices(ws.team_id, written, infos, actor.user_id, now, ws.timezone,
+                                   self.today(ws, None, now))
 
     def _names(self, ws: WorkspaceRef, actions: list[Action]) -> dict[str, str]:
         """Display names of the chat users among `actions`' owners: remembered for a minute, else read in
