@@ -47,7 +47,7 @@ class Courier:
                 report = deliver_told(self.actions, self.notifier, team, self.clock(), claimer=self.claimer,
                                       notices=asked)
                 if report.failed:
-                    log.warning("new owners: %d not told yet (team %s); the next sweep retries",
+                    log.warning("new owners: %d not told (team %s); the next sweep retries any that may work",
                                 len(report.failed), team)
             except Exception:  # the ledger keeps them: the next sweep delivers
                 log.exception("telling new owners failed (team %s)", team)

@@ -9,7 +9,7 @@ import os
 import socket
 
 from bot.clocks import WALL, Clock
-from bot.core.ledger import Ledger
+from bot.core.ledger import BatchLedger, Ledger
 from bot.core.notices import Notice, Notifier, SweepReport
 from bot.core.planner import Planner
 from bot.core.seen_events import SeenEvents
@@ -42,16 +42,23 @@ def deliver_told(actions: ActionService, notifier: Notifier, team_id: str, now: 
     """Tell the workspace's new owners now: the `assigned` and `imported` notices its changes wrote and
     no sender has sent yet, or just `notices` (a change's own, as it made them: nothing read again). A
     sweep sends them too; the ledger keeps each to one sender."""
-    plan = Planner(actions).told if notices is None else (lambda team, at: notices)
-    return _send(actions, notifier, now, [(team_id, plan)], SweepReport(), claimer=claimer, workers=workers,
-                 clock=clock)
+    if notices is None:
+        return _send(actions, notifier, now, [(team_id, Planner(actions).told)], SweepReport(), claimer=claimer,
+                     workers=workers, clock=clock)
+    ledger = BatchLedger(actions.db, notices, now, claimer)
+    try:
+        return _send(actions, notifier, now, [(team_id, lambda team, at: notices)], SweepReport(),
+                     claimer=claimer, workers=workers, clock=clock, ledger=ledger)
+    finally:
+        ledger.record()
 
 
 def _send(actions: ActionService, notifier: Notifier, now: dt.datetime, plans, report: SweepReport, *,
-          claimer: str, workers: int, clock: Clock, budget: float | None = None) -> SweepReport:
+          claimer: str, workers: int, clock: Clock, budget: float | None = None,
+          ledger: Ledger | None = None) -> SweepReport:
     """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned."""
-    sender = Sender(Ledger(actions.db), notifier, now, claimer, workers=workers, clock=clock, budget=budget,
-                    report=report).start()
+    sender = Sender(ledger or Ledger(actions.db), notifier, now, claimer, workers=workers, clock=clock,
+                    budget=budget, report=report).start()
     try:
         for team_id, plan in plans:
             notices = plan(team_id, now)

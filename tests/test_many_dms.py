@@ -99,6 +99,17 @@ def test_three_owners_are_told_after_the_answer_by_the_ledgered_sender(known, dr
     assert sweep_at(known, 1).sent == []  # told once: the sweep finds nothing left
 
 
+def test_an_owner_slack_can_never_reach_is_reported_to_the_creator_once(known, driver, slack, db):
+    # the web process's own delivery: the DM fails for good, the creator hears once, nothing is retried
+    slack.fail("chat.postMessage", "account_inactive")
+    assert "Added *#1*" in all_text(driver.command("UTIM", "add Draft the plan <@UPAT> due Dec 1, 2014").json())
+    known.ctx.settle()
+    [told] = dms_to(slack, "DTIM")
+    assert "account_inactive" in told and "<@UPAT>" in told
+    assert ledger(db) == [("assigned", "user:UPAT", "dead"), ("problem", "user:UTIM", "sent")]
+    assert sweep_at(known, 1).sent == []
+
+
 def test_a_dm_slack_failed_goes_out_on_the_next_sweep_once(known, driver, slack, db):
     slack.fail("chat.postMessage", "internal_error", status=500, times=3)  # more than the client retries
     assert "Added *#1*" in all_text(driver.command("UTIM", "add Flaky <@UPAT> due Dec 1, 2014").json())

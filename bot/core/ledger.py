@@ -92,14 +92,20 @@ class Ledger:
 
     def _take(self, delivery_id: int, now: dt.datetime, claimer: str) -> Ticket | None:
         """Claim a row a change wrote, by its ID, in one UPDATE: only while `still_to_send` would say so."""
+        return self._take_all([delivery_id], now, claimer).get(delivery_id)
+
+    def _take_all(self, ids: list[int], now: dt.datetime, claimer: str) -> dict[int, Ticket]:
+        """Claim the rows `ids` that are still to send, in one UPDATE; their tickets by row ID."""
+        if not ids:
+            return {}
         with self.db.session() as s:  # on the session's connection: a plain UPDATE, no ORM bookkeeping
-            took = s.connection().execute(update(Delivery).where(
-                Delivery.id == delivery_id,
+            taken = s.connection().execute(update(Delivery).where(
+                Delivery.id.in_(ids),
                 or_(Delivery.status.in_(("failed", PENDING)),
                     and_(Delivery.status == "claimed", Delivery.claimed_at < now - CLAIM_LEASE)),
             ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
-                .returning(Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)).first()
-            return Ticket(delivery_id, took.workspace_id, took.parts_sent, took.ref) if took else None
+                .returning(Delivery.id, Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)).all()
+        return {row.id: Ticket(row.id, row.workspace_id, row.parts_sent, row.ref) for row in taken}
 
     def _set(self, ticket: Ticket, **values) -> None:
         with self.db.session() as s:  # one plain UPDATE by primary key: no read first, no ORM bookkeeping
@@ -150,3 +156,35 @@ class Ledger:
         with self.db.session() as s:
             ws = q.workspace_by_team(s, team_id)
             return q.release_stale_claims(s, ws.id, now - lease) if ws else 0
+
+
+class BatchLedger(Ledger):
+    """The ledger of one delivery of a change's own notices (the web process's, right after the change):
+    every notice is claimed in one UPDATE before the first is sent, and every outcome is recorded in one
+    transaction when the last is done (`record`), so a change's DMs cost two writes however many there
+    are. A process that dies in between leaves its claims to expire: the sweep then sends them, as it
+    does for any sender that died mid-send."""
+
+    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str):
+        super().__init__(db)
+        self._tickets = self._take_all([n.delivery_id for n in notices if n.delivery_id is not None], now, claimer)
+        self._outcomes: list[tuple[int, dict]] = []
+
+    def claim(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:
+        """The ticket taken up front (None: someone else had taken it); a notice the run adds itself (a
+        problem's, to the creator) is claimed as usual."""
+        if notice.delivery_id is None:
+            return super().claim(notice, now, claimer)
+        return self._tickets.pop(notice.delivery_id, None)
+
+    def _set(self, ticket: Ticket, **values) -> None:
+        self._outcomes.append((ticket.id, values))
+
+    def record(self) -> None:
+        """Write every outcome since the last call, in one transaction."""
+        outcomes, self._outcomes = self._outcomes, []
+        if outcomes:
+            with self.db.session() as s:
+                conn = s.connection()
+                for delivery_id, values in outcomes:
+                    conn.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
