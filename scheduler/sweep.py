@@ -50,8 +50,8 @@ def deliver_told(actions: ActionService, notifier: Notifier, team_id: str, now: 
 def _send(actions: ActionService, notifier: Notifier, now: dt.datetime, plans, report: SweepReport, *,
           claimer: str, workers: int, clock: Clock, budget: float | None = None) -> SweepReport:
     """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned."""
-    sender = Sender(Ledger(actions.db), notifier, now, claimer, workers=workers, clock=clock, budget=budget,
-                    report=report).start()
+    sender = Sender(Ledger(actions.db, actions.platform), notifier, now, claimer, workers=workers, clock=clock,
+                    budget=budget, report=report).start()
     try:
         for team_id, plan in plans:
             notices = plan(team_id, now)
@@ -68,7 +68,7 @@ EVENT_MEMORY = dt.timedelta(days=1)  # Slack retries an event within minutes; a 
 def housekeeping(actions: ActionService, now: dt.datetime, lease: dt.timedelta) -> int:
     """Turn claims left by a sender that died into failures, so the next sweep retries them, and forget
     event IDs old enough that Slack no longer retries them. Returns the claims released."""
-    ledger, seen = Ledger(actions.db), SeenEvents(actions)
+    ledger, seen = Ledger(actions.db, actions.platform), SeenEvents(actions)
     released = 0
     for team in Planner(actions).team_ids():
         released += ledger.release_stale(team, now, lease)
