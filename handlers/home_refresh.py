@@ -21,8 +21,8 @@ def publish_home(ctx: HandlerContext, client, team_id: str, user_id: str) -> Non
 
 
 def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[str | None]) -> None:
-    """Republish the Home tab of each distinct Slack user in `user_ids` (blanks, a named owner's missing ID,
-    are skipped); a failure for one person is logged, never raised, and the others still get theirs."""
+    """Republish the Home tab of each distinct Slack user ID in `user_ids` (blanks, a named owner's missing
+    ID, are skipped); a failure for one person is logged, never raised, and the others still get theirs."""
     for user_id in dict.fromkeys(u for u in user_ids if u):
         try:
             publish_home(ctx, client, team_id, user_id)
