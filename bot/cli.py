@@ -12,11 +12,11 @@ from bot.config import Config, ConfigError
 from bot.core import grammar
 from bot.core.dates import Due, utc_now
 from bot.core.errors import UserError
-from bot.core.records import Actor, Listing
+from bot.core.records import CLI, Actor, Listing
 from bot.core.regions import RegionSpec
 from bot.runtime import action_service
 
-CLI_ACTOR = Actor("cli", is_admin=True)  # the operator at the shell administers every workspace
+CLI_ACTOR = Actor("cli", is_admin=True, kind=CLI)  # the operator at the shell administers every workspace
 
 
 def build_parser() -> argparse.ArgumentParser:

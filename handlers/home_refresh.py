@@ -6,7 +6,6 @@ import logging
 from typing import Iterable
 
 from bot.core.home import home_view
-from bot.core.records import CHAT_USER
 from handlers.context import HandlerContext
 from handlers.identity import actor_for
 from handlers.render_home import home_view_payload
@@ -22,9 +21,9 @@ def publish_home(ctx: HandlerContext, client, team_id: str, user_id: str) -> Non
 
 
 def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[str | None]) -> None:
-    """Republish the Home tab of each distinct Slack user in `user_ids` (named owners and blanks are
-    skipped); a failure for one person is logged, never raised, and the others still get theirs."""
-    for user_id in dict.fromkeys(u for u in user_ids if u and CHAT_USER.match(u)):
+    """Republish the Home tab of each distinct Slack user ID in `user_ids` (blanks, a named owner's missing
+    ID, are skipped); a failure for one person is logged, never raised, and the others still get theirs."""
+    for user_id in dict.fromkeys(u for u in user_ids if u):
         try:
             publish_home(ctx, client, team_id, user_id)
         except Exception as err:  # the Home tab is a convenience: a failed refresh must not fail a change
@@ -36,6 +35,6 @@ def after_change(ctx: HandlerContext, client, team_id: str, actor_id: str, actio
     """After the response: republish the Homes of whoever made a change and whoever it concerns, through
     the Home queue (merged, paced to Slack's limit; the one who made the change first in line). Only
     Homes someone has opened are kept fresh: opening one publishes it anew."""
-    concerned = {u for u in (actor_id, action.created_by, *action.owner_ids) if u and CHAT_USER.match(u)}
+    concerned = {u for u in (actor_id, action.user_creator, *action.owner_ids) if u}
     for user_id in sorted(ctx.people.with_home(team_id, concerned)):
         ctx.homes.request(team_id, user_id, refresh_homes, ctx, client, team_id, [user_id], first=user_id == actor_id)

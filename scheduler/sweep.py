@@ -45,7 +45,7 @@ def deliver_told(actions: ActionService, notifier: Notifier, team_id: str, now: 
     if notices is None:
         return _send(actions, notifier, now, [(team_id, Planner(actions).told)], SweepReport(), claimer=claimer,
                      workers=workers, clock=clock)
-    ledger = BatchLedger(actions.db, notices, now, claimer)
+    ledger = BatchLedger(actions.db, notices, now, claimer, actions.platform)
     try:
         return _send(actions, notifier, now, [(team_id, lambda team, at: notices)], SweepReport(),
                      claimer=claimer, workers=workers, clock=clock, ledger=ledger)
@@ -57,8 +57,8 @@ def _send(actions: ActionService, notifier: Notifier, now: dt.datetime, plans, r
           claimer: str, workers: int, clock: Clock, budget: float | None = None,
           ledger: Ledger | None = None) -> SweepReport:
     """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned."""
-    sender = Sender(ledger or Ledger(actions.db), notifier, now, claimer, workers=workers, clock=clock,
-                    budget=budget, report=report).start()
+    sender = Sender(ledger or Ledger(actions.db, actions.platform), notifier, now, claimer, workers=workers,
+                    clock=clock, budget=budget, report=report).start()
     try:
         for team_id, plan in plans:
             notices = plan(team_id, now)
@@ -75,7 +75,7 @@ EVENT_MEMORY = dt.timedelta(days=1)  # Slack retries an event within minutes; a 
 def housekeeping(actions: ActionService, now: dt.datetime, lease: dt.timedelta) -> int:
     """Turn claims left by a sender that died into failures, so the next sweep retries them, and forget
     event IDs old enough that Slack no longer retries them. Returns the claims released."""
-    ledger, seen = Ledger(actions.db), SeenEvents(actions)
+    ledger, seen = Ledger(actions.db, actions.platform), SeenEvents(actions)
     released = 0
     for team in Planner(actions).team_ids():
         released += ledger.release_stale(team, now, lease)

@@ -1,6 +1,9 @@
 """SQLAlchemy 2 models: every table hangs off a workspace, and every query filters by it.
 
-Times are stored as timezone-aware UTC; due dates are plain calendar dates.
+Times are stored as timezone-aware UTC; due dates are plain calendar dates. A workspace is one platform's
+team or tenant, keyed by (platform, external ID); columns holding a platform's IDs are wide enough for any
+platform's (Microsoft Teams' user IDs run past 100 characters), `ID_LENGTH`, and a little wider where a
+prefix is added (`user:<id>`, `RECIPIENT_LENGTH`).
 """
 from __future__ import annotations
 
@@ -22,6 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+ID_LENGTH = 255  # a user's, channel's, team's or event's ID on any platform
+RECIPIENT_LENGTH = 300  # `user:<id>` or `channel:<id>`
+OCCURRENCE_LENGTH = 400  # a delivery's occurrence: a date key and a recipient, or a recipient and a reason
+PROBLEM_CODE_LENGTH = 64  # a platform's reason a delivery can never work (account_inactive)
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -58,11 +66,14 @@ class Base(DeclarativeBase):
 
 
 class Workspace(Base):
-    """One Slack workspace (team). `last_number` hands out per-workspace action numbers."""
+    """One chat platform's workspace: a Slack team, a Teams tenant. `team_id` is its ID on `platform`
+    (two platforms may use the same string); `last_number` hands out per-workspace action numbers."""
 
     __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "team_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    platform: Mapped[str] = mapped_column(String(16), default="slack", server_default="slack")
+    team_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     name: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     date_order: Mapped[str] = mapped_column(String(3), default="MDY")
@@ -83,7 +94,7 @@ class Person(Base):
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    user_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     name: Mapped[str] = mapped_column(String(200), default="")
     tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -92,7 +103,23 @@ class Person(Base):
     home_opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
-class Region(Base):
+class DeliveryProblem:
+    """A permanent delivery failure recorded on an action (its nudges) or a region (its summary): the
+    recipient it concerns (`user:<id>`, `channel:<id>`) and the platform's reason code (account_inactive,
+    channel_not_found). The planner skips that recipient there until a change that could mend it clears
+    the problem."""
+
+    delivery_problem_recipient: Mapped[str | None] = mapped_column(String(RECIPIENT_LENGTH), nullable=True)
+    delivery_problem_code: Mapped[str | None] = mapped_column(String(PROBLEM_CODE_LENGTH), nullable=True)
+
+    def set_problem(self, recipient: str, code: str) -> None:
+        self.delivery_problem_recipient, self.delivery_problem_code = recipient, code[:PROBLEM_CODE_LENGTH]
+
+    def clear_problem(self) -> None:
+        self.delivery_problem_recipient = self.delivery_problem_code = None
+
+
+class Region(DeliveryProblem, Base):
     """A regional team: its channel, lead, zone, working days and summary schedule."""
 
     __tablename__ = "regions"
@@ -101,13 +128,12 @@ class Region(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     key: Mapped[str] = mapped_column(String(100))  # casefolded name, for matching
-    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    lead_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    channel_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    lead_user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)  # a platform user
     timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     working_days: Mapped[str] = mapped_column(String(20), default="mon-fri")
     summary_schedule: Mapped[str] = mapped_column(String(40), default="mon 09:00")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    delivery_problem: Mapped[str | None] = mapped_column(String(200), nullable=True)  # why a summary cannot go
     aliases: Mapped[list[RegionAlias]] = relationship(
         back_populates="region", cascade="all, delete-orphan", order_by="RegionAlias.alias"
     )
@@ -146,8 +172,9 @@ class Meeting(Base):
     key: Mapped[str] = mapped_column(String(200))
 
 
-class Action(Base):
-    """A follow-up action. `number` is what users see (#N), unique per workspace."""
+class Action(DeliveryProblem, Base):
+    """A follow-up action. `number` is what users see (#N), unique per workspace. Its creator is a
+    platform user (`creator_kind` "user", `created_by` their ID) or the command line ("cli")."""
 
     __tablename__ = "actions"
     __table_args__ = (
@@ -174,8 +201,9 @@ class Action(Base):
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL"), nullable=True
     )
-    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_by: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(ID_LENGTH))
+    creator_kind: Mapped[str] = mapped_column(String(8), default="user", server_default="user")  # user, cli
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -183,7 +211,6 @@ class Action(Base):
     schedule_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     permalink: Mapped[str | None] = mapped_column(String(500), nullable=True)  # the message it was made from
-    delivery_problem: Mapped[str | None] = mapped_column(String(200), nullable=True)  # why a nudge cannot go
 
     owners: Mapped[list[Owner]] = relationship(
         back_populates="action", cascade="all, delete-orphan", order_by="Owner.position"
@@ -197,7 +224,7 @@ class Action(Base):
 
 
 class Owner(Base):
-    """An owner of an action: a chat user (`user_id`) or a named owner (`name`) that is not one."""
+    """An owner of an action: a platform user (`user_id`) or a named owner (`name`) that is not one."""
 
     __tablename__ = "action_owners"
     __table_args__ = (
@@ -209,7 +236,7 @@ class Owner(Base):
     action_id: Mapped[int] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), index=True
     )
-    user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     action: Mapped[Action] = relationship(back_populates="owners")
@@ -222,7 +249,7 @@ class Note(Base):
     action_id: Mapped[int] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), index=True
     )
-    author: Mapped[str] = mapped_column(String(32))
+    author: Mapped[str] = mapped_column(String(ID_LENGTH))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     action: Mapped[Action] = relationship(back_populates="notes")
@@ -237,7 +264,7 @@ class Event(Base):
     action_id: Mapped[int] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), index=True
     )
-    actor: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(ID_LENGTH))
     kind: Mapped[str] = mapped_column(String(20))  # created, changed, note, status
     field: Mapped[str | None] = mapped_column(String(20), nullable=True)
     old: Mapped[object | None] = mapped_column(JSON, nullable=True)
@@ -259,21 +286,21 @@ class Delivery(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(12))  # nudge, escalation, summary
     subject: Mapped[str] = mapped_column(String(40))  # action:<id> or region:<id>
-    occurrence: Mapped[str] = mapped_column(String(120))
+    occurrence: Mapped[str] = mapped_column(String(OCCURRENCE_LENGTH))  # may embed a recipient
     action_id: Mapped[int | None] = mapped_column(
         ForeignKey("actions.id", ondelete="CASCADE"), nullable=True, index=True
     )
     region_id: Mapped[int | None] = mapped_column(
         ForeignKey("regions.id", ondelete="CASCADE"), nullable=True, index=True
     )
-    recipient: Mapped[str] = mapped_column(String(40))  # user:<id> or channel:<id>
+    recipient: Mapped[str] = mapped_column(String(RECIPIENT_LENGTH))  # user:<id> or channel:<id>
     scheduled_for: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(10))  # claimed, sent, failed, dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str] = mapped_column(String(64), default="")
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
-    ref: Mapped[str | None] = mapped_column(String(64), nullable=True)  # Slack's ts of the first message
+    ref: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)  # the platform's ID of the first message
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
@@ -285,7 +312,7 @@ class ProcessedEvent(Base):
     __table_args__ = (UniqueConstraint("workspace_id", "event_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    event_id: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
 
 
@@ -299,6 +326,24 @@ class CalendarFeed(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(8))  # user, region
-    subject: Mapped[str] = mapped_column(String(40))  # user ID or region id
+    subject: Mapped[str] = mapped_column(String(ID_LENGTH))  # user ID or region id
     secret: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ConversationRef(Base):
+    """Where to reach a person or channel without being asked first, for platforms that need a stored
+    address for proactive messages (Teams: the conversation reference of their last message to the bot,
+    and the service URL to post it to). `kind` "user" or "channel", `key` its ID on the platform;
+    `reference` the platform's JSON, kept as it came. One per (workspace, kind, key), replaced as it
+    changes."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # user, channel
+    key: Mapped[str] = mapped_column(String(ID_LENGTH))
+    reference: Mapped[str] = mapped_column(Text)
+    service_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -34,7 +34,7 @@ class Candidate:
     row: ActionRow
     region_id: int | None
     schedule_from: dt.datetime | None
-    delivery_problem: str | None
+    problem_recipient: str | None  # the recipient a permanent delivery failure was recorded for
 
 
 def _owners(session: Session, workspace_id: int, action_ids) -> dict[int, Owners]:
@@ -70,7 +70,7 @@ def nudge_candidates(session: Session, workspace_id: int, due_until: dt.date, sn
     and `now`: a superset of those with a nudge or escalation due at `now`."""
     cond = _candidate_cond(workspace_id, due_until, snoozed_since, now)
     return [Candidate(row, *extra) for row, extra in _rows(
-        session, workspace_id, cond, Action.region_id, Action.schedule_from, Action.delivery_problem)]
+        session, workspace_id, cond, Action.region_id, Action.schedule_from, Action.delivery_problem_recipient)]
 
 
 def ledger_entries(session: Session, workspace_id: int, since: dt.datetime, due_until: dt.date,
@@ -137,7 +137,7 @@ def _by_region(region_ids: list[int], values: dict[int, dt.date]):
 # What a summary shows of a listed action, in this order (the columns of summary_listed's rows)
 LISTED = (Action.id, Action.region_id, Action.number, Action.title, Action.status, Action.due_kind,
           Action.due_date, Group.name.label("group"), Meeting.name.label("meeting"), Action.channel_id,
-          Action.created_by, Action.created_at, Action.closed_at)
+          Action.created_by, Action.created_at, Action.closed_at, Action.creator_kind)
 
 Listed = tuple[tuple, tuple[tuple[str | None, str | None], ...]]  # (row of LISTED, owners: (user ID, name))
 

@@ -1,4 +1,5 @@
-"""Queries: every function takes the workspace, so no query can cross two workspaces."""
+"""Queries: every function takes the workspace, so no query can cross two workspaces. A workspace is
+found by its platform and its ID there (`team_id`): Slack unless said otherwise."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,12 +7,13 @@ import functools
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Date, Select, and_, bindparam, case, delete, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.models import (
-    Action, CalendarFeed, Delivery, Event, Group, Meeting, Note, Owner, Person, ProcessedEvent, Region, RegionAlias,
-    Workspace,
+    Action, CalendarFeed, ConversationRef, Delivery, Event, Group, Meeting, Note, Owner, Person, ProcessedEvent,
+    Region, RegionAlias, Workspace,
 )
 from store.rows import ActionRow, fetch_rows, select_rows
 
@@ -23,20 +25,22 @@ def fold(name: str) -> str:
 
 # Statements asked on every request are built once, with bound parameters: building a statement costs
 # about as much as running a small one.
-_WORKSPACE_BY_TEAM = select(Workspace).where(Workspace.team_id == bindparam("team_id"))
+SLACK = "slack"
+_WORKSPACE_BY_TEAM = select(Workspace).where(Workspace.platform == bindparam("platform"),
+                                             Workspace.team_id == bindparam("team_id"))
 
 
-def workspace_by_team(session: Session, team_id: str) -> Workspace | None:
-    return session.scalar(_WORKSPACE_BY_TEAM, {"team_id": team_id})
+def workspace_by_team(session: Session, team_id: str, platform: str = SLACK) -> Workspace | None:
+    return session.scalar(_WORKSPACE_BY_TEAM, {"platform": platform, "team_id": team_id})
 
 
-def create_workspace(session: Session, team_id: str, *, now: dt.datetime, name: str = "",
+def create_workspace(session: Session, team_id: str, *, now: dt.datetime, platform: str = SLACK, name: str = "",
                      timezone: str = "UTC", date_order: str = "MDY") -> Workspace:
     return insert_or_get(
         session,
-        Workspace(team_id=team_id, name=name, timezone=timezone, date_order=date_order,
+        Workspace(platform=platform, team_id=team_id, name=name, timezone=timezone, date_order=date_order,
                   last_number=0, created_at=now),
-        lambda: workspace_by_team(session, team_id),
+        lambda: workspace_by_team(session, team_id, platform),
     )
 
 
@@ -58,12 +62,14 @@ def delete_workspace(session: Session, ws: Workspace) -> None:
     for model in (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region, Group, Meeting,
                   Person):
         session.execute(delete(model).where(model.workspace_id == ws.id))
-    session.execute(delete(CalendarFeed).where(CalendarFeed.workspace_id == ws.id))
+    for model in (CalendarFeed, ConversationRef):
+        session.execute(delete(model).where(model.workspace_id == ws.id))
     session.delete(ws)
 
 
-def all_workspaces(session: Session) -> list[Workspace]:
-    return list(session.scalars(select(Workspace).order_by(Workspace.id)))
+def all_workspaces(session: Session, platform: str = SLACK) -> list[Workspace]:
+    """The platform's workspaces."""
+    return list(session.scalars(select(Workspace).where(Workspace.platform == platform).order_by(Workspace.id)))
 
 
 def reserve_numbers(session: Session, workspace_id: int, count: int) -> int:
@@ -257,13 +263,14 @@ def person(session: Session, workspace_id: int, user_id: str) -> Person | None:
 
 _REMEMBERED = (select(Person.is_admin, Person.tz, Person.refreshed_at)
                .join(Workspace, Workspace.id == Person.workspace_id)
-               .where(Workspace.team_id == bindparam("team_id"), Person.user_id == bindparam("user_id")))
+               .where(Workspace.platform == bindparam("platform"), Workspace.team_id == bindparam("team_id"),
+                      Person.user_id == bindparam("user_id")))
 
 
-def remembered(session: Session, team_id: str, user_id: str):
-    """(is_admin, tz, refreshed_at) of a person, found by their workspace's team ID, or None: one
-    statement, asked on every request."""
-    return session.execute(_REMEMBERED, {"team_id": team_id, "user_id": user_id}).first()
+def remembered(session: Session, team_id: str, user_id: str, platform: str = SLACK):
+    """(is_admin, tz, refreshed_at) of a person, found by their workspace's platform and ID, or None:
+    one statement, asked on every request."""
+    return session.execute(_REMEMBERED, {"platform": platform, "team_id": team_id, "user_id": user_id}).first()
 
 
 def home_openers(session: Session, workspace_id: int, user_ids: set[str]) -> set[str]:
@@ -478,3 +485,23 @@ def notes_by_number(session: Session, workspace_id: int, numbers: list[int]) -> 
         for number, text_ in rows:
             found.setdefault(number, []).append(text_)
     return found
+
+
+# -- conversation references (where to reach someone unasked, on platforms that need one) -------
+
+def save_conversation_ref(session: Session, workspace_id: int, kind: str, key: str, reference: str,
+                          service_url: str | None, now: dt.datetime) -> None:
+    """Store the address of the person or channel (`kind` "user" or "channel", `key` its ID), replacing
+    the one stored before: one INSERT … ON CONFLICT UPDATE, so two processes saving at once both succeed."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(ConversationRef).values(workspace_id=workspace_id, kind=kind, key=key, reference=reference,
+                                          service_url=service_url, updated_at=now)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=[ConversationRef.workspace_id, ConversationRef.kind, ConversationRef.key],
+        set_={c: stmt.excluded[c] for c in ("reference", "service_url", "updated_at")}))
+
+
+def conversation_ref(session: Session, workspace_id: int, kind: str, key: str) -> ConversationRef | None:
+    """The stored address of the person or channel, or None."""
+    return session.scalar(select(ConversationRef).where(
+        ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind, ConversationRef.key == key))

@@ -33,12 +33,13 @@ class ActionRow:
     closed_at: dt.datetime | None
     snoozed_until: dt.datetime | None
     permalink: str | None
+    creator_kind: str  # user, cli
     owners: tuple[tuple[str | None, str | None], ...]  # (user ID, display name) in order; named owners have no ID
 
 
 _COLUMNS = (Action.id, Action.number, Action.title, Action.status, Action.due_kind, Action.due_date,
             Region.name, Group.name, Meeting.name, Action.channel_id, Action.created_by, Action.created_at,
-            Action.closed_at, Action.snoozed_until, Action.permalink)
+            Action.closed_at, Action.snoozed_until, Action.permalink, Action.creator_kind)
 
 
 def select_rows(*extra) -> Select:
@@ -85,6 +86,6 @@ def row_of(action: Action, names: dict[str, str]) -> ActionRow:
         action.id, action.number, action.title, action.status, action.due_kind, action.due_date,
         action.region.name if action.region else None, action.group.name if action.group else None,
         action.meeting.name if action.meeting else None, action.channel_id, action.created_by,
-        action.created_at, action.closed_at, action.snoozed_until, action.permalink,
+        action.created_at, action.closed_at, action.snoozed_until, action.permalink, action.creator_kind,
         tuple((o.user_id, names.get(o.user_id) if o.user_id else o.name) for o in action.owners),
     )

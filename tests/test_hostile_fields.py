@@ -62,7 +62,7 @@ def refused_cleanly(driver, runtime, errors_logged, user: str, text: str) -> str
     ("UADMIN", "region add " + "ß" * 60, "A region name can be at most 100 characters; this one has 120"),
     ("UADMIN", "region add Asia alias:" + "ß" * 60, "A region alias can be at most 100 characters"),
     ("UADMIN", "region add Asia days:mon,tue,wed,thu,fri,sat,sun", "The working days can be at most 20 characters"),
-    ("UADMIN", "region add Asia channel:<#C" + "1" * 40 + "|asia>", "A channel ID can be at most 32 characters"),
+    ("UADMIN", "region add Asia channel:<#C" + "1" * 300 + "|asia>", "A channel ID can be at most 255 characters"),
 ])
 def test_a_field_too_long_to_store_is_refused_naming_its_limit(seeded, driver, errors_logged, user, text, expected):
     assert expected in refused_cleanly(driver, seeded, errors_logged, user, text)
@@ -189,7 +189,7 @@ def test_the_cli_refuses_a_bad_zone_or_a_long_name_like_the_bot(db_url, tmp_path
         (["Foo", "--tz", "x" * 300], "A time zone can be at most 64 characters"),
         (["ß" * 60], "A region name can be at most 100 characters; this one has 120"),
         (["Foo", "--alias", "a" * 101], "A region alias can be at most 100 characters"),
-        (["Foo", "--lead", "U" * 40], "A user ID can be at most 32 characters"),
+        (["Foo", "--lead", "U" * 300], "A user ID can be at most 255 characters"),
     ]:
         done = actionbot("region", "add", *args, "--workspace", TEAM, cwd=tmp_path, env=env)
         assert done.returncode == 2, (args[:1], done.stderr[-500:])

@@ -17,7 +17,7 @@ import re
 from typing import NamedTuple
 
 from bot.core.notices import TOLD_ON_CHANGE, Notice
-from bot.core.records import CHAT_USER, ActionInfo
+from bot.core.records import ActionInfo
 from store.models import Delivery
 
 ASSIGNED, IMPORTED = TOLD_ON_CHANGE
@@ -34,8 +34,8 @@ def _row(workspace_id: int, kind: str, subject: str, occurrence: str, user_id: s
 
 
 def told(user_ids, actor_id: str) -> list[str]:
-    """Who hears of a change: the chat users among `user_ids`, once each, never the one who made it."""
-    return [u for u in dict.fromkeys(user_ids) if u != actor_id and CHAT_USER.match(u)]
+    """Who hears of a change: `user_ids` (owners' IDs: platform users), once each, never the one who made it."""
+    return [u for u in dict.fromkeys(user_ids) if u and u != actor_id]
 
 
 def assigned(workspace_id: int, action_id: int, event_id: int, user_ids, now: dt.datetime) -> list[Delivery]:

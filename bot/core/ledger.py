@@ -22,7 +22,7 @@ from bot.core import schedule
 from bot.core.notices import TOLD_ON_CHANGE, Notice
 from bot.core.assignments import PENDING
 from bot.core.planner import CLAIM_LEASE, still_to_send
-from bot.core.records import CHAT_USER
+from bot.core.records import USER
 from store import queries as q
 from store.database import Database
 from store.models import Action, Delivery, Region
@@ -41,14 +41,17 @@ class Ticket:
 
 
 class Ledger:
-    def __init__(self, db: Database):
+    """The ledger of one platform's workspaces (`platform`: Slack unless said otherwise)."""
+
+    def __init__(self, db: Database, platform: str = q.SLACK):
         self.db = db
+        self.platform = platform
         self._workspaces: dict[str, int] = {}  # team ID -> workspaces.id (a row's ID never changes)
 
     def _workspace_id(self, s, team_id: str) -> int | None:
         ws_id = self._workspaces.get(team_id)
         if ws_id is None:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.platform)
             if ws is None:
                 return None
             ws_id = self._workspaces[team_id] = ws.id
@@ -122,39 +125,39 @@ class Ledger:
         self._set(ticket, status="dead" if permanent else "failed", error=error[:MAX_ERROR])
 
     def record_problem(self, notice: Notice, error: str, now: dt.datetime) -> Notice | None:
-        """Record a permanent delivery failure on its action or region (the planner then skips that
-        recipient there) and return the notice that tells its creator or region lead, if there is one;
-        the caller sends that through the ledger like any other, so it is told once."""
+        """Record a permanent delivery failure (`error`: the platform's reason code) on its action or
+        region (the planner then skips that recipient there) and return the notice that tells its creator
+        (when a platform user, not the command line) or region lead, if there is one; the caller sends
+        that through the ledger like any other, so it is told once."""
         with self.db.session() as s:
-            ws = q.workspace_by_team(s, notice.team_id)
-            problem = f"{notice.recipient} {error}"[:200]
-            if notice.action_id is None and notice.region_id is None:
+            ws = q.workspace_by_team(s, notice.team_id, self.platform)
+            if ws is None or (notice.action_id is None and notice.region_id is None):
                 return None  # about no one action (an import's digest): the nudges will meet it
             if notice.action_id is not None:
-                action = s.get(Action, notice.action_id)
+                found = action = s.get(Action, notice.action_id)
                 if action is None or action.workspace_id != ws.id:
                     return None
-                action.delivery_problem = problem
-                tell, about = action.created_by, f"#{action.number} {action.title}"
-                region_name = action.region.name if action.region else None
+                tell = action.created_by if action.creator_kind == USER else None
+                about, region_name = f"#{action.number} {action.title}", action.region.name if action.region else None
             else:
-                region = s.get(Region, notice.region_id)
+                found = region = s.get(Region, notice.region_id)
                 if region is None or region.workspace_id != ws.id:
                     return None
-                region.delivery_problem = problem
                 tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
-            if not tell or not CHAT_USER.match(tell):
+            found.set_problem(notice.recipient, error)
+            if not tell:
                 return None
             tz = schedule.zone(q.people_zones(s, ws.id, [tell]).get(tell), ws.timezone)
             return Notice(kind="problem", team_id=ws.team_id, subject=notice.subject,
-                          occurrence=problem[:120], recipient=f"user:{tell}", scheduled_for=now,
+                          occurrence=f"{found.delivery_problem_recipient} {found.delivery_problem_code}",
+                          recipient=f"user:{tell}", scheduled_for=now,
                           local_day=now.astimezone(tz).date(), timezone=str(tz.key),
                           problem=f"{about}: {error}", mention=notice.recipient, region_name=region_name,
                           action_id=notice.action_id, region_id=notice.region_id)
 
     def release_stale(self, team_id: str, now: dt.datetime, lease: dt.timedelta) -> int:
         with self.db.session() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.platform)
             return q.release_stale_claims(s, ws.id, now - lease) if ws else 0
 
 
@@ -165,8 +168,9 @@ class BatchLedger(Ledger):
     are. A process that dies in between leaves its claims to expire: the sweep then sends them, as it
     does for any sender that died mid-send."""
 
-    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str):
-        super().__init__(db)
+    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str,
+                 platform: str = q.SLACK):
+        super().__init__(db, platform)
         self._tickets = self._take_all([n.delivery_id for n in notices if n.delivery_id is not None], now, claimer)
         self._outcomes: list[tuple[int, dict]] = []
 

@@ -61,7 +61,7 @@ class PeopleService:
             found = self._memo.get(key)
         if found is None:
             with self.actions.db.reading() as s:
-                row = q.remembered(s, team_id, user_id)
+                row = q.remembered(s, team_id, user_id, self.actions.platform)
             if row is None:
                 return None
             found = (row.is_admin, row.tz, row.refreshed_at)
@@ -72,7 +72,7 @@ class PeopleService:
     def opened_home(self, team_id: str, user_id: str, now: dt.datetime) -> None:
         """They opened the Home tab: from now on changes that concern them refresh it."""
         with self.actions.db.session() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.actions.platform)
             row = q.person(s, ws.id, user_id) if ws else None
             if row is not None:
                 row.home_opened_at = now

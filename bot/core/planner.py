@@ -18,7 +18,7 @@ from bot.core import assignments, schedule
 from bot.core.dates import Due
 from bot.core.errors import BadInput
 from bot.core.notices import TOLD_ON_CHANGE, Notice, OwnerCount, RegionSummary
-from bot.core.records import CHAT_USER, ActionInfo, OwnerInfo
+from bot.core.records import USER, ActionInfo, OwnerInfo
 from bot.core.service import ActionService, row_info
 from store import planning
 from store import queries as q
@@ -103,11 +103,11 @@ class Planner:
     def team_ids(self) -> list[str]:
         """The workspaces to send to: not those that uninstalled the app."""
         with self.db.reading() as s:
-            return [w.team_id for w in q.all_workspaces(s) if w.uninstalled_at is None]
+            return [w.team_id for w in q.all_workspaces(s, self.actions.platform) if w.uninstalled_at is None]
 
     def plan(self, team_id: str, now: dt.datetime) -> list[Notice]:
         with self.db.reading() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.actions.platform)
             if ws is None:
                 return []
             settings = settings_of(ws)
@@ -129,7 +129,7 @@ class Planner:
     def told(self, team_id: str, now: dt.datetime) -> list[Notice]:
         """Only the workspace's new owners still to be told."""
         with self.db.reading() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.actions.platform)
             if ws is None:
                 return []
             return self._told(s, ws, None, now)
@@ -174,11 +174,12 @@ class Planner:
     def _for_action(self, ws: Workspace, candidate: planning.Candidate, region: Region | None,
                     occurrences: Occurrences, zones: dict[str, str], now: dt.datetime) -> list[Notice]:
         action = candidate.row
-        problem = candidate.delivery_problem or ""
+        failed = candidate.problem_recipient  # a recipient the platform said can never be reached here
         region_tz = region.timezone if region else None
         days = occurrences.days(region.working_days if region else None)
         not_before = candidate.schedule_from or action.created_at
-        owner_ids = [uid for uid, _ in action.owners if uid]
+        owner_ids = [uid for uid, _ in action.owners if uid]  # platform users by construction
+        creator = action.created_by if action.creator_kind == USER else None  # not the command line
         infos: dict[dt.date, ActionInfo] = {}
         found = []
 
@@ -195,25 +196,23 @@ class Planner:
 
         recipients = [(f"user:{u}", zones.get(u) or region_tz, None) for u in owner_ids]
         if any(uid is None for uid, _ in action.owners):
-            # named owners are not chat users: their nudge goes where the team will see it
+            # named owners are not platform users: their nudge goes where the team will see it
             channel = action.channel_id or (region.channel_id if region else None)
             if channel:
-                recipients.append((f"channel:{channel}", region_tz, action.created_by))
-            elif action.created_by not in owner_ids and CHAT_USER.match(action.created_by):
-                recipients.append((f"user:{action.created_by}", zones.get(action.created_by) or region_tz,
-                                   None))
+                recipients.append((f"channel:{channel}", region_tz, creator))
+            elif creator and creator not in owner_ids:
+                recipients.append((f"user:{creator}", zones.get(creator) or region_tz, None))
         for who, tz_name, mention in recipients:
-            if problem.startswith(who + " "):
-                continue  # Slack said this can never work; the creator has been told
+            if who == failed:
+                continue  # the platform said this can never work; the creator has been told
             tz = occurrences.zone(tz_name)
             occ = occurrences.nudge(action.due_date, tz, days, not_before, action.snoozed_until)
             if occ is not None:
                 notice("nudge", who, tz, occ, mention)
 
-        lead = region.lead_user_id if region else None
-        boss = lead if lead and lead not in owner_ids else (
-            action.created_by if action.created_by not in owner_ids else None)
-        if boss and CHAT_USER.match(boss) and not problem.startswith(f"user:{boss} "):
+        lead = region.lead_user_id if region else None  # always a platform user
+        boss = lead if lead and lead not in owner_ids else (creator if creator not in owner_ids else None)
+        if boss and f"user:{boss}" != failed:
             tz = occurrences.zone(zones.get(boss) or region_tz)
             occ = occurrences.escalation(action.due_date, tz, days, not_before)
             if occ is not None:
@@ -226,7 +225,7 @@ class Planner:
                          now: dt.datetime) -> list[Notice]:
         due = []
         for region in regions:
-            if not region.channel_id or (region.delivery_problem or "").startswith(f"channel:{region.channel_id} "):
+            if not region.channel_id or region.delivery_problem_recipient == f"channel:{region.channel_id}":
                 continue
             tz = schedule.zone(region.timezone, ws.timezone)
             occ = schedule.latest_summary(region.summary_schedule, tz, now, region.created_at)
@@ -288,7 +287,7 @@ class _SummaryGroups:
         owners_of, dues, since, today_of, names = self._owners, self._dues, self.since, self.today, self.names
         overdue_of, soon_of, done_of, new_of = self.overdue, self.soon, self.done, self.new
         for (_, rid, number, title, status, kind, due_date, group, meeting, channel_id, created_by, created_at,
-             closed_at, *_), owners in listed:
+             closed_at, creator_kind, *_), owners in listed:
             today = today_of[rid]
             open_dated = status == "open" and kind == "date"
             overdue = open_dated and due_date < today
@@ -297,7 +296,7 @@ class _SummaryGroups:
                 due=dues.get(due_date if kind == "date" else kind) or self._due(kind, due_date),
                 owners=owners_of.get(owners) or self._owners_of(owners), region=names[rid], group=group,
                 meeting=meeting, channel_id=channel_id, created_by=created_by, created_at=created_at,
-                overdue=overdue, closed_at=closed_at)
+                overdue=overdue, closed_at=closed_at, creator_kind=creator_kind)
             if overdue:
                 overdue_of[rid].append((info, (today - due_date).days))
             elif open_dated and (due_date - today).days < 7:
@@ -336,7 +335,7 @@ def summaries_now(actions: ActionService, team_id: str, region_name: str | None,
     """`/action summary [region:…]`: the same summary, on demand, for one region or all of them. Read in
     a reading transaction (on SQLite it does not hold the write lock while it reads)."""
     with actions.db.reading() as s:
-        ws = q.workspace_by_team(s, team_id)
+        ws = q.workspace_by_team(s, team_id, actions.platform)
         if ws is not None:
             return _summaries_of(actions, s, ws, region_name, now)
     with actions.db.session() as s:  # a workspace seen for the first time is made first

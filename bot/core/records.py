@@ -2,24 +2,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from bot.core.dates import Due
 from bot.core.errors import AdminUnconfirmed, NotAllowed
 
-CHAT_USER = re.compile(r"^[UW][A-Z0-9]+$")  # a chat user's ID; not "cli" (actions made at the shell)
+# Who made something, as actions store it (`creator_kind`): a platform user, who can be told of it, or the
+# command line (the operator at the shell), who cannot
+USER, CLI = "user", "cli"
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking: a chat user, whether they administer the workspace, and their time zone.
-    `admin_unconfirmed`: `is_admin` was last asked too long ago to grant or refuse an admin's rights on."""
+    """Who is asking: a platform user (`kind` USER, `user_id` their ID) or the command line (CLI), whether
+    they administer the workspace, and their time zone. `admin_unconfirmed`: `is_admin` was last asked
+    too long ago to grant or refuse an admin's rights on."""
 
     user_id: str
     is_admin: bool = False
     tz: str | None = None
     admin_unconfirmed: bool = False
+    kind: str = USER
 
     def has_admin_rights(self) -> bool:
         """Whether they may do what only a workspace admin may; AdminUnconfirmed when that is unknown."""
@@ -61,6 +64,12 @@ class ActionInfo:
     closed_at: dt.datetime | None = None
     snoozed_until: dt.datetime | None = None
     permalink: str | None = None
+    creator_kind: str = USER  # whether `created_by` is a platform user who can be told things, or CLI
+
+    @property
+    def user_creator(self) -> str | None:
+        """The creator's ID when the creator is a platform user (not the command line)."""
+        return self.created_by if self.creator_kind == USER else None
 
     @property
     def owner_ids(self) -> tuple[str, ...]:

@@ -72,7 +72,7 @@ class RegionService:
             region.name, region.key, region.channel_id, region.lead_user_id = (
                 name, q.fold(name), spec.channel_id, spec.lead_user_id)
             region.timezone, region.working_days, region.summary_schedule = tz, days, schedule
-            region.delivery_problem = None  # an edit (a new channel, say) earns another try
+            region.clear_problem()  # an edit (a new channel, say) earns another try
             kept = {a.key: a for a in region.aliases}  # reuse rows: a delete and re-insert of one key would clash
             region.aliases = [kept.get(q.fold(a)) or RegionAlias(workspace_id=ws.id, alias=a, key=q.fold(a))
                               for a in aliases]

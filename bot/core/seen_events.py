@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core.service import ActionService
 from store import queries as q
+from store.models import ProcessedEvent
 
-MAX_EVENT_ID = 64  # the column's width; Slack's IDs are far shorter
+MAX_EVENT_ID = ProcessedEvent.event_id.type.length  # the column's width; platforms' IDs are shorter
 
 
 class SeenEvents:
@@ -31,5 +32,5 @@ class SeenEvents:
     def prune(self, team_id: str, older_than: dt.datetime) -> int:
         """Housekeeping: forget events received before `older_than`; returns how many."""
         with self.actions.db.session() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.actions.platform)
             return q.prune_events(s, ws.id, older_than) if ws else 0

@@ -58,8 +58,13 @@ def _untouched_cleared(spec: ActionSpec, keep: frozenset[str]) -> ActionSpec:
 
 
 class ActionService:
-    def __init__(self, db: Database, *, default_timezone: str = "UTC", default_date_order: str = "MDY"):
+    """Operations on one platform's workspaces (`platform`: Slack unless said otherwise), each named by
+    its ID there."""
+
+    def __init__(self, db: Database, *, platform: str = q.SLACK, default_timezone: str = "UTC",
+                 default_date_order: str = "MDY"):
         self.db = db
+        self.platform = platform
         self.default_timezone = default_timezone
         self.default_date_order = default_date_order
         self._refs: TTLCache = TTLCache(10_000, WORKSPACE_MEMO_SECONDS)
@@ -69,10 +74,10 @@ class ActionService:
     # -- workspaces and time -------------------------------------------------------------
 
     def workspace(self, session, team_id: str, now: dt.datetime) -> Workspace:
-        ws = q.workspace_by_team(session, team_id)
+        ws = q.workspace_by_team(session, team_id, self.platform)
         if ws is None:
-            ws = q.create_workspace(session, team_id, now=now, timezone=self.default_timezone,
-                                    date_order=self.default_date_order)
+            ws = q.create_workspace(session, team_id, now=now, platform=self.platform,
+                                    timezone=self.default_timezone, date_order=self.default_date_order)
         return ws
 
     def known_ref(self, team_id: str) -> WorkspaceRef | None:
@@ -81,7 +86,7 @@ class ActionService:
             ref = self._refs.get(team_id)
         if ref is None:
             with self.db.reading() as s:
-                ws = q.workspace_by_team(s, team_id)
+                ws = q.workspace_by_team(s, team_id, self.platform)
             ref = None if ws is None else self._remember_ref(ws)
         return ref
 
@@ -116,13 +121,14 @@ class ActionService:
         """The app was uninstalled or its token revoked: nothing is sent there; the data stays until an
         admin deletes it (`actionbot workspace delete`)."""
         with self.db.session() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.platform)
             if ws is not None and ws.uninstalled_at is None:
                 ws.uninstalled_at = now
 
     def workspaces(self) -> list[WorkspaceInfo]:
         with self.db.reading() as s:
-            return [WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at) for w in q.all_workspaces(s)]
+            return [WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at)
+                    for w in q.all_workspaces(s, self.platform)]
 
     def today_for(self, team_id: str, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day (their zone, else the workspace's)."""
@@ -133,7 +139,7 @@ class ActionService:
         """Remove a workspace and everything in it. True when there was one."""
         self.forget_ref(team_id)
         with self.db.session() as s:
-            ws = q.workspace_by_team(s, team_id)
+            ws = q.workspace_by_team(s, team_id, self.platform)
             if ws is None:
                 return False
             q.delete_workspace(s, ws)
@@ -246,7 +252,7 @@ class ActionService:
                 action = Action(
                     workspace_id=ws.id, title=spec.title.strip(),
                     status=status, due_kind=due.kind, due_date=due.date, region=region, group=group,
-                    meeting=meeting, channel_id=channel_id, created_by=actor.user_id,
+                    meeting=meeting, channel_id=channel_id, created_by=actor.user_id, creator_kind=actor.kind,
                     created_at=now, updated_at=now, schedule_from=now, permalink=spec.permalink,
                     closed_at=None if status == "open" else now,
                 )
@@ -338,7 +344,7 @@ class ActionService:
             if old == new:
                 raise BadInput(f"#{number} already has exactly those owners.")
             event = self._record(s, action, actor, now, "changed", "owners", old, new)
-            action.delivery_problem = None  # new owners: try again
+            action.clear_problem()  # new owners: try again
             told = self._tell_assigned(s, ws, actor, action, event,
                                        [o.user_id for o in action.owners if o.user_id not in before], now)
         info = self._info(ws, action, self.today(ws, actor, now))
@@ -383,7 +389,7 @@ class ActionService:
             if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(users)] + [
                     n.strip() for n in dict.fromkeys(names) if n.strip()]:
                 self._set_owners(action, ws, users, names)
-                action.delivery_problem = None  # new owners: try again
+                action.clear_problem()  # new owners: try again
             s.flush()
             new = self._snapshot(action)
             changes = [(f, old[f], new[f]) for f in new if old[f] != new[f]]
@@ -606,6 +612,7 @@ def row_info(row: ActionRow, today: dt.date, notes: tuple[str, ...] = ()) -> Act
         channel_id=row.channel_id, created_by=row.created_by, created_at=row.created_at,
         overdue=row.status == "open" and due.kind == "date" and due.date < today,
         notes=notes, closed_at=row.closed_at, snoozed_until=row.snoozed_until, permalink=row.permalink,
+        creator_kind=row.creator_kind,
     )
 
 
