@@ -33,7 +33,6 @@ from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
-REPLACEABLE = frozenset({"title", "users", "named", "due", "region", "group", "meeting"})  # replace's `keep`
 WORKSPACE_MEMO_SECONDS = 60
 # replace's kept fields and the spec attributes that carry them (due is a phrase, checked when resolved)
 SPEC_ATTRS = {"title": "title", "users": "user_owners", "named": "named_owners", "region": "region",
@@ -355,8 +354,8 @@ class ActionService:
     def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime,
                 keep: frozenset[str] = frozenset()) -> Outcome:
         """Make the action what a full form says (an empty region, group or meeting clears it), recording
-        each changed field; a note in the form is added. Fields named in `keep` (of REPLACEABLE: the ones
-        the person did not touch) stay as stored, whatever `spec` says of them."""
+        each changed field; a note in the form is added. Fields named in `keep` (of title, users, named, due,
+        region, group, meeting: the ones the person did not touch) stay as stored, whatever `spec` says."""
         if "title" not in keep and not spec.title.strip():
             raise BadInput("An action needs a title.", field="title")
         limits.check_spec(_untouched_cleared(spec, keep))
