@@ -163,8 +163,8 @@ def cmd_run(args) -> int:
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
     if args.workers > 1 and not config.app_token:
-        from bot.runtime import open_database
         from bot.http_server import listening_socket
+        from bot.runtime import open_database
         from bot.workers import serve_workers
 
         open_database(config).dispose()  # upgrade the embedded database once, before the workers start
@@ -362,8 +362,8 @@ def cmd_import(args) -> int:
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
     client = None
     if config.bot_token:
-        from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
         from handlers.members import slack_owner_matcher
+        from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
         client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         matcher = slack_owner_matcher(client)
     else:

@@ -73,6 +73,7 @@ class Runtime:
 
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
+
         from handlers.slack_clients import web_client
         handler = SocketModeHandler(self.bolt_app, self.config.app_token)
         handler.client.web_client = web_client(self.config.app_token, self.config.api_url)

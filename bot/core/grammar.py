@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.errors import BadInput, too_long
-from bot.core.wire import clean, SMART_QUOTES, to_plain, user_reference
+from bot.core.wire import SMART_QUOTES, clean, to_plain, user_reference
 
 MAX_TITLE = 500
 MAX_NOTE = 2000

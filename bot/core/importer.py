@@ -78,7 +78,7 @@ _FILLER = {
     "names", "nombre", "nombres", "nom", "noms", "person", "persons", "persona", "personas",
     "personne", "personnes", "follow", "up", "mener", "realizar", "tomar", "entreprendre",
     "prendre", "main", "current", "working", "trabajo", "travail", "prevista", "previsto", "prevue",
-    "prevu", "estimee", "estimada", "fin", "end", "completar", "cumplimiento", "a",
+    "prevu", "estimee", "estimada", "fin", "end", "completar", "cumplimiento",
 }
 _EXPECTED = {
     "action": "Action, Task, Tarea, Acción, Tâche",
@@ -94,7 +94,7 @@ _MAX_HEADER_CHARS = 60
 # ---------------------------------------------------------------- cell vocabulary
 _ONGOING_WORDS = {"ongoing", "on going", "on-going", "continuous", "continuing", "permanent",
                   "en curso", "permanente", "continuo", "continua", "en cours", "continu", "continue",
-                  "en continu", "permanente", "recurrent", "recurring", "recurrente"}
+                  "en continu", "recurrent", "recurring", "recurrente"}
 _NO_DATE_WORDS = {"", "-", "--", "—", "–", "n/a", "na", "none", "no date", "tbd", "tbc", "tba",
                   "to be defined", "to be determined", "to be confirmed", "por definir",
                   "a definir", "sin fecha", "pendiente de definir", "a determiner", "a confirmer",
@@ -127,7 +127,7 @@ _ROLE_WORDS = {
     "consultora", "consultores", "asistente", "analista", "punto",
     "charge", "chargee", "coordonnateur", "coordonnatrice", "coordinateur", "coordinatrice",
     "conseiller", "conseillere", "directeur", "directrice", "gestionnaire", "chef", "specialiste",
-    "assistante", "responsable", "charges", "chargees",
+    "assistante", "charges", "chargees",
 }
 # Soft separators are searched in text whose spaces are collapsed: `\s*` next to an alternation is
 # retried at every space of a long run otherwise (quadratic).
@@ -446,7 +446,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
             continue
         number += 1
 
-        def cell(name: str) -> str:
+        def cell(name: str, record: list[str] = record) -> str:  # this row's, bound now
             indexes = columns.get(name, [])  # ascending; only those this row reaches are looked at
             parts = [unguard(record[i]) for i in indexes[:bisect.bisect_left(indexes, len(record))]]
             return "\n".join(part for part in parts if part.strip())

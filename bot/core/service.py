@@ -261,7 +261,7 @@ class ActionService:
             s.add_all([a for _, _, a in rows])
             s.flush()
             created = []
-            for spec, due, action in rows:
+            for spec, _due, action in rows:
                 if spec.note and spec.note.strip():
                     s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id,
                                text=spec.note.strip(), created_at=now))
@@ -277,7 +277,7 @@ class ActionService:
         names = self._names(ws, [a for _, _, a in rows])
         infos = [action_info(action, today, names) for _, _, action in rows]
         outcomes = []
-        for (spec, due, action), info, written in zip(rows, infos, told):
+        for (_spec, due, action), info, written in zip(rows, infos, told):
             outcome = Outcome(info, changes=[f"created #{action.number}"],
                               told=self._notices(ws, written, infos if digest else [info], actor, now))
             outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
