@@ -430,7 +430,7 @@ def cmd_workspace_delete(args) -> int:
     service.delete_workspace(args.team_id)
     if config.distributed:
         from handlers.app import installation_store
-        installation_store(config.client_id, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
+        installation_store(config, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
     print(f"deleted workspace {args.team_id} and its {count} actions")
     return 0
 
@@ -446,7 +446,7 @@ def cmd_demo(args) -> int:
 def due_cell(due: Due, overdue: bool) -> str:
     from bot.core.dates import format_date
 
-    text = format_date(due.date) if due.kind == "date" else ("ongoing" if due.kind == "ongoing" else "-")
+    text = format_date(due.date) if due.date is not None else ("ongoing" if due.kind == "ongoing" else "-")
     return text + (" !" if overdue else "")
 
 

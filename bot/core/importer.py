@@ -513,10 +513,12 @@ def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, str | No
 def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str,
                date_warning: str | None) -> tuple[Due, str]:
     """A date written in the by-whom cell, next to whatever the date cell said."""
-    if due.kind == "date":
-        if due.date == owner_date.date:
+    owner_day = owner_date.date
+    assert owner_day is not None  # the by-whom cell's date is a date
+    if due.date is not None:
+        if due.date == owner_day:
             return due, f"the by-whom cell began with the due date “{owner_text}”; took it out of the owner."
-        kept = max(due.date, owner_date.date)
+        kept = max(due.date, owner_day)
         return Due("date", kept), (
             f"two dates: “{owner_text}” in the by-whom cell and “{date_text}” in the date cell; "
             f"kept the later, {format_date(kept)}.")
@@ -525,9 +527,9 @@ def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str,
                     f"“{date_text}”; kept ongoing."
     if date_text and date_warning:  # the date cell was unreadable
         return owner_date, (f"couldn't read the date “{date_text}”; used “{owner_text}” from the by-whom "
-                            f"cell, {format_date(owner_date.date)}.")
+                            f"cell, {format_date(owner_day)}.")
     return owner_date, (f"the due date “{owner_text}” was in the by-whom cell; used it, "
-                        f"{format_date(owner_date.date)}.")
+                        f"{format_date(owner_day)}.")
 
 
 def _status(text: str) -> str | None:
