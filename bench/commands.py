@@ -39,16 +39,27 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+from handlers.devkit.requests import (  # noqa: E402
+    event_body,
+    interaction_body,
+    post_signed,
+    slash_command_body,
+    view_submission_payload,
+)
+from handlers.views.action_form import CALLBACK  # noqa: E402
+
 from load import (  # noqa: E402
-    EXPECTED, SECRET, BotProcess, LoadStandIn, child_env, fresh_database, migrate, percentile,
+    EXPECTED,
+    SECRET,
+    BotProcess,
+    LoadStandIn,
+    child_env,
+    fresh_database,
+    migrate,
+    percentile,
 )
 from programme import TEAM, seed_programme, user_id  # noqa: E402
 from tables import add_database_options, databases, table, write_results  # noqa: E402
-
-from handlers.views.action_form import CALLBACK  # noqa: E402
-from handlers.devkit.requests import (  # noqa: E402
-    event_body, interaction_body, post_signed, slash_command_body, view_submission_payload,
-)
 
 BOT_TOKEN = "xoxb-commands-bench"
 ADMIN = user_id(0)  # the programme's admin: may close any action

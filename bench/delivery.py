@@ -156,7 +156,7 @@ def run_delivery(db: str, *, dm_actions: int = 2400, people: int = 650, regions:
             standin.limit(limits)
             options = sweep_options(workers, clock, budget)
             began = limits.clock()
-            sweeps, sent, failed, left = [], 0, 0, 0
+            sweeps, sent, failed = [], 0, 0
             for k in range(MAX_SWEEPS):
                 report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
                 sweeps.append({"planned": len(report.planned), "sent": len(report.sent),

@@ -28,6 +28,7 @@ for path in (str(ROOT), str(ROOT / "bench")):
 
 from handlers.devkit.requests import event_body, post_signed, slash_command_body  # noqa: E402
 from handlers.devkit.standin import SlackStandIn  # noqa: E402
+
 from load import BotProcess, child_env, fresh_database, migrate  # noqa: E402
 
 TEAM, BOT_TOKEN, SECRET, USER = "T0HOSTILE", "xoxb-hostile", "hostile-bench-secret", "UMEMBER"

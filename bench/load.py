@@ -46,12 +46,17 @@ for path in (str(ROOT), str(ROOT / "bench")):  # `python bench/load.py` from any
         sys.path.insert(0, path)
 
 from handlers.devkit.requests import (  # noqa: E402
-    block_actions_payload, event_body, interaction_body, post_signed, slash_command_body,
+    block_actions_payload,
+    event_body,
+    interaction_body,
+    post_signed,
+    slash_command_body,
 )
 from handlers.devkit.show import all_text  # noqa: E402
-from tables import DEFAULT_PG_URL, add_database_options, databases  # noqa: E402
 from handlers.devkit.standin import SlackStandIn  # noqa: E402
 from handlers.home_queue import TIER_4_PER_MINUTE  # noqa: E402
+
+from tables import DEFAULT_PG_URL, add_database_options, databases  # noqa: E402
 
 TEAM = "T0LOAD"
 BOT_TOKEN = "xoxb-load-test"

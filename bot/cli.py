@@ -163,8 +163,8 @@ def cmd_run(args) -> int:
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
     if args.workers > 1 and not config.app_token:
-        from bot.runtime import open_database
         from bot.http_server import listening_socket
+        from bot.runtime import open_database
         from bot.workers import serve_workers
 
         open_database(config).dispose()  # upgrade the embedded database once, before the workers start
@@ -362,8 +362,8 @@ def cmd_import(args) -> int:
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
     client = None
     if config.bot_token:
-        from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
         from handlers.members import slack_owner_matcher
+        from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
         client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         matcher = slack_owner_matcher(client)
     else:
@@ -430,7 +430,7 @@ def cmd_workspace_delete(args) -> int:
     service.delete_workspace(args.team_id)
     if config.distributed:
         from handlers.app import installation_store
-        installation_store(config.client_id, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
+        installation_store(config, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
     print(f"deleted workspace {args.team_id} and its {count} actions")
     return 0
 
@@ -446,7 +446,7 @@ def cmd_demo(args) -> int:
 def due_cell(due: Due, overdue: bool) -> str:
     from bot.core.dates import format_date
 
-    text = format_date(due.date) if due.kind == "date" else ("ongoing" if due.kind == "ongoing" else "-")
+    text = format_date(due.date) if due.date is not None else ("ongoing" if due.kind == "ongoing" else "-")
     return text + (" !" if overdue else "")
 
 

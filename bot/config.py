@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 README_HINT = "see README.md, “Connect a Slack workspace”"
@@ -35,7 +36,7 @@ class Config:
         return bool(self.client_id and self.client_secret)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Config":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":
         env = os.environ if env is None else env
         api_url = (env.get("SLACK_API_URL") or "").strip() or None
         if api_url and not api_url.endswith("/"):

@@ -161,7 +161,7 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
             where = call.params["channel"]
             to = f"#{names.get(where, where)}" if where.startswith("C") else \
                 f"@{names.get('U' + where[1:], where)}"
-            if notice.kind == "summary" and (where, notice.local_day) != FULL_SUMMARY:
+            if notice.summary is not None and (where, notice.local_day) != FULL_SUMMARY:
                 say(f"  📊 {local} {notice.timezone}: weekly summary of {notice.summary.region} posted in {to} "
                     f"({notice.summary.open_total} open, {len(notice.summary.overdue)} overdue)")
                 continue

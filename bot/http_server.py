@@ -33,7 +33,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 class _Channel(HTTPChannel):
     """A connection; tells its server when it has been accepted and when a request of its is done."""
 
-    def __init__(self, server, sock, addr, adj, map=None):
+    server: FreeThreadServer
+
+    def __init__(self, server: FreeThreadServer, sock, addr, adj, map=None):
         server.waiting_channels[self] = time.monotonic()  # accepted, its request not yet handed to a thread
         super().__init__(server, sock, addr, adj, map)
 

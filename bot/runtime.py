@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
@@ -11,6 +12,11 @@ from bot.config import Config, ConfigError
 from bot.core.service import ActionService
 from store.database import Database
 from store.migrate import is_current, upgrade
+
+if TYPE_CHECKING:  # the Slack side is imported only where it is used
+    from slack_bolt import App
+
+    from handlers.context import HandlerContext
 
 log = logging.getLogger("actionbot")
 
@@ -45,8 +51,8 @@ class Runtime:
 
     config: Config
     db: Database
-    bolt_app: object
-    ctx: object
+    bolt_app: App
+    ctx: HandlerContext
 
     def scheduler(self, blocking: bool = False):
         """The nudge and summary scheduler on this process's services (not started)."""
@@ -73,6 +79,7 @@ class Runtime:
 
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
+
         from handlers.slack_clients import web_client
         handler = SocketModeHandler(self.bolt_app, self.config.app_token)
         handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
@@ -88,7 +95,7 @@ def team_clients(config: Config, db: Database):
         return lambda team_id: client
     from handlers.app import installation_store
 
-    store = installation_store(config.client_id, db.engine)
+    store = installation_store(config, db.engine)
 
     def token_for(team_id: str) -> str | None:
         bot = store.bot_for_team(team_id)
@@ -121,7 +128,7 @@ def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
                          homes=HomeQueue(TIER_4_PER_MINUTE / processes, max(1.0, BURST / processes)))
     if config.distributed:
         from handlers.app import installation_store
-        ctx.installations = installation_store(config.client_id, db.engine)
+        ctx.installations = installation_store(config, db.engine)
     if clock is not None:
         ctx.clock = clock
     from handlers.notifier import SlackNotifier

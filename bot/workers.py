@@ -27,7 +27,7 @@ EARLY_DEATH = 10.0  # seconds: a worker dying sooner than this after its start i
 MAX_EARLY_DEATHS = 3
 
 
-def serve_workers(sock: socket.socket, workers: int, serve: Callable[[socket.socket, int], None]) -> int:
+def serve_workers(sock: socket.socket, workers: int, serve: Callable[[socket.socket, int], object]) -> int:
     """Fork `workers` processes each running `serve(sock, index)` until stopped; returns the exit code."""
     children: dict[int, tuple[int, float]] = {}  # pid -> (worker index, started at)
     stopping = False

@@ -14,6 +14,7 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.config import Config
 from handlers import actions, calendar_reply, commands, events, shortcuts, views
 from handlers.context import HandlerContext
 from handlers.installations import InstallationStore, WorkspaceOAuthFlow, failure_page
@@ -47,8 +48,10 @@ def bolt_logger() -> logging.Logger:
     return logging.getLogger("actionbot.bolt")
 
 
-def installation_store(client_id: str, engine) -> InstallationStore:
-    return InstallationStore(client_id=client_id, engine=engine)
+def installation_store(config: Config, engine) -> InstallationStore:
+    """Where a distributed app (`config.distributed`: client ID and secret set) keeps its installations."""
+    assert config.client_id is not None, "only a distributed app has installations"
+    return InstallationStore(client_id=config.client_id, engine=engine)
 
 
 def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engine) -> OAuthSettings:

@@ -16,8 +16,8 @@ from bot.core.calendar_feeds import CalendarService
 from bot.core.dates import utc_now
 from bot.core.people import PeopleService
 from bot.core.regions import RegionService
-from bot.core.settings import SettingsService
 from bot.core.service import ActionService
+from bot.core.settings import SettingsService
 from handlers.dm_channels import DmChannels
 from handlers.home_queue import HomeQueue
 

@@ -9,7 +9,7 @@ import datetime as dt
 from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
 from bot.core.grammar import tokenize
-from bot.core.records import ActionInfo, Assignment, Listing, OwnerInfo, Outcome, RegionInfo
+from bot.core.records import ActionInfo, Assignment, Listing, Outcome, OwnerInfo, RegionInfo
 from handlers import button_values
 
 MAX_BLOCKS = 50

@@ -9,8 +9,18 @@ from bot.core.dates import format_date
 from bot.core.notices import Notice, RegionSummary, when_due
 from bot.core.records import ActionInfo, Assignment
 from handlers.render import (
-    DONE_ACTION, MAX_BLOCKS, MAX_TEXT, NOTE_ACTION, assignment_message, context, edit_button, escape,
-    import_digest_message, message, owners_text, section,
+    DONE_ACTION,
+    MAX_BLOCKS,
+    MAX_TEXT,
+    NOTE_ACTION,
+    assignment_message,
+    context,
+    edit_button,
+    escape,
+    import_digest_message,
+    message,
+    owners_text,
+    section,
 )
 
 SNOOZE_ACTION = "nudge_snooze"

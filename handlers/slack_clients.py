@@ -17,10 +17,12 @@ import threading
 from typing import Callable
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 MAX_WAIT = 3  # seconds of Retry-After honoured in place
 REQUEST_TIMEOUT = 2  # seconds a call made before the ack may take

@@ -39,15 +39,23 @@ def install(services: Services) -> None:
     _services = services
 
 
+def _installed() -> Services:
+    if _services is None:
+        raise RuntimeError("scheduler.clock.install() was not called before the jobs ran")
+    return _services
+
+
 def sweep_job() -> None:
-    report = sweep(_services.actions, _services.notifier, _services.clock())
+    services = _installed()
+    report = sweep(services.actions, services.notifier, services.clock())
     if report.sent or report.failed:
         log.info("sweep: %d sent, %d failed, %d taken by another sender",
                  len(report.sent), len(report.failed), report.skipped)
 
 
 def housekeeping_job() -> None:
-    released = housekeeping(_services.actions, _services.clock(), CLAIM_LEASE)
+    services = _installed()
+    released = housekeeping(services.actions, services.clock(), CLAIM_LEASE)
     if released:
         log.warning("housekeeping: %d stale claims released for retry", released)
 

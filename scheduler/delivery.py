@@ -216,12 +216,13 @@ class Sender:
     def _post_next(self, lane: Lane) -> bool:
         """Post the in-flight notice's next message; False when the lane must wait (rate limited)."""
         job = lane.current
+        assert job is not None  # called with a notice in flight
         notice = job.notice
         try:
             posted = self.notifier.post(notice, job.messages[job.index], thread=job.ref if job.index else None)
         except DeliveryError as err:
             if err.retry_after is not None and not err.permanent:
-                return self._rate_limited(lane, err)
+                return self._rate_limited(lane, job, err, err.retry_after)
             lane.current = None
             self._fail(notice, job.ticket, str(err), err.permanent)
             return True
@@ -249,11 +250,10 @@ class Sender:
         log.info("sent %s", notice.describe())
         return True
 
-    def _rate_limited(self, lane: Lane, err: DeliveryError) -> bool:
-        """Honour a 429: the lane waits when it may have been its destination's limit; the workspace's
-        sends of that call wait when it was not (or cannot have been)."""
+    def _rate_limited(self, lane: Lane, job: InFlight, err: DeliveryError, wait: float) -> bool:
+        """Honour a 429 (asking to `wait` seconds) to `job`: the lane waits when it may have been its
+        destination's limit; the workspace's sends of that call wait when it was not (or cannot have been)."""
         now = self.clock.now()
-        wait = err.retry_after
         with self._cond:
             workspace_wide = lane.throttled(now, wait) if err.per_destination else True
             if workspace_wide:
@@ -263,7 +263,6 @@ class Sender:
                     gates[limit] = Gate(*self._passed.get(lane.team_id, (0, None)))
                 gates[limit].throttled(now, wait)
             self.report.throttled += 1
-        job = lane.current
         if wait > self.max_wait or now + wait - job.claimed_at > self.max_hold:
             lane.current = None  # release the claim: a later sweep sends it
             self._fail(job.notice, job.ticket, str(err))

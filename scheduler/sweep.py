@@ -32,6 +32,8 @@ def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *
         for team_id in planner.team_ids():
             report.planned += planner.plan(team_id, now)
         return report
+    if notifier is None:
+        raise ValueError("a sweep that sends needs a notifier")
     return _send(actions, notifier, now, ((team_id, planner.plan) for team_id in planner.team_ids()), report,
                  claimer=claimer, workers=workers, clock=clock, budget=budget)
 

@@ -8,13 +8,14 @@ up to 100 ms, which under load turns a few milliseconds of waiting into seconds 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from contextlib import contextmanager, nullcontext
 from typing import Iterator
 
-try:
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # Windows has no flock: there, processes meet at SQLite's own lock
+else:  # Windows has no flock: there, processes meet at SQLite's own lock
     fcntl = None
 
 from sqlalchemy import Connection, Engine, create_engine, event

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Date, and_, bindparam, case, func, literal, or_, select
@@ -56,7 +56,8 @@ def _rows(session: Session, workspace_id: int, cond: list, *extra) -> list[tuple
     found = session.execute(select_rows(*extra).where(*cond).order_by(Action.number)).all()
     owners = _owners(session, workspace_id, select(Action.id).where(*cond))
     width = len(found[0]) - len(extra) if found else 0
-    return [(ActionRow(*r[:width], owners=owners.get(r[0], ())), tuple(r[width:])) for r in found]
+    # mypy takes *r for possibly reaching `owners`: it holds exactly the columns before it
+    return [(ActionRow(*r[:width], owners=owners.get(r[0], ())), tuple(r[width:])) for r in found]  # type: ignore[misc]
 
 
 def _candidate_cond(workspace_id: int, due_until: dt.date, snoozed_since: dt.datetime, now: dt.datetime) -> list:
@@ -94,7 +95,7 @@ _EVENT_ACTORS = select(Event.id, Event.actor).where(Event.workspace_id == bindpa
                                                     Event.id.in_(bindparam("ids", expanding=True)))
 
 
-def told_entries(session: Session, workspace_id: int, kinds: tuple[str, ...], since: dt.datetime) -> list:
+def told_entries(session: Session, workspace_id: int, kinds: tuple[str, ...], since: dt.datetime) -> Sequence:
     """The ledger's rows of `kinds` written since `since` and not yet sent or given up (pending, failed
     or claimed: whether a claim is stale is the caller's call), oldest first."""
     return session.execute(
@@ -165,7 +166,8 @@ def summary_listed(session: Session, workspace_id: int, today: dict[int, dt.date
                        Action.closed_at >= since, Action.created_at >= since))
             .order_by(Action.number, Owner.position))
     shown: dict[tuple, tuple] = {}  # (user ID, stored name) -> (user ID, display name): a few thousand
-    row, owners = None, []
+    row = None
+    owners: list[tuple[str | None, str | None]] = []
     for r in session.connection().execute(stmt):
         if row is None or r[0] != row[0]:
             if row is not None:
@@ -190,7 +192,7 @@ def summary_counts(session: Session, workspace_id: int, region_ids: list[int]) -
         select(Action.region_id, func.count(), func.count(case((Action.due_kind == "ongoing", 1))))
         .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
         .group_by(Action.region_id))
-    return {rid: (n, ongoing) for rid, n, ongoing in rows}
+    return {rid: (n, ongoing) for rid, n, ongoing in rows if rid is not None}  # none is: only region_ids
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,10 +225,6 @@ def named_id(conn: Connection | Session, model, workspace_id: int, name: str) ->
     return conn.scalar(select(model.id).where(model.workspace_id == workspace_id, model.key == fold(name)))
 
 
-def name_taken(session: Session, workspace_id: int, name: str) -> bool:
-    return region_by_name(session, workspace_id, name) is not None
-
-
 def open_counts_by_region(session: Session, workspace_id: int) -> dict[int, int]:
     rows = session.execute(
         select(Action.region_id, func.count()).where(
@@ -349,20 +345,6 @@ def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.da
 
 # -- scheduling --------------------------------------------------------------------------------
 
-def open_dated_actions(session: Session, workspace_id: int) -> list[Action]:
-    """Open actions with a due date: the ones nudges and escalations are about."""
-    return list(session.scalars(_with_details(select(Action)).where(
-        Action.workspace_id == workspace_id, Action.status == "open", Action.due_kind == "date")))
-
-
-def region_activity(session: Session, workspace_id: int, region_id: int, since: dt.datetime) -> list[Action]:
-    """A region's open actions plus those closed or created since `since`: a weekly summary's material."""
-    return list(session.scalars(_with_details(select(Action)).where(
-        Action.workspace_id == workspace_id, Action.region_id == region_id,
-        or_(Action.status == "open", Action.closed_at >= since, Action.created_at >= since),
-    ).order_by(Action.number)))
-
-
 _ZONES = select(Person.user_id, Person.tz).where(Person.workspace_id == bindparam("ws"), Person.tz.is_not(None))
 _ZONES_OF = _ZONES.where(Person.user_id.in_(bindparam("users", expanding=True)))
 
@@ -372,12 +354,6 @@ def people_zones(session: Session, workspace_id: int, user_ids=None) -> dict[str
     if user_ids is None:
         return dict(session.execute(_ZONES, {"ws": workspace_id}).all())
     return dict(session.execute(_ZONES_OF, {"ws": workspace_id, "users": list(user_ids)}).all())
-
-
-def recent_deliveries(session: Session, workspace_id: int, since: dt.datetime) -> dict[tuple[str, str, str], Delivery]:
-    rows = session.scalars(select(Delivery).where(
-        Delivery.workspace_id == workspace_id, Delivery.scheduled_for >= since))
-    return {(d.kind, d.subject, d.occurrence): d for d in rows}
 
 
 def delivery(session: Session, workspace_id: int, kind: str, subject: str, occurrence: str) -> Delivery | None:

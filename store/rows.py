@@ -58,7 +58,8 @@ def fetch_rows(session: Session | Connection, workspace_id: int, stmt: Select,
     found = session.execute(stmt, params).all()
     owners = owners_of(session, workspace_id, [r[0] for r in found])
     width = len(_COLUMNS)
-    rows = [ActionRow(*r[:width], owners=owners.get(r[0], ())) for r in found]
+    # mypy takes *r for possibly reaching `owners`: it holds exactly the columns before it
+    rows = [ActionRow(*r[:width], owners=owners.get(r[0], ())) for r in found]  # type: ignore[misc]
     return rows, [tuple(r[width:]) for r in found]
 
 

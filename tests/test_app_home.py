@@ -11,14 +11,14 @@ from sqlalchemy import event, update
 
 from bot.core.dates import Due
 from bot.core.grammar import ActionSpec
-from bot.core.home import CREATED, PAGE_ROWS, LATER, NO_DATE, OVERDUE, THIS_WEEK, TITLES, HomeGroup, HomeView, home_view
+from bot.core.home import CREATED, LATER, NO_DATE, OVERDUE, PAGE_ROWS, THIS_WEEK, TITLES, HomeGroup, HomeView, home_view
 from bot.core.records import ActionInfo, Actor
-from handlers.slack_clients import web_client
 from handlers.devkit.fake_time import FakeTime
 from handlers.devkit.ratelimits import Rate, RateLimits
 from handlers.home_queue import HomeQueue
 from handlers.home_refresh import refresh_homes
 from handlers.render_home import MAX_HOME_BLOCKS, NEW_ACTION, home_view_payload
+from handlers.slack_clients import web_client
 from store.models import Action
 from tests.conftest import TEAM, WORKSHOP_NOW
 from tests.helpers import all_text
@@ -212,7 +212,7 @@ def test_rendered_home_stays_inside_100_blocks(sizes):
     assert [int(m.group(2)) for m in headings] == [n for n in sizes.values() if n]  # every group, its total
     groups = layout(view)
     assert {k: g["total"] for k, g in groups.items()} == {k: n for k, n in sizes.items() if n}
-    for key, group in groups.items():
+    for group in groups.values():
         hidden = group["total"] - len(group["numbers"])
         if hidden:
             assert len(group["notes"]) == 1 and f"; {hidden} not shown" in group["notes"][0]
@@ -326,7 +326,7 @@ def test_three_hundred_actions_stay_inside_the_limits(app, driver, slack):
     groups = layout(view)
     assert {k: g["total"] for k, g in groups.items()} == {OVERDUE: 100, THIS_WEEK: 50, LATER: 100, NO_DATE: 50,
                                                           CREATED: 20}
-    for key, group in groups.items():
+    for group in groups.values():
         hidden = group["total"] - len(group["numbers"])
         assert hidden > 0 and len(group["notes"]) == 1
         assert f"Showing {len(group['numbers'])} of {group['total']}; {hidden} not shown" in group["notes"][0]

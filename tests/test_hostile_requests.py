@@ -23,10 +23,14 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from bench.load import actionbot_executable, child_env
-from bot.config import Config, ConfigError, DEFAULT_MAX_BODY_BYTES
+from bot.config import DEFAULT_MAX_BODY_BYTES, Config, ConfigError
 from bot.runtime import BackgroundServer, build_runtime
 from handlers.devkit.requests import (
-    VERIFICATION_TOKEN, interaction_body, signed_headers, slash_command_body, view_submission_payload,
+    VERIFICATION_TOKEN,
+    interaction_body,
+    signed_headers,
+    slash_command_body,
+    view_submission_payload,
 )
 from handlers.views.import_form import MAX_PASTE, form_view
 from tests.conftest import SECRET, TEAM
@@ -322,6 +326,7 @@ def own_database(request, tmp_path, sqlite_template):
         return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
     from store.database import normalise_url
     from tests.conftest import PG_URL, migrated_pg_database
     with migrated_pg_database("actionbot_down") as url:

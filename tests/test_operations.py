@@ -11,11 +11,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect, text
 
 from bot.core.grammar import ListQuery
+from handlers.devkit.requests import post_signed, slash_command_body
 from store.database import make_engine, normalise_url
 from store.migrate import alembic_config, is_current, upgrade
 from store.scratch import scratch_database
 from tests.conftest import PG_URL, TEAM, WORKSHOP_NOW
-from handlers.devkit.requests import post_signed, slash_command_body
 from tests.helpers import all_text
 
 REVISIONS = [s.revision for s in reversed(list(ScriptDirectory.from_config(alembic_config(None)).walk_revisions()))]

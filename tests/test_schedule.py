@@ -7,8 +7,20 @@ import pytest
 
 from bot.core.errors import BadInput
 from bot.core.schedule import (
-    CATCH_UP, SUMMARY_CATCH_UP, NudgeSettings, at_local, check_schedule, latest_escalation, latest_nudge, latest_summary,
-    move_to_working_day, next_week_morning, next_working_morning, parse_days, working_days, zone,
+    CATCH_UP,
+    SUMMARY_CATCH_UP,
+    NudgeSettings,
+    at_local,
+    check_schedule,
+    latest_escalation,
+    latest_nudge,
+    latest_summary,
+    move_to_working_day,
+    next_week_morning,
+    next_working_morning,
+    parse_days,
+    working_days,
+    zone,
 )
 
 UTC = dt.timezone.utc

@@ -32,7 +32,13 @@ from bot.runtime import BackgroundServer, build_runtime, scheduler_services
 from handlers.calendar_reply import parse_calendar_command
 from handlers.devkit.driver import SlackDriver, buttons
 from handlers.devkit.requests import (
-    Reply, block_actions_payload, event_body, interaction_body, post_signed, signed_headers, slash_command_body,
+    Reply,
+    block_actions_payload,
+    event_body,
+    interaction_body,
+    post_signed,
+    signed_headers,
+    slash_command_body,
     view_submission_payload,
 )
 from handlers.render import escape
@@ -314,7 +320,7 @@ def test_another_workspace_sees_and_changes_nothing(team_data, app, slack):
     runtime.ctx.settle()
 
     # the calendar address it was given serves nothing of this workspace
-    for text, body in seen:
+    for _, body in seen:
         for path in re.findall(r"/calendar/[A-Za-z0-9_-]+\.ics", body):
             status, ics = fetch(server.url + path)
             seen.append((f"GET {path}", ics.decode("utf-8", "replace")))

@@ -4,8 +4,8 @@ import json
 import threading
 import time
 import urllib.request
-from urllib.parse import parse_qs
 from datetime import datetime
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import pytest

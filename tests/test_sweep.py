@@ -12,8 +12,8 @@ from bot.core.grammar import ActionSpec
 from bot.core.people import PeopleService
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
-from handlers.slack_clients import web_client
 from handlers.notifier import SlackNotifier
+from handlers.slack_clients import web_client
 from scheduler.sweep import housekeeping, sweep
 from store.models import Delivery
 from tests.conftest import TEAM

@@ -80,7 +80,7 @@ class CalendarService:
             feed = q.calendar_feed_by_secret(s, secret)
             if feed is None:
                 return None
-            ws = s.get(Workspace, feed.workspace_id)
+            ws = s.get_one(Workspace, feed.workspace_id)
             if feed.kind == "user":
                 rows = q.dated_actions(s, ws.id, FEED_STATUSES, owner_user_id=feed.subject)
                 name = q.people_names(s, ws.id, {feed.subject}).get(feed.subject, feed.subject)
@@ -143,8 +143,10 @@ def action_event(team_id: str, action: Action, names: dict[str, str]) -> Event:
     event.add("dtstamp", updated)
     event.add("last-modified", updated)
     event.add("sequence", max(0, int((action.updated_at - action.created_at).total_seconds())))
-    event.add("dtstart", action.due_date)
-    event.add("dtend", action.due_date + dt.timedelta(days=1))
+    due = action.due_date
+    assert due is not None  # calendars hold dated actions only
+    event.add("dtstart", due)
+    event.add("dtend", due + dt.timedelta(days=1))
     event.add("summary", f"#{action.number} {action.title}")
     event.add("description", _description(action, names))
     event.add("status", "CANCELLED" if action.status == "cancelled" else "CONFIRMED")
@@ -155,7 +157,7 @@ def action_event(team_id: str, action: Action, names: dict[str, str]) -> Event:
 
 
 def _description(action: Action, names: dict[str, str]) -> str:
-    owners = [names.get(o.user_id, o.user_id) if o.user_id else o.name for o in action.owners]
+    owners = [names.get(o.user_id, o.user_id) if o.user_id else o.name or "" for o in action.owners]
     lines = [f"Owners: {'; '.join(owners) if owners else 'none'}"]
     if action.region is not None:
         lines.append(f"Region: {action.region.name}")

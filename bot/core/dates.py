@@ -54,7 +54,7 @@ class Due:
             raise ValueError(f"inconsistent Due: {self.kind!r}, {self.date!r}")
 
     def describe(self) -> str:
-        if self.kind == "date":
+        if self.date is not None:
             return format_date(self.date)
         return "ongoing" if self.kind == "ongoing" else "no due date"
 
@@ -72,21 +72,24 @@ class _Info(du_parser.parserinfo):
     """dateutil's English names plus Spanish and French ones (matched after accents are removed)."""
 
     JUMP = du_parser.parserinfo.JUMP + ["de", "del", "le", "er"]
-    WEEKDAYS = [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
-                ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
-                ("sun", "sunday")]
-    MONTHS = [("jan", "january", "ene", "enero", "janv", "janvier"),
-              ("feb", "february", "febrero", "fev", "fevr", "fevrier"),
-              ("mar", "march", "marzo", "mars"),
-              ("apr", "april", "abr", "abril", "avr", "avril"),
-              ("may", "mayo", "mai"),
-              ("jun", "june", "junio", "juin"),
-              ("jul", "july", "julio", "juil", "juillet"),
-              ("aug", "august", "ago", "agosto", "aout"),
-              ("sep", "sept", "september", "set", "septiembre", "setiembre", "septembre"),
-              ("oct", "october", "octubre", "octobre"),
-              ("nov", "november", "noviembre", "novembre"),
-              ("dec", "december", "dic", "diciembre", "decembre")]
+    # dateutil reads any number of names a day or month; its stubs allow two or three
+    WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]
+        ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+        ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+        ("sun", "sunday")]
+    MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]
+        ("jan", "january", "ene", "enero", "janv", "janvier"),
+        ("feb", "february", "febrero", "fev", "fevr", "fevrier"),
+        ("mar", "march", "marzo", "mars"),
+        ("apr", "april", "abr", "abril", "avr", "avril"),
+        ("may", "mayo", "mai"),
+        ("jun", "june", "junio", "juin"),
+        ("jul", "july", "julio", "juil", "juillet"),
+        ("aug", "august", "ago", "agosto", "aout"),
+        ("sep", "sept", "september", "set", "septiembre", "setiembre", "septembre"),
+        ("oct", "october", "octubre", "octobre"),
+        ("nov", "november", "noviembre", "novembre"),
+        ("dec", "december", "dic", "diciembre", "decembre")]
 
     def convertyear(self, year: int, century_specified: bool = False) -> int:
         # dateutil would pick the century from the clock; we want 2-digit years to mean 20xx.
@@ -165,7 +168,8 @@ def _relative(text: str, today: dt.date) -> dt.date | None:
         return today + relativedelta(days=1)
     if m := _IN.fullmatch(text):
         count = int(m[1]) if m[1].isdigit() else _NUMBER_WORDS.get(m[1])
-        return None if count is None else today + relativedelta(**{m[2] + "s": count})
+        # the unit names the keyword; dateutil's stubs also match ** against the positional dt1
+        return None if count is None else today + relativedelta(**{m[2] + "s": count})  # type: ignore[arg-type]
     if m := _END.fullmatch(text):
         # relativedelta's absolute day=31 is clamped to the month's last day.
         step = {"week": relativedelta(weekday=FR), "month": relativedelta(day=31),

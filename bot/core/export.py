@@ -76,7 +76,7 @@ def csv_row(action: ActionInfo, notes: Iterable[str] = ()) -> dict[str, str]:
         "status": action.status,
         "owners": OWNER_SEPARATOR.join((o.name or o.user_id or "") for o in action.owners),
         "owner_ids": OWNER_SEPARATOR.join(action.owner_ids),
-        "due": due.date.isoformat() if due.kind == "date" else ("ongoing" if due.kind == "ongoing" else ""),
+        "due": due.date.isoformat() if due.date is not None else ("ongoing" if due.kind == "ongoing" else ""),
         "region": action.region or "",
         "group": action.group or "",
         "meeting": action.meeting or "",

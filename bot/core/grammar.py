@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.core.errors import BadInput, too_long
-from bot.core.wire import clean, SMART_QUOTES, to_plain, user_reference
+from bot.core.wire import SMART_QUOTES, clean, to_plain, user_reference
 
 MAX_TITLE = 500
 MAX_NOTE = 2000
@@ -55,7 +55,7 @@ class Token:
     kind: str  # "option", "quoted", "user", "ref" or "word"
     raw: str
     key: str | None = None
-    value: str | None = None  # option value (wire form, unquoted) or user ID
+    value: str = ""  # option value (wire form, unquoted), quoted text or user ID; empty for words and refs
 
 
 @dataclass
@@ -334,6 +334,7 @@ def parse_query(tokens: list[Token]) -> ListQuery:
             elif kind == "overdue":
                 query.overdue = True
             else:
+                assert status is not None  # every status scope names its status
                 query.status = status
         elif tok.kind == "option" and tok.key in ("region", "group", "meeting", "owner"):
             value = to_plain(tok.value).strip()

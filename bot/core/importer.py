@@ -78,7 +78,7 @@ _FILLER = {
     "names", "nombre", "nombres", "nom", "noms", "person", "persons", "persona", "personas",
     "personne", "personnes", "follow", "up", "mener", "realizar", "tomar", "entreprendre",
     "prendre", "main", "current", "working", "trabajo", "travail", "prevista", "previsto", "prevue",
-    "prevu", "estimee", "estimada", "fin", "end", "completar", "cumplimiento", "a",
+    "prevu", "estimee", "estimada", "fin", "end", "completar", "cumplimiento",
 }
 _EXPECTED = {
     "action": "Action, Task, Tarea, Acción, Tâche",
@@ -94,7 +94,7 @@ _MAX_HEADER_CHARS = 60
 # ---------------------------------------------------------------- cell vocabulary
 _ONGOING_WORDS = {"ongoing", "on going", "on-going", "continuous", "continuing", "permanent",
                   "en curso", "permanente", "continuo", "continua", "en cours", "continu", "continue",
-                  "en continu", "permanente", "recurrent", "recurring", "recurrente"}
+                  "en continu", "recurrent", "recurring", "recurrente"}
 _NO_DATE_WORDS = {"", "-", "--", "—", "–", "n/a", "na", "none", "no date", "tbd", "tbc", "tba",
                   "to be defined", "to be determined", "to be confirmed", "por definir",
                   "a definir", "sin fecha", "pendiente de definir", "a determiner", "a confirmer",
@@ -127,7 +127,7 @@ _ROLE_WORDS = {
     "consultora", "consultores", "asistente", "analista", "punto",
     "charge", "chargee", "coordonnateur", "coordonnatrice", "coordinateur", "coordinatrice",
     "conseiller", "conseillere", "directeur", "directrice", "gestionnaire", "chef", "specialiste",
-    "assistante", "responsable", "charges", "chargees",
+    "assistante", "charges", "chargees",
 }
 # Soft separators are searched in text whose spaces are collapsed: `\s*` next to an alternation is
 # retried at every space of a long run otherwise (quadratic).
@@ -446,7 +446,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
             continue
         number += 1
 
-        def cell(name: str) -> str:
+        def cell(name: str, record: list[str] = record) -> str:  # this row's, bound now
             indexes = columns.get(name, [])  # ascending; only those this row reaches are looked at
             parts = [unguard(record[i]) for i in indexes[:bisect.bisect_left(indexes, len(record))]]
             return "\n".join(part for part in parts if part.strip())
@@ -513,10 +513,12 @@ def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, str | No
 def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str,
                date_warning: str | None) -> tuple[Due, str]:
     """A date written in the by-whom cell, next to whatever the date cell said."""
-    if due.kind == "date":
-        if due.date == owner_date.date:
+    owner_day = owner_date.date
+    assert owner_day is not None  # the by-whom cell's date is a date
+    if due.date is not None:
+        if due.date == owner_day:
             return due, f"the by-whom cell began with the due date “{owner_text}”; took it out of the owner."
-        kept = max(due.date, owner_date.date)
+        kept = max(due.date, owner_day)
         return Due("date", kept), (
             f"two dates: “{owner_text}” in the by-whom cell and “{date_text}” in the date cell; "
             f"kept the later, {format_date(kept)}.")
@@ -525,9 +527,9 @@ def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str,
                     f"“{date_text}”; kept ongoing."
     if date_text and date_warning:  # the date cell was unreadable
         return owner_date, (f"couldn't read the date “{date_text}”; used “{owner_text}” from the by-whom "
-                            f"cell, {format_date(owner_date.date)}.")
+                            f"cell, {format_date(owner_day)}.")
     return owner_date, (f"the due date “{owner_text}” was in the by-whom cell; used it, "
-                        f"{format_date(owner_date.date)}.")
+                        f"{format_date(owner_day)}.")
 
 
 def _status(text: str) -> str | None:

@@ -15,7 +15,7 @@ from bot.core.errors import BadInput
 from bot.core.grammar import ActionSpec
 from bot.core.importer import parse_matrix
 from bot.core.owner_cap import too_many_owners
-from bot.core.owner_match import OwnerMatcher
+from bot.core.owner_match import NameMatcher
 from bot.core.records import Actor, Outcome
 from bot.core.service import ActionService
 from store import queries as q
@@ -32,7 +32,7 @@ class PlannedRow:
 
 
 # the import cell each action field comes from, as the preview names it
-CELLS = {"title": "action", "named": "by-whom", "owners": "by-whom", "group": "group"}
+CELLS: dict[str | None, str | None] = {"title": "action", "named": "by-whom", "owners": "by-whom", "group": "group"}
 
 
 @dataclass
@@ -52,7 +52,7 @@ class ImportPlan:
 
 
 def due_phrase(due: Due) -> str | None:
-    if due.kind == "date":
+    if due.date is not None:
         return due.date.isoformat()
     return "ongoing" if due.kind == "ongoing" else None
 
@@ -61,7 +61,7 @@ class ImportService:
     def __init__(self, actions: ActionService):
         self.actions = actions
 
-    def plan(self, team_id: str, actor: Actor, text: str, now: dt.datetime, *, matcher: OwnerMatcher | None = None,
+    def plan(self, team_id: str, actor: Actor, text: str, now: dt.datetime, *, matcher: NameMatcher | None = None,
              meeting: str | None = None, region: str | None = None, group: str | None = None) -> ImportPlan:
         """What importing `text` would create. Raises BadInput when nothing in it can be read; an unknown
         default region is refused, an unknown region in a row is a warning (the row keeps no region).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_NOTE, MAX_TITLE, ActionSpec
@@ -76,7 +77,10 @@ def problem(kind: str, value: str | None) -> BadInput | None:
     return BadInput(too_long(limit.label, limit.limit, size)[:-1] + f"{note}.", limit.example, field=limit.field)
 
 
-def check(kind: str, value: str | None) -> str | None:
+_Text = TypeVar("_Text", str, str | None)
+
+
+def check(kind: str, value: _Text) -> _Text:
     """`value`, if it fits where a `kind` is stored; else the BadInput naming the field and its limit."""
     found = problem(kind, value)
     if found is not None:

@@ -74,12 +74,14 @@ class Notice:
             return f"imported {self.recipient:<18} {when}  {len(self.actions)} actions from {self.by}"
         if self.kind == "assigned":
             a = self.action
+            assert a is not None  # an action's notice carries it
             return f"assigned {self.recipient:<18} {when}  #{a.number} {a.title[:50]} (by {self.by})"
         if self.summary is not None:
             s = self.summary
             return (f"summary  {self.recipient:<18} {when}  {s.region}: {len(s.overdue)} overdue, "
                     f"{len(s.due_soon)} due this week, {len(s.done)} done, {len(s.new)} new")
         a = self.action
+        assert a is not None
         return f"{self.kind:<8} {self.recipient:<18} {when}  #{a.number} {a.title[:50]} ({when_due(self.days_left)})"
 
 

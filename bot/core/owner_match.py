@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.core.wire import user_reference
 
@@ -65,6 +66,12 @@ def fold_name(s: str) -> str:
 def _in_order(words: list[str], name: list[str]) -> bool:
     it = iter(name)
     return all(w in it for w in words)
+
+
+class NameMatcher(Protocol):
+    """What an import asks of a matcher: OwnerMatcher, or handlers' one that also asks Slack."""
+
+    def match(self, name: str) -> str | None: ...
 
 
 class OwnerMatcher:

@@ -179,10 +179,10 @@ def _list(query: ListQuery, tail: str | None) -> Question:
     cut = next((i for i, t in enumerate(tokens) if t.kind != "word" and t.kind != "quoted"), len(tokens))
     while cut > 1 and tokens[cut - 1].kind == "word" and tokens[cut - 1].raw.lower() in LIST_SCOPES:
         cut -= 1  # "in Latin America overdue"
-    words, filters = tokens[:cut], tokens[cut:]
+    named, filters = tokens[:cut], tokens[cut:]
     if not all(_is_filter(t) for t in filters):
         return UNKNOWN
-    region = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in words)).strip()
+    region = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in named)).strip()
     if not region:
         return UNKNOWN
     query.region = region

@@ -14,6 +14,7 @@ from bot.core.wire import channel_reference, to_plain, user_reference
 from store import queries as q
 from store.models import Region, RegionAlias
 
+
 @dataclass
 class RegionSpec:
     name: str

@@ -63,11 +63,11 @@ def parse_days(text: str) -> str:
     text = text.strip().lower()
     parts = []
     for chunk in text.split(","):
-        ends = [DAY_NAMES.get(c.strip()) for c in chunk.split("-")]
-        if not all(ends) or len(ends) > 2:
+        ends = [c.strip() for c in chunk.split("-")]
+        if not all(end in DAY_NAMES for end in ends) or len(ends) > 2:
             raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu",
                            field="days")
-        parts.append("-".join(ends))
+        parts.append("-".join(DAY_NAMES[end] for end in ends))
     return ",".join(parts)
 
 

@@ -11,6 +11,7 @@ Lists read on a plain connection: rows, not ORM objects.
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import datetime as dt
 import difflib
@@ -33,7 +34,6 @@ from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
-REPLACEABLE = frozenset({"title", "users", "named", "due", "region", "group", "meeting"})  # replace's `keep`
 WORKSPACE_MEMO_SECONDS = 60
 # replace's kept fields and the spec attributes that carry them (due is a phrase, checked when resolved)
 SPEC_ATTRS = {"title": "title", "users": "user_owners", "named": "named_owners", "region": "region",
@@ -222,8 +222,8 @@ class ActionService:
             channel_id: str | None = None) -> Outcome:
         return self.add_many(team_id, actor, [spec], now, channel_id=channel_id)[0]
 
-    def add_many(self, team_id: str, actor: Actor, specs: list[ActionSpec], now: dt.datetime,
-                 channel_id: str | None = None, progress=None, digest: bool = False) -> list[Outcome]:
+    def add_many(self, team_id: str, actor: Actor, specs: builtins.list[ActionSpec], now: dt.datetime,
+                 channel_id: str | None = None, progress=None, digest: bool = False) -> builtins.list[Outcome]:
         """Create actions in one transaction: all of them, or (on a UserError) none. `progress(n)` is
         called as rows are prepared (the CLI's progress bar). Each new owner is told of each action, or
         with `digest` (an import) once of all theirs."""
@@ -237,7 +237,7 @@ class ActionService:
         today = self.today(ws, actor, now)
         with self.db.session() as s:
             regions: dict[str, Region] = {}
-            named = {}
+            named: dict[tuple[str, str], Group | Meeting | None] = {}
             rows = []
             for spec in specs:
                 due = self.resolve_due(spec.due_phrase, ws, actor, now)
@@ -268,7 +268,7 @@ class ActionService:
             s.add_all([a for _, _, a in rows])
             s.flush()
             created = []
-            for spec, due, action in rows:
+            for spec, _due, action in rows:
                 if spec.note and spec.note.strip():
                     s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id,
                                text=spec.note.strip(), created_at=now))
@@ -284,12 +284,12 @@ class ActionService:
         names = self._names(ws, [a for _, _, a in rows])
         infos = [action_info(action, today, names) for _, _, action in rows]
         outcomes = []
-        for (spec, due, action), info, written in zip(rows, infos, told):
+        for (_spec, due, action), info, written in zip(rows, infos, told):
             outcome = Outcome(info, changes=[f"created #{action.number}"],
                               told=self._notices(ws, written, infos if digest else [info], actor, now))
             outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
                                    if u != actor.user_id]
-            if due.kind == "date" and due.date < today and action.status == "open":
+            if due.date is not None and due.date < today and action.status == "open":
                 outcome.changes.append(f"note: {format_date(due.date)} has already passed")
             outcomes.append(outcome)
         return outcomes
@@ -361,8 +361,8 @@ class ActionService:
     def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime,
                 keep: frozenset[str] = frozenset()) -> Outcome:
         """Make the action what a full form says (an empty region, group or meeting clears it), recording
-        each changed field; a note in the form is added. Fields named in `keep` (of REPLACEABLE: the ones
-        the person did not touch) stay as stored, whatever `spec` says of them."""
+        each changed field; a note in the form is added. Fields named in `keep` (of title, users, named, due,
+        region, group, meeting: the ones the person did not touch) stay as stored, whatever `spec` says."""
         if "title" not in keep and not spec.title.strip():
             raise BadInput("An action needs a title.", field="title")
         limits.check_spec(_untouched_cleared(spec, keep))
@@ -385,7 +385,8 @@ class ActionService:
             if "meeting" not in keep:
                 action.meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
             users = [o.user_id for o in action.owners if o.user_id] if "users" in keep else spec.user_owners
-            names = [o.name for o in action.owners if not o.user_id] if "named" in keep else spec.named_owners
+            names = ([o.name for o in action.owners if o.name and not o.user_id] if "named" in keep
+                     else spec.named_owners)
             if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(users)] + [
                     n.strip() for n in dict.fromkeys(names) if n.strip()]:
                 self._set_owners(action, ws, users, names)
@@ -442,6 +443,7 @@ class ActionService:
                 if name:
                     current = getattr(action, field)
                     row = finder(s, ws.id, name, create=True)
+                    assert row is not None  # create=True makes it
                     if current is None or current.id != row.id:
                         changes.append((field, current.name if current else None, row.name))
                         setattr(action, field, row)
@@ -474,7 +476,7 @@ class ActionService:
         return Outcome(self._info(ws, action, self.today(ws, actor, now)),
                        changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"])
 
-    def history(self, team_id: str, number: int, now: dt.datetime) -> list[Event]:
+    def history(self, team_id: str, number: int, now: dt.datetime) -> builtins.list[Event]:
         from sqlalchemy import select
         with self.db.session() as s:
             ws = self.workspace(s, team_id, now)
@@ -518,7 +520,8 @@ class ActionService:
         )
         raise BadInput(f"There is no region “{name}”.{hint} Known regions: {listing}.")
 
-    def _set_owners(self, action: Action, ws: Workspace | WorkspaceRef, user_ids: list[str], names: list[str]) -> None:
+    def _set_owners(self, action: Action, ws: Workspace | WorkspaceRef, user_ids: builtins.list[str],
+                    names: builtins.list[str]) -> None:
         check_owners(user_ids, names)
         owners = [Owner(workspace_id=ws.id, user_id=u) for u in dict.fromkeys(user_ids)]
         owners += [Owner(workspace_id=ws.id, name=n.strip()) for n in dict.fromkeys(names) if n.strip()]
@@ -527,8 +530,8 @@ class ActionService:
         action.owners = owners
 
     @staticmethod
-    def _owner_labels(action: Action) -> list[str]:
-        return [f"<@{o.user_id}>" if o.user_id else o.name for o in action.owners]
+    def _owner_labels(action: Action) -> builtins.list[str]:
+        return [f"<@{o.user_id}>" if o.user_id else o.name or "" for o in action.owners]
 
     def _snapshot(self, action: Action) -> dict:
         return {
@@ -550,7 +553,7 @@ class ActionService:
 
     @classmethod
     def _tell_assigned(cls, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids,
-                       now: dt.datetime) -> list[assignments.Written]:
+                       now: dt.datetime) -> builtins.list[assignments.Written]:
         """Write the DMs telling `user_ids` (new owners) of `event`'s change into its own transaction."""
         users = assignments.told((u for u in user_ids if u), actor.user_id)
         if not users:
@@ -559,7 +562,7 @@ class ActionService:
         return cls._ledger_rows(s, assignments.assigned(ws.id, action.id, event.id, users, now))
 
     @staticmethod
-    def _ledger_rows(s, rows: list[Delivery]) -> list[assignments.Written]:
+    def _ledger_rows(s, rows: builtins.list[Delivery]) -> builtins.list[assignments.Written]:
         """Add ledger rows to the session; what the web process needs to deliver them at once."""
         if not rows:
             return []
@@ -567,15 +570,15 @@ class ActionService:
         s.flush()
         return assignments.written(rows)
 
-    def _notices(self, ws: WorkspaceRef, written: list[assignments.Written], infos: list[ActionInfo],
-                 actor: Actor, now: dt.datetime) -> list:
+    def _notices(self, ws: WorkspaceRef, written: builtins.list[assignments.Written], infos: builtins.list[ActionInfo],
+                 actor: Actor, now: dt.datetime) -> builtins.list:
         """The notices of the ledger rows a change wrote, to send right after it is answered."""
         if not written:
             return []
         return assignments.notices(ws.team_id, written, infos, actor.user_id, now, ws.timezone,
                                    self.today(ws, None, now))
 
-    def _names(self, ws: WorkspaceRef, actions: list[Action]) -> dict[str, str]:
+    def _names(self, ws: WorkspaceRef, actions: builtins.list[Action]) -> dict[str, str]:
         """Display names of the chat users among `actions`' owners: remembered for a minute, else read in
         a transaction of its own."""
         user_ids = {o.user_id for a in actions for o in a.owners if o.user_id}
@@ -610,11 +613,11 @@ def row_info(row: ActionRow, today: dt.date, notes: tuple[str, ...] = ()) -> Act
         owners=tuple(OwnerInfo(user_id, name) for user_id, name in row.owners),
         region=row.region, group=row.group, meeting=row.meeting,
         channel_id=row.channel_id, created_by=row.created_by, created_at=row.created_at,
-        overdue=row.status == "open" and due.kind == "date" and due.date < today,
+        overdue=row.status == "open" and due.date is not None and due.date < today,
         notes=notes, closed_at=row.closed_at, snoozed_until=row.snoozed_until, permalink=row.permalink,
         creator_kind=row.creator_kind,
     )
 
 
 def _due_value(due: Due) -> str:
-    return due.date.isoformat() if due.kind == "date" else due.kind
+    return due.date.isoformat() if due.date is not None else due.kind

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypedDict
 
 from bot.core import limits
 from bot.core.errors import BadInput
@@ -28,9 +29,18 @@ class WorkspaceSettings:
     timezone: str
 
 
-def parse_settings_command(tokens: list[Token]) -> dict[str, object]:
+class SettingsChanges(TypedDict, total=False):
+    """What `/action settings` asked to change (only the keys given)."""
+
+    nudges: tuple[int, ...]
+    repeat: int
+    escalate: int
+    tz: str
+
+
+def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
     """The changes asked for: `nudges`, `repeat`, `escalate` and `tz` options, nothing else."""
-    changes: dict[str, object] = {}
+    changes: SettingsChanges = {}
     for tok in tokens:
         if tok.kind != "option" or tok.key not in ("nudges", "repeat", "escalate", "tz"):
             raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{to_plain(tok.raw)}”.",
@@ -40,11 +50,16 @@ def parse_settings_command(tokens: list[Token]) -> dict[str, object]:
             changes["nudges"] = NudgeSettings.parse_offsets(value)
         elif tok.key == "tz":
             changes["tz"] = check_timezone(value)
+        elif tok.key == "repeat":
+            changes["repeat"] = _days("repeat", value)
         else:
-            changes[tok.key] = limits.whole_number(
-                value, 0, MAX_DAYS, f"`{tok.key}:` takes a whole number of days from 0 (never) to {MAX_DAYS}.",
-                f"{tok.key}:7")
+            changes["escalate"] = _days("escalate", value)
     return changes
+
+
+def _days(key: str, value: str) -> int:
+    return limits.whole_number(
+        value, 0, MAX_DAYS, f"`{key}:` takes a whole number of days from 0 (never) to {MAX_DAYS}.", f"{key}:7")
 
 
 def check_may_change(actor: Actor, tokens: list[Token]) -> None:
@@ -62,7 +77,7 @@ class SettingsService:
             ws = self.actions.workspace(s, team_id, now)
             return WorkspaceSettings(settings_of(ws), ws.timezone)
 
-    def change(self, team_id: str, actor: Actor, changes: dict[str, object], now: dt.datetime) -> WorkspaceSettings:
+    def change(self, team_id: str, actor: Actor, changes: SettingsChanges, now: dt.datetime) -> WorkspaceSettings:
         actor.require_admin(CHANGING)
         with self.actions.db.session() as s:
             ws = self.actions.workspace(s, team_id, now)

@@ -11,11 +11,11 @@ from bot.core import grammar, regions, settings
 from bot.core.errors import UserError
 from bot.core.planner import summaries_now
 from handlers import render, request_log
+from handlers.calendar_reply import calendar_reply
 from handlers.context import HandlerContext
 from handlers.home_refresh import after_change
 from handlers.identity import actor_for, confirming_admin
 from handlers.notify import after_assigning, send_file, send_to_response_url
-from handlers.calendar_reply import calendar_reply
 from handlers.render_notices import summary_messages, summary_overview
 from handlers.views.action_form import open_add_form, open_edit_form
 from handlers.views.import_form import open_import_form

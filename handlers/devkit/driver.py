@@ -4,8 +4,14 @@ from __future__ import annotations
 import json
 
 from handlers.devkit.requests import (
-    Reply, block_actions_payload, event_body, interaction_body, message_action_payload, post_signed,
-    slash_command_body, view_submission_payload,
+    Reply,
+    block_actions_payload,
+    event_body,
+    interaction_body,
+    message_action_payload,
+    post_signed,
+    slash_command_body,
+    view_submission_payload,
 )
 from handlers.devkit.standin import SlackStandIn
 

@@ -39,10 +39,6 @@ class Rate:
         return max(0.0, calls - self.burst) / self.rate
 
 
-# Slack's published tiers (per method, per workspace), at the low end of each range
-TIER_1, TIER_2, TIER_3, TIER_4 = (Rate.per_minute(n) for n in (1, 20, 50, 100))
-
-
 @dataclass
 class RateLimits:
     """Which limits the stand-in enforces. `per_channel` counts `chat.postMessage` per workspace and

@@ -5,7 +5,6 @@ import re
 
 from bot.core.wire import unescape
 
-
 EMOJI = {":warning:": "⚠", ":white_check_mark:": "✔", ":alarm_clock:": "⏰", ":rotating_light:": "🚨",
          ":bar_chart:": "📊", ":red_circle:": "🔴", ":date:": "📅", ":new:": "🆕", ":bust_in_silhouette:": "👤",
          ":zzz:": "💤", ":calendar:": "📆", ":memo:": "📝"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from handlers.identity import team_of
 from handlers.context import HandlerContext
 from handlers.home_refresh import publish_home
+from handlers.identity import team_of
 from handlers.render_home import NEW_ACTION
 
 log = logging.getLogger("actionbot.app_home")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 
-
 from bot.core.errors import UserError
 from bot.core.records import ActionInfo
 from bot.core.wire import clean
