@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
-# FORMAT_CHECK=no leaves `ruff format --check` out of `make lint` (until the tree's one-off `ruff format`)
+# FORMAT_CHECK=no leaves `ruff format --check` out of `make lint` (to lint before formatting a change)
 FORMAT_CHECK ?= yes
 
 .PHONY: demo test install clean lint ruff-check format-check typecheck

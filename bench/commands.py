@@ -21,6 +21,7 @@ Latency is measured at the client (for the Home, to the publish), as p50 and p99
 one's ratio to the bare app's. The targets: p50 within 1.5x of the bare app, p99 under 100 ms. The
 peak resident memory (VmHWM) of the bot's server process is reported too (target under 150 MB).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,6 +107,7 @@ class TimingStandIn(LoadStandIn):
 
 # -- the bare Bolt app ---------------------------------------------------------------------
 
+
 def serve_bare(port: int, threads: int) -> None:
     """The floor: a Bolt app whose listeners only ack, on the bot's own stack (make_wsgi, waitress)."""
     import logging
@@ -118,8 +120,11 @@ def serve_bare(port: int, threads: int) -> None:
     from handlers.web import make_wsgi
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = App(signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=True,
-              client=web_client(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"]))
+    app = App(
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        process_before_response=True,
+        client=web_client(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"]),
+    )
     app.command("/action")(lambda ack: ack())
     app.event("app_home_opened")(lambda ack: ack())
     app.view(re.compile(".*"))(lambda ack: ack())
@@ -137,6 +142,7 @@ def bare_process(env: dict[str, str], cwd: str) -> BotProcess:
 
 # -- the client ----------------------------------------------------------------------------
 
+
 class Client:
     """One person sending each kind of request in turn and timing it."""
 
@@ -145,8 +151,9 @@ class Client:
         self.next_done = actions // 2  # numbers closed from here up, one each
         self.next_home = 100  # people whose Home is opened, one each (not region leads)
 
-    def post(self, body: bytes, content_type: str = "application/x-www-form-urlencoded",
-             expect: str | None = None) -> float:
+    def post(
+        self, body: bytes, content_type: str = "application/x-www-form-urlencoded", expect: str | None = None
+    ) -> float:
         """POST a signed body; the latency in ms. Anything but a 200 (and, from the bot, an answer
         whose text matches `expect`) stops the run: a fast wrong answer is not a result."""
         start = time.perf_counter()
@@ -159,13 +166,23 @@ class Client:
         return ms
 
     def command(self, text: str, expect: str | None = None) -> float:
-        return self.post(slash_command_body(text, user_id=ADMIN, team_id=TEAM, channel_id="C00007",
-                                            response_url=self.standin.response_url(), user_name="person0"),
-                         expect=expect)
+        return self.post(
+            slash_command_body(
+                text,
+                user_id=ADMIN,
+                team_id=TEAM,
+                channel_id="C00007",
+                response_url=self.standin.response_url(),
+                user_name="person0",
+            ),
+            expect=expect,
+        )
 
     def op_add(self) -> float:
-        return self.command(f'add Draft the country note <@{user_id(300)}|person300> due in 2 weeks '
-                            f'region:"Region 07"', re.escape(EXPECTED["add"]))
+        return self.command(
+            f'add Draft the country note <@{user_id(300)}|person300> due in 2 weeks region:"Region 07"',
+            re.escape(EXPECTED["add"]),
+        )
 
     def op_list_region(self) -> float:
         return self.command('list region:"Region 07"', r"\d+ actions \(region:")
@@ -178,10 +195,16 @@ class Client:
         self.next_home += 1
         user = user_id(self.next_home)
         start = time.perf_counter()
-        event = {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
-                 "event_ts": f"{time.time():.6f}"}
-        ack_ms = self.post(event_body(event, team_id=TEAM, event_id=f"Ev{uuid.uuid4().hex[:12]}"),
-                           content_type="application/json")
+        event = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": "D0HOME",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        ack_ms = self.post(
+            event_body(event, team_id=TEAM, event_id=f"Ev{uuid.uuid4().hex[:12]}"), content_type="application/json"
+        )
         if self.bare:
             return ack_ms
         published = self.standin.wait_published(user)
@@ -194,7 +217,9 @@ class Client:
             "title": {"value": {"type": "plain_text_input", "value": "Circulate the regional work plan"}},
             "owners": {"value": {"type": "multi_users_select", "selected_users": [user_id(301)]}},
             "named": {"value": {"type": "plain_text_input", "value": None}},
-            "due": {"value": {"type": "datepicker", "selected_date": (dt.date.today() + dt.timedelta(days=14)).isoformat()}},
+            "due": {
+                "value": {"type": "datepicker", "selected_date": (dt.date.today() + dt.timedelta(days=14)).isoformat()}
+            },
             "due_opts": {"value": {"type": "checkboxes", "selected_options": []}},
             "region": {"value": {"type": "static_select", "selected_option": None}},
             "group": {"value": {"type": "plain_text_input", "value": "KM"}},
@@ -242,16 +267,19 @@ def settle_in(url: str) -> None:
 
 def run_commands(db: str, actions: int, requests: int, pg_url: str | None = None) -> dict:
     """One database: seed, serve the bot and the bare app, measure each; returns the results."""
-    with fresh_database(db, pg_url) as url, TimingStandIn(team_id=TEAM, team_name="Bench programme",
-                                                          bot_token=BOT_TOKEN) as standin:
+    with (
+        fresh_database(db, pg_url) as url,
+        TimingStandIn(team_id=TEAM, team_name="Bench programme", bot_token=BOT_TOKEN) as standin,
+    ):
         standin.add_user(ADMIN, "person0", real_name="Person 0", tz="Europe/Rome", is_admin=True)
         migrate(url)
         seeded_at = time.perf_counter()
         seed_programme(url, actions=actions, due=0)
         settle_in(url)
         seed_s = time.perf_counter() - seeded_at
-        env = child_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
-                        DATABASE_URL=url)
+        env = child_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url, DATABASE_URL=url
+        )
         results: dict = {"db": db, "actions": actions, "requests": requests, "seed_s": round(seed_s, 1)}
         with tempfile.TemporaryDirectory(prefix="actionbot-commands-") as cwd:
             bare = bare_process(env, cwd)
@@ -274,24 +302,45 @@ def run_commands(db: str, actions: int, requests: int, pg_url: str | None = None
         results["by_op"] = {}
         for op in OPS:
             mine, base = sorted(timings[op]), sorted(floor[op])
-            p50, p99, b50, b99 = (percentile(mine, 50), percentile(mine, 99), percentile(base, 50),
-                                  percentile(base, 99))
-            results["by_op"][op] = {"p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "bare_p50_ms": round(b50, 2),
-                                    "bare_p99_ms": round(b99, 2), "p50_ratio": round(p50 / b50, 2),
-                                    "p99_ratio": round(p99 / b99, 2)}
+            p50, p99, b50, b99 = (
+                percentile(mine, 50),
+                percentile(mine, 99),
+                percentile(base, 50),
+                percentile(base, 99),
+            )
+            results["by_op"][op] = {
+                "p50_ms": round(p50, 2),
+                "p99_ms": round(p99, 2),
+                "bare_p50_ms": round(b50, 2),
+                "bare_p99_ms": round(b99, 2),
+                "p50_ratio": round(p50 / b50, 2),
+                "p99_ratio": round(p99 / b99, 2),
+            }
         return results
 
 
 def report(result: dict) -> str:
     rows = []
     for op, r in result["by_op"].items():
-        rows.append([op, f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", f"{r['bare_p50_ms']:.1f}", f"{r['bare_p99_ms']:.1f}",
-                     f"{r['p50_ratio']:.2f}x", f"{r['p99_ratio']:.2f}x",
-                     "yes" if r["p50_ratio"] <= TARGET_RATIO and r["p99_ms"] < TARGET_P99_MS else "no"])
-    out = [table(["operation", "p50 ms", "p99 ms", "bare p50", "bare p99", "p50 ratio", "p99 ratio", "on target"],
-                 rows)]
-    out.append(f"server peak RSS: {result.get('server_peak_rss_mb')} MB (target under {TARGET_RSS_MB:g}); "
-               f"seeded {result['actions']} actions in {result['seed_s']} s")
+        rows.append(
+            [
+                op,
+                f"{r['p50_ms']:.1f}",
+                f"{r['p99_ms']:.1f}",
+                f"{r['bare_p50_ms']:.1f}",
+                f"{r['bare_p99_ms']:.1f}",
+                f"{r['p50_ratio']:.2f}x",
+                f"{r['p99_ratio']:.2f}x",
+                "yes" if r["p50_ratio"] <= TARGET_RATIO and r["p99_ms"] < TARGET_P99_MS else "no",
+            ]
+        )
+    out = [
+        table(["operation", "p50 ms", "p99 ms", "bare p50", "bare p99", "p50 ratio", "p99 ratio", "on target"], rows)
+    ]
+    out.append(
+        f"server peak RSS: {result.get('server_peak_rss_mb')} MB (target under {TARGET_RSS_MB:g}); "
+        f"seeded {result['actions']} actions in {result['seed_s']} s"
+    )
     return "\n".join(out)
 
 

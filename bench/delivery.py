@@ -34,6 +34,7 @@ message accepted twice), zero lost (a due notice not recorded sent, or a planned
 `run_delivery(db, ...)` does one database and returns the result as a dict; `clock=` runs the stand-in's
 limits and the sender's waits on fake time (the test suite's tiny run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,8 +75,18 @@ MAX_SWEEPS = 30
 NAMED = ["KM Regional Coordinators", "Regional KM team", "Comms unit", "Country focal points"]
 
 
-def seed(url: str, *, dm_actions: int, people: int, regions: int, spread_channels: int, spread_actions: int,
-         hot_channels: int, hot_actions: int, now: dt.datetime) -> None:
+def seed(
+    url: str,
+    *,
+    dm_actions: int,
+    people: int,
+    regions: int,
+    spread_channels: int,
+    spread_actions: int,
+    hot_channels: int,
+    hot_actions: int,
+    now: dt.datetime,
+) -> None:
     engine = make_engine(url)
     try:
         upgrade(engine)
@@ -89,8 +100,11 @@ def seed(url: str, *, dm_actions: int, people: int, regions: int, spread_channel
         targets += [f"CHOT{n % hot_channels:02d}" for n in range(hot_actions if hot_channels else 0)]
         by_channel: dict[str, list[ActionSpec]] = {}
         for n, channel in enumerate(targets):
-            by_channel.setdefault(channel, []).append(ActionSpec(
-                f"Channel follow-up {n}", named_owners=[NAMED[n % len(NAMED)]], due_phrase=now.date().isoformat()))
+            by_channel.setdefault(channel, []).append(
+                ActionSpec(
+                    f"Channel follow-up {n}", named_owners=[NAMED[n % len(NAMED)]], due_phrase=now.date().isoformat()
+                )
+            )
         for channel, specs in by_channel.items():
             service.add_many(TEAM, Actor(user_id(1)), specs, now - dt.timedelta(days=20), channel_id=channel)
     finally:
@@ -111,10 +125,11 @@ def digest(channel: str, text: str, blocks) -> tuple[str, str]:
 def allowed(messages_by_channel: Counter, dms_to_open: int, limits: RateLimits) -> tuple[float, dict]:
     """The least time the limits need for this mix (each bucket full at the start), and why."""
     posts = sum(messages_by_channel.values())
-    needs = {"chat.postMessage per workspace": limits.per_method["chat.postMessage"].seconds_for(posts),
-             "conversations.open per workspace": limits.per_method["conversations.open"].seconds_for(dms_to_open),
-             "busiest channel": max((limits.per_channel.seconds_for(n) for n in messages_by_channel.values()),
-                                    default=0.0)}
+    needs = {
+        "chat.postMessage per workspace": limits.per_method["chat.postMessage"].seconds_for(posts),
+        "conversations.open per workspace": limits.per_method["conversations.open"].seconds_for(dms_to_open),
+        "busiest channel": max((limits.per_channel.seconds_for(n) for n in messages_by_channel.values()), default=0.0),
+    }
     return max(needs.values()), {k: round(v, 2) for k, v in needs.items()}
 
 
@@ -125,21 +140,50 @@ def sweep_options(workers: int, clock, budget: float | None) -> dict:
     return {k: v for k, v in wanted.items() if k in accepted and v is not None}
 
 
-def run_delivery(db: str, *, dm_actions: int = 2400, people: int = 650, regions: int = 50,
-                 spread_channels: int = 300, spread_actions: int = 400, hot_channels: int = 4,
-                 hot_actions: int = 160, post_per_minute: float = 2400, open_per_minute: float = 1200,
-                 channel_rate: float = 1.0, channel_burst: float = 3.0, workers: int = 8,
-                 budget: float | None = None, pg_url: str | None = None, clock=None,
-                 now: dt.datetime = MONDAY) -> dict:
+def run_delivery(
+    db: str,
+    *,
+    dm_actions: int = 2400,
+    people: int = 650,
+    regions: int = 50,
+    spread_channels: int = 300,
+    spread_actions: int = 400,
+    hot_channels: int = 4,
+    hot_actions: int = 160,
+    post_per_minute: float = 2400,
+    open_per_minute: float = 1200,
+    channel_rate: float = 1.0,
+    channel_burst: float = 3.0,
+    workers: int = 8,
+    budget: float | None = None,
+    pg_url: str | None = None,
+    clock=None,
+    now: dt.datetime = MONDAY,
+) -> dict:
     """Seed a fresh `db`, then sweep through the rate-limited stand-in until nothing is left to send."""
-    limits = RateLimits(per_channel=Rate(channel_rate, channel_burst),
-                        per_method={"chat.postMessage": Rate.per_minute(post_per_minute),
-                                    "conversations.open": Rate.per_minute(open_per_minute)},
-                        clock=clock or time.monotonic)
-    with fresh_database(db, pg_url) as url, SlackStandIn(team_id=TEAM, team_name="Bench programme",
-                                                         bot_token=BOT_TOKEN) as standin:
-        seed(url, dm_actions=dm_actions, people=people, regions=regions, spread_channels=spread_channels,
-             spread_actions=spread_actions, hot_channels=hot_channels, hot_actions=hot_actions, now=now)
+    limits = RateLimits(
+        per_channel=Rate(channel_rate, channel_burst),
+        per_method={
+            "chat.postMessage": Rate.per_minute(post_per_minute),
+            "conversations.open": Rate.per_minute(open_per_minute),
+        },
+        clock=clock or time.monotonic,
+    )
+    with (
+        fresh_database(db, pg_url) as url,
+        SlackStandIn(team_id=TEAM, team_name="Bench programme", bot_token=BOT_TOKEN) as standin,
+    ):
+        seed(
+            url,
+            dm_actions=dm_actions,
+            people=people,
+            regions=regions,
+            spread_channels=spread_channels,
+            spread_actions=spread_actions,
+            hot_channels=hot_channels,
+            hot_actions=hot_actions,
+            now=now,
+        )
         database = Database(url)
         try:
             actions = ActionService(database)
@@ -159,16 +203,23 @@ def run_delivery(db: str, *, dm_actions: int = 2400, people: int = 650, regions:
             sweeps, sent, failed = [], 0, 0
             for k in range(MAX_SWEEPS):
                 report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
-                sweeps.append({"planned": len(report.planned), "sent": len(report.sent),
-                               "failed": len(report.failed), "left": getattr(report, "left", 0)})
+                sweeps.append(
+                    {
+                        "planned": len(report.planned),
+                        "sent": len(report.sent),
+                        "failed": len(report.failed),
+                        "left": getattr(report, "left", 0),
+                    }
+                )
                 sent, failed = sent + len(report.sent), failed + len(report.failed)
                 if not report.planned:
                     break
             ended = limits.clock()
             standin.limit(None)
             with database.session() as s:
-                rows = s.execute(select(Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.status,
-                                        Delivery.ref)).all()
+                rows = s.execute(
+                    select(Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.status, Delivery.ref)
+                ).all()
         finally:
             database.dispose()
         posted = standin.posted
@@ -188,31 +239,58 @@ def run_delivery(db: str, *, dm_actions: int = 2400, people: int = 650, regions:
     allowed_rate = messages / least_s if least_s > 0 else float("inf")
     achieved = len(accepted) / elapsed
     return {
-        "db": db, "notices": len(planned), "messages": messages, "dm_users": dm_users,
-        "channels": len(by_channel), "busiest_channel": max(by_channel.values(), default=0),
+        "db": db,
+        "notices": len(planned),
+        "messages": messages,
+        "dm_users": dm_users,
+        "channels": len(by_channel),
+        "busiest_channel": max(by_channel.values(), default=0),
         "planned_by_kind": dict(Counter(n.kind for n in planned)),
-        "limits": {"channel_rate": channel_rate, "channel_burst": channel_burst,
-                   "post_per_minute": post_per_minute, "open_per_minute": open_per_minute},
-        "workers": workers, "budget_s": budget,
-        "least_s": round(least_s, 2), "bound_by": bound_by,
-        "allowed_per_s": round(allowed_rate, 2), "achieved_per_s": round(achieved, 2),
+        "limits": {
+            "channel_rate": channel_rate,
+            "channel_burst": channel_burst,
+            "post_per_minute": post_per_minute,
+            "open_per_minute": open_per_minute,
+        },
+        "workers": workers,
+        "budget_s": budget,
+        "least_s": round(least_s, 2),
+        "bound_by": bound_by,
+        "allowed_per_s": round(allowed_rate, 2),
+        "achieved_per_s": round(achieved, 2),
         "ratio": round(achieved / allowed_rate, 3) if allowed_rate != float("inf") else None,
-        "elapsed_s": round(elapsed, 2), "first_message_after_s": round(first - began, 2),
-        "sweeps_s": round(ended - began, 2), "sweeps": sweeps, "sent": sent, "failed": failed,
-        "duplicates": duplicates, "lost": len(lost_notices) + lost_messages,
-        "lost_notices": [list(k) for k in lost_notices[:20]], "lost_messages": lost_messages,
-        "sent_without_message": unposted_refs, "accepted": len(posted), "throttled": dict(throttled),
+        "elapsed_s": round(elapsed, 2),
+        "first_message_after_s": round(first - began, 2),
+        "sweeps_s": round(ended - began, 2),
+        "sweeps": sweeps,
+        "sent": sent,
+        "failed": failed,
+        "duplicates": duplicates,
+        "lost": len(lost_notices) + lost_messages,
+        "lost_notices": [list(k) for k in lost_notices[:20]],
+        "lost_messages": lost_messages,
+        "sent_without_message": unposted_refs,
+        "accepted": len(posted),
+        "throttled": dict(throttled),
     }
 
 
-HEADER = ["database", "messages", "sends/s", "allowed/s", "ratio", "duplicates", "lost", "429s", "sweeps",
-          "seconds"]
+HEADER = ["database", "messages", "sends/s", "allowed/s", "ratio", "duplicates", "lost", "429s", "sweeps", "seconds"]
 
 
 def row_of(r: dict) -> list[str]:
-    return [r["db"], str(r["messages"]), f"{r['achieved_per_s']:.1f}", f"{r['allowed_per_s']:.1f}",
-            f"{r['ratio']:.0%}" if r["ratio"] is not None else "-", str(r["duplicates"]), str(r["lost"]),
-            str(sum(r["throttled"].values())), str(len(r["sweeps"])), f"{r['elapsed_s']:.1f}"]
+    return [
+        r["db"],
+        str(r["messages"]),
+        f"{r['achieved_per_s']:.1f}",
+        f"{r['allowed_per_s']:.1f}",
+        f"{r['ratio']:.0%}" if r["ratio"] is not None else "-",
+        str(r["duplicates"]),
+        str(r["lost"]),
+        str(sum(r["throttled"].values())),
+        str(len(r["sweeps"])),
+        f"{r['elapsed_s']:.1f}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,17 +315,31 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for db in databases(args.db):
         print(f"== {db}", flush=True)
-        result = run_delivery(db, dm_actions=args.dm_actions, people=args.people, regions=args.regions,
-                              spread_channels=args.spread_channels, spread_actions=args.spread_actions,
-                              hot_channels=args.hot_channels, hot_actions=args.hot_actions,
-                              post_per_minute=args.post_per_minute, open_per_minute=args.open_per_minute,
-                              channel_rate=args.channel_rate, channel_burst=args.channel_burst,
-                              workers=args.workers, budget=args.budget, pg_url=args.pg_url)
-        print(f"{result['notices']} notices ({result['planned_by_kind']}), {result['messages']} messages to "
-              f"{result['channels']} channels ({result['dm_users']} DMs, busiest channel "
-              f"{result['busiest_channel']}); least time the limits allow {result['least_s']} s "
-              f"({result['bound_by']}); sweeps {result['sweeps']}; 429s {result['throttled']}; first message "
-              f"after {result['first_message_after_s']} s", flush=True)
+        result = run_delivery(
+            db,
+            dm_actions=args.dm_actions,
+            people=args.people,
+            regions=args.regions,
+            spread_channels=args.spread_channels,
+            spread_actions=args.spread_actions,
+            hot_channels=args.hot_channels,
+            hot_actions=args.hot_actions,
+            post_per_minute=args.post_per_minute,
+            open_per_minute=args.open_per_minute,
+            channel_rate=args.channel_rate,
+            channel_burst=args.channel_burst,
+            workers=args.workers,
+            budget=args.budget,
+            pg_url=args.pg_url,
+        )
+        print(
+            f"{result['notices']} notices ({result['planned_by_kind']}), {result['messages']} messages to "
+            f"{result['channels']} channels ({result['dm_users']} DMs, busiest channel "
+            f"{result['busiest_channel']}); least time the limits allow {result['least_s']} s "
+            f"({result['bound_by']}); sweeps {result['sweeps']}; 429s {result['throttled']}; first message "
+            f"after {result['first_message_after_s']} s",
+            flush=True,
+        )
         results.append(result)
     print(table(HEADER, [row_of(r) for r in results]))
     path = write_results(args.json, "bench/delivery.py", argv, started, results)

@@ -11,6 +11,7 @@ POST to its reply. The texts: the issue's `", " * 10000 + "x"` (20,001 character
 question cap), 20,000 characters of other adversarial shapes, and the same shapes just under the cap
 (1,999 characters, parsed in full). Prints median and worst in ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,8 @@ from load import BotProcess, child_env, fresh_database, migrate  # noqa: E402
 
 TEAM, BOT_TOKEN, SECRET, USER = "T0HOSTILE", "xoxb-hostile", "hostile-bench-secret", "UMEMBER"
 SHAPES = {
-    "commas": lambda n: (", " * n)[:n - 1] + "x",
-    "trailing dots": lambda n: "x" + (" ." * n)[:n - 2] + "y",
+    "commas": lambda n: (", " * n)[: n - 1] + "x",
+    "trailing dots": lambda n: "x" + (" ." * n)[: n - 2] + "y",
     "statuses": lambda n: ("open " * n)[:n],
     "bot mentions": lambda n: ("<@UBOT> " * n)[:n],
 }
@@ -50,15 +51,27 @@ def texts() -> list[tuple[str, str]]:
 def dm_then_help(events_url: str, standin: SlackStandIn, text: str, n: int) -> tuple[float, float]:
     """(ms until the DM is answered, ms for the `/action help` sent with it)."""
     ts = f"1700000000.{n:06d}"
-    event = {"type": "message", "channel_type": "im", "channel": "D" + USER, "user": USER, "text": text,
-             "ts": ts, "event_ts": ts, "team": TEAM}
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D" + USER,
+        "user": USER,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "team": TEAM,
+    }
     body = event_body(event, team_id=TEAM, event_id=f"EvHostile{n:06d}")
     help_ms: list[float] = []
 
     def ask_help():
         start = time.perf_counter()
-        reply = post_signed(events_url, slash_command_body("help", user_id="UOTHER", team_id=TEAM,
-                                                           response_url=standin.response_url()), SECRET, timeout=120)
+        reply = post_signed(
+            events_url,
+            slash_command_body("help", user_id="UOTHER", team_id=TEAM, response_url=standin.response_url()),
+            SECRET,
+            timeout=120,
+        )
         help_ms.append((time.perf_counter() - start) * 1000)
         assert reply.status == 200 and "/action add" in reply.text, reply.text[:200]
 
@@ -82,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         for uid in (USER, "UOTHER"):
             standin.add_user(uid, uid.lower())
         migrate(url)
-        env = child_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
-                        DATABASE_URL=url)
+        env = child_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url, DATABASE_URL=url
+        )
         with tempfile.TemporaryDirectory(prefix="actionbot-hostile-") as cwd:
             bot = BotProcess(env, cwd, threads=args.threads)
             try:
@@ -99,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
                         dms.append(dm_ms)
                         helps.append(help_ms)
                         n += 1
-                    print(f"{name:32} {statistics.median(dms):10.1f} {max(dms):11.1f} "
-                          f"{statistics.median(helps):12.1f} {max(helps):11.1f}", flush=True)
+                    print(
+                        f"{name:32} {statistics.median(dms):10.1f} {max(dms):11.1f} "
+                        f"{statistics.median(helps):12.1f} {max(helps):11.1f}",
+                        flush=True,
+                    )
             finally:
                 bot.stop()
     return 0

@@ -19,6 +19,7 @@ as errors too. A polite refusal ("#12 is already done.") is counted apart, as a 
 `run_load(db, clients, seconds, pg_url)` does one database and returns the result as a dict.
 Only the standard library and the project's own dependencies are used.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,28 +77,75 @@ REGIONS = [  # name, aliases, zone
 REGION_WORDS = ["Global", "LAC", "Asia", "Africa"]
 GROUPS = ["KM", "Comms", "MRV", "Finance"]
 NAMED_OWNERS = ["KM Regional Coordinators", "Regional KM team", "Comms unit"]
-ZONES = ["Europe/Rome", "America/New_York", "America/Bogota", "Europe/Zurich", "UTC", "Africa/Nairobi",
-         "Asia/Bangkok", "Asia/Kolkata", "Europe/London", "America/Lima", "Australia/Sydney", "Asia/Tokyo"]
+ZONES = [
+    "Europe/Rome",
+    "America/New_York",
+    "America/Bogota",
+    "Europe/Zurich",
+    "UTC",
+    "Africa/Nairobi",
+    "Asia/Bangkok",
+    "Asia/Kolkata",
+    "Europe/London",
+    "America/Lima",
+    "Australia/Sydney",
+    "Asia/Tokyo",
+]
 VERBS = ["Draft", "Send", "Review", "Circulate", "Share", "Prepare", "Submit", "Agree on", "Update", "Collect"]
-THINGS = ["the KM strategy", "the regional work plan", "the budget note", "the LAC proposal",
-          "the workshop report", "the comms calendar", "the MRV guidance", "the donor brief",
-          "minutes of the coordination call", "the country survey"]
-NOTES = ["Shared a first draft with the team.", "Waiting on figures from finance.",
-         "Discussed on Tuesday's call; on track.", "Needs sign-off from the region lead.",
-         "Moved to next sprint, see thread.", "Sent the link to everyone in the channel."]
-DUE_PHRASES = ["tomorrow", "friday", "next friday", "in 2 weeks", "in 3 weeks", "end of month", "Dec 20",
-               "Jan 15", "March 3"]
+THINGS = [
+    "the KM strategy",
+    "the regional work plan",
+    "the budget note",
+    "the LAC proposal",
+    "the workshop report",
+    "the comms calendar",
+    "the MRV guidance",
+    "the donor brief",
+    "minutes of the coordination call",
+    "the country survey",
+]
+NOTES = [
+    "Shared a first draft with the team.",
+    "Waiting on figures from finance.",
+    "Discussed on Tuesday's call; on track.",
+    "Needs sign-off from the region lead.",
+    "Moved to next sprint, see thread.",
+    "Sent the link to everyone in the channel.",
+]
+DUE_PHRASES = [
+    "tomorrow",
+    "friday",
+    "next friday",
+    "in 2 weeks",
+    "in 3 weeks",
+    "end of month",
+    "Dec 20",
+    "Jan 15",
+    "March 3",
+]
 
 # the mix: (operation, weight in percent)
-MIX = [("add", 20), ("list_mine", 15), ("list_region", 12), ("list_overdue", 8), ("done", 8),
-       ("note", 12), ("due", 10), ("done_button", 15)]
+MIX = [
+    ("add", 20),
+    ("list_mine", 15),
+    ("list_region", 12),
+    ("list_overdue", 8),
+    ("done", 8),
+    ("note", 12),
+    ("due", 10),
+    ("done_button", 15),
+]
 EXPECTED = {  # how the plain-text fallback of a successful answer starts
-    "add": "Added #", "done": "Marked done #", "note": "Noted on #", "due": "New due date for #",
+    "add": "Added #",
+    "done": "Marked done #",
+    "note": "Noted on #",
+    "due": "New due date for #",
 }
 ADDED = re.compile(r"^Added #(\d+) ")
 
 
 # -- the Slack stand-in, counting instead of keeping every call ------------------------------
+
 
 class LoadStandIn(SlackStandIn):
     """The devkit's stand-in, tallying calls by method instead of keeping them all (a minute of load is
@@ -142,6 +190,7 @@ class LoadStandIn(SlackStandIn):
 
 # -- a fresh database ----------------------------------------------------------------------
 
+
 @contextmanager
 def fresh_database(db: str, pg_url: str | None) -> Iterator[str]:
     """A URL of a new, empty database: a temporary SQLite file, or a PostgreSQL database created
@@ -167,8 +216,18 @@ def actionbot_executable() -> str:
 
 def child_env(**extra: str) -> dict[str, str]:
     """This environment without Slack settings or proxies (everything here is on loopback), plus `extra`."""
-    drop = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "DATABASE_URL",
-            "PORT", "ACTIONBOT_WORKSPACE", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"}
+    drop = {
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "DATABASE_URL",
+        "PORT",
+        "ACTIONBOT_WORKSPACE",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+    }
     env = {k: v for k, v in os.environ.items() if k.upper() not in drop}
     env.update(extra)
     return env
@@ -176,13 +235,20 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def migrate(url: str) -> None:
     """`actionbot db upgrade`, as a release step runs it."""
-    done = subprocess.run([actionbot_executable(), "db", "upgrade"], env=child_env(DATABASE_URL=url),
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [actionbot_executable(), "db", "upgrade"],
+        env=child_env(DATABASE_URL=url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"actionbot db upgrade failed:\n{done.stderr}")
 
 
 # -- people and seed data --------------------------------------------------------------------
+
 
 class Person:
     def __init__(self, user_id: str, handle: str, tz: str, is_admin: bool = False):
@@ -219,19 +285,32 @@ def seed(url: str, people: list[Person], rng: random.Random, count: int = SEED_A
         members = [p for p in people if not p.is_admin]
         admin = next(p for p in people if p.is_admin)
         for n, (name, aliases, tz) in enumerate(REGIONS):
-            RegionService(service).add(TEAM, Actor(admin.user_id, is_admin=True), RegionSpec(
-                name, aliases=aliases, timezone=tz, channel_id=f"C0REGION{n}", lead_user_id=members[n].user_id), now)
+            RegionService(service).add(
+                TEAM,
+                Actor(admin.user_id, is_admin=True),
+                RegionSpec(
+                    name, aliases=aliases, timezone=tz, channel_id=f"C0REGION{n}", lead_user_id=members[n].user_id
+                ),
+                now,
+            )
         by_creator: dict[str, list] = {}
         for _ in range(count):
             creator = rng.choice(members)
             owners = [p.user_id for p in rng.sample(members, rng.choice((1, 1, 1, 2)))]
-            due = ("ongoing" if rng.random() < 0.1
-                   else (now.date() + dt.timedelta(days=rng.randint(-40, 90))).isoformat())
-            by_creator.setdefault(creator.user_id, []).append(ActionSpec(
-                f"{rng.choice(VERBS)} {rng.choice(THINGS)}", user_owners=owners,
-                named_owners=[rng.choice(NAMED_OWNERS)] if rng.random() < 0.15 else [], due_phrase=due,
-                region=rng.choice([*(r[0] for r in REGIONS), None]), group=rng.choice(GROUPS),
-                status="done" if rng.random() < 0.1 else None))
+            due = (
+                "ongoing" if rng.random() < 0.1 else (now.date() + dt.timedelta(days=rng.randint(-40, 90))).isoformat()
+            )
+            by_creator.setdefault(creator.user_id, []).append(
+                ActionSpec(
+                    f"{rng.choice(VERBS)} {rng.choice(THINGS)}",
+                    user_owners=owners,
+                    named_owners=[rng.choice(NAMED_OWNERS)] if rng.random() < 0.15 else [],
+                    due_phrase=due,
+                    region=rng.choice([*(r[0] for r in REGIONS), None]),
+                    group=rng.choice(GROUPS),
+                    status="done" if rng.random() < 0.1 else None,
+                )
+            )
         changeable: dict[str, list[int]] = {p.user_id: [] for p in people}
         for creator, specs in by_creator.items():
             for spec, outcome in zip(specs, service.add_many(TEAM, Actor(creator), specs, now)):
@@ -252,14 +331,37 @@ REQUEST_LINE = re.compile(r" actionbot\.request: request .* ms=([\d.]+) outcome=
 class BotProcess:
     """`actionbot run --no-scheduler` on a free loopback port; its log is read as it comes."""
 
-    def __init__(self, env: dict[str, str], cwd: str, threads: int | None = None, workers: int = 1,
-                 start_timeout: float = 60, command: list[str] | None = None):
-        cmd = command or [actionbot_executable(), "run", "--no-scheduler", "--host", "127.0.0.1", "--port", "0",
-                          "--workers", str(workers)]
+    def __init__(
+        self,
+        env: dict[str, str],
+        cwd: str,
+        threads: int | None = None,
+        workers: int = 1,
+        start_timeout: float = 60,
+        command: list[str] | None = None,
+    ):
+        cmd = command or [
+            actionbot_executable(),
+            "run",
+            "--no-scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--workers",
+            str(workers),
+        ]
         if threads and not command:
             cmd += ["--threads", str(threads)]
-        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.url: str | None = None
         self.workers, self.serving = workers, 0  # with workers, ready once each one says it is serving
         self._serving_changed = threading.Condition()
@@ -365,10 +467,20 @@ def open_homes(events_url: str, people: list[Person]) -> None:
     """Each person opens the bot's Home tab, as people who use it have: from then on every change
     that concerns them republishes it (the bot keeps only opened Homes fresh)."""
     for p in people:
-        event = {"type": "app_home_opened", "user": p.user_id, "channel": "D" + p.user_id[1:], "tab": "home",
-                 "event_ts": f"{time.time():.6f}"}
-        reply = post_signed(events_url, event_body(event, team_id=TEAM, event_id=f"Ev{uuid.uuid4().hex[:12]}"),
-                            SECRET, content_type="application/json", timeout=REQUEST_TIMEOUT)
+        event = {
+            "type": "app_home_opened",
+            "user": p.user_id,
+            "channel": "D" + p.user_id[1:],
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        reply = post_signed(
+            events_url,
+            event_body(event, team_id=TEAM, event_id=f"Ev{uuid.uuid4().hex[:12]}"),
+            SECRET,
+            content_type="application/json",
+            timeout=REQUEST_TIMEOUT,
+        )
         if reply.status != 200:
             raise RuntimeError(f"app_home_opened for {p.user_id}: HTTP {reply.status}")
 
@@ -385,8 +497,18 @@ def done_buttons(message: dict) -> list[str]:
 class Client(threading.Thread):
     """One person in the workspace, sending the mix until the deadline."""
 
-    def __init__(self, index: int, me: Person, people: list[Person], changeable: list[int], events_url: str,
-                 standin: LoadStandIn, start: threading.Barrier, seconds: float, seed: int):
+    def __init__(
+        self,
+        index: int,
+        me: Person,
+        people: list[Person],
+        changeable: list[int],
+        events_url: str,
+        standin: LoadStandIn,
+        start: threading.Barrier,
+        seconds: float,
+        seed: int,
+    ):
         super().__init__(name=f"load-client-{index}", daemon=True)
         self.me, self.people, self.url, self.standin = me, [p for p in people if not p.is_admin], events_url, standin
         self.open = list(changeable)  # open actions this person may change, as far as they know
@@ -424,7 +546,8 @@ class Client(threading.Thread):
         elif ":warning:" in everything:
             outcome, detail = "refused", text
         elif (isinstance(expect, str) and not text.startswith(expect)) or (
-                isinstance(expect, re.Pattern) and not expect.search(text)):
+            isinstance(expect, re.Pattern) and not expect.search(text)
+        ):
             outcome, kind, detail = "error", "unexpected_reply", f"unexpected reply {text[:200]!r}"
         else:
             outcome, detail = "ok", ""
@@ -448,8 +571,14 @@ class Client(threading.Thread):
         return reply, ms
 
     def command(self, op: str, text: str, expect) -> tuple[str, dict]:
-        body = slash_command_body(text, user_id=self.me.user_id, team_id=TEAM, channel_id=CHANNEL,
-                                  response_url=self.standin.response_url(), user_name=self.me.handle)
+        body = slash_command_body(
+            text,
+            user_id=self.me.user_id,
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            response_url=self.standin.response_url(),
+            user_name=self.me.handle,
+        )
         reply, ms = self.post(op, body)
         if reply is None:
             return "error", {}
@@ -527,10 +656,15 @@ class Client(threading.Thread):
         if number in self.open:
             self.open.remove(number)
         key = uuid.uuid4().hex
-        payload = block_actions_payload(action_id="action_done", value=value, user_id=self.me.user_id,
-                                        team_id=TEAM, channel_id=CHANNEL,
-                                        response_url=self.standin.response_url(key),
-                                        trigger_id=f"{int(time.time())}.{key[:10]}")
+        payload = block_actions_payload(
+            action_id="action_done",
+            value=value,
+            user_id=self.me.user_id,
+            team_id=TEAM,
+            channel_id=CHANNEL,
+            response_url=self.standin.response_url(key),
+            trigger_id=f"{int(time.time())}.{key[:10]}",
+        )
         reply, ms = self.post("done_button", interaction_body(payload))
         if reply is None:
             return
@@ -540,13 +674,15 @@ class Client(threading.Thread):
             self.record("done_button", ms, "error", "nothing was posted to the response URL", "no_answer")
             return
         if answer.get("replace_original") is not True and ":warning:" not in all_text(answer):
-            self.record("done_button", ms, "error", f"did not replace the list: {all_text(answer)[:200]!r}",
-                        "unexpected_reply")
+            self.record(
+                "done_button", ms, "error", f"did not replace the list: {all_text(answer)[:200]!r}", "unexpected_reply"
+            )
         elif self.classify("done_button", ms, answer, None) == "ok":
             self.buttons = done_buttons(answer)  # the list as it is now, under the ✔ note
 
 
 # -- running and reporting -------------------------------------------------------------------
+
 
 def percentile(ordered: list[float], p: float) -> float:
     """Nearest-rank percentile of an ascending list (0 when empty)."""
@@ -570,9 +706,17 @@ def summarise(records: list[tuple[str, float, str]], elapsed: float) -> dict:
     }
 
 
-def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *,
-             threads: int | None = None, server_workers: int = 1, seed_actions: int = SEED_ACTIONS,
-             rng_seed: int = 2014) -> dict:
+def run_load(
+    db: str,
+    clients: int,
+    seconds: float,
+    pg_url: str | None = None,
+    *,
+    threads: int | None = None,
+    server_workers: int = 1,
+    seed_actions: int = SEED_ACTIONS,
+    rng_seed: int = 2014,
+) -> dict:
     """Seed a fresh `db` ("sqlite" or "postgresql"), serve it with `actionbot run`, and let `clients`
     people send the mix for `seconds`. Returns the totals (requests, rps, p50/p95/p99/max ms, errors,
     refusals), the same per operation, and what the server and the Slack stand-in saw."""
@@ -580,14 +724,17 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
         raise ValueError("clients must be at least 1 and seconds more than 0")
     rng = random.Random(rng_seed)
     people = workspace_people(clients)
-    with fresh_database(db, pg_url) as url, LoadStandIn(team_id=TEAM, team_name="Load Test",
-                                                          bot_token=BOT_TOKEN) as standin:
+    with (
+        fresh_database(db, pg_url) as url,
+        LoadStandIn(team_id=TEAM, team_name="Load Test", bot_token=BOT_TOKEN) as standin,
+    ):
         for p in people:
             standin.add_user(p.user_id, p.handle, real_name=p.handle.title(), tz=p.tz, is_admin=p.is_admin)
         migrate(url)
         changeable = seed(url, people, rng, seed_actions)
-        env = child_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url,
-                        DATABASE_URL=url)
+        env = child_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=standin.api_url, DATABASE_URL=url
+        )
         with tempfile.TemporaryDirectory(prefix="actionbot-load-run-") as cwd:
             bot = BotProcess(env, cwd, threads=threads, workers=server_workers)
             try:
@@ -596,8 +743,20 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
                 if not standin.wait_tally("views.publish", clients):
                     raise RuntimeError("the clients' Home tabs were not published")
                 start = threading.Barrier(clients + 1)
-                workers = [Client(i, people[i], people, changeable[people[i].user_id], events_url, standin,
-                                  start, seconds, rng_seed * 1000 + i) for i in range(clients)]
+                workers = [
+                    Client(
+                        i,
+                        people[i],
+                        people,
+                        changeable[people[i].user_id],
+                        events_url,
+                        standin,
+                        start,
+                        seconds,
+                        rng_seed * 1000 + i,
+                    )
+                    for i in range(clients)
+                ]
                 for w in workers:
                     w.start()
                 cpu_before, load_cpu_before = bot.cpu_seconds(), time.process_time()
@@ -623,8 +782,13 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
                 exit_code = bot.stop()
                 left = [pid for pid in serving if os.path.exists(f"/proc/{pid}")]
     records = [r for w in workers for r in w.records]
-    result = {"db": db, "clients": clients, "seconds": seconds, "elapsed_s": round(elapsed, 2),
-              **summarise(records, elapsed)}
+    result = {
+        "db": db,
+        "clients": clients,
+        "seconds": seconds,
+        "elapsed_s": round(elapsed, 2),
+        **summarise(records, elapsed),
+    }
     by_op = {}
     for op, _ in MIX:
         mine = [r for r in records if r[0] == op]
@@ -633,52 +797,72 @@ def run_load(db: str, clients: int, seconds: float, pg_url: str | None = None, *
     # errors: the clients' (status, timeout, failure or unexpected replies), plus what the clients cannot
     # see: Slack error replies to the bot's own Web API calls and errors in the server's log
     kinds = sum((w.error_kinds for w in workers), Counter())
-    kinds.update({"stuck_client": len(stuck), "slack_api": sum(standin.api_failures.values()),
-                  "server_log": bot.levels["ERROR"] + bot.levels["CRITICAL"]})
-    error_samples = ([e for w in workers for e in w.errors][:20] + [f"client thread did not finish: {n}" for n in stuck]
-                     + [f"slack error reply to the bot: {n}× {what}" for what, n in standin.api_failures.items()])
-    result.update({
-        "errors": sum(kinds.values()),
-        "errors_by_kind": {kind: n for kind, n in sorted(kinds.items()) if n},
-        "by_op": by_op,
-        "error_samples": error_samples,
-        "refusal_reasons": dict(refusals.most_common(10)),
-        "server": {
-            "threads": threads or 4,
-            "workers": server_workers,
-            "cpu_s": round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None,
-            "log_warnings": bot.levels["WARNING"], "log_errors": bot.levels["ERROR"] + bot.levels["CRITICAL"],
-            "log_samples": bot.samples[:30],
-            # from the bot's request log: its own work on each request, without the wait for a thread
-            "dispatch_ms": {f"p{p}": round(percentile(sorted(bot.dispatch_ms), p), 1) for p in (50, 95, 99)},
-            "exit_code": exit_code,
-            "processes": len(serving),  # the server, and its workers when it has them
-            "processes_left": len(left),  # still running after it was stopped: should be none
-        },
-        "load_process_cpu_s": round(load_cpu_after - load_cpu_before, 1),
-        "slack": {
-            "api_calls": standin.api_calls(),
-            "by_method": {m: n for m, n in sorted(standin.tally.items()) if m != "response_url"},
-            "api_failures": dict(standin.api_failures),
-            "after_ack_drain_s": round(drain, 2),
-            "after_ack_drained": drained,
-        },
-        "seeded_actions": seed_actions, "people": len(people),
-    })
+    kinds.update(
+        {
+            "stuck_client": len(stuck),
+            "slack_api": sum(standin.api_failures.values()),
+            "server_log": bot.levels["ERROR"] + bot.levels["CRITICAL"],
+        }
+    )
+    error_samples = (
+        [e for w in workers for e in w.errors][:20]
+        + [f"client thread did not finish: {n}" for n in stuck]
+        + [f"slack error reply to the bot: {n}× {what}" for what, n in standin.api_failures.items()]
+    )
+    result.update(
+        {
+            "errors": sum(kinds.values()),
+            "errors_by_kind": {kind: n for kind, n in sorted(kinds.items()) if n},
+            "by_op": by_op,
+            "error_samples": error_samples,
+            "refusal_reasons": dict(refusals.most_common(10)),
+            "server": {
+                "threads": threads or 4,
+                "workers": server_workers,
+                "cpu_s": round(cpu_after - cpu_before, 1) if cpu_before is not None and cpu_after is not None else None,
+                "log_warnings": bot.levels["WARNING"],
+                "log_errors": bot.levels["ERROR"] + bot.levels["CRITICAL"],
+                "log_samples": bot.samples[:30],
+                # from the bot's request log: its own work on each request, without the wait for a thread
+                "dispatch_ms": {f"p{p}": round(percentile(sorted(bot.dispatch_ms), p), 1) for p in (50, 95, 99)},
+                "exit_code": exit_code,
+                "processes": len(serving),  # the server, and its workers when it has them
+                "processes_left": len(left),  # still running after it was stopped: should be none
+            },
+            "load_process_cpu_s": round(load_cpu_after - load_cpu_before, 1),
+            "slack": {
+                "api_calls": standin.api_calls(),
+                "by_method": {m: n for m, n in sorted(standin.tally.items()) if m != "response_url"},
+                "api_failures": dict(standin.api_failures),
+                "after_ack_drain_s": round(drain, 2),
+                "after_ack_drained": drained,
+            },
+            "seeded_actions": seed_actions,
+            "people": len(people),
+        }
+    )
     return result
 
 
-COLUMNS = [("requests", "Requests", "d"), ("rps", "Req/s", ".1f"), ("p50_ms", "p50 ms", ".1f"),
-           ("p95_ms", "p95 ms", ".1f"), ("p99_ms", "p99 ms", ".1f"), ("max_ms", "max ms", ".1f"),
-           ("errors", "Errors", "d"), ("refusals", "Refusals", "d")]
+COLUMNS = [
+    ("requests", "Requests", "d"),
+    ("rps", "Req/s", ".1f"),
+    ("p50_ms", "p50 ms", ".1f"),
+    ("p95_ms", "p95 ms", ".1f"),
+    ("p99_ms", "p99 ms", ".1f"),
+    ("max_ms", "max ms", ".1f"),
+    ("errors", "Errors", "d"),
+    ("refusals", "Refusals", "d"),
+]
 
 
 def table(rows: list[tuple[str, dict]], first: str) -> str:
     cells = [[first] + [title for _, title, _ in COLUMNS]]
     cells += [[name] + [format(r[key], fmt) for key, _, fmt in COLUMNS] for name, r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
-             for row in cells]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))) for row in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -686,15 +870,21 @@ def table(rows: list[tuple[str, dict]], first: str) -> str:
 def report(result: dict) -> str:
     out = [table([(op, r) for op, r in result["by_op"].items()] + [("all", result)], "operation")]
     server, slack = result["server"], result["slack"]
-    out.append(f"server: {server['workers']} worker(s) of {server['threads']} threads, {server['cpu_s']} CPU s in {result['elapsed_s']} s; "
-               f"log: {server['log_warnings']} warnings, {server['log_errors']} errors. "
-               f"load generator + stand-in: {result['load_process_cpu_s']} CPU s")
+    out.append(
+        f"server: {server['workers']} worker(s) of {server['threads']} threads, {server['cpu_s']} CPU s in {result['elapsed_s']} s; "
+        f"log: {server['log_warnings']} warnings, {server['log_errors']} errors. "
+        f"load generator + stand-in: {result['load_process_cpu_s']} CPU s"
+    )
     mine = server["dispatch_ms"]
-    out.append(f"the bot's own timing (request log), without the wait for a free thread: p50 {mine['p50']} ms, "
-               f"p95 {mine['p95']} ms, p99 {mine['p99']} ms")
-    out.append(f"slack stand-in: {slack['api_calls']} Web API calls, {sum(slack['api_failures'].values())} not ok; "
-               f"after-ack work (Home tabs, DMs) went on {slack['after_ack_drain_s']} s after the clients stopped"
-               + ("" if slack["after_ack_drained"] else " and had not finished when we stopped waiting"))
+    out.append(
+        f"the bot's own timing (request log), without the wait for a free thread: p50 {mine['p50']} ms, "
+        f"p95 {mine['p95']} ms, p99 {mine['p99']} ms"
+    )
+    out.append(
+        f"slack stand-in: {slack['api_calls']} Web API calls, {sum(slack['api_failures'].values())} not ok; "
+        f"after-ack work (Home tabs, DMs) went on {slack['after_ack_drain_s']} s after the clients stopped"
+        + ("" if slack["after_ack_drained"] else " and had not finished when we stopped waiting")
+    )
     if result["errors"]:
         out.append("errors by kind: " + ", ".join(f"{k} {n}" for k, n in result["errors_by_kind"].items()))
     if result["refusal_reasons"]:
@@ -711,8 +901,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--seconds", type=float, default=60, help="duration per database (default 60)")
     add_database_options(parser)
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "load.json"),
-                        help="write the results here (default bench/results/load.json)")
+    parser.add_argument(
+        "--json",
+        default=str(ROOT / "bench" / "results" / "load.json"),
+        help="write the results here (default bench/results/load.json)",
+    )
     parser.add_argument("--threads", type=int, help="pass --threads to actionbot run (default: its own, 4)")
     parser.add_argument("--workers", type=int, default=1, help="pass --workers to actionbot run (default 1)")
     args = parser.parse_args(argv)
@@ -721,8 +914,9 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for db in dbs:
         print(f"== {db}: {args.clients} clients for {args.seconds:g} s", flush=True)
-        result = run_load(db, args.clients, args.seconds, args.pg_url, threads=args.threads,
-                          server_workers=args.workers)
+        result = run_load(
+            db, args.clients, args.seconds, args.pg_url, threads=args.threads, server_workers=args.workers
+        )
         print(report(result) + "\n", flush=True)
         results.append(result)
     print(table([(r["db"], r) for r in results], "database"))

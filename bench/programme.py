@@ -13,6 +13,7 @@ of two kinds:
 With `recent` (summaries) some actions of every region are done, and some created, in the last 7 days.
 Every row is computed from its index, so a seed is the same every time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,14 +25,35 @@ from store.database import Database
 from store.models import Action, Group, Meeting, Owner, Person, Region, Workspace
 
 TEAM = "T0BENCH"
-ZONES = ["Europe/Rome", "America/New_York", "America/Bogota", "Europe/Zurich", "UTC", "Africa/Nairobi",
-         "Asia/Bangkok", "Asia/Kolkata", "Europe/London", "America/Lima", "Australia/Sydney", "Asia/Tokyo"]
+ZONES = [
+    "Europe/Rome",
+    "America/New_York",
+    "America/Bogota",
+    "Europe/Zurich",
+    "UTC",
+    "Africa/Nairobi",
+    "Asia/Bangkok",
+    "Asia/Kolkata",
+    "Europe/London",
+    "America/Lima",
+    "Australia/Sydney",
+    "Asia/Tokyo",
+]
 GROUPS = ["KM", "Comms", "MRV", "Finance", "Policy"]
 NAMED = ["KM Regional Coordinators", "Regional KM team", "Comms unit", "Country focal points"]
 VERBS = ["Draft", "Send", "Review", "Circulate", "Share", "Prepare", "Submit", "Agree on", "Update", "Collect"]
-THINGS = ["the KM strategy", "the regional work plan", "the budget note", "the country proposal",
-          "the workshop report", "the comms calendar", "the MRV guidance", "the donor brief",
-          "minutes of the coordination call", "the country survey"]
+THINGS = [
+    "the KM strategy",
+    "the regional work plan",
+    "the budget note",
+    "the country proposal",
+    "the workshop report",
+    "the comms calendar",
+    "the MRV guidance",
+    "the donor brief",
+    "minutes of the coordination call",
+    "the country survey",
+]
 BATCH = 5000  # rows per INSERT call: keeps each statement's parameters well inside every driver's limits
 # a Wednesday afternoon in Europe: 09:00 has passed today in every zone above west of Sydney (where it is
 # already Thursday night); no weekly summary is due (they go out on Mondays)
@@ -52,8 +74,16 @@ def user_id(i: int) -> str:
     return f"U{i:05d}"
 
 
-def seed_programme(url: str, *, actions: int, due: int, regions: int = 50, people: int = 2000,
-                   now: dt.datetime = DEFAULT_NOW, recent: bool = False) -> Seeded:
+def seed_programme(
+    url: str,
+    *,
+    actions: int,
+    due: int,
+    regions: int = 50,
+    people: int = 2000,
+    now: dt.datetime = DEFAULT_NOW,
+    recent: bool = False,
+) -> Seeded:
     """Write the programme into the migrated, empty database at `url`; see the module's docstring."""
     if not 0 <= due <= actions or people <= regions:
         raise ValueError("due must be between 0 and the number of actions, and people outnumber regions")
@@ -62,31 +92,68 @@ def seed_programme(url: str, *, actions: int, due: int, regions: int = 50, peopl
     today = now.date()
     try:
         with db.engine.begin() as conn:
-            ws_id = conn.execute(insert(Workspace).returning(Workspace.id), [dict(
-                team_id=TEAM, name="Bench programme", timezone="UTC", date_order="MDY", last_number=actions,
-                created_at=long_ago, nudge_offsets="-3,0,1", nudge_repeat_days=7, escalate_after_days=7)]
+            ws_id = conn.execute(
+                insert(Workspace).returning(Workspace.id),
+                [
+                    dict(
+                        team_id=TEAM,
+                        name="Bench programme",
+                        timezone="UTC",
+                        date_order="MDY",
+                        last_number=actions,
+                        created_at=long_ago,
+                        nudge_offsets="-3,0,1",
+                        nudge_repeat_days=7,
+                        escalate_after_days=7,
+                    )
+                ],
             ).scalar_one()
-            conn.execute(insert(Person), [dict(
-                workspace_id=ws_id, user_id=user_id(i), name=f"Person {i}", tz=ZONES[i % len(ZONES)],
-                is_admin=i == 0, refreshed_at=long_ago) for i in range(people)])
-            conn.execute(insert(Region), [dict(
-                workspace_id=ws_id, name=f"Region {r:02d}", key=f"region {r:02d}", channel_id=f"C{r:05d}",
-                lead_user_id=user_id(r), timezone=ZONES[r % len(ZONES)],
-                working_days="sun-thu" if r % 10 == 9 else "mon-fri", summary_schedule="mon 09:00",
-                created_at=long_ago) for r in range(regions)])
-            region_ids = list(conn.scalars(select(Region.id).where(Region.workspace_id == ws_id)
-                                           .order_by(Region.id)))
+            conn.execute(
+                insert(Person),
+                [
+                    dict(
+                        workspace_id=ws_id,
+                        user_id=user_id(i),
+                        name=f"Person {i}",
+                        tz=ZONES[i % len(ZONES)],
+                        is_admin=i == 0,
+                        refreshed_at=long_ago,
+                    )
+                    for i in range(people)
+                ],
+            )
+            conn.execute(
+                insert(Region),
+                [
+                    dict(
+                        workspace_id=ws_id,
+                        name=f"Region {r:02d}",
+                        key=f"region {r:02d}",
+                        channel_id=f"C{r:05d}",
+                        lead_user_id=user_id(r),
+                        timezone=ZONES[r % len(ZONES)],
+                        working_days="sun-thu" if r % 10 == 9 else "mon-fri",
+                        summary_schedule="mon 09:00",
+                        created_at=long_ago,
+                    )
+                    for r in range(regions)
+                ],
+            )
+            region_ids = list(conn.scalars(select(Region.id).where(Region.workspace_id == ws_id).order_by(Region.id)))
             conn.execute(insert(Group), [dict(workspace_id=ws_id, name=g, key=g.casefold()) for g in GROUPS])
             group_ids = list(conn.scalars(select(Group.id).where(Group.workspace_id == ws_id).order_by(Group.id)))
-            meeting_id = conn.execute(insert(Meeting).returning(Meeting.id), [dict(
-                workspace_id=ws_id, name="Global KM workshop", key="global km workshop")]).scalar_one()
+            meeting_id = conn.execute(
+                insert(Meeting).returning(Meeting.id),
+                [dict(workspace_id=ws_id, name="Global KM workshop", key="global km workshop")],
+            ).scalar_one()
             first_id = (conn.scalar(select(func.max(Action.id))) or 0) + 1
             owners = 0
             for start in range(0, actions, BATCH):
                 rows, owner_rows = [], []
                 for i in range(start, min(start + BATCH, actions)):
-                    row, its_owners = _action(i, first_id + i, ws_id, due, region_ids, group_ids, meeting_id,
-                                              people, today, now, recent)
+                    row, its_owners = _action(
+                        i, first_id + i, ws_id, due, region_ids, group_ids, meeting_id, people, today, now, recent
+                    )
                     rows.append(row)
                     owner_rows += its_owners
                 conn.execute(insert(Action), rows)
@@ -94,8 +161,9 @@ def seed_programme(url: str, *, actions: int, due: int, regions: int = 50, peopl
                 owners += len(owner_rows)
             if conn.dialect.name == "postgresql":  # ids were given explicitly: move the sequences past them
                 for table in ("actions", "action_owners"):
-                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                      f"(SELECT max(id) FROM {table}))"))
+                    conn.execute(
+                        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                    )
         # the planner statistics autovacuum keeps on a live database (it may not have run yet on a new one)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))
@@ -104,8 +172,19 @@ def seed_programme(url: str, *, actions: int, due: int, regions: int = 50, peopl
         db.dispose()
 
 
-def _action(i: int, action_id: int, ws_id: int, due: int, region_ids: list[int], group_ids: list[int],
-            meeting_id: int, people: int, today: dt.date, now: dt.datetime, recent: bool):
+def _action(
+    i: int,
+    action_id: int,
+    ws_id: int,
+    due: int,
+    region_ids: list[int],
+    group_ids: list[int],
+    meeting_id: int,
+    people: int,
+    today: dt.date,
+    now: dt.datetime,
+    recent: bool,
+):
     region_index = i % len(region_ids)
     created = now - dt.timedelta(days=30 + i % 20)
     status, closed = "open", None
@@ -122,19 +201,35 @@ def _action(i: int, action_id: int, ws_id: int, due: int, region_ids: list[int],
         if recent and i % 25 == 3:
             created = now - dt.timedelta(days=i % 6 + 1)
     row = dict(
-        id=action_id, workspace_id=ws_id, number=i + 1, title=f"{VERBS[i % len(VERBS)]} {THINGS[i % len(THINGS)]}",
-        status=status, due_kind=due_kind, due_date=due_date, region_id=region_ids[region_index],
-        group_id=group_ids[i % len(group_ids)], meeting_id=meeting_id if i % 3 == 0 else None,
-        channel_id=f"C{region_index:05d}", created_by=user_id((i * 7 + 1) % people), created_at=created,
-        updated_at=created, closed_at=closed, schedule_from=created)
+        id=action_id,
+        workspace_id=ws_id,
+        number=i + 1,
+        title=f"{VERBS[i % len(VERBS)]} {THINGS[i % len(THINGS)]}",
+        status=status,
+        due_kind=due_kind,
+        due_date=due_date,
+        region_id=region_ids[region_index],
+        group_id=group_ids[i % len(group_ids)],
+        meeting_id=meeting_id if i % 3 == 0 else None,
+        channel_id=f"C{region_index:05d}",
+        created_by=user_id((i * 7 + 1) % people),
+        created_at=created,
+        updated_at=created,
+        closed_at=closed,
+        schedule_from=created,
+    )
     owner_rows = []
     for position in range(count):
         if named and position == count - 1 and count > 1:
-            owner_rows.append(dict(workspace_id=ws_id, action_id=action_id, user_id=None,
-                                   name=NAMED[i % len(NAMED)], position=position))
+            owner_rows.append(
+                dict(
+                    workspace_id=ws_id, action_id=action_id, user_id=None, name=NAMED[i % len(NAMED)], position=position
+                )
+            )
         else:
             # the owner is never the region's lead, so an overdue action's escalation goes to the lead
             who = len(region_ids) + (i * 13 + position * 101) % (people - len(region_ids))
-            owner_rows.append(dict(workspace_id=ws_id, action_id=action_id, user_id=user_id(who),
-                                   name=None, position=position))
+            owner_rows.append(
+                dict(workspace_id=ws_id, action_id=action_id, user_id=user_id(who), name=None, position=position)
+            )
     return row, owner_rows

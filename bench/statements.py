@@ -1,10 +1,11 @@
 """Counting the SQL statements an engine sends, with SQLAlchemy's `before_cursor_execute` event.
 
-    counter = StatementCounter(engine)
-    with counter:
-        ...                      # every statement sent meanwhile is counted (BEGIN included)
-    counter.count, counter.heads  # how many, and the first words of each kind with its count
+counter = StatementCounter(engine)
+with counter:
+    ...                      # every statement sent meanwhile is counted (BEGIN included)
+counter.count, counter.heads  # how many, and the first words of each kind with its count
 """
+
 from __future__ import annotations
 
 import re

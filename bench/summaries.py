@@ -16,6 +16,7 @@ ongoing ones and later ones, with one to three owners each. Then, `--repeat` tim
 Target (issue 7): all 50 built and rendered in under 1 s. `run_summaries(db, regions, per_region, pg_url)`
 does one database and returns the result as a dict.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,41 +60,90 @@ def build_and_render(url: str, now: dt.datetime, repeat: int) -> dict:
             messages = [summary_messages(s) for s in summaries]
             render.append(time.perf_counter() - started)
         listed = sum(len(s.overdue) + len(s.due_soon) + len(s.done) + len(s.new) for s in summaries)
-        return {"summaries": len(summaries), "open": sum(s.open_total for s in summaries), "listed": listed,
-                "messages": sum(len(m) for m in messages),
-                "blocks": sum(len(msg["blocks"]) for m in messages for msg in m),
-                "build_s": build, "render_s": render, "statements": statements,
-                "statement_heads": dict(counter.heads)}
+        return {
+            "summaries": len(summaries),
+            "open": sum(s.open_total for s in summaries),
+            "listed": listed,
+            "messages": sum(len(m) for m in messages),
+            "blocks": sum(len(msg["blocks"]) for m in messages for msg in m),
+            "build_s": build,
+            "render_s": render,
+            "statements": statements,
+            "statement_heads": dict(counter.heads),
+        }
     finally:
         db.dispose()
 
 
-def run_summaries(db: str, regions: int, per_region: int, pg_url: str | None = None, *, repeat: int = 3,
-                  now: dt.datetime = DEFAULT_NOW) -> dict:
+def run_summaries(
+    db: str,
+    regions: int,
+    per_region: int,
+    pg_url: str | None = None,
+    *,
+    repeat: int = 3,
+    now: dt.datetime = DEFAULT_NOW,
+) -> dict:
     with fresh_database(db, pg_url) as url:
         migrate(url)
         actions = regions * per_region
-        seeded = seed_programme(url, actions=actions, due=actions // DUE_SHARE, regions=regions,
-                                people=max(2000, regions + 1), now=now, recent=True)
-        result = {"db": db, "regions": regions, "per_region": per_region, "actions": actions,
-                  "owners": seeded.owners, **build_and_render(url, now, repeat)}
+        seeded = seed_programme(
+            url,
+            actions=actions,
+            due=actions // DUE_SHARE,
+            regions=regions,
+            people=max(2000, regions + 1),
+            now=now,
+            recent=True,
+        )
+        result = {
+            "db": db,
+            "regions": regions,
+            "per_region": per_region,
+            "actions": actions,
+            "owners": seeded.owners,
+            **build_and_render(url, now, repeat),
+        }
     total = [b + r for b, r in zip(result["build_s"], result["render_s"])]
-    result.update(build_median_s=round(statistics.median(result["build_s"]), 4),
-                  render_median_s=round(statistics.median(result["render_s"]), 4),
-                  total_median_s=round(statistics.median(total), 4), cold_total_s=round(total[0], 4),
-                  target_s=TARGET_S)
+    result.update(
+        build_median_s=round(statistics.median(result["build_s"]), 4),
+        render_median_s=round(statistics.median(result["render_s"]), 4),
+        total_median_s=round(statistics.median(total), 4),
+        cold_total_s=round(total[0], 4),
+        target_s=TARGET_S,
+    )
     return result
 
 
-HEADER = ["database", "regions", "actions", "listed", "messages", "statements", "build ms", "render ms",
-          "total ms", "cold ms", "x 1 s"]
+HEADER = [
+    "database",
+    "regions",
+    "actions",
+    "listed",
+    "messages",
+    "statements",
+    "build ms",
+    "render ms",
+    "total ms",
+    "cold ms",
+    "x 1 s",
+]
 
 
 def row_of(r: dict) -> list[str]:
-    return [r["db"], str(r["summaries"]), f"{r['actions']:,}", f"{r['listed']:,}", str(r["messages"]),
-            str(r["statements"][-1]), f"{r['build_median_s'] * 1000:.0f}", f"{r['render_median_s'] * 1000:.0f}",
-            f"{r['total_median_s'] * 1000:.0f}", f"{r['cold_total_s'] * 1000:.0f}",
-            f"{r['total_median_s'] / TARGET_S:.2f}"]
+    return [
+        r["db"],
+        str(r["summaries"]),
+        f"{r['actions']:,}",
+        f"{r['listed']:,}",
+        str(r["messages"]),
+        str(r["statements"][-1]),
+        f"{r['build_median_s'] * 1000:.0f}",
+        f"{r['render_median_s'] * 1000:.0f}",
+        f"{r['total_median_s'] * 1000:.0f}",
+        f"{r['cold_total_s'] * 1000:.0f}",
+        f"{r['total_median_s'] / TARGET_S:.2f}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ nudge due at the instant) and then:
 Targets (issue 7): under 1 s to plan, the same number of statements at every size, peak RSS under 150 MB.
 `run_sweep_plan(db, sizes, due, pg_url)` does one database and returns the result as a dict.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,35 +70,58 @@ def plan_runs(url: str, now: dt.datetime, repeat: int) -> dict:
                 report = sweep(actions, None, now, dry_run=True)
                 seconds.append(time.perf_counter() - started)
             statements.append(counter.count)
-        return {"seconds": seconds, "statements": statements, "statement_heads": dict(counter.heads),
-                "planned": len(report.planned), "planned_by_kind": dict(Counter(n.kind for n in report.planned)),
-                "recipients": len({n.recipient for n in report.planned})}
+        return {
+            "seconds": seconds,
+            "statements": statements,
+            "statement_heads": dict(counter.heads),
+            "planned": len(report.planned),
+            "planned_by_kind": dict(Counter(n.kind for n in report.planned)),
+            "recipients": len({n.recipient for n in report.planned}),
+        }
     finally:
         db.dispose()
 
 
 # The command runs under a small Python parent that reports its children's peak RSS: a child's ru_maxrss
 # also counts the memory of the process it was forked from, and this one has grown by seeding.
-PEAK_RSS = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+PEAK_RSS = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+)
 
 
 def sweep_subprocess(url: str, now: dt.datetime) -> dict:
     """`actionbot sweep --now … --dry-run` as its own process: its peak RSS, wall time and what it printed."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", PEAK_RSS, actionbot_executable(), "sweep", "--now",
-                           now.isoformat(), "--dry-run"], env=child_env(DATABASE_URL=url), cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, actionbot_executable(), "sweep", "--now", now.isoformat(), "--dry-run"],
+        env=child_env(DATABASE_URL=url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError("actionbot sweep --dry-run failed:\n" + done.stderr[-2000:])
     lines = done.stdout.splitlines()
-    return {"peak_rss_mb": round(int(done.stderr.split()[-1]) / 1024, 1), "wall_s": round(seconds, 3),
-            "last_line": lines[-1] if lines else ""}
+    return {
+        "peak_rss_mb": round(int(done.stderr.split()[-1]) / 1024, 1),
+        "wall_s": round(seconds, 3),
+        "last_line": lines[-1] if lines else "",
+    }
 
 
-def run_sweep_plan(db: str, sizes: list[int], due: int, pg_url: str | None = None, *, repeat: int = 3,
-                   rss: bool = True, now: dt.datetime = DEFAULT_NOW) -> dict:
+def run_sweep_plan(
+    db: str,
+    sizes: list[int],
+    due: int,
+    pg_url: str | None = None,
+    *,
+    repeat: int = 3,
+    rss: bool = True,
+    now: dt.datetime = DEFAULT_NOW,
+) -> dict:
     runs = []
     for size in sizes:
         with fresh_database(db, pg_url) as url:
@@ -105,32 +129,63 @@ def run_sweep_plan(db: str, sizes: list[int], due: int, pg_url: str | None = Non
             started = time.perf_counter()
             seeded = seed_programme(url, actions=size, due=min(due, size), now=now)
             seed_s = time.perf_counter() - started
-            run = {"actions": size, "due": seeded.due, "regions": seeded.regions, "people": seeded.people,
-                   "owners": seeded.owners, "seed_s": round(seed_s, 2), **plan_runs(url, now, repeat)}
+            run = {
+                "actions": size,
+                "due": seeded.due,
+                "regions": seeded.regions,
+                "people": seeded.people,
+                "owners": seeded.owners,
+                "seed_s": round(seed_s, 2),
+                **plan_runs(url, now, repeat),
+            }
             run["cold_s"] = round(run["seconds"][0], 4)
             run["median_s"] = round(statistics.median(run["seconds"]), 4)
             if rss:
                 run["subprocess"] = sweep_subprocess(url, now)
             runs.append(run)
     statements = {r["statements"][-1] for r in runs}
-    return {"db": db, "now": now.isoformat(), "runs": runs,
-            "statements_constant": len(statements) == 1,
-            "target": {"plan_s": TARGET_S, "peak_rss_mb": TARGET_RSS_MB}}
+    return {
+        "db": db,
+        "now": now.isoformat(),
+        "runs": runs,
+        "statements_constant": len(statements) == 1,
+        "target": {"plan_s": TARGET_S, "peak_rss_mb": TARGET_RSS_MB},
+    }
 
 
 def rows_of(result: dict) -> list[list[str]]:
     rows = []
     for run in result["runs"]:
         sub = run.get("subprocess")
-        rows.append([result["db"], f"{run['actions']:,}", f"{run['due']:,}", f"{run['planned']:,}",
-                     str(run["statements"][-1]), f"{run['cold_s'] * 1000:.0f}", f"{run['median_s'] * 1000:.0f}",
-                     f"{run['median_s'] / TARGET_S:.2f}", f"{sub['peak_rss_mb']:.0f}" if sub else "-",
-                     f"{sub['peak_rss_mb'] / TARGET_RSS_MB:.2f}" if sub else "-"])
+        rows.append(
+            [
+                result["db"],
+                f"{run['actions']:,}",
+                f"{run['due']:,}",
+                f"{run['planned']:,}",
+                str(run["statements"][-1]),
+                f"{run['cold_s'] * 1000:.0f}",
+                f"{run['median_s'] * 1000:.0f}",
+                f"{run['median_s'] / TARGET_S:.2f}",
+                f"{sub['peak_rss_mb']:.0f}" if sub else "-",
+                f"{sub['peak_rss_mb'] / TARGET_RSS_MB:.2f}" if sub else "-",
+            ]
+        )
     return rows
 
 
-HEADER = ["database", "actions", "due", "planned", "statements", "cold ms", "median ms", "x 1 s",
-          "peak RSS MB", "x 150 MB"]
+HEADER = [
+    "database",
+    "actions",
+    "due",
+    "planned",
+    "statements",
+    "cold ms",
+    "median ms",
+    "x 1 s",
+    "peak RSS MB",
+    "x 150 MB",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

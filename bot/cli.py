@@ -1,4 +1,5 @@
 """`actionbot …`: the command line (argparse). Each command is a small function at the bottom."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,58 +24,89 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="actionbot", description="Follow-up actions for Slack.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="serve the bot (HTTP on $PORT, or Socket Mode with SLACK_APP_TOKEN)",
-                         description="Serve POST /slack/events and GET /healthz over HTTP on $PORT with a "
-                                     "production server (waitress), or connect in Socket Mode when "
-                                     "SLACK_APP_TOKEN is set.")
+    run = sub.add_parser(
+        "run",
+        help="serve the bot (HTTP on $PORT, or Socket Mode with SLACK_APP_TOKEN)",
+        description="Serve POST /slack/events and GET /healthz over HTTP on $PORT with a "
+        "production server (waitress), or connect in Socket Mode when "
+        "SLACK_APP_TOKEN is set.",
+    )
     run.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     run.add_argument("--port", type=int, help="port (default $PORT, else 3000)")
-    run.add_argument("--threads", type=int, default=4,
-                     help="request threads per worker (default 4: the work is CPU-bound, and more threads "
-                          "only take turns at Python's one lock)")
-    run.add_argument("--workers", type=int, default=os.environ.get("WEB_CONCURRENCY") or "1",
-                     help="processes serving HTTP on the one port, for more than one core "
-                          "(default $WEB_CONCURRENCY, else 1)")
-    run.add_argument("--no-scheduler", action="store_true",
-                     help="do not run the nudge/summary scheduler in this process")
+    run.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="request threads per worker (default 4: the work is CPU-bound, and more threads "
+        "only take turns at Python's one lock)",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=os.environ.get("WEB_CONCURRENCY") or "1",
+        help="processes serving HTTP on the one port, for more than one core (default $WEB_CONCURRENCY, else 1)",
+    )
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the nudge/summary scheduler in this process"
+    )
     run.set_defaults(func=cmd_run)
 
-    clock = sub.add_parser("clock", help="run the nudge and summary scheduler alone (APScheduler)",
-                           description="Run the scheduler alone: a sweep every minute sends the nudges, "
-                                       "escalations and weekly summaries that are due, plus hourly "
-                                       "housekeeping. Safe to run beside another clock: the delivery "
-                                       "ledger in the database sends each message once.")
+    clock = sub.add_parser(
+        "clock",
+        help="run the nudge and summary scheduler alone (APScheduler)",
+        description="Run the scheduler alone: a sweep every minute sends the nudges, "
+        "escalations and weekly summaries that are due, plus hourly "
+        "housekeeping. Safe to run beside another clock: the delivery "
+        "ledger in the database sends each message once.",
+    )
     clock.set_defaults(func=cmd_clock)
 
-    swp = sub.add_parser("sweep", help="one nudge + summary pass as of an instant",
-                         description="Run one pass of the scheduler as of NOW (ISO 8601; without an offset, "
-                                     "UTC): send what is due and not yet sent. --dry-run prints what would "
-                                     "be sent and touches nothing.")
-    swp.add_argument("--now", required=True, type=iso_instant, metavar="ISO8601",
-                     help="e.g. 2014-11-27T14:00:00Z or 2014-11-27T09:00-05:00")
+    swp = sub.add_parser(
+        "sweep",
+        help="one nudge + summary pass as of an instant",
+        description="Run one pass of the scheduler as of NOW (ISO 8601; without an offset, "
+        "UTC): send what is due and not yet sent. --dry-run prints what would "
+        "be sent and touches nothing.",
+    )
+    swp.add_argument(
+        "--now",
+        required=True,
+        type=iso_instant,
+        metavar="ISO8601",
+        help="e.g. 2014-11-27T14:00:00Z or 2014-11-27T09:00-05:00",
+    )
     swp.add_argument("--dry-run", action="store_true", help="print what would be sent; send and write nothing")
     swp.set_defaults(func=cmd_sweep)
 
     db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="SUBCOMMAND")
-    up = db_sub.add_parser("upgrade", help="apply Alembic migrations up to the newest",
-                           description="Apply Alembic migrations to DATABASE_URL (default sqlite actionbot.db).")
+    up = db_sub.add_parser(
+        "upgrade",
+        help="apply Alembic migrations up to the newest",
+        description="Apply Alembic migrations to DATABASE_URL (default sqlite actionbot.db).",
+    )
     up.set_defaults(func=cmd_db_upgrade)
 
-    lst = sub.add_parser("list", help="list actions as a table",
-                         description="List actions with the filters of `/action list`: "
-                                     "mine is not available here; use @U123 for a person.")
+    lst = sub.add_parser(
+        "list",
+        help="list actions as a table",
+        description="List actions with the filters of `/action list`: "
+        "mine is not available here; use @U123 for a person.",
+    )
     lst.add_argument("filters", nargs="*", help='e.g. overdue region:LAC group:KM @U123 owner:"KM team"')
     lst.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     lst.set_defaults(func=cmd_list)
 
-    imp = sub.add_parser("import", help="import a follow-up matrix from a file",
-                         description="Create actions from a follow-up matrix: text as copied from a report's "
-                                     "table, CSV or TSV with a header, or a Markdown table. Columns are found "
-                                     "by their headings (action, by whom/owner, date/deadline, region, group, "
-                                     "status; English, Spanish or French). All rows go in one transaction. "
-                                     "With SLACK_BOT_TOKEN set, owners are matched to workspace members and "
-                                     "each gets one DM listing their new actions.")
+    imp = sub.add_parser(
+        "import",
+        help="import a follow-up matrix from a file",
+        description="Create actions from a follow-up matrix: text as copied from a report's "
+        "table, CSV or TSV with a header, or a Markdown table. Columns are found "
+        "by their headings (action, by whom/owner, date/deadline, region, group, "
+        "status; English, Spanish or French). All rows go in one transaction. "
+        "With SLACK_BOT_TOKEN set, owners are matched to workspace members and "
+        "each gets one DM listing their new actions.",
+    )
     imp.add_argument("file", help="the file, or - for standard input")
     imp.add_argument("--meeting", help='the meeting the actions come from, e.g. "Global KM Workshop, Nov 2014"')
     imp.add_argument("--region", help="region for rows that name none")
@@ -84,25 +116,33 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     imp.set_defaults(func=cmd_import)
 
-    exp = sub.add_parser("export", help="write actions as CSV or iCalendar",
-                         description="Write the actions matching the filters of `/action list` (default: open "
-                                     "ones) as CSV (the columns are in the README) or as an iCalendar file of "
-                                     "their due dates, to standard output or --output.")
+    exp = sub.add_parser(
+        "export",
+        help="write actions as CSV or iCalendar",
+        description="Write the actions matching the filters of `/action list` (default: open "
+        "ones) as CSV (the columns are in the README) or as an iCalendar file of "
+        "their due dates, to standard output or --output.",
+    )
     exp.add_argument("filters", nargs="*", help="e.g. all region:LAC @U123")
     exp.add_argument("--format", choices=("csv", "ics"), default="csv", help="csv (default) or ics")
     exp.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
     exp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     exp.set_defaults(func=cmd_export)
 
-    wsp = sub.add_parser("workspace", help="list or delete workspaces",
-                         description="Workspaces in the database. After an uninstall their data stays until "
-                                     "an admin deletes it here.")
+    wsp = sub.add_parser(
+        "workspace",
+        help="list or delete workspaces",
+        description="Workspaces in the database. After an uninstall their data stays until an admin deletes it here.",
+    )
     wsp_sub = wsp.add_subparsers(dest="workspace_command", required=True, metavar="SUBCOMMAND")
     wlist = wsp_sub.add_parser("list", help="list workspaces", description="List workspaces.")
     wlist.set_defaults(func=cmd_workspace_list)
-    wdel = wsp_sub.add_parser("delete", help="delete a workspace and all its data",
-                              description="Delete a workspace: its actions, history, regions, people, "
-                                          "deliveries, calendar feeds and Slack installation. Cannot be undone.")
+    wdel = wsp_sub.add_parser(
+        "delete",
+        help="delete a workspace and all its data",
+        description="Delete a workspace: its actions, history, regions, people, "
+        "deliveries, calendar feeds and Slack installation. Cannot be undone.",
+    )
     wdel.add_argument("team_id", help="the Slack team ID, e.g. T0123ABC")
     wdel.add_argument("--yes", action="store_true", help="really delete (without it, only say what would go)")
     wdel.set_defaults(func=cmd_workspace_delete)
@@ -123,10 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     rlist.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     rlist.set_defaults(func=cmd_region_list)
 
-    demo = sub.add_parser("demo", help="play a scripted session against a local Slack stand-in",
-                          description="Start the real app on a temporary SQLite database against a local "
-                                      "stand-in for Slack's Web API and play a short session from the "
-                                      "workshop's follow-up matrix. Needs no Slack account.")
+    demo = sub.add_parser(
+        "demo",
+        help="play a scripted session against a local Slack stand-in",
+        description="Start the real app on a temporary SQLite database against a local "
+        "stand-in for Slack's Web API and play a short session from the "
+        "workshop's follow-up matrix. Needs no Slack account.",
+    )
     demo.set_defaults(func=cmd_demo)
     return parser
 
@@ -136,7 +179,8 @@ def iso_instant(text: str) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"“{text}” is not an ISO 8601 instant; write it like 2014-11-27T14:00:00Z") from None
+            f"“{text}” is not an ISO 8601 instant; write it like 2014-11-27T14:00:00Z"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
@@ -155,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
 # -- commands --------------------------------------------------------------------------------
 
+
 def cmd_run(args) -> int:
     import signal
 
@@ -171,12 +216,18 @@ def cmd_run(args) -> int:
         sock = listening_socket(args.host, config.port if args.port is None else args.port)
         host, port = sock.getsockname()[:2]
         logging.getLogger("actionbot").info("listening on http://%s:%s with %d workers", host, port, args.workers)
-        return serve_workers(sock, args.workers, lambda sock, index: _serve(
-            config, args, sock=sock, scheduler=index == 0 and not args.no_scheduler, name=f"worker {index}"))
+        return serve_workers(
+            sock,
+            args.workers,
+            lambda sock, index: _serve(
+                config, args, sock=sock, scheduler=index == 0 and not args.no_scheduler, name=f"worker {index}"
+            ),
+        )
 
     if args.workers > 1:
-        logging.getLogger("actionbot").warning("Socket Mode holds one connection to Slack: serving from one "
-                                               "process, not %d workers", args.workers)
+        logging.getLogger("actionbot").warning(
+            "Socket Mode holds one connection to Slack: serving from one process, not %d workers", args.workers
+        )
 
     def stop(signum, frame):  # a platform's SIGTERM stops like Ctrl-C: finish what was promised, then exit
         raise KeyboardInterrupt
@@ -255,8 +306,10 @@ def cmd_sweep(args) -> int:
         print("sent " + notice.describe())
     for notice, error in report.failed:
         print(f"FAILED ({error}) " + notice.describe())
-    print(f"{len(report.sent)} sent, {len(report.failed)} failed (retried next sweep), "
-          f"{report.skipped} taken by another sender")
+    print(
+        f"{len(report.sent)} sent, {len(report.failed)} failed (retried next sweep), "
+        f"{report.skipped} taken by another sender"
+    )
     return 1 if report.failed else 0
 
 
@@ -302,9 +355,11 @@ def cmd_export(args) -> int:
     query, team = _query(args.filters), _team(service, args.workspace)
     if args.format == "ics":
         from bot.core.calendar_feeds import export_ics
+
         data = export_ics(service, team, query, utc_now())
     else:
         from bot.core.export import export_csv
+
         data = export_csv(service, team, query, utc_now()).encode("utf-8")
     if args.output:
         try:
@@ -330,8 +385,15 @@ def cmd_region_add(args) -> int:
     from bot.core.regions import RegionService
 
     service = _services()
-    spec = RegionSpec(name=args.name, aliases=args.alias, channel_id=args.channel, lead_user_id=args.lead,
-                      timezone=args.tz, working_days=args.days, summary_schedule=args.summary)
+    spec = RegionSpec(
+        name=args.name,
+        aliases=args.alias,
+        channel_id=args.channel,
+        lead_user_id=args.lead,
+        timezone=args.tz,
+        working_days=args.days,
+        summary_schedule=args.summary,
+    )
     team = args.workspace or _team(service, None)
     info = RegionService(service).add(team, CLI_ACTOR, spec, utc_now())
     print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
@@ -344,8 +406,18 @@ def cmd_region_list(args) -> int:
     service = _services()
     rows = [["Region", "Aliases", "Open", "Zone", "Days", "Summary", "Channel", "Lead"]]
     for r in RegionService(service).list(_team(service, args.workspace), utc_now()):
-        rows.append([r.name, ", ".join(r.aliases), str(r.open_count), r.timezone or "-", r.working_days,
-                     r.summary_schedule, r.channel_id or "-", r.lead_user_id or "-"])
+        rows.append(
+            [
+                r.name,
+                ", ".join(r.aliases),
+                str(r.open_count),
+                r.timezone or "-",
+                r.working_days,
+                r.summary_schedule,
+                r.channel_id or "-",
+                r.lead_user_id or "-",
+            ]
+        )
     print(table(rows))
     return 0
 
@@ -364,13 +436,15 @@ def cmd_import(args) -> int:
     if config.bot_token:
         from handlers.members import slack_owner_matcher
         from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
+
         client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         matcher = slack_owner_matcher(client)
     else:
         matcher = None
     importer = ImportService(service)
-    plan = importer.plan(team, actor, text, utc_now(), matcher=matcher, meeting=args.meeting,
-                         region=args.region, group=args.group)
+    plan = importer.plan(
+        team, actor, text, utc_now(), matcher=matcher, meeting=args.meeting, region=args.region, group=args.group
+    )
     if matcher is None:
         print("(SLACK_BOT_TOKEN is not set: owners stay named owners, unmatched to members)", file=sys.stderr)
     print(import_table(plan))
@@ -379,20 +453,27 @@ def cmd_import(args) -> int:
     for problem in plan.all_problems:
         print(f"error: {problem}")
     if args.dry_run or not plan.rows:
-        print(f"{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} would be imported "
-              "(dry run: nothing written)" if args.dry_run else "nothing to import")
+        print(
+            f"{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} would be imported (dry run: nothing written)"
+            if args.dry_run
+            else "nothing to import"
+        )
         return 0
     from tqdm import tqdm
-    with tqdm(total=len(plan.rows), unit="row", desc="importing", file=sys.stderr,
-              disable=len(plan.rows) < 100) as bar:
+
+    with tqdm(total=len(plan.rows), unit="row", desc="importing", file=sys.stderr, disable=len(plan.rows) < 100) as bar:
         outcomes = importer.commit(team, actor, plan, utc_now(), progress=bar.update)
     numbers = [o.action.number for o in outcomes]
-    print(f"imported {len(outcomes)} action{'s' if len(outcomes) != 1 else ''}: "
-          f"#{numbers[0]}–#{numbers[-1]}" if len(numbers) > 1 else f"imported 1 action: #{numbers[0]}")
+    print(
+        f"imported {len(outcomes)} action{'s' if len(outcomes) != 1 else ''}: #{numbers[0]}–#{numbers[-1]}"
+        if len(numbers) > 1
+        else f"imported 1 action: #{numbers[0]}"
+    )
     if matcher is not None:
         from bot.core.people import PeopleService
         from handlers.notifier import SlackNotifier
         from scheduler.sweep import deliver_told
+
         matcher.remember(PeopleService(service), team, [u for r in plan.rows for u in r.matched.values()], utc_now())
         deliver_told(service, SlackNotifier(lambda _: client), team, utc_now())
     return 0
@@ -430,6 +511,7 @@ def cmd_workspace_delete(args) -> int:
     service.delete_workspace(args.team_id)
     if config.distributed:
         from handlers.app import installation_store
+
         installation_store(config, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
     print(f"deleted workspace {args.team_id} and its {count} actions")
     return 0
@@ -443,6 +525,7 @@ def cmd_demo(args) -> int:
 
 # -- output ----------------------------------------------------------------------------------
 
+
 def due_cell(due: Due, overdue: bool) -> str:
     from bot.core.dates import format_date
 
@@ -453,9 +536,17 @@ def due_cell(due: Due, overdue: bool) -> str:
 def format_table(listing: Listing) -> str:
     rows = [["#", "Title", "Owners", "Due", "Region", "Group", "Status"]]
     for a in listing.actions:
-        rows.append([str(a.number), a.title if len(a.title) <= 60 else a.title[:59] + "…",
-                     ", ".join(o.label for o in a.owners) or "-", due_cell(a.due, a.overdue),
-                     a.region or "-", a.group or "-", a.status])
+        rows.append(
+            [
+                str(a.number),
+                a.title if len(a.title) <= 60 else a.title[:59] + "…",
+                ", ".join(o.label for o in a.owners) or "-",
+                due_cell(a.due, a.overdue),
+                a.region or "-",
+                a.group or "-",
+                a.status,
+            ]
+        )
     footer = f"{listing.total} action{'s' if listing.total != 1 else ''} (! = overdue)"
     return table(rows) + "\n" + footer
 
@@ -464,8 +555,16 @@ def import_table(plan) -> str:
     rows = [["Row", "Title", "Owners", "Due", "Region", "Group"]]
     for r in plan.rows:
         owners = [f"@{u} ({n})" for n, u in r.matched.items()] + r.spec.named_owners
-        rows.append([str(r.row), r.spec.title if len(r.spec.title) <= 60 else r.spec.title[:59] + "…",
-                     ", ".join(owners) or "-", due_cell(r.due, False), r.spec.region or "-", r.spec.group or "-"])
+        rows.append(
+            [
+                str(r.row),
+                r.spec.title if len(r.spec.title) <= 60 else r.spec.title[:59] + "…",
+                ", ".join(owners) or "-",
+                due_cell(r.due, False),
+                r.spec.region or "-",
+                r.spec.group or "-",
+            ]
+        )
     return table(rows)
 
 

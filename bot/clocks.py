@@ -1,5 +1,6 @@
 """Monotonic time for code that paces itself (the scheduler's sends, the Home tab refreshes): a `Clock`
 says what time it is and how to wait, so tests can run the waiting on fake time instead of sleeping."""
+
 from __future__ import annotations
 
 import threading

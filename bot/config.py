@@ -1,4 +1,5 @@
 """Configuration from the environment (see README, "Configure")."""
+
 from __future__ import annotations
 
 import os
@@ -49,8 +50,10 @@ class Config:
             raise ConfigError(f"ACTIONBOT_DATE_ORDER must be MDY, DMY or YMD, not “{order}”")
         max_body = env.get("ACTIONBOT_MAX_BODY_BYTES") or str(DEFAULT_MAX_BODY_BYTES)
         if not (max_body.isascii() and max_body.isdigit()) or int(max_body) < 65536:
-            raise ConfigError(f"ACTIONBOT_MAX_BODY_BYTES must be a number of bytes, 65536 or more "
-                              f"(like {DEFAULT_MAX_BODY_BYTES}), not “{max_body}”")
+            raise ConfigError(
+                f"ACTIONBOT_MAX_BODY_BYTES must be a number of bytes, 65536 or more "
+                f"(like {DEFAULT_MAX_BODY_BYTES}), not “{max_body}”"
+            )
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,

@@ -1,6 +1,7 @@
 """`actionbot demo`: the real app, a throwaway SQLite file and a local Slack stand-in, playing the
 follow-up matrix of the seed workshop report through signed HTTP requests, printed as people read it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,23 +29,42 @@ PEOPLE = [  # user id, handle, real name, zone, admin
 ]
 CHANNELS = {"CGLOBAL": "km-global", "CLAC": "km-lac", "C0GENERAL": "general"}
 REGIONS = [
-    RegionSpec("Global", aliases=["Secretariat"], timezone="Europe/Zurich", channel_id="CGLOBAL",
-               lead_user_id="UTIM"),
-    RegionSpec("Latin America and the Caribbean", aliases=["LAC"], timezone="America/Bogota", channel_id="CLAC",
-               lead_user_id="UPATRICIA"),
+    RegionSpec("Global", aliases=["Secretariat"], timezone="Europe/Zurich", channel_id="CGLOBAL", lead_user_id="UTIM"),
+    RegionSpec(
+        "Latin America and the Caribbean",
+        aliases=["LAC"],
+        timezone="America/Bogota",
+        channel_id="CLAC",
+        lead_user_id="UPATRICIA",
+    ),
     RegionSpec("Asia-Pacific", aliases=["Asia"], timezone="Asia/Bangkok"),
     RegionSpec("Africa", timezone="Africa/Nairobi"),
 ]
 MEETING = 'meeting:"Global KM & Comms Workshop, Nov 2014"'
 SCRIPT = [  # (who types, what) — the five rows of section 11, then a list, a slip and a done
-    ("UTIM", "add Send information to Tim Boyle, KM coordinator, on available budget for KM regional "
-             f"initiatives <@UJENNIFER|jennifer> due Nov 30 region:Global group:KM {MEETING}"),
-    ("UTIM", "add Development of Regional KM Work Plans for 2015, including budget for activities "
-             f'owner:"KM Regional Coordinators" due Dec 30 group:KM {MEETING}'),
-    ("UTIM", f"add Submission of LAC KM Region proposal <@UPATRICIA|patricia> due Dec 20 region:LAC group:KM {MEETING}"),
-    ("UTIM", "add Agreement on monthly coordination conference calls and follow-up meetings with Tim Boyle "
-             f'and KM regional coordinators owner:"KM Coordinator" owner:"Regional KM team" on going group:KM {MEETING}'),
-    ("UTIM", f"add Development of draft of KM Global Strategy <@ULINA|lina> due Nov 30 region:Global group:KM {MEETING}"),
+    (
+        "UTIM",
+        "add Send information to Tim Boyle, KM coordinator, on available budget for KM regional "
+        f"initiatives <@UJENNIFER|jennifer> due Nov 30 region:Global group:KM {MEETING}",
+    ),
+    (
+        "UTIM",
+        "add Development of Regional KM Work Plans for 2015, including budget for activities "
+        f'owner:"KM Regional Coordinators" due Dec 30 group:KM {MEETING}',
+    ),
+    (
+        "UTIM",
+        f"add Submission of LAC KM Region proposal <@UPATRICIA|patricia> due Dec 20 region:LAC group:KM {MEETING}",
+    ),
+    (
+        "UTIM",
+        "add Agreement on monthly coordination conference calls and follow-up meetings with Tim Boyle "
+        f'and KM regional coordinators owner:"KM Coordinator" owner:"Regional KM team" on going group:KM {MEETING}',
+    ),
+    (
+        "UTIM",
+        f"add Development of draft of KM Global Strategy <@ULINA|lina> due Nov 30 region:Global group:KM {MEETING}",
+    ),
     ("UTIM", "list region:LAC"),
     ("UTIM", "list <@ULINA|lina>"),
     ("UJENNIFER", "due 1 Decembr 5"),
@@ -54,8 +74,10 @@ SCRIPT = [  # (who types, what) — the five rows of section 11, then a list, a 
 
 
 WORKSHOP_NEXT_DAY = dt.datetime(2014, 11, 21, 15, 0, tzinfo=dt.timezone.utc)  # Friday after the workshop
-FORTNIGHT = (dt.datetime(2014, 11, 24, 0, 0, tzinfo=dt.timezone.utc),  # Monday 24 Nov …
-             dt.datetime(2014, 12, 8, 23, 30, tzinfo=dt.timezone.utc))  # … to Monday 8 Dec
+FORTNIGHT = (
+    dt.datetime(2014, 11, 24, 0, 0, tzinfo=dt.timezone.utc),  # Monday 24 Nov …
+    dt.datetime(2014, 12, 8, 23, 30, tzinfo=dt.timezone.utc),
+)  # … to Monday 8 Dec
 FULL_SUMMARY = ("CGLOBAL", dt.date(2014, 12, 8))  # the one summary printed in full
 
 
@@ -75,9 +97,16 @@ def run_demo(out=sys.stdout) -> int:
         for uid, handle, real, tz, admin in PEOPLE:
             slack.add_user(uid, handle, real_name=real, tz=tz, is_admin=admin)
         secret = secrets.token_hex(16)
-        config = Config(bot_token=slack.bot_token, signing_secret=secret, app_token=None, api_url=slack.api_url,
-                        database_url=f"sqlite:///{Path(tmp) / 'actionbot.db'}", port=0, timezone="UTC",
-                        date_order="MDY")
+        config = Config(
+            bot_token=slack.bot_token,
+            signing_secret=secret,
+            app_token=None,
+            api_url=slack.api_url,
+            database_url=f"sqlite:///{Path(tmp) / 'actionbot.db'}",
+            port=0,
+            timezone="UTC",
+            date_order="MDY",
+        )
         clock = DemoClock(WORKSHOP_NEXT_DAY)
         runtime = build_runtime(config, clock=clock)
         regions = RegionService(runtime.ctx.actions)
@@ -87,10 +116,14 @@ def run_demo(out=sys.stdout) -> int:
         try:
             driver = SlackDriver(server.url, slack, secret)
             say = lambda line="": print(line, file=out)  # noqa: E731
-            say(f"Actionbot demo: the real app at {server.url}, Slack played by a local stand-in, "
-                f"a fresh SQLite database. It is Friday 21 November 2014, the day after the workshop.")
-            say("Regions set up by an admin: " + ", ".join(
-                s.name + (f" ({', '.join(s.aliases)})" if s.aliases else "") for s in REGIONS))
+            say(
+                f"Actionbot demo: the real app at {server.url}, Slack played by a local stand-in, "
+                f"a fresh SQLite database. It is Friday 21 November 2014, the day after the workshop."
+            )
+            say(
+                "Regions set up by an admin: "
+                + ", ".join(s.name + (f" ({', '.join(s.aliases)})" if s.aliases else "") for s in REGIONS)
+            )
             last_reply = None
             for user, text in SCRIPT:
                 dms_before = len(slack.calls_to("chat.postMessage"))
@@ -125,8 +158,10 @@ def run_demo(out=sys.stdout) -> int:
             use_the_surfaces(runtime, driver, slack, names, say)
             fast_forward(runtime, clock, driver, slack, names, say)
             say()
-            say("That was the real HTTP endpoint with signed requests and the scheduler's own sweeps; "
-                "run `actionbot run` with your Slack app's tokens to do the same in Slack.")
+            say(
+                "That was the real HTTP endpoint with signed requests and the scheduler's own sweeps; "
+                "run `actionbot run` with your Slack app's tokens to do the same in Slack."
+            )
         finally:
             runtime.ctx.settle()  # Home refreshes and DMs queued after the last answers
             server.stop()
@@ -143,8 +178,10 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
 
     notifier = scheduler_services(runtime.config, runtime.ctx.actions, clock).notifier
     say()
-    say("Fast-forward: the fortnight from Monday 24 November to Monday 8 December 2014, a sweep every "
-        "half hour (on a real server, `actionbot clock` sweeps every minute).")
+    say(
+        "Fast-forward: the fortnight from Monday 24 November to Monday 8 December 2014, a sweep every "
+        "half hour (on a real server, `actionbot clock` sweeps every minute)."
+    )
     snoozed, day_shown = False, None
     clock.now, end = FORTNIGHT
     while clock.now <= end:
@@ -159,11 +196,12 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
                 say(f"── {format_date(notice.local_day)} ──")
             local = clock.now.astimezone(ZoneInfo(notice.timezone)).strftime("%H:%M")
             where = call.params["channel"]
-            to = f"#{names.get(where, where)}" if where.startswith("C") else \
-                f"@{names.get('U' + where[1:], where)}"
+            to = f"#{names.get(where, where)}" if where.startswith("C") else f"@{names.get('U' + where[1:], where)}"
             if notice.summary is not None and (where, notice.local_day) != FULL_SUMMARY:
-                say(f"  📊 {local} {notice.timezone}: weekly summary of {notice.summary.region} posted in {to} "
-                    f"({notice.summary.open_total} open, {len(notice.summary.overdue)} overdue)")
+                say(
+                    f"  📊 {local} {notice.timezone}: weekly summary of {notice.summary.region} posted in {to} "
+                    f"({notice.summary.open_total} open, {len(notice.summary.overdue)} overdue)"
+                )
                 continue
             say(f"  {local} {notice.timezone} → {to}:")
             for line in message_text(call.params, names):
@@ -172,8 +210,13 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
                 snoozed = True
                 snooze = next(b for b in buttons(call.params) if b["action_id"] == "nudge_snooze_day")
                 say("  @jennifer presses [Snooze to next working day]")
-                _, posted = driver.click("UJENNIFER", snooze["action_id"], snooze["value"], channel_id=where,
-                                         message={**call.params, "ts": call.params.get("ts", "1.1")})
+                _, posted = driver.click(
+                    "UJENNIFER",
+                    snooze["action_id"],
+                    snooze["value"],
+                    channel_id=where,
+                    message={**call.params, "ts": call.params.get("ts", "1.1")},
+                )
                 for line in message_text(posted or {}, names):
                     say(f"    {line}")
         clock.now += dt.timedelta(minutes=30)
@@ -186,19 +229,31 @@ def use_the_surfaces(runtime, driver: SlackDriver, slack: SlackStandIn, names: d
     driver.command("ULINA", "add", channel_id="CGLOBAL")
     view = slack.calls_to("views.open")[-1].params["view"]
     say("    " + " · ".join(b["label"]["text"] for b in view["blocks"] if b["type"] == "input"))
-    fields = {"title": "Share the KM strategy draft with the regional coordinators", "owners": "@patricia",
-              "due": "2014-12-12", "region": "Global", "note": "Draft v2 is in the shared folder"}
+    fields = {
+        "title": "Share the KM strategy draft with the regional coordinators",
+        "owners": "@patricia",
+        "due": "2014-12-12",
+        "region": "Global",
+        "note": "Draft v2 is in the shared folder",
+    }
     say("  @lina fills it in: " + "; ".join(f"{k}: {v}" for k, v in fields.items()) + "  [Save]")
     text = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
-    driver.submit("ULINA", view, {
-        "title": text(fields["title"]), "owners": {"value": {"type": "multi_users_select",
-                                                             "selected_users": ["UPATRICIA"]}},
-        "due": {"value": {"type": "datepicker", "selected_date": fields["due"]}},
-        "region": {"value": {"type": "static_select", "selected_option": {"value": "Global"}}},
-        "note": text(fields["note"])})
+    driver.submit(
+        "ULINA",
+        view,
+        {
+            "title": text(fields["title"]),
+            "owners": {"value": {"type": "multi_users_select", "selected_users": ["UPATRICIA"]}},
+            "due": {"value": {"type": "datepicker", "selected_date": fields["due"]}},
+            "region": {"value": {"type": "static_select", "selected_option": {"value": "Global"}}},
+            "note": text(fields["note"]),
+        },
+    )
     runtime.ctx.settle()
-    for call in slack.calls_to("chat.postEphemeral")[-1:] + [
-            c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "DPATRICIA"][-1:]:
+    for call in (
+        slack.calls_to("chat.postEphemeral")[-1:]
+        + [c for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "DPATRICIA"][-1:]
+    ):
         who = "only @lina sees" if call.method == "chat.postEphemeral" else "✉ DM to @patricia"
         say(f"  {who}:")
         for line in message_text(call.params, names):
@@ -207,9 +262,17 @@ def use_the_surfaces(runtime, driver: SlackDriver, slack: SlackStandIn, names: d
     say()
     say("@tim in #km-global › @actionbot what's open for Global?")
     before = len(slack.calls_to("chat.postMessage"))
-    driver.event({"type": "app_mention", "user": "UTIM", "text": "<@UBOT> what's open for Global?",
-                  "ts": "1416585600.000100", "channel": "CGLOBAL", "event_ts": "1416585600.000100"},
-                 event_id="Ev0DEMO1")
+    driver.event(
+        {
+            "type": "app_mention",
+            "user": "UTIM",
+            "text": "<@UBOT> what's open for Global?",
+            "ts": "1416585600.000100",
+            "channel": "CGLOBAL",
+            "event_ts": "1416585600.000100",
+        },
+        event_id="Ev0DEMO1",
+    )
     runtime.ctx.settle()  # the answer is posted after the ack
     for call in [c for c in slack.calls_to("chat.postMessage")[before:] if c.params["channel"] == "CGLOBAL"]:
         say("  actionbot, in the thread:")

@@ -9,6 +9,7 @@ takes the next. An idle keep-alive connection holds no thread and does not count
 connection that has sent no whole request within a second of being accepted: a few silent clients must
 not stop the server taking the connections of everyone else.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,8 +67,15 @@ class FreeThreadServer(TcpWSGIServer):
         self.waiting_channels: dict = {}  # channel -> when it was accepted
         self._in_service = 0  # requests handed to the threads and not yet done
         self._count_lock = threading.Lock()
-        super().__init__(application, map={}, _sock=sock, dispatcher=dispatcher, adj=adj, bind_socket=False,
-                         sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()))
+        super().__init__(
+            application,
+            map={},
+            _sock=sock,
+            dispatcher=dispatcher,
+            adj=adj,
+            bind_socket=False,
+            sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+        )
 
     def add_task(self, channel):
         self.waiting_channels.pop(channel, None)

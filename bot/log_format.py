@@ -4,6 +4,7 @@ A message is written with its control characters escaped (a newline in a name or
 and cut at MAX_MESSAGE characters, so no text from a request can start a line that reads as a record of
 its own or make a line of megabytes. A stack trace keeps its lines (they come from our code), but each
 exception's message in it is escaped the same way."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Wiring: config → database → core → Slack app → HTTP server (waitress) or Socket Mode."""
+
 from __future__ import annotations
 
 import logging
@@ -57,30 +58,41 @@ class Runtime:
     def scheduler(self, blocking: bool = False):
         """The nudge and summary scheduler on this process's services (not started)."""
         from scheduler.clock import make_scheduler
-        return make_scheduler(scheduler_services(self.config, self.ctx.actions, self.ctx.clock, dms=self.ctx.dms),
-                              blocking=blocking)
+
+        return make_scheduler(
+            scheduler_services(self.config, self.ctx.actions, self.ctx.clock, dms=self.ctx.dms), blocking=blocking
+        )
 
     def wsgi(self):
         from bot.core.calendar_feeds import CalendarService
         from handlers.web import make_wsgi
+
         feed = lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock())  # noqa: E731
-        return make_wsgi(self.bolt_app, lambda: database_ok(self.db), calendar=feed,
-                         signing_secret=self.config.signing_secret or "", max_body=self.config.max_body_bytes)
+        return make_wsgi(
+            self.bolt_app,
+            lambda: database_ok(self.db),
+            calendar=feed,
+            signing_secret=self.config.signing_secret or "",
+            max_body=self.config.max_body_bytes,
+        )
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):
         """A production WSGI server (waitress) on host:port, or on `sock` (already listening, shared
         by workers); `.run()` serves, `.close()` stops."""
         from bot.http_server import FreeThreadServer, listening_socket
+
         if sock is None:
             sock = listening_socket(host, self.config.port if port is None else port)
         # waitress refuses a larger body (413) from its Content-Length, or once a chunked one passes it
-        return FreeThreadServer(self.wsgi(), sock, threads=threads, ident="actionbot",
-                                max_request_body_size=self.config.max_body_bytes + 1)  # it refuses at >=
+        return FreeThreadServer(
+            self.wsgi(), sock, threads=threads, ident="actionbot", max_request_body_size=self.config.max_body_bytes + 1
+        )  # it refuses at >=
 
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from handlers.slack_clients import web_client
+
         handler = SocketModeHandler(self.bolt_app, self.config.app_token)
         handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
         return handler
@@ -123,20 +135,31 @@ def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
     from handlers.home_queue import BURST, TIER_4_PER_MINUTE, HomeQueue
 
     db = open_database(config)
-    ctx = HandlerContext(action_service(config, db),
-                         public_url=config.public_url or f"http://localhost:{config.port or 3000}",
-                         homes=HomeQueue(TIER_4_PER_MINUTE / processes, max(1.0, BURST / processes)))
+    ctx = HandlerContext(
+        action_service(config, db),
+        public_url=config.public_url or f"http://localhost:{config.port or 3000}",
+        homes=HomeQueue(TIER_4_PER_MINUTE / processes, max(1.0, BURST / processes)),
+    )
     if config.distributed:
         from handlers.app import installation_store
+
         ctx.installations = installation_store(config, db.engine)
     if clock is not None:
         ctx.clock = clock
     from handlers.notifier import SlackNotifier
     from scheduler.courier import Courier
+
     ctx.courier = Courier(ctx.actions, SlackNotifier(team_clients(config, db), ctx.dms), lambda: ctx.clock())
-    bolt_app = build_app(ctx, token=config.bot_token, signing_secret=config.signing_secret or "",
-                         api_url=config.api_url, socket_mode=bool(config.app_token), client_id=config.client_id,
-                         client_secret=config.client_secret, engine=db.engine)
+    bolt_app = build_app(
+        ctx,
+        token=config.bot_token,
+        signing_secret=config.signing_secret or "",
+        api_url=config.api_url,
+        socket_mode=bool(config.app_token),
+        client_id=config.client_id,
+        client_secret=config.client_secret,
+        engine=db.engine,
+    )
     return Runtime(config, db, bolt_app, ctx)
 
 

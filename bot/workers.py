@@ -12,6 +12,7 @@ The parent holds no database connection and no threads, so forking stays safe. I
 that dies, gives up when workers keep dying at start, and on SIGTERM or Ctrl-C asks every worker to
 finish the requests and after-ack work in hand (as a single process does) and waits for them.
 """
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ request then carries its own workspace's token. Enterprise Grid workspaces insta
 org-wide install is refused with a page saying why (handlers.installations). Bolt logs through
 `actionbot.bolt`, with its messages cut to their first words: many end in the request's body, its answer
 or an event (user text, `response_url`, the legacy `token`); so do the Web API client's."""
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,16 @@ from handlers.request_log import TimedApp
 from handlers.slack_clients import web_client
 
 # the bot scopes of manifest.yaml (a test keeps the two the same)
-SCOPES = ["commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write",
-          "app_mentions:read", "im:history"]
+SCOPES = [
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "users:read.email",
+    "files:write",
+    "app_mentions:read",
+    "im:history",
+]
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 _DETAIL = re.compile(r"[(:{\[\"'\n]")  # where Bolt's messages go on to what it was given
 
@@ -60,24 +69,36 @@ def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engi
         return args.default.success(args)
 
     return OAuthSettings(
-        client_id=client_id, client_secret=client_secret, scopes=SCOPES,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=SCOPES,
         installation_store=ctx.installations,
         state_store=SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
-        install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
         callback_options=CallbackOptions(success=installed, failure=failure_page),
     )
 
 
-def build_app(ctx: HandlerContext, *, token: str | None, signing_secret: str, api_url: str | None,
-              socket_mode: bool = False, client_id: str | None = None, client_secret: str | None = None,
-              engine=None) -> TimedApp:
+def build_app(
+    ctx: HandlerContext,
+    *,
+    token: str | None,
+    signing_secret: str,
+    api_url: str | None,
+    socket_mode: bool = False,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    engine=None,
+) -> TimedApp:
     distributed = bool(client_id and client_secret)
     app = TimedApp(
         signing_secret=signing_secret,
         logger=bolt_logger(),
         client=web_client(None if distributed else token, api_url),
         oauth_flow=WorkspaceOAuthFlow(settings=oauth_settings(ctx, client_id, client_secret, engine))
-        if distributed else None,
+        if distributed
+        else None,
         # Socket Mode requests arrive over Slack's authenticated WebSocket, unsigned
         request_verification_enabled=not socket_mode,
         # listeners run in the request's thread; slow work goes to ctx.later after the ack

@@ -2,6 +2,7 @@
 offset, a feed's region and, on list buttons, the list's query in its short form (`ListQuery.describe`
 with names' inner spaces collapsed: the store matches names that way). A value still too long travels
 compressed; a query too long even so is not carried (`list_query` says so), and a value is never cut."""
+
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,6 @@
 """`/action calendar [region:<name>] [reset]` and its Reset button: the private address of a calendar
 feed of due dates (the person's own, or a region's), to subscribe to from any calendar app."""
+
 from __future__ import annotations
 
 from bot.core.calendar_feeds import feed_path
@@ -21,8 +22,10 @@ def parse_calendar_command(tokens) -> tuple[str, str | None, bool]:
         elif tok.kind == "word" and tok.raw.lower() == "reset":
             reset = True
         else:
-            raise BadInput(f"`calendar` takes `region:<name>` and `reset`, not “{to_plain(tok.raw)}”.",
-                           "/action calendar region:LAC")
+            raise BadInput(
+                f"`calendar` takes `region:<name>` and `reset`, not “{to_plain(tok.raw)}”.",
+                "/action calendar region:LAC",
+            )
     return ("region" if region else "user"), region, reset
 
 
@@ -43,18 +46,26 @@ def calendar_reply(ctx: HandlerContext, team_id: str, actor, tokens, now) -> dic
 def feed_message(ctx: HandlerContext, kind: str, subject: str, secret: str, was_reset: bool) -> dict:
     url = ctx.public_url + feed_path(secret)
     whose = "your actions" if kind == "user" else f"the region {render.escape(subject)}"
-    lines = [f":calendar: {'New address' if was_reset else 'Calendar feed'} for the due dates of {whose}:",
-             f"`{url}`",
-             "Subscribe to it from Google Calendar, Outlook or Apple Calendar (\u201cFrom URL\u201d). "
-             "Keep it private: anyone with the address can read it."]
+    lines = [
+        f":calendar: {'New address' if was_reset else 'Calendar feed'} for the due dates of {whose}:",
+        f"`{url}`",
+        "Subscribe to it from Google Calendar, Outlook or Apple Calendar (\u201cFrom URL\u201d). "
+        "Keep it private: anyone with the address can read it.",
+    ]
     if was_reset:
         lines.append("The old address no longer works.")
-    button = {"type": "button", "action_id": RESET_ACTION, "text": {"type": "plain_text", "text": "Reset address"},
-              "value": button_values.encode({"kind": kind, "subject": " ".join(subject.split())}),
-              "confirm": {"title": {"type": "plain_text", "text": "Reset the address?"},
-                          "text": {"type": "plain_text", "text": "Calendars subscribed to the old one stop updating."},
-                          "confirm": {"type": "plain_text", "text": "Reset"},
-                          "deny": {"type": "plain_text", "text": "Keep it"}}}
+    button = {
+        "type": "button",
+        "action_id": RESET_ACTION,
+        "text": {"type": "plain_text", "text": "Reset address"},
+        "value": button_values.encode({"kind": kind, "subject": " ".join(subject.split())}),
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Reset the address?"},
+            "text": {"type": "plain_text", "text": "Calendars subscribed to the old one stop updating."},
+            "confirm": {"type": "plain_text", "text": "Reset"},
+            "deny": {"type": "plain_text", "text": "Keep it"},
+        },
+    }
     return render.message(f"Calendar feed: {url}", [render.section("\n".join(lines), button)])
 
 

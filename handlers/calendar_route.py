@@ -3,6 +3,7 @@
 Calendar clients (Google, Outlook, Apple) poll this URL; the secret in it is the only credential, so an
 unknown or reset secret gets a bare 404 that says nothing about why.
 """
+
 from __future__ import annotations
 
 from typing import Callable

@@ -2,6 +2,7 @@
 workers for what a person waits for (DMs, replies), the Home tab queue for refreshes nobody waits
 for, which merges them and paces them to Slack's limit (handlers.home_queue), and the courier that
 tells new owners through the scheduler's ledgered send loop (scheduler.courier)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,8 @@ class HandlerContext:
     public_url: str = "http://localhost:3000"  # the base of calendar feed addresses
     installations: object | None = None  # slack_sdk's installation store, when installed by OAuth
     background: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack"))
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")
+    )
     homes: HomeQueue = field(default_factory=HomeQueue)
     dms: DmChannels = field(default_factory=DmChannels)
     courier: object | None = None  # scheduler.courier.Courier: new owners' DMs; None: the sweep sends them
@@ -46,11 +48,13 @@ class HandlerContext:
 
     def later(self, fn: Callable, *args) -> None:
         """Run `fn` after the response has gone back to Slack; failures are logged, not raised."""
+
         def run():
             try:
                 fn(*args)
             except Exception:
                 log.exception("after-ack work failed: %s", getattr(fn, "__name__", fn))
+
         future = self.background.submit(run)
         with self._lock:
             self._pending.add(future)

@@ -4,6 +4,7 @@ A DM needs the IM channel's ID from `conversations.open`, which Slack rates Tier
 minute per workspace), while every change that concerns someone else DMs them. So the ID is asked once
 per workspace and person and then remembered (the most recent `SIZE` of them); a remembered IM that Slack
 no longer knows is forgotten and opened again. Safe to use from several threads at once."""
+
 from __future__ import annotations
 
 import threading

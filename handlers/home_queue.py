@@ -14,6 +14,7 @@ so Homes wait here instead of being published at once:
 
 Time is a `Clock` (monotonic seconds, and how to wait) so tests can pace on fake time.
 """
+
 from __future__ import annotations
 
 import logging

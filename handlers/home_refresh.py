@@ -1,5 +1,6 @@
 """Publishing the App Home tab: one person's (`publish_home`) or, after a change, everyone's it touched
 (`refresh_homes`, which logs a failure and goes on with the next person)."""
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,12 @@ def refresh_homes(ctx: HandlerContext, client, team_id: str, user_ids: Iterable[
         try:
             publish_home(ctx, client, team_id, user_id)
         except Exception as err:  # the Home tab is a convenience: a failed refresh must not fail a change
-            log.warning("Home tab refresh failed for %s (team %s): %s", user_id, team_id,
-                        getattr(err, "response", None) or repr(err))
+            log.warning(
+                "Home tab refresh failed for %s (team %s): %s",
+                user_id,
+                team_id,
+                getattr(err, "response", None) or repr(err),
+            )
 
 
 def after_change(ctx: HandlerContext, client, team_id: str, actor_id: str, action) -> None:

@@ -6,6 +6,7 @@ Rights rest on fresh answers: an admin-only operation on a flag older than a few
 AdminUnconfirmed in the core, and `confirming_admin` then asks `users.info` (bounded by the request
 client's timeout) and runs the operation once more; no answer in time refuses it. Only an admin or
 owner of the request's own workspace is an admin there."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,9 @@ log = logging.getLogger("actionbot.identity")
 T = TypeVar("T")
 
 
-def actor_for(ctx: HandlerContext, client: WebClient, team_id: str, user_id: str,
-              user_team: str | None = None) -> Actor:
+def actor_for(
+    ctx: HandlerContext, client: WebClient, team_id: str, user_id: str, user_team: str | None = None
+) -> Actor:
     """`user_team`: the user's own workspace when the request names it (an interaction's user.team_id);
     someone from another workspace is never an admin of this one."""
     actor, ask = ctx.people.known(team_id, user_id, ctx.clock())
@@ -39,8 +41,7 @@ def actor_for(ctx: HandlerContext, client: WebClient, team_id: str, user_id: str
 def profile_of(user: dict, team_id: str) -> tuple[str, str | None, bool]:
     """(name, zone, admin of `team_id`) of a `users.info` or `users.list` user."""
     profile = user.get("profile") or {}
-    name = (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-            or user.get("name") or "")
+    name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name") or ""
     admin = bool(user.get("is_admin") or user.get("is_owner")) and user.get("team_id") == team_id
     return name, user.get("tz"), admin
 
@@ -59,8 +60,7 @@ def learn_quietly(ctx: HandlerContext, client: WebClient, team_id: str, user_id:
         log.warning("users.info failed for %s: %s", user_id, getattr(err, "response", None) or repr(err))
 
 
-def confirming_admin(ctx: HandlerContext, client: WebClient, team_id: str, user_id: str,
-                     work: Callable[[], T]) -> T:
+def confirming_admin(ctx: HandlerContext, client: WebClient, team_id: str, user_id: str, work: Callable[[], T]) -> T:
     """Run `work`; if it needs admin rights on a flag too old to rest on, ask Slack and run it again on
     the fresh answer. Slack not answering in time refuses it (AdminUnconfirmed, a message to the user)."""
     try:

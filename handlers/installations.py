@@ -6,6 +6,7 @@ across Slack, so the team alone tells which installation it is.
 An org-wide install (Enterprise Grid's "install for the whole organization": no team) is refused at the
 redirect with a page that says to install into each workspace: the bot's data, settings and nudges are
 per workspace."""
+
 from __future__ import annotations
 
 import html
@@ -27,8 +28,11 @@ class InstallationStore(SQLAlchemyInstallationStore):
     def _enterprises_of(self, team_id: str) -> list[str | None]:
         """The enterprise IDs a team's installations are stored under, newest first (None: not Grid)."""
         c = self.bots.c
-        query = (select(c.enterprise_id).where(c.client_id == self.client_id, c.team_id == team_id)
-                 .order_by(desc(c.installed_at)))
+        query = (
+            select(c.enterprise_id)
+            .where(c.client_id == self.client_id, c.team_id == team_id)
+            .order_by(desc(c.installed_at))
+        )
         with self.engine.connect() as conn:
             return list(dict.fromkeys(conn.execute(query).scalars()))
 

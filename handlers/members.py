@@ -1,5 +1,6 @@
 """Workspace members for owner matching: `users.list` (all pages; deleted users and bots left out), and
 `users.lookupByEmail` for an owner written as an e-mail address the list did not match."""
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,15 @@ def workspace_members(client: WebClient, profiles: dict | None = None) -> list[M
             profile = u.get("profile") or {}
             if profiles is not None:
                 profiles[u["id"]] = u
-            members.append(Member(user_id=u["id"], name=u.get("name") or "", real_name=u.get("real_name")
-                                  or profile.get("real_name") or "", display_name=profile.get("display_name") or "",
-                                  email=profile.get("email") or ""))
+            members.append(
+                Member(
+                    user_id=u["id"],
+                    name=u.get("name") or "",
+                    real_name=u.get("real_name") or profile.get("real_name") or "",
+                    display_name=profile.get("display_name") or "",
+                    email=profile.get("email") or "",
+                )
+            )
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return members

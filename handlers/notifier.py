@@ -8,6 +8,7 @@ A DM needs the IM channel's ID from `conversations.open` (Tier 3: about 50 a min
 notifier remembers it per workspace and user (handlers.dm_channels), so each DM is opened once per
 process, not once a message. Safe to call from several threads at once.
 """
+
 from __future__ import annotations
 
 import threading
@@ -21,8 +22,17 @@ from handlers.dm_channels import GONE, DmChannels
 from handlers.render_notices import notice_messages
 from handlers.slack_clients import without_rate_limit_retries
 
-PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "user_not_found",
-             "cannot_dm_bot", "user_disabled", "restricted_action", "invalid_auth"}
+PERMANENT = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "account_inactive",
+    "user_not_found",
+    "cannot_dm_bot",
+    "user_disabled",
+    "restricted_action",
+    "invalid_auth",
+}
 OPEN, POST = "conversations.open", "chat.postMessage"  # Tier 3 per workspace; per channel and per workspace
 
 
@@ -51,8 +61,9 @@ class SlackNotifier:
             raise DeliveryError("no bot token for this workspace (not installed?)")
         try:
             if kind == "user":
-                response = self.dms.post(client, notice.team_id, target, thread_ts=thread, unfurl_links=False,
-                                         **message)
+                response = self.dms.post(
+                    client, notice.team_id, target, thread_ts=thread, unfurl_links=False, **message
+                )
             else:
                 response = client.chat_postMessage(channel=target, thread_ts=thread, unfurl_links=False, **message)
             return response["ts"]
@@ -62,9 +73,13 @@ class SlackNotifier:
             if kind == "user" and code in GONE:
                 self.dms.forget(notice.team_id, target)  # a remembered IM that no longer works
             wait = retry_after(err)
-            raise DeliveryError(code, permanent=code in PERMANENT and wait is None, retry_after=wait,
-                                limit=method if wait is not None else None,
-                                per_destination=method == POST) from None
+            raise DeliveryError(
+                code,
+                permanent=code in PERMANENT and wait is None,
+                retry_after=wait,
+                limit=method if wait is not None else None,
+                per_destination=method == POST,
+            ) from None
         except OSError as err:
             raise DeliveryError(f"could not reach Slack: {err}") from None
 

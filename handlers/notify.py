@@ -1,5 +1,6 @@
 """Messages the app sends after answering: new owners told (through the scheduler's ledgered send loop),
 follow-ups through a response URL, files in a DM."""
+
 from __future__ import annotations
 
 from slack_sdk import WebClient
@@ -35,8 +36,14 @@ def send_to_response_url(url: str, *messages: dict) -> None:
         client.send(response_type="ephemeral", replace_original=False, **message)
 
 
-def send_file(dms: DmChannels, client: WebClient, team_id: str, user_id: str, content: str, filename: str,
-              comment: str) -> None:
+def send_file(
+    dms: DmChannels, client: WebClient, team_id: str, user_id: str, content: str, filename: str, comment: str
+) -> None:
     """A file in the person's DM (files_upload_v2)."""
-    client.files_upload_v2(channel=dms.open(client, team_id, user_id), content=content, filename=filename,
-                           title=filename, initial_comment=comment)
+    client.files_upload_v2(
+        channel=dms.open(client, team_id, user_id),
+        content=content,
+        filename=filename,
+        title=filename,
+        initial_comment=comment,
+    )

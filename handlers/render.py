@@ -2,6 +2,7 @@
 
 Limits kept here: 50 blocks a message, 3000 characters a section text.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,8 +80,12 @@ def action_line(action: ActionInfo) -> str:
 
 
 def _button(text: str, action_id: str, value: dict, style: str | None = None) -> dict:
-    button = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text},
-              "value": button_values.encode(value)}
+    button = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": text},
+        "value": button_values.encode(value),
+    }
     if style:
         button["style"] = style
     return button
@@ -92,8 +97,11 @@ def edit_button(number: int) -> dict:
 
 def row_buttons(number: int) -> dict:
     """Edit and Add note under a row (Done sits beside it)."""
-    return {"type": "actions", "block_id": f"row-{number}",
-            "elements": [edit_button(number), _button("Add note", NOTE_ACTION, {"n": number})]}
+    return {
+        "type": "actions",
+        "block_id": f"row-{number}",
+        "elements": [edit_button(number), _button("Add note", NOTE_ACTION, {"n": number})],
+    }
 
 
 def action_rows(action: ActionInfo, query: str | None = None) -> list[dict]:
@@ -141,8 +149,13 @@ def listing_message(listing: Listing, query_text: str, note: str | None = None, 
             blocks.append(context(shown + " The filter is too long to page through: list with a shorter one."))
         else:
             blocks.append(context(shown))
-            blocks.append({"type": "actions", "block_id": "more", "elements": [
-                _button("Show more", MORE_ACTION, {"q": carried, "o": offset + len(page)})]})
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": "more",
+                    "elements": [_button("Show more", MORE_ACTION, {"q": carried, "o": offset + len(page)})],
+                }
+            )
     fallback = f"{listing.total} actions" + (f" ({escape(query_text)})" if query_text else "")
     return message(fallback, blocks)
 
@@ -150,19 +163,28 @@ def listing_message(listing: Listing, query_text: str, note: str | None = None, 
 def outcome_message(outcome: Outcome, verb: str) -> dict:
     action = outcome.action
     headline = {
-        "add": "Added", "done": "Marked done", "reopen": "Reopened", "cancel": "Cancelled",
-        "note": "Noted on", "assign": "Reassigned", "due": "New due date for", "edit": "Updated",
+        "add": "Added",
+        "done": "Marked done",
+        "reopen": "Reopened",
+        "cancel": "Cancelled",
+        "note": "Noted on",
+        "assign": "Reassigned",
+        "due": "New due date for",
+        "edit": "Updated",
         "snooze": "Snoozed",
     }[verb]
-    lines = [f"{headline} *#{action.number}* {escape(action.title)}",
-             f"Owners: {owners_text(action)}",
-             f"Due: {due_text(action.due)}" + (" (overdue)" if action.overdue else "")]
+    lines = [
+        f"{headline} *#{action.number}* {escape(action.title)}",
+        f"Owners: {owners_text(action)}",
+        f"Due: {due_text(action.due)}" + (" (overdue)" if action.overdue else ""),
+    ]
     for label, value in (("Region", action.region), ("Group", action.group), ("Meeting", action.meeting)):
         if value:
             lines.append(f"{label}: {escape(value)}")
     blocks = [section("\n".join(lines))]
-    extra = [c[5:].strip() if c.startswith("note:") else c for c in outcome.changes
-             if c.startswith(("note:", "snoozed"))]
+    extra = [
+        c[5:].strip() if c.startswith("note:") else c for c in outcome.changes if c.startswith(("note:", "snoozed"))
+    ]
     if extra:
         blocks.append(context(escape("; ".join(extra))))
     fallback = f"{headline} #{action.number} {action.title} (due {due_text(action.due)})"
@@ -183,13 +205,14 @@ def sorry_message() -> dict:
 
 def assignment_message(assignment: Assignment) -> dict:
     action = assignment.action
-    text = (f"<@{assignment.by}> assigned you *#{action.number}* {escape(action.title)}\n"
-            f"Due: {due_text(action.due)}")
+    text = f"<@{assignment.by}> assigned you *#{action.number}* {escape(action.title)}\nDue: {due_text(action.due)}"
     if action.region:
         text += f" · {escape(action.region)}"
-    blocks = [section(text, done_button(action.number)), {"type": "actions", "elements": [edit_button(action.number)]},
-              context("Reply with `/action note "
-                      f"{action.number} <progress>` or `/action due {action.number} <date>`.")]
+    blocks = [
+        section(text, done_button(action.number)),
+        {"type": "actions", "elements": [edit_button(action.number)]},
+        context(f"Reply with `/action note {action.number} <progress>` or `/action due {action.number} <date>`."),
+    ]
     fallback = f"You were assigned #{action.number} {escape(action.title)}, due {due_text(action.due)}"
     return message(fallback, blocks)
 
@@ -197,8 +220,7 @@ def assignment_message(assignment: Assignment) -> dict:
 def import_digest_message(by: str, meeting: str | None, actions: list[ActionInfo]) -> dict:
     """One DM per owner after an import: every action they were given."""
     source = f" from {escape(meeting)}" if meeting else ""
-    head = (f"<@{by}> imported {len(actions)} action{'s' if len(actions) != 1 else ''}{source} "
-            f"that you own:")
+    head = f"<@{by}> imported {len(actions)} action{'s' if len(actions) != 1 else ''}{source} that you own:"
     blocks = [section(head)]
     for action in actions[:PAGE_ROWS]:
         blocks += action_rows(action)
@@ -209,16 +231,26 @@ def import_digest_message(by: str, meeting: str | None, actions: list[ActionInfo
 
 def regions_message(regions: list[RegionInfo]) -> dict:
     if not regions:
-        return message("No regions yet.", [section(
-            "No regions yet. An admin adds one with "
-            "`/action region add \"Latin America and the Caribbean\" alias:LAC tz:America/Bogota`.")])
+        return message(
+            "No regions yet.",
+            [
+                section(
+                    "No regions yet. An admin adds one with "
+                    '`/action region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota`.'
+                )
+            ],
+        )
     blocks = [section(f"*{len(regions)} region{'s' if len(regions) != 1 else ''}*")]
     for r in regions[: MAX_BLOCKS - 1]:
         parts = [f"*{escape(r.name)}*"]
         if r.aliases:
             parts.append("(" + ", ".join(escape(a) for a in r.aliases) + ")")
-        details = [f"{r.open_count} open", escape(r.timezone or "workspace zone"), escape(r.working_days),
-                   f"summary {escape(r.summary_schedule)}"]
+        details = [
+            f"{r.open_count} open",
+            escape(r.timezone or "workspace zone"),
+            escape(r.working_days),
+            f"summary {escape(r.summary_schedule)}",
+        ]
         if r.channel_id:
             details.append(f"<#{r.channel_id}>")
         if r.lead_user_id:
@@ -229,17 +261,20 @@ def regions_message(regions: list[RegionInfo]) -> dict:
 
 def settings_message(settings, changed: bool) -> dict:
     n = settings.nudges
-    lines = [("*Settings saved.*" if changed else "*Workspace settings*"),
-             f"Nudges: {escape(n.describe())}, at 09:00 in each owner's time zone on working days "
-             f"(`nudges:{','.join(f'{o:+d}' if o else '0' for o in n.offsets)}` `repeat:{n.repeat_days}`)",
-             "Escalation to the region lead: " + (f"after {n.escalate_after_days} days overdue, at most weekly"
-                                                  if n.escalate_after_days else "off")
-             + f" (`escalate:{n.escalate_after_days}`)",
-             f"Default time zone: {escape(settings.timezone)} (`tz:{escape(settings.timezone)}`)"]
+    lines = [
+        ("*Settings saved.*" if changed else "*Workspace settings*"),
+        f"Nudges: {escape(n.describe())}, at 09:00 in each owner's time zone on working days "
+        f"(`nudges:{','.join(f'{o:+d}' if o else '0' for o in n.offsets)}` `repeat:{n.repeat_days}`)",
+        "Escalation to the region lead: "
+        + (f"after {n.escalate_after_days} days overdue, at most weekly" if n.escalate_after_days else "off")
+        + f" (`escalate:{n.escalate_after_days}`)",
+        f"Default time zone: {escape(settings.timezone)} (`tz:{escape(settings.timezone)}`)",
+    ]
     blocks = [section("\n".join(lines))]
     if not changed:
-        blocks.append(context("An admin changes them with "
-                              "`/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich`."))
+        blocks.append(
+            context("An admin changes them with `/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich`.")
+        )
     return message("Settings saved." if changed else "Workspace settings", blocks)
 
 
@@ -256,5 +291,6 @@ You can also ask me in a DM or a mention: “what's open for LAC?”, “overdue
 
 
 def help_message() -> dict:
-    return message("Actionbot help: /action add, list, done, reopen, cancel, note, assign, due, edit, region",
-                   [section(HELP)])
+    return message(
+        "Actionbot help: /action add, list, done, reopen, cancel, note, assign, due, edit, region", [section(HELP)]
+    )

@@ -5,6 +5,7 @@ A Home tab holds at most 100 blocks. Groups are filled in order while there is r
 room for the heading and a "not shown" line of every group still to come (and a few blocks spare);
 a group cut short ends with a line saying how many are not shown and which list shows them all.
 """
+
 from __future__ import annotations
 
 from bot.core.home import CREATED, LATER, NO_DATE, OVERDUE, THIS_WEEK, HomeGroup, HomeView
@@ -28,8 +29,13 @@ SEE_ALL = {
 
 
 def new_action_button() -> dict:
-    return {"type": "button", "action_id": NEW_ACTION, "value": "new", "style": "primary",
-            "text": {"type": "plain_text", "text": "New action"}}
+    return {
+        "type": "button",
+        "action_id": NEW_ACTION,
+        "value": "new",
+        "style": "primary",
+        "text": {"type": "plain_text", "text": "New action"},
+    }
 
 
 def home_view_payload(home: HomeView) -> dict:
@@ -37,9 +43,12 @@ def home_view_payload(home: HomeView) -> dict:
     blocks = [render.section(_summary(home), new_action_button())]
     groups = [g for g in home.groups if g.total]
     if not groups:
-        blocks.append(render.context(
-            ":sparkles: Nothing open for you. Press *New action* to add one, or type "
-            f"`{render.escape(ADD_EXAMPLE)}` in any channel."))
+        blocks.append(
+            render.context(
+                ":sparkles: Nothing open for you. Press *New action* to add one, or type "
+                f"`{render.escape(ADD_EXAMPLE)}` in any channel."
+            )
+        )
     for i, group in enumerate(groups):
         still_to_come = 2 * (len(groups) - i - 1)  # a heading and a "not shown" line each, at worst
         room = BLOCK_BUDGET - len(blocks) - 1 - still_to_come  # after this group's heading
@@ -64,10 +73,9 @@ def _summary(home: HomeView) -> str:
         text += f"You own {owned} open action{'s' if owned != 1 else ''}"
         late, soon = home.group(OVERDUE).total, home.group(THIS_WEEK).total
         details = ([f"{late} overdue"] if late else []) + ([f"{soon} due this week"] if soon else [])
-        text += (": " + ", ".join(details) + "." if details else ".")
+        text += ": " + ", ".join(details) + "." if details else "."
     return text
 
 
 def _not_shown(group: HomeGroup, shown: int) -> str:
-    return (f"Showing {shown} of {group.total}; {group.total - shown} not shown · "
-            f"see all with `{SEE_ALL[group.key]}`")
+    return f"Showing {shown} of {group.total}; {group.total - shown} not shown · see all with `{SEE_ALL[group.key]}`"

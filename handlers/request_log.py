@@ -6,6 +6,7 @@ listener have run, so `ms` is the whole of the bot's work before the answer, and
 request ran) or `http<status>` (refused: a bad signature or a malformed body, of which nothing is
 read, so its team and name are `-`). Only names are logged (the command's verb, a button's action_id,
 an event's type), never user text or tokens."""
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,12 @@ def describe(body: dict) -> tuple[str, str]:
 
 def team_of(body: dict) -> str:
     team, user = body.get("team"), body.get("user")
-    return (body.get("team_id") or (team.get("id") if isinstance(team, dict) else team)
-            or (user.get("team_id") if isinstance(user, dict) else None) or "-")
+    return (
+        body.get("team_id")
+        or (team.get("id") if isinstance(team, dict) else team)
+        or (user.get("team_id") if isinstance(user, dict) else None)
+        or "-"
+    )
 
 
 def _field(value) -> str:
@@ -54,8 +59,14 @@ def _field(value) -> str:
 def log_request(body: dict, started: float, outcome: str) -> None:
     """The request line of a request begun at `started` (perf_counter) that ended in `outcome`."""
     kind, name = describe(body)
-    log.info("request team=%s kind=%s name=%s ms=%.1f outcome=%s", _field(team_of(body)), _field(kind),
-             _field(name.replace(" ", "_")), (time.perf_counter() - started) * 1000, _field(outcome))
+    log.info(
+        "request team=%s kind=%s name=%s ms=%.1f outcome=%s",
+        _field(team_of(body)),
+        _field(kind),
+        _field(name.replace(" ", "_")),
+        (time.perf_counter() - started) * 1000,
+        _field(outcome),
+    )
 
 
 def refused() -> None:
@@ -96,5 +107,8 @@ class TimedApp(App):
         finally:
             _current.reset(token)
             status = response.status if response is not None else 500
-            log_request(req.body if isinstance(req.body, dict) else {}, started,
-                        current["outcome"] if status < 400 else f"http{status}")
+            log_request(
+                req.body if isinstance(req.body, dict) else {},
+                started,
+                current["outcome"] if status < 400 else f"http{status}",
+            )

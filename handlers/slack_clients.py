@@ -11,6 +11,7 @@ scheduler's ledger sends on a later sweep instead, so no request thread sleeps f
 notifier takes its clients `without_rate_limit_retries`: its send loop paces each channel itself and
 must hear of every 429 rather than have a client sleep through it.
 """
+
 from __future__ import annotations
 
 import threading
@@ -49,16 +50,17 @@ BACKOFF = BackoffRetryIntervalCalculator(backoff_factor=0.2)  # 0.2 s, then 0.4 
 
 
 def retry_handlers() -> list:
-    return [ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
-            AllServerErrorsRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
-            BoundedRateLimitRetryHandler(max_retry_count=2)]
+    return [
+        ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
+        AllServerErrorsRetryHandler(max_retry_count=2, interval_calculator=BACKOFF),
+        BoundedRateLimitRetryHandler(max_retry_count=2),
+    ]
 
 
 def without_rate_limit_retries(client: WebClient) -> WebClient:
     """A twin of `client` (same token, URL and timeout) whose 429s raise at once."""
     handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
-    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
-                     retry_handlers=handlers)
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=handlers)
 
 
 def web_client(token: str | None, api_url: str | None, timeout: float = REQUEST_TIMEOUT) -> WebClient:
@@ -71,15 +73,17 @@ def web_client(token: str | None, api_url: str | None, timeout: float = REQUEST_
 def patient(client: WebClient) -> WebClient:
     """A twin of a request's `client` (same token, URL and retries) for work after the ack, where
     nobody waits for the answer and a slow Slack may take BACKGROUND_TIMEOUT."""
-    return WebClient(token=client.token, base_url=client.base_url, timeout=BACKGROUND_TIMEOUT,
-                     retry_handlers=client.retry_handlers)
+    return WebClient(
+        token=client.token, base_url=client.base_url, timeout=BACKGROUND_TIMEOUT, retry_handlers=client.retry_handlers
+    )
 
 
 class TokenClients:
     """One client per bot token, made on first use (the scheduler sends for many workspaces)."""
 
-    def __init__(self, api_url: str | None, token_for_team: Callable[[str], str | None],
-                 timeout: float = BACKGROUND_TIMEOUT):
+    def __init__(
+        self, api_url: str | None, token_for_team: Callable[[str], str | None], timeout: float = BACKGROUND_TIMEOUT
+    ):
         self.api_url = api_url
         self.timeout = timeout
         self.token_for_team = token_for_team

@@ -8,6 +8,7 @@ object that says what it is (a `type`, a slash `command` or Slack's `ssl_check`)
 Bolt routes on and our request log reads in the types Slack gives them (400). Only then is the
 request Bolt's. The size cap is the server's and Flask's, before any of this.
 """
+
 from __future__ import annotations
 
 from typing import Mapping
@@ -22,11 +23,29 @@ SLACK_TYPES = ("application/json", FORM)
 
 # the fields Bolt's listener matching and context, and our request log, read: None, or these types
 _SHAPES: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(("type", "team_id", "user_id", "channel_id", "enterprise_id", "command", "text",
-                     "callback_id", "trigger_id", "response_url", "api_app_id", "event_id", "token"), (str,)),
+    **dict.fromkeys(
+        (
+            "type",
+            "team_id",
+            "user_id",
+            "channel_id",
+            "enterprise_id",
+            "command",
+            "text",
+            "callback_id",
+            "trigger_id",
+            "response_url",
+            "api_app_id",
+            "event_id",
+            "token",
+        ),
+        (str,),
+    ),
     **dict.fromkeys(("team", "user", "channel", "enterprise"), (str, dict)),
-    **dict.fromkeys(("view", "container", "message", "previous_message", "item", "assistant_thread",
-                     "function_data", "state"), (dict,)),
+    **dict.fromkeys(
+        ("view", "container", "message", "previous_message", "item", "assistant_thread", "function_data", "state"),
+        (dict,),
+    ),
     "event": (dict,),
 }
 _LISTS_OF_OBJECTS = ("actions", "authorizations", "response_urls")
@@ -83,8 +102,13 @@ def _read_form_as_slack_sent_it(request: BoltRequest, text: str) -> None:
 def _check_signature(body: str, headers: Mapping[str, str], verifier: SignatureVerifier) -> None:
     timestamp = headers.get("X-Slack-Request-Timestamp") or ""
     signature = headers.get("X-Slack-Signature") or ""
-    well_formed = (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12
-                   and signature.isascii() and len(signature) <= 100)
+    well_formed = (
+        timestamp.isascii()
+        and timestamp.isdigit()
+        and len(timestamp) <= 12
+        and signature.isascii()
+        and len(signature) <= 100
+    )
     if not (well_formed and verifier.is_valid(body, timestamp, signature)):
         raise Refused(401, "invalid request signature")
 

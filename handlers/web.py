@@ -2,6 +2,7 @@
 `GET /healthz` for load balancers, and `GET /calendar/<secret>.ics` for calendar feeds when a feed
 source is given. Request bodies over `max_body` bytes are refused (413) before they are read; while the
 database is down every page that needs it answers 503, as /healthz does, not 500."""
+
 from __future__ import annotations
 
 import logging
@@ -23,9 +24,14 @@ from handlers.slack_door import Refused, admit
 log = logging.getLogger("actionbot.web")
 
 
-def make_wsgi(bolt_app: App, healthy: Callable[[], bool],
-              calendar: Callable[[str], bytes | None] | None = None, *, signing_secret: str,
-              max_body: int = DEFAULT_MAX_BODY_BYTES) -> Flask:
+def make_wsgi(
+    bolt_app: App,
+    healthy: Callable[[], bool],
+    calendar: Callable[[str], bytes | None] | None = None,
+    *,
+    signing_secret: str,
+    max_body: int = DEFAULT_MAX_BODY_BYTES,
+) -> Flask:
     web = Flask("actionbot")
     # Werkzeug refuses a larger Content-Length unread and stops a chunked body at the cap (413)
     web.config["MAX_CONTENT_LENGTH"] = max_body
@@ -36,8 +42,9 @@ def make_wsgi(bolt_app: App, healthy: Callable[[], bool],
     def slack_events():
         started = time.perf_counter()
         try:
-            admitted = admit(request.get_data(), request.headers,
-                             request.query_string.decode("utf-8", "replace"), verifier)
+            admitted = admit(
+                request.get_data(), request.headers, request.query_string.decode("utf-8", "replace"), verifier
+            )
         except Refused as refused:
             log_request({}, started, f"http{refused.status}")
             return jsonify(error=refused.reason), refused.status

@@ -4,6 +4,7 @@ Jobs: a sweep at the top of every minute and hourly housekeeping, both in UTC (a
 would use the host's). Job functions take no objects, only what the process registered with `install`,
 so they could be pickled to a persistent job store; the database, not APScheduler, keeps the state.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,8 +50,12 @@ def sweep_job() -> None:
     services = _installed()
     report = sweep(services.actions, services.notifier, services.clock())
     if report.sent or report.failed:
-        log.info("sweep: %d sent, %d failed, %d taken by another sender",
-                 len(report.sent), len(report.failed), report.skipped)
+        log.info(
+            "sweep: %d sent, %d failed, %d taken by another sender",
+            len(report.sent),
+            len(report.failed),
+            report.skipped,
+        )
 
 
 def housekeeping_job() -> None:
@@ -63,10 +68,16 @@ def housekeeping_job() -> None:
 def add_jobs(scheduler) -> None:
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50, "replace_existing": True}
     # the first sweep runs at start: a restarted clock catches up at once, not at the next minute
-    scheduler.add_job(sweep_job, CronTrigger(second=0, timezone=dt.timezone.utc), id="sweep",
-                      next_run_time=dt.datetime.now(dt.timezone.utc), **common)
-    scheduler.add_job(housekeeping_job, CronTrigger(minute=30, second=30, timezone=dt.timezone.utc),
-                      id="housekeeping", **common)
+    scheduler.add_job(
+        sweep_job,
+        CronTrigger(second=0, timezone=dt.timezone.utc),
+        id="sweep",
+        next_run_time=dt.datetime.now(dt.timezone.utc),
+        **common,
+    )
+    scheduler.add_job(
+        housekeeping_job, CronTrigger(minute=30, second=30, timezone=dt.timezone.utc), id="housekeeping", **common
+    )
 
 
 def make_scheduler(services: Services, *, blocking: bool):

@@ -6,6 +6,7 @@ while one runs is delivered right after it (many asks while waiting make one mor
 cannot deliver (Slack failed, or the process died after the change was stored) stays pending or failed
 in the ledger, and the clock's next sweep sends it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,9 @@ log = logging.getLogger("actionbot.courier")
 
 
 class Courier:
-    def __init__(self, actions: ActionService, notifier: Notifier, clock: Callable[[], dt.datetime],
-                 claimer: str = CLAIMER):
+    def __init__(
+        self, actions: ActionService, notifier: Notifier, clock: Callable[[], dt.datetime], claimer: str = CLAIMER
+    ):
         self.actions, self.notifier, self.clock, self.claimer = actions, notifier, clock, claimer
         self._lock = threading.Lock()
         self._waiting: dict[str, list[Notice]] = {}  # team -> the notices asked for, in order
@@ -44,10 +46,14 @@ class Courier:
                 team = next(iter(self._waiting))
                 asked = self._waiting.pop(team)
             try:
-                report = deliver_told(self.actions, self.notifier, team, self.clock(), claimer=self.claimer,
-                                      notices=asked)
+                report = deliver_told(
+                    self.actions, self.notifier, team, self.clock(), claimer=self.claimer, notices=asked
+                )
                 if report.failed:
-                    log.warning("new owners: %d not told (team %s); the next sweep retries any that may work",
-                                len(report.failed), team)
+                    log.warning(
+                        "new owners: %d not told (team %s); the next sweep retries any that may work",
+                        len(report.failed),
+                        team,
+                    )
             except Exception:  # the ledger keeps them: the next sweep delivers
                 log.exception("telling new owners failed (team %s)", team)

@@ -12,6 +12,7 @@ Retry-After, or be held past `max_hold`, is recorded as failed so a later sweep 
 With a `budget` (seconds) no new notice is started after it runs out; those left are planned again by the
 next sweep. Problem notices (a send that can never work) are queued like any other, and told once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,9 +36,21 @@ ANY = "*"  # a pause on a rate limit the notifier did not name: it holds back ev
 class Sender:
     """Start it, `add` notices (from any thread, while it runs), then `finish()` for the report."""
 
-    def __init__(self, ledger: Ledger, notifier: Notifier, now: dt.datetime, claimer: str, *,
-                 workers: int = WORKERS, clock: Clock = WALL, pace: Pace = SLACK_PACE, max_wait: float = MAX_WAIT,
-                 max_hold: float = MAX_HOLD, budget: float | None = None, report: SweepReport | None = None):
+    def __init__(
+        self,
+        ledger: Ledger,
+        notifier: Notifier,
+        now: dt.datetime,
+        claimer: str,
+        *,
+        workers: int = WORKERS,
+        clock: Clock = WALL,
+        pace: Pace = SLACK_PACE,
+        max_wait: float = MAX_WAIT,
+        max_hold: float = MAX_HOLD,
+        budget: float | None = None,
+        report: SweepReport | None = None,
+    ):
         self.ledger, self.notifier, self.now, self.claimer = ledger, notifier, now, claimer
         self.clock, self.pace, self.max_wait, self.max_hold = clock, pace, max_wait, max_hold
         self.report = report or SweepReport()

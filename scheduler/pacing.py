@@ -11,6 +11,7 @@ workspace and call, which also learns how fast that call may go.
 
 Time here is a `bot.clocks.Clock` (monotonic seconds) so the send loop can run on fake time in tests.
 """
+
 from __future__ import annotations
 
 from collections import deque

@@ -2,6 +2,7 @@
 notice in the ledger, sends it through the platform's notifier, paced per destination and concurrently
 across destinations, and records the outcome. Safe to run twice, or in two processes at once.
 `deliver_told` is the same send loop on only the new owners a workspace's changes have yet to tell."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,17 @@ from scheduler.delivery import WORKERS, Sender
 CLAIMER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *, dry_run: bool = False,
-          claimer: str = CLAIMER, workers: int = WORKERS, clock: Clock = WALL,
-          budget: float | None = None) -> SweepReport:
+def sweep(
+    actions: ActionService,
+    notifier: Notifier | None,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+    claimer: str = CLAIMER,
+    workers: int = WORKERS,
+    clock: Clock = WALL,
+    budget: float | None = None,
+) -> SweepReport:
     """Send every nudge, escalation and summary due as of `now`. With `dry_run`, only plan: nothing is
     claimed, sent or written. `workers` sends go on at once; with a `budget` (seconds on `clock`) no new
     send starts after it, and what is left is planned again by the next sweep. Each workspace's sends
@@ -34,33 +43,85 @@ def sweep(actions: ActionService, notifier: Notifier | None, now: dt.datetime, *
         return report
     if notifier is None:
         raise ValueError("a sweep that sends needs a notifier")
-    return _send(actions, notifier, now, ((team_id, planner.plan) for team_id in planner.team_ids()), report,
-                 claimer=claimer, workers=workers, clock=clock, budget=budget)
+    return _send(
+        actions,
+        notifier,
+        now,
+        ((team_id, planner.plan) for team_id in planner.team_ids()),
+        report,
+        claimer=claimer,
+        workers=workers,
+        clock=clock,
+        budget=budget,
+    )
 
 
-def deliver_told(actions: ActionService, notifier: Notifier, team_id: str, now: dt.datetime, *,
-                 claimer: str = CLAIMER, workers: int = WORKERS, clock: Clock = WALL,
-                 notices: list[Notice] | None = None) -> SweepReport:
+def deliver_told(
+    actions: ActionService,
+    notifier: Notifier,
+    team_id: str,
+    now: dt.datetime,
+    *,
+    claimer: str = CLAIMER,
+    workers: int = WORKERS,
+    clock: Clock = WALL,
+    notices: list[Notice] | None = None,
+) -> SweepReport:
     """Tell the workspace's new owners now: the `assigned` and `imported` notices its changes wrote and
     no sender has sent yet, or just `notices` (a change's own, as it made them: nothing read again). A
     sweep sends them too; the ledger keeps each to one sender."""
     if notices is None:
-        return _send(actions, notifier, now, [(team_id, Planner(actions).told)], SweepReport(), claimer=claimer,
-                     workers=workers, clock=clock)
+        return _send(
+            actions,
+            notifier,
+            now,
+            [(team_id, Planner(actions).told)],
+            SweepReport(),
+            claimer=claimer,
+            workers=workers,
+            clock=clock,
+        )
     ledger = BatchLedger(actions.db, notices, now, claimer, actions.platform)
     try:
-        return _send(actions, notifier, now, [(team_id, lambda team, at: notices)], SweepReport(),
-                     claimer=claimer, workers=workers, clock=clock, ledger=ledger)
+        return _send(
+            actions,
+            notifier,
+            now,
+            [(team_id, lambda team, at: notices)],
+            SweepReport(),
+            claimer=claimer,
+            workers=workers,
+            clock=clock,
+            ledger=ledger,
+        )
     finally:
         ledger.record()
 
 
-def _send(actions: ActionService, notifier: Notifier, now: dt.datetime, plans, report: SweepReport, *,
-          claimer: str, workers: int, clock: Clock, budget: float | None = None,
-          ledger: Ledger | None = None) -> SweepReport:
+def _send(
+    actions: ActionService,
+    notifier: Notifier,
+    now: dt.datetime,
+    plans,
+    report: SweepReport,
+    *,
+    claimer: str,
+    workers: int,
+    clock: Clock,
+    budget: float | None = None,
+    ledger: Ledger | None = None,
+) -> SweepReport:
     """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned."""
-    sender = Sender(ledger or Ledger(actions.db, actions.platform), notifier, now, claimer, workers=workers,
-                    clock=clock, budget=budget, report=report).start()
+    sender = Sender(
+        ledger or Ledger(actions.db, actions.platform),
+        notifier,
+        now,
+        claimer,
+        workers=workers,
+        clock=clock,
+        budget=budget,
+        report=report,
+    ).start()
     try:
         for team_id, plan in plans:
             notices = plan(team_id, now)

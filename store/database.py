@@ -5,6 +5,7 @@ web threads queue for the write lock instead of failing with "database is locked
 writers take turns before SQLite sees them (WriterTurn): SQLite's busy handler polls with sleeps of
 up to 100 ms, which under load turns a few milliseconds of waiting into seconds of tail latency.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,7 +31,7 @@ def normalise_url(url: str | None) -> str:
     url = (url or "").strip() or DEFAULT_URL
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -62,7 +63,8 @@ def _sqlite_setup(engine: Engine) -> None:
         # writers take the write lock up front (no deadlock on upgrade); readers do not queue for it.
         # Straight to the driver: through SQLAlchemy's statement machinery a BEGIN costs as much as a query.
         conn.connection.dbapi_connection.execute(
-            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
+        )
 
 
 class WriterTurn:
@@ -108,8 +110,10 @@ class Database:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL reads run in autocommit: no BEGIN and COMMIT round trips around a request's reads
         # (each statement sees the data as of its own start; none of them writes)
-        reader = self.engine.execution_options(**{READ_ONLY: True}, **(
-            {"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}))
+        reader = self.engine.execution_options(
+            **{READ_ONLY: True},
+            **({"isolation_level": "AUTOCOMMIT"} if self.engine.dialect.name == "postgresql" else {}),
+        )
         self._read_factory = sessionmaker(reader, expire_on_commit=False)
         self._reader = reader
         sqlite = self.engine.dialect.name == "sqlite"

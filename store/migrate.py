@@ -1,4 +1,5 @@
 """Alembic, driven from code: `actionbot db upgrade` and the tests use these."""
+
 from __future__ import annotations
 
 from pathlib import Path

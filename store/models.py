@@ -5,6 +5,7 @@ team or tenant, keyed by (platform, external ID); columns holding a platform's I
 platform's (Microsoft Teams' user IDs run past 100 characters), `ID_LENGTH`, and a little wider where a
 prefix is added (`user:<id>`, `RECIPIENT_LENGTH`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -192,15 +193,9 @@ class Action(DeliveryProblem, Base):
     status: Mapped[str] = mapped_column(String(12), default="open")  # open, done, cancelled
     due_kind: Mapped[str] = mapped_column(String(8), default="none")  # date, ongoing, none
     due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    region_id: Mapped[int | None] = mapped_column(
-        ForeignKey("regions.id", ondelete="SET NULL"), nullable=True
-    )
-    group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("groups.id", ondelete="SET NULL"), nullable=True
-    )
-    meeting_id: Mapped[int | None] = mapped_column(
-        ForeignKey("meetings.id", ondelete="SET NULL"), nullable=True
-    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"), nullable=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), nullable=True)
     channel_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     created_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     creator_kind: Mapped[str] = mapped_column(String(8), default="user", server_default="user")  # user, cli
@@ -218,9 +213,7 @@ class Action(DeliveryProblem, Base):
     region: Mapped[Region | None] = relationship()
     group: Mapped[Group | None] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
-    notes: Mapped[list[Note]] = relationship(
-        cascade="all, delete-orphan", order_by="Note.id", back_populates="action"
-    )
+    notes: Mapped[list[Note]] = relationship(cascade="all, delete-orphan", order_by="Note.id", back_populates="action")
 
 
 class Owner(Base):
@@ -233,9 +226,7 @@ class Owner(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("actions.id", ondelete="CASCADE"), index=True
-    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -246,9 +237,7 @@ class Note(Base):
     __tablename__ = "notes"
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("actions.id", ondelete="CASCADE"), index=True
-    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     author: Mapped[str] = mapped_column(String(ID_LENGTH))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -261,9 +250,7 @@ class Event(Base):
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    action_id: Mapped[int] = mapped_column(
-        ForeignKey("actions.id", ondelete="CASCADE"), index=True
-    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     actor: Mapped[str] = mapped_column(String(ID_LENGTH))
     kind: Mapped[str] = mapped_column(String(20))  # created, changed, note, status
     field: Mapped[str | None] = mapped_column(String(20), nullable=True)

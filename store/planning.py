@@ -11,6 +11,7 @@ see store.rows) rather than ORM objects, and reads only what can matter as of th
   statement, the actions joined to their owners, streamed), and their counts, computed by the database;
   `people_names` for the users among the owners.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,38 +62,69 @@ def _rows(session: Session, workspace_id: int, cond: list, *extra) -> list[tuple
 
 
 def _candidate_cond(workspace_id: int, due_until: dt.date, snoozed_since: dt.datetime, now: dt.datetime) -> list:
-    return [Action.workspace_id == workspace_id, Action.status == "open", Action.due_kind == "date",
-            or_(Action.due_date <= due_until, Action.snoozed_until.between(snoozed_since, now))]
+    return [
+        Action.workspace_id == workspace_id,
+        Action.status == "open",
+        Action.due_kind == "date",
+        or_(Action.due_date <= due_until, Action.snoozed_until.between(snoozed_since, now)),
+    ]
 
 
-def nudge_candidates(session: Session, workspace_id: int, due_until: dt.date, snoozed_since: dt.datetime,
-                     now: dt.datetime) -> list[Candidate]:
+def nudge_candidates(
+    session: Session, workspace_id: int, due_until: dt.date, snoozed_since: dt.datetime, now: dt.datetime
+) -> list[Candidate]:
     """Open dated actions due on or before `due_until`, or whose snooze ended between `snoozed_since`
     and `now`: a superset of those with a nudge or escalation due at `now`."""
     cond = _candidate_cond(workspace_id, due_until, snoozed_since, now)
-    return [Candidate(row, *extra) for row, extra in _rows(
-        session, workspace_id, cond, Action.region_id, Action.schedule_from, Action.delivery_problem_recipient)]
+    return [
+        Candidate(row, *extra)
+        for row, extra in _rows(
+            session, workspace_id, cond, Action.region_id, Action.schedule_from, Action.delivery_problem_recipient
+        )
+    ]
 
 
-def ledger_entries(session: Session, workspace_id: int, since: dt.datetime, due_until: dt.date,
-                   snoozed_since: dt.datetime, now: dt.datetime) -> dict[tuple[str, str, str], tuple]:
+def ledger_entries(
+    session: Session,
+    workspace_id: int,
+    since: dt.datetime,
+    due_until: dt.date,
+    snoozed_since: dt.datetime,
+    now: dt.datetime,
+) -> dict[tuple[str, str, str], tuple]:
     """The ledger's rows scheduled since `since` about the `nudge_candidates` of the same arguments, and
     the summaries': {(kind, subject, occurrence): row with `status` and `claimed_at`}."""
     candidates = select(Action.id).where(*_candidate_cond(workspace_id, due_until, snoozed_since, now))
     rows = session.execute(
-        select(Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.status, Delivery.claimed_at)
-        .where(Delivery.workspace_id == workspace_id, Delivery.scheduled_for >= since,
-               or_(Delivery.kind == "summary", Delivery.action_id.in_(candidates))))
+        select(Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.status, Delivery.claimed_at).where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.scheduled_for >= since,
+            or_(Delivery.kind == "summary", Delivery.action_id.in_(candidates)),
+        )
+    )
     return {(r.kind, r.subject, r.occurrence): r for r in rows}
 
 
-_TOLD_COLUMNS = (Delivery.id, Delivery.kind, Delivery.subject, Delivery.occurrence, Delivery.recipient,
-                 Delivery.status, Delivery.claimed_at, Delivery.scheduled_for, Delivery.action_id)
+_TOLD_COLUMNS = (
+    Delivery.id,
+    Delivery.kind,
+    Delivery.subject,
+    Delivery.occurrence,
+    Delivery.recipient,
+    Delivery.status,
+    Delivery.claimed_at,
+    Delivery.scheduled_for,
+    Delivery.action_id,
+)
 _UNSENT = ("pending", "failed", "claimed")
-_ACTIONS_BY_ID = select_rows().where(Action.workspace_id == bindparam("ws"),
-                                     Action.id.in_(bindparam("ids", expanding=True))).order_by(Action.number)
-_EVENT_ACTORS = select(Event.id, Event.actor).where(Event.workspace_id == bindparam("ws"),
-                                                    Event.id.in_(bindparam("ids", expanding=True)))
+_ACTIONS_BY_ID = (
+    select_rows()
+    .where(Action.workspace_id == bindparam("ws"), Action.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Action.number)
+)
+_EVENT_ACTORS = select(Event.id, Event.actor).where(
+    Event.workspace_id == bindparam("ws"), Event.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def told_entries(session: Session, workspace_id: int, kinds: tuple[str, ...], since: dt.datetime) -> Sequence:
@@ -100,9 +132,14 @@ def told_entries(session: Session, workspace_id: int, kinds: tuple[str, ...], si
     or claimed: whether a claim is stale is the caller's call), oldest first."""
     return session.execute(
         select(*_TOLD_COLUMNS)
-        .where(Delivery.workspace_id == workspace_id, Delivery.kind.in_(kinds), Delivery.status.in_(_UNSENT),
-               Delivery.scheduled_for >= since)
-        .order_by(Delivery.id)).all()
+        .where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.kind.in_(kinds),
+            Delivery.status.in_(_UNSENT),
+            Delivery.scheduled_for >= since,
+        )
+        .order_by(Delivery.id)
+    ).all()
 
 
 def told_actions(session: Session, workspace_id: int, action_ids, blocks) -> list[ActionRow]:
@@ -136,15 +173,29 @@ def _by_region(region_ids: list[int], values: dict[int, dt.date]):
 
 
 # What a summary shows of a listed action, in this order (the columns of summary_listed's rows)
-LISTED = (Action.id, Action.region_id, Action.number, Action.title, Action.status, Action.due_kind,
-          Action.due_date, Group.name.label("group"), Meeting.name.label("meeting"), Action.channel_id,
-          Action.created_by, Action.created_at, Action.closed_at, Action.creator_kind)
+LISTED = (
+    Action.id,
+    Action.region_id,
+    Action.number,
+    Action.title,
+    Action.status,
+    Action.due_kind,
+    Action.due_date,
+    Group.name.label("group"),
+    Meeting.name.label("meeting"),
+    Action.channel_id,
+    Action.created_by,
+    Action.created_at,
+    Action.closed_at,
+    Action.creator_kind,
+)
 
 Listed = tuple[tuple, tuple[tuple[str | None, str | None], ...]]  # (row of LISTED, owners: (user ID, name))
 
 
-def summary_listed(session: Session, workspace_id: int, today: dict[int, dt.date], since: dt.datetime,
-                   names: dict[str, str | None]) -> Iterator[Listed]:
+def summary_listed(
+    session: Session, workspace_id: int, today: dict[int, dt.date], since: dt.datetime, names: dict[str, str | None]
+) -> Iterator[Listed]:
     """What the summaries of the regions in `today` (region id: its local date) can list, in number
     order: open dated actions overdue or due in the next 7 days (of the latest local date: a few more for
     regions a day behind), and those closed or created since `since`. Each as its row of the `LISTED`
@@ -157,14 +208,22 @@ def summary_listed(session: Session, workspace_id: int, today: dict[int, dt.date
     if not region_ids:
         return
     soon = max(today.values()) + dt.timedelta(days=7)  # the caller keeps each region's own week
-    stmt = (select(*LISTED, Owner.user_id, Owner.name)
-            .outerjoin(Group, Group.id == Action.group_id)
-            .outerjoin(Meeting, Meeting.id == Action.meeting_id)
-            .outerjoin(Owner, and_(Owner.workspace_id == workspace_id, Owner.action_id == Action.id))
-            .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids),
-                   or_(and_(Action.status == "open", Action.due_kind == "date", Action.due_date < soon),
-                       Action.closed_at >= since, Action.created_at >= since))
-            .order_by(Action.number, Owner.position))
+    stmt = (
+        select(*LISTED, Owner.user_id, Owner.name)
+        .outerjoin(Group, Group.id == Action.group_id)
+        .outerjoin(Meeting, Meeting.id == Action.meeting_id)
+        .outerjoin(Owner, and_(Owner.workspace_id == workspace_id, Owner.action_id == Action.id))
+        .where(
+            Action.workspace_id == workspace_id,
+            Action.region_id.in_(region_ids),
+            or_(
+                and_(Action.status == "open", Action.due_kind == "date", Action.due_date < soon),
+                Action.closed_at >= since,
+                Action.created_at >= since,
+            ),
+        )
+        .order_by(Action.number, Owner.position)
+    )
     shown: dict[tuple, tuple] = {}  # (user ID, stored name) -> (user ID, display name): a few thousand
     row = None
     owners: list[tuple[str | None, str | None]] = []
@@ -191,7 +250,8 @@ def summary_counts(session: Session, workspace_id: int, region_ids: list[int]) -
     rows = session.connection().execute(
         select(Action.region_id, func.count(), func.count(case((Action.due_kind == "ongoing", 1))))
         .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
-        .group_by(Action.region_id))
+        .group_by(Action.region_id)
+    )
     return {rid: (n, ongoing) for rid, n, ongoing in rows if rid is not None}  # none is: only region_ids
 
 
@@ -204,8 +264,9 @@ class OwnerTally:
     overdue: int
 
 
-def summary_owner_counts(session: Session, workspace_id: int, today: dict[int, dt.date],
-                         names: dict[str, str | None]) -> list[OwnerTally]:
+def summary_owner_counts(
+    session: Session, workspace_id: int, today: dict[int, dt.date], names: dict[str, str | None]
+) -> list[OwnerTally]:
     """Per region of `today` (region id: its local date) and owner: open actions, and how many of them
     are overdue there; users' names from `names` (people_names). A chat user counts by ID, a named owner
     by name."""
@@ -218,6 +279,8 @@ def summary_owner_counts(session: Session, workspace_id: int, today: dict[int, d
         select(Action.region_id, Owner.user_id, named, func.count(), func.count(case((overdue, 1))))
         .join(Owner, and_(Owner.action_id == Action.id, Owner.workspace_id == workspace_id))
         .where(Action.workspace_id == workspace_id, Action.region_id.in_(region_ids), Action.status == "open")
-        .group_by(Action.region_id, Owner.user_id, named))
-    return [OwnerTally(rid, uid, (names.get(uid) or None) if uid else name, n, late)
-            for rid, uid, name, n, late in rows]
+        .group_by(Action.region_id, Owner.user_id, named)
+    )
+    return [
+        OwnerTally(rid, uid, (names.get(uid) or None) if uid else name, n, late) for rid, uid, name, n, late in rows
+    ]

@@ -1,5 +1,6 @@
 """Queries: every function takes the workspace, so no query can cross two workspaces. A workspace is
 found by its platform and its ID there (`team_id`): Slack unless said otherwise."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from store.models import (
-    Action, CalendarFeed, ConversationRef, Delivery, Event, Group, Meeting, Note, Owner, Person, ProcessedEvent,
-    Region, RegionAlias, Workspace,
+    Action,
+    CalendarFeed,
+    ConversationRef,
+    Delivery,
+    Event,
+    Group,
+    Meeting,
+    Note,
+    Owner,
+    Person,
+    ProcessedEvent,
+    Region,
+    RegionAlias,
+    Workspace,
 )
 from store.rows import ActionRow, fetch_rows, select_rows
 
@@ -26,20 +39,36 @@ def fold(name: str) -> str:
 # Statements asked on every request are built once, with bound parameters: building a statement costs
 # about as much as running a small one.
 SLACK = "slack"
-_WORKSPACE_BY_TEAM = select(Workspace).where(Workspace.platform == bindparam("platform"),
-                                             Workspace.team_id == bindparam("team_id"))
+_WORKSPACE_BY_TEAM = select(Workspace).where(
+    Workspace.platform == bindparam("platform"), Workspace.team_id == bindparam("team_id")
+)
 
 
 def workspace_by_team(session: Session, team_id: str, platform: str = SLACK) -> Workspace | None:
     return session.scalar(_WORKSPACE_BY_TEAM, {"platform": platform, "team_id": team_id})
 
 
-def create_workspace(session: Session, team_id: str, *, now: dt.datetime, platform: str = SLACK, name: str = "",
-                     timezone: str = "UTC", date_order: str = "MDY") -> Workspace:
+def create_workspace(
+    session: Session,
+    team_id: str,
+    *,
+    now: dt.datetime,
+    platform: str = SLACK,
+    name: str = "",
+    timezone: str = "UTC",
+    date_order: str = "MDY",
+) -> Workspace:
     return insert_or_get(
         session,
-        Workspace(platform=platform, team_id=team_id, name=name, timezone=timezone, date_order=date_order,
-                  last_number=0, created_at=now),
+        Workspace(
+            platform=platform,
+            team_id=team_id,
+            name=name,
+            timezone=timezone,
+            date_order=date_order,
+            last_number=0,
+            created_at=now,
+        ),
         lambda: workspace_by_team(session, team_id, platform),
     )
 
@@ -59,8 +88,7 @@ def insert_or_get(session: Session, row, lookup):
 
 def delete_workspace(session: Session, ws: Workspace) -> None:
     """Every row of the workspace goes with it (foreign keys cascade; the ORM deletes what SQLite keeps)."""
-    for model in (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region, Group, Meeting,
-                  Person):
+    for model in (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region, Group, Meeting, Person):
         session.execute(delete(model).where(model.workspace_id == ws.id))
     for model in (CalendarFeed, ConversationRef):
         session.execute(delete(model).where(model.workspace_id == ws.id))
@@ -76,7 +104,8 @@ def reserve_numbers(session: Session, workspace_id: int, count: int) -> int:
     """Hand out `count` consecutive action numbers at once (one UPDATE … RETURNING); returns the first.
     The row lock serialises concurrent creators."""
     last = session.execute(
-        update(Workspace).where(Workspace.id == workspace_id)
+        update(Workspace)
+        .where(Workspace.id == workspace_id)
         .values(last_number=Workspace.last_number + count)
         .returning(Workspace.last_number)
     ).scalar_one()
@@ -94,9 +123,16 @@ def _with_details(stmt: Select) -> Select:
 
 
 # one action with all it shows, owners included, in one statement (it runs inside write transactions)
-_ACTION_BY_NUMBER = select(Action).options(
-    joinedload(Action.owners), joinedload(Action.region), joinedload(Action.group), joinedload(Action.meeting),
-).where(Action.workspace_id == bindparam("ws"), Action.number == bindparam("number"))
+_ACTION_BY_NUMBER = (
+    select(Action)
+    .options(
+        joinedload(Action.owners),
+        joinedload(Action.region),
+        joinedload(Action.group),
+        joinedload(Action.meeting),
+    )
+    .where(Action.workspace_id == bindparam("ws"), Action.number == bindparam("number"))
+)
 
 
 def action_by_number(session: Session, workspace_id: int, number: int) -> Action | None:
@@ -118,8 +154,16 @@ class ActionFilter:
 _DUE_ORDER = (Action.due_date.is_(None), Action.due_date, Action.number)  # soonest due first, undated last
 
 
-_FILTER_FIELDS = ("statuses", "due_before", "region_id", "group_id", "meeting_id", "owner_user_id",
-                  "owner_name", "created_by")
+_FILTER_FIELDS = (
+    "statuses",
+    "due_before",
+    "region_id",
+    "group_id",
+    "meeting_id",
+    "owner_user_id",
+    "owner_name",
+    "created_by",
+)
 
 
 def _conditions(flt_shape: frozenset) -> list:
@@ -131,20 +175,30 @@ def _conditions(flt_shape: frozenset) -> list:
         cond.append(Action.status.in_(bindparam("statuses", expanding=True)))
     if "due_before" in flt_shape:
         cond += [Action.due_kind == "date", Action.due_date < bindparam("due_before", type_=Date)]
-    for column, name in ((Action.region_id, "region_id"), (Action.group_id, "group_id"),
-                         (Action.meeting_id, "meeting_id"), (Action.created_by, "created_by")):
+    for column, name in (
+        (Action.region_id, "region_id"),
+        (Action.group_id, "group_id"),
+        (Action.meeting_id, "meeting_id"),
+        (Action.created_by, "created_by"),
+    ):
         if name in flt_shape:
             cond.append(column == bindparam(name))
     if "owner_user_id" in flt_shape:  # the IDs are read first (_OWNED_IDS): see _filter_params
         cond.append(Action.id.in_(bindparam("owned_ids", expanding=True)))
     if "owner_name" in flt_shape:
-        cond.append(Action.id.in_(select(Owner.action_id).where(
-            Owner.workspace_id == ws, func.lower(Owner.name) == bindparam("owner_name"))))
+        cond.append(
+            Action.id.in_(
+                select(Owner.action_id).where(
+                    Owner.workspace_id == ws, func.lower(Owner.name) == bindparam("owner_name")
+                )
+            )
+        )
     return cond
 
 
-_OWNED_IDS = select(Owner.action_id).where(Owner.workspace_id == bindparam("ws"),
-                                           Owner.user_id == bindparam("owner_user_id"))
+_OWNED_IDS = select(Owner.action_id).where(
+    Owner.workspace_id == bindparam("ws"), Owner.user_id == bindparam("owner_user_id")
+)
 
 
 def _filter_params(session: Session | Connection, workspace_id: int, flt: ActionFilter) -> dict:
@@ -153,8 +207,9 @@ def _filter_params(session: Session | Connection, workspace_id: int, flt: Action
     over every open action for each of the person's, and the cost grows with the square."""
     params = {name: getattr(flt, name) for name in _FILTER_FIELDS if getattr(flt, name)}
     if flt.owner_user_id:
-        params["owned_ids"] = list(session.scalars(_OWNED_IDS, {"ws": workspace_id,
-                                                                "owner_user_id": flt.owner_user_id}))
+        params["owned_ids"] = list(
+            session.scalars(_OWNED_IDS, {"ws": workspace_id, "owner_user_id": flt.owner_user_id})
+        )
     if flt.owner_name:
         params["owner_name"] = flt.owner_name.lower()
     if flt.statuses:
@@ -183,8 +238,9 @@ def find_actions(session: Session, workspace_id: int, flt: ActionFilter) -> list
     return list(session.scalars(_find_statements(_shape(params), False)[2], params))
 
 
-def find_action_rows(session: Session | Connection, workspace_id: int, flt: ActionFilter, limit: int | None = None,
-                     offset: int = 0) -> tuple[list[ActionRow], int]:
+def find_action_rows(
+    session: Session | Connection, workspace_id: int, flt: ActionFilter, limit: int | None = None, offset: int = 0
+) -> tuple[list[ActionRow], int]:
     """A page of the actions matching `flt` as rows, soonest due first (undated last), and how many
     match in all."""
     params = _filter_params(session, workspace_id, flt)
@@ -196,18 +252,27 @@ def find_action_rows(session: Session | Connection, workspace_id: int, flt: Acti
 
 
 def regions(session: Session, workspace_id: int) -> list[Region]:
-    return list(session.scalars(
-        select(Region).where(Region.workspace_id == workspace_id)
-        .options(selectinload(Region.aliases)).order_by(Region.name)
-    ))
+    return list(
+        session.scalars(
+            select(Region)
+            .where(Region.workspace_id == workspace_id)
+            .options(selectinload(Region.aliases))
+            .order_by(Region.name)
+        )
+    )
 
 
 def _region_named(workspace_id: int, name: str):
     key = fold(name)
-    return (Region.workspace_id == workspace_id,
-            or_(Region.key == key, Region.id.in_(
-                select(RegionAlias.region_id).where(RegionAlias.workspace_id == workspace_id,
-                                                    RegionAlias.key == key))))
+    return (
+        Region.workspace_id == workspace_id,
+        or_(
+            Region.key == key,
+            Region.id.in_(
+                select(RegionAlias.region_id).where(RegionAlias.workspace_id == workspace_id, RegionAlias.key == key)
+            ),
+        ),
+    )
 
 
 def region_by_name(session: Session, workspace_id: int, name: str) -> Region | None:
@@ -227,9 +292,9 @@ def named_id(conn: Connection | Session, model, workspace_id: int, name: str) ->
 
 def open_counts_by_region(session: Session, workspace_id: int) -> dict[int, int]:
     rows = session.execute(
-        select(Action.region_id, func.count()).where(
-            Action.workspace_id == workspace_id, Action.status == "open", Action.region_id.is_not(None)
-        ).group_by(Action.region_id)
+        select(Action.region_id, func.count())
+        .where(Action.workspace_id == workspace_id, Action.status == "open", Action.region_id.is_not(None))
+        .group_by(Action.region_id)
     )
     return dict(rows.all())
 
@@ -239,7 +304,8 @@ def _named(session: Session, model, workspace_id: int, name: str, create: bool):
     row = session.scalar(select(model).where(model.workspace_id == workspace_id, model.key == key))
     if row is None and create:
         row = insert_or_get(
-            session, model(workspace_id=workspace_id, name=" ".join(name.split()), key=key),
+            session,
+            model(workspace_id=workspace_id, name=" ".join(name.split()), key=key),
             lambda: session.scalar(select(model).where(model.workspace_id == workspace_id, model.key == key)),
         )
     return row
@@ -257,10 +323,15 @@ def person(session: Session, workspace_id: int, user_id: str) -> Person | None:
     return session.scalar(select(Person).where(Person.workspace_id == workspace_id, Person.user_id == user_id))
 
 
-_REMEMBERED = (select(Person.is_admin, Person.tz, Person.refreshed_at)
-               .join(Workspace, Workspace.id == Person.workspace_id)
-               .where(Workspace.platform == bindparam("platform"), Workspace.team_id == bindparam("team_id"),
-                      Person.user_id == bindparam("user_id")))
+_REMEMBERED = (
+    select(Person.is_admin, Person.tz, Person.refreshed_at)
+    .join(Workspace, Workspace.id == Person.workspace_id)
+    .where(
+        Workspace.platform == bindparam("platform"),
+        Workspace.team_id == bindparam("team_id"),
+        Person.user_id == bindparam("user_id"),
+    )
+)
 
 
 def remembered(session: Session, team_id: str, user_id: str, platform: str = SLACK):
@@ -273,15 +344,21 @@ def home_openers(session: Session, workspace_id: int, user_ids: set[str]) -> set
     """Which of `user_ids` have opened the Home tab."""
     if not user_ids:
         return set()
-    return set(session.scalars(select(Person.user_id).where(
-        Person.workspace_id == workspace_id, Person.user_id.in_(user_ids), Person.home_opened_at.is_not(None))))
+    return set(
+        session.scalars(
+            select(Person.user_id).where(
+                Person.workspace_id == workspace_id, Person.user_id.in_(user_ids), Person.home_opened_at.is_not(None)
+            )
+        )
+    )
 
 
 def people_names(session: Session | Connection, workspace_id: int, user_ids: set[str]) -> dict[str, str]:
     if not user_ids:
         return {}
-    rows = session.execute(select(Person.user_id, Person.name).where(
-        Person.workspace_id == workspace_id, Person.user_id.in_(user_ids)))
+    rows = session.execute(
+        select(Person.user_id, Person.name).where(Person.workspace_id == workspace_id, Person.user_id.in_(user_ids))
+    )
     return {uid: name for uid, name in rows if name}
 
 
@@ -292,8 +369,9 @@ OVERDUE_BAND, WEEK_BAND, LATER_BAND, UNDATED_BAND, CREATED_BAND = range(5)
 def _home_statements():
     ws = bindparam("ws")
     owned_ids = select(Owner.action_id).where(Owner.workspace_id == ws, Owner.user_id == bindparam("user"))
-    created_ids = select(Action.id).where(Action.workspace_id == ws, Action.created_by == bindparam("user"),
-                                          Action.status == "open")
+    created_ids = select(Action.id).where(
+        Action.workspace_id == ws, Action.created_by == bindparam("user"), Action.status == "open"
+    )
     owned = Action.id.in_(owned_ids)
     dated = Action.due_kind == "date"
     band = case(
@@ -303,28 +381,39 @@ def _home_statements():
         (and_(dated, Action.due_date.is_not(None)), LATER_BAND),
         else_=UNDATED_BAND,
     )
-    ranked = select(
-        Action.id.label("id"), band.label("band"),
-        func.row_number().over(order_by=(band, *_DUE_ORDER)).label("rank"),
-        func.row_number().over(partition_by=band, order_by=_DUE_ORDER).label("band_rank"),
-        func.count().over(partition_by=band).label("total"),
-    ).where(Action.id.in_(bindparam("ids", expanding=True)), Action.status == "open",
+    ranked = (
+        select(
+            Action.id.label("id"),
+            band.label("band"),
+            func.row_number().over(order_by=(band, *_DUE_ORDER)).label("rank"),
+            func.row_number().over(partition_by=band, order_by=_DUE_ORDER).label("band_rank"),
+            func.count().over(partition_by=band).label("total"),
+        )
+        .where(
+            Action.id.in_(bindparam("ids", expanding=True)),
+            Action.status == "open",
             # "+ 0": still scoped to the workspace, but no planner picks the (workspace, status) index
             # and scans the workspace's open actions over the primary key and the IDs in hand
-            Action.workspace_id + 0 == ws).subquery()
+            Action.workspace_id + 0 == ws,
+        )
+        .subquery()
+    )
     # past the limit, each band's first row still comes, for its total
-    rows = (select_rows(ranked.c.band, ranked.c.total, ranked.c.rank)
-            .join(ranked, ranked.c.id == Action.id)
-            .where(or_(ranked.c.rank <= bindparam("limit"), ranked.c.band_rank == 1))
-            .order_by(ranked.c.rank))
+    rows = (
+        select_rows(ranked.c.band, ranked.c.total, ranked.c.rank)
+        .join(ranked, ranked.c.id == Action.id)
+        .where(or_(ranked.c.rank <= bindparam("limit"), ranked.c.band_rank == 1))
+        .order_by(ranked.c.rank)
+    )
     return owned_ids.union(created_ids), rows
 
 
 _HOME_IDS, _HOME_ROWS = _home_statements()
 
 
-def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.date, week_end: dt.date,
-                 limit: int) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
+def home_actions(
+    session: Session, workspace_id: int, user_id: str, today: dt.date, week_end: dt.date, limit: int
+) -> tuple[list[tuple[int, ActionRow]], dict[int, int]]:
     """A person's open actions in home-page bands: the ones they own that are overdue (due before
     `today`), due before `week_end`, due later or undated, then the ones they created and do not own.
     Returns the first `limit` of them in that order (band by band, soonest due first within a band)
@@ -336,11 +425,16 @@ def home_actions(session: Session, workspace_id: int, user_id: str, today: dt.da
     ids = list(session.scalars(_HOME_IDS, {"ws": workspace_id, "user": user_id}))
     if not ids:
         return [], {}
-    rows, extras = fetch_rows(session, workspace_id, _HOME_ROWS, {
-        "ws": workspace_id, "user": user_id, "today": today, "week_end": week_end, "limit": limit,
-        "ids": ids})
-    return ([(b, row) for row, (b, _, rank) in zip(rows, extras) if rank <= limit],
-            {b: total for b, total, _ in extras})
+    rows, extras = fetch_rows(
+        session,
+        workspace_id,
+        _HOME_ROWS,
+        {"ws": workspace_id, "user": user_id, "today": today, "week_end": week_end, "limit": limit, "ids": ids},
+    )
+    return (
+        [(b, row) for row, (b, _, rank) in zip(rows, extras) if rank <= limit],
+        {b: total for b, total, _ in extras},
+    )
 
 
 # -- scheduling --------------------------------------------------------------------------------
@@ -357,30 +451,56 @@ def people_zones(session: Session, workspace_id: int, user_ids=None) -> dict[str
 
 
 def delivery(session: Session, workspace_id: int, kind: str, subject: str, occurrence: str) -> Delivery | None:
-    return session.scalar(select(Delivery).where(
-        Delivery.workspace_id == workspace_id, Delivery.kind == kind, Delivery.subject == subject,
-        Delivery.occurrence == occurrence))
+    return session.scalar(
+        select(Delivery).where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.kind == kind,
+            Delivery.subject == subject,
+            Delivery.occurrence == occurrence,
+        )
+    )
 
 
-def reclaim_delivery(session: Session, workspace_id: int, delivery_id: int, seen_status: str, seen_claimed_at: dt.datetime,
-                     claimer: str, now: dt.datetime) -> bool:
+def reclaim_delivery(
+    session: Session,
+    workspace_id: int,
+    delivery_id: int,
+    seen_status: str,
+    seen_claimed_at: dt.datetime,
+    claimer: str,
+    now: dt.datetime,
+) -> bool:
     """Take over a failed or stale claim, only if nobody else changed the row since we read it."""
-    result = session.execute(update(Delivery).where(
-        Delivery.workspace_id == workspace_id, Delivery.id == delivery_id, Delivery.status == seen_status, Delivery.claimed_at == seen_claimed_at,
-    ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False))
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.id == delivery_id,
+            Delivery.status == seen_status,
+            Delivery.claimed_at == seen_claimed_at,
+        )
+        .values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
 def release_stale_claims(session: Session, workspace_id: int, older_than: dt.datetime) -> int:
     """Claims whose sender died before recording the outcome become failures, so a sweep retries them."""
-    result = session.execute(update(Delivery).where(
-        Delivery.workspace_id == workspace_id, Delivery.status == "claimed", Delivery.claimed_at < older_than,
-    ).values(status="failed", error="claim expired: the sender stopped before recording the outcome"))
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.status == "claimed",
+            Delivery.claimed_at < older_than,
+        )
+        .values(status="failed", error="claim expired: the sender stopped before recording the outcome")
+    )
     return result.rowcount
 
 
 # -- processed events (Events API deduplication) -------------------------------------------------
+
 
 def record_event(session: Session, workspace_id: int, event_id: str, now: dt.datetime) -> None:
     """Note that `event_id` was received; raises IntegrityError (at this flush) when it already was."""
@@ -392,19 +512,25 @@ def record_event(session: Session, workspace_id: int, event_id: str, now: dt.dat
 def prune_events(session: Session, workspace_id: int, older_than: dt.datetime) -> int:
     """Forget events received before `older_than` (Slack stops retrying after about an hour)."""
 
-
-    result = session.execute(delete(ProcessedEvent).where(
-        ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.received_at < older_than))
+    result = session.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.received_at < older_than
+        )
+    )
     return result.rowcount
 
 
 # -- calendar feeds ----------------------------------------------------------------------------
 
+
 def calendar_feed(session: Session, workspace_id: int, kind: str, subject: str):
     """The workspace's feed of `kind` ("user" or "region") for `subject`, or None."""
 
-    return session.scalar(select(CalendarFeed).where(
-        CalendarFeed.workspace_id == workspace_id, CalendarFeed.kind == kind, CalendarFeed.subject == subject))
+    return session.scalar(
+        select(CalendarFeed).where(
+            CalendarFeed.workspace_id == workspace_id, CalendarFeed.kind == kind, CalendarFeed.subject == subject
+        )
+    )
 
 
 def calendar_feed_by_secret(session: Session, secret: str):
@@ -417,8 +543,7 @@ def calendar_feed_by_secret(session: Session, secret: str):
     return session.scalar(select(CalendarFeed).where(CalendarFeed.secret == secret))
 
 
-def add_calendar_feed(session: Session, workspace_id: int, kind: str, subject: str, secret: str,
-                      now: dt.datetime):
+def add_calendar_feed(session: Session, workspace_id: int, kind: str, subject: str, secret: str, now: dt.datetime):
     """Create the feed; if a concurrent transaction created the same one first, return that one."""
 
     return insert_or_get(
@@ -432,19 +557,33 @@ def region_by_id(session: Session, workspace_id: int, region_id: int) -> Region 
     return session.scalar(select(Region).where(Region.workspace_id == workspace_id, Region.id == region_id))
 
 
-def dated_actions(session: Session, workspace_id: int, statuses: tuple[str, ...], *,
-                  owner_user_id: str | None = None, region_id: int | None = None) -> list[Action]:
+def dated_actions(
+    session: Session,
+    workspace_id: int,
+    statuses: tuple[str, ...],
+    *,
+    owner_user_id: str | None = None,
+    region_id: int | None = None,
+) -> list[Action]:
     """Actions with a due date in these statuses, of one user as owner and/or one region, soonest first,
     with owners, region and notes loaded: what a calendar feed shows."""
     cond = [Action.workspace_id == workspace_id, Action.status.in_(statuses), Action.due_kind == "date"]
     if owner_user_id is not None:
-        cond.append(exists().where(Owner.action_id == Action.id, Owner.workspace_id == workspace_id,
-                                   Owner.user_id == owner_user_id))
+        cond.append(
+            exists().where(
+                Owner.action_id == Action.id, Owner.workspace_id == workspace_id, Owner.user_id == owner_user_id
+            )
+        )
     if region_id is not None:
         cond.append(Action.region_id == region_id)
-    return list(session.scalars(
-        _with_details(select(Action)).options(selectinload(Action.notes))
-        .where(*cond).order_by(Action.due_date, Action.number)))
+    return list(
+        session.scalars(
+            _with_details(select(Action))
+            .options(selectinload(Action.notes))
+            .where(*cond)
+            .order_by(Action.due_date, Action.number)
+        )
+    )
 
 
 def notes_by_number(session: Session, workspace_id: int, numbers: list[int]) -> dict[int, list[str]]:
@@ -454,10 +593,15 @@ def notes_by_number(session: Session, workspace_id: int, numbers: list[int]) -> 
     found: dict[int, list[str]] = {}
     for start in range(0, len(numbers), 500):  # keep each IN list well inside every driver's limits
         rows = session.execute(
-            select(Action.number, Note.text).join(Note, Note.action_id == Action.id)
-            .where(Action.workspace_id == workspace_id, Note.workspace_id == workspace_id,
-                   Action.number.in_(numbers[start:start + 500]))
-            .order_by(Action.number, Note.id))
+            select(Action.number, Note.text)
+            .join(Note, Note.action_id == Action.id)
+            .where(
+                Action.workspace_id == workspace_id,
+                Note.workspace_id == workspace_id,
+                Action.number.in_(numbers[start : start + 500]),
+            )
+            .order_by(Action.number, Note.id)
+        )
         for number, text_ in rows:
             found.setdefault(number, []).append(text_)
     return found
@@ -465,19 +609,28 @@ def notes_by_number(session: Session, workspace_id: int, numbers: list[int]) -> 
 
 # -- conversation references (where to reach someone unasked, on platforms that need one) -------
 
-def save_conversation_ref(session: Session, workspace_id: int, kind: str, key: str, reference: str,
-                          service_url: str | None, now: dt.datetime) -> None:
+
+def save_conversation_ref(
+    session: Session, workspace_id: int, kind: str, key: str, reference: str, service_url: str | None, now: dt.datetime
+) -> None:
     """Store the address of the person or channel (`kind` "user" or "channel", `key` its ID), replacing
     the one stored before: one INSERT … ON CONFLICT UPDATE, so two processes saving at once both succeed."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(ConversationRef).values(workspace_id=workspace_id, kind=kind, key=key, reference=reference,
-                                          service_url=service_url, updated_at=now)
-    session.execute(stmt.on_conflict_do_update(
-        index_elements=[ConversationRef.workspace_id, ConversationRef.kind, ConversationRef.key],
-        set_={c: stmt.excluded[c] for c in ("reference", "service_url", "updated_at")}))
+    stmt = insert(ConversationRef).values(
+        workspace_id=workspace_id, kind=kind, key=key, reference=reference, service_url=service_url, updated_at=now
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[ConversationRef.workspace_id, ConversationRef.kind, ConversationRef.key],
+            set_={c: stmt.excluded[c] for c in ("reference", "service_url", "updated_at")},
+        )
+    )
 
 
 def conversation_ref(session: Session, workspace_id: int, kind: str, key: str) -> ConversationRef | None:
     """The stored address of the person or channel, or None."""
-    return session.scalar(select(ConversationRef).where(
-        ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind, ConversationRef.key == key))
+    return session.scalar(
+        select(ConversationRef).where(
+            ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind, ConversationRef.key == key
+        )
+    )

@@ -1,5 +1,6 @@
 """Throwaway PostgreSQL databases for tests and benchmarks: created beside a server's database, dropped
 afterwards."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database on SQLite and (when ACTIONBOT_TEST_DATABASE_URL is set)
 PostgreSQL, the Slack stand-in, and the real app served over HTTP on a loopback port."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -119,8 +120,16 @@ def clock():
 @pytest.fixture
 def app(db_url, slack, clock):
     """The real app (Bolt + Flask + waitress) on a loopback port, talking to the stand-in."""
-    config = Config(bot_token=slack.bot_token, signing_secret=SECRET, app_token=None, api_url=slack.api_url,
-                    database_url=db_url, port=0, timezone="UTC", date_order="MDY")
+    config = Config(
+        bot_token=slack.bot_token,
+        signing_secret=SECRET,
+        app_token=None,
+        api_url=slack.api_url,
+        database_url=db_url,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+    )
     runtime = build_runtime(config, clock=clock)
     server = BackgroundServer(runtime).start()
     yield server, runtime

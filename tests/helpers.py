@@ -1,5 +1,6 @@
 """What several test modules share: the seed's follow-up matrix as `/action add` text, and a
 reader of everything Slack would render from a message."""
+
 from __future__ import annotations
 
 import urllib.error
@@ -26,22 +27,31 @@ def seed_matrix() -> str:
     """Section 11 of the seed report: the follow-up matrix as it is copied from the Word table."""
     text = seed_report()
     start = text.index("Action to be taken")
-    return text[start:text.index("12. Distribution list")]
+    return text[start : text.index("12. Distribution list")]
+
 
 SEED_ROWS = [
-    ("Send information to Tim Boyle, KM coordinator on available budget for KM regional initiatives "
-     "<@UJEN|jennifer> due Nov 30, 2014 region:Global group:KM", "Sun 30 Nov 2014"),
-    ('Development of Regional KM Work Plans for 2015, including budget for activities '
-     'owner:"KM Regional Coordinators" due Dec 30, 2014 group:KM', "Tue 30 Dec 2014"),
-    ("Submission of LAC KM Region proposal <@UPAT|patricia> due Dec 20, 2014 region:LAC group:KM",
-     "Sat 20 Dec 2014"),
-    ('Agreement on monthly coordination conference calls and follow-up meetings with Tim Boyle '
-     'owner:"KM Coordinator" owner:"Regional KM team" on going group:KM', "ongoing"),
-    ("Development of draft of KM Global Strategy <@ULINA|lina> due Nov 30, 2014 region:Global group:KM",
-     "Sun 30 Nov 2014"),
+    (
+        "Send information to Tim Boyle, KM coordinator on available budget for KM regional initiatives "
+        "<@UJEN|jennifer> due Nov 30, 2014 region:Global group:KM",
+        "Sun 30 Nov 2014",
+    ),
+    (
+        "Development of Regional KM Work Plans for 2015, including budget for activities "
+        'owner:"KM Regional Coordinators" due Dec 30, 2014 group:KM',
+        "Tue 30 Dec 2014",
+    ),
+    ("Submission of LAC KM Region proposal <@UPAT|patricia> due Dec 20, 2014 region:LAC group:KM", "Sat 20 Dec 2014"),
+    (
+        "Agreement on monthly coordination conference calls and follow-up meetings with Tim Boyle "
+        'owner:"KM Coordinator" owner:"Regional KM team" on going group:KM',
+        "ongoing",
+    ),
+    (
+        "Development of draft of KM Global Strategy <@ULINA|lina> due Nov 30, 2014 region:Global group:KM",
+        "Sun 30 Nov 2014",
+    ),
 ]
-
-
 
 
 def form_values(title="", users=(), named="", due=None, flags=(), region=None, group=None, meeting=None, note=None):
@@ -70,4 +80,3 @@ def fetch(url: str) -> tuple[int, bytes]:
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
-

@@ -1,6 +1,7 @@
 """Rights do not outlive their grant (issue 14, class 9): an admin-only operation rests on an answer from
 Slack at most a few minutes old, refuses when Slack cannot give one in time, and only the request's own
 workspace's admins count."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,9 +59,14 @@ def test_an_admin_of_another_workspace_is_not_an_admin_here(app, driver, slack):
 
 def test_a_user_whose_own_team_differs_is_not_an_admin_here(app, driver, slack):
     driver.command("UADMIN", "region add Global tz:UTC")  # UADMIN is remembered as this workspace's admin
-    payload = block_actions_payload(action_id="calendar_reset", value=json.dumps({"kind": "region",
-                                    "subject": "Global"}), user_id="UADMIN", team_id=TEAM, channel_id="C0GENERAL",
-                                    response_url=slack.response_url("reset"))
+    payload = block_actions_payload(
+        action_id="calendar_reset",
+        value=json.dumps({"kind": "region", "subject": "Global"}),
+        user_id="UADMIN",
+        team_id=TEAM,
+        channel_id="C0GENERAL",
+        response_url=slack.response_url("reset"),
+    )
     payload["user"]["team_id"] = OTHER_TEAM  # the payload says the presser belongs elsewhere
     assert post_signed(driver.events_url, interaction_body(payload), SECRET).status == 200
     posted = [c.params for c in slack.calls_to("response_url") if c.path == "reset"]

@@ -1,6 +1,7 @@
 """The App Home tab: the core's grouping (on SQLite and PostgreSQL, explicit `now`), the Block Kit
 budget of the rendered view, and end to end: an `app_home_opened` event through the real HTTP endpoint
 publishes the person's Home (`views.publish`, recorded by the Slack stand-in)."""
+
 import datetime as dt
 import logging
 import re
@@ -26,11 +27,17 @@ from tests.helpers import all_text
 PAT = Actor("UPAT", tz="America/Bogota")  # 2014-11-21 15:00 UTC is Fri 21 Nov, 10:00 in Bogota
 TIM = Actor("UTIM", tz="Europe/Rome")
 HEADING = re.compile(r"^\*(.+) \((\d+)\)\*$")
-GROUP_NAMES = {"Overdue": OVERDUE, "Due this week": THIS_WEEK, "Later": LATER, "No date": NO_DATE,
-               "Created by me": CREATED}
+GROUP_NAMES = {
+    "Overdue": OVERDUE,
+    "Due this week": THIS_WEEK,
+    "Later": LATER,
+    "No date": NO_DATE,
+    "Created by me": CREATED,
+}
 
 
 # -- reading a published Home ------------------------------------------------------------------
+
 
 def layout(view: dict) -> dict:
     """{group key: {"total": n, "numbers": [shown rows, in order], "notes": [context lines]}}."""
@@ -38,8 +45,7 @@ def layout(view: dict) -> dict:
     for block in view["blocks"]:
         text = block.get("text", {}).get("text", "") if block["type"] == "section" else ""
         if (m := HEADING.match(text)) and "accessory" not in block:
-            current = groups.setdefault(GROUP_NAMES[m.group(1)], {"total": int(m.group(2)), "numbers": [],
-                                                                  "notes": []})
+            current = groups.setdefault(GROUP_NAMES[m.group(1)], {"total": int(m.group(2)), "numbers": [], "notes": []})
         elif block["type"] == "actions" and block.get("block_id", "").startswith("row-"):
             current["numbers"].append(int(block["block_id"][4:]))
         elif block["type"] == "context" and current is not None:
@@ -58,8 +64,16 @@ def open_home(app, driver, slack, user_id: str, n: int) -> dict:
     runtime.ctx.settle()
     mine = lambda c: c.params.get("user_id") == user_id  # noqa: E731
     before = len([c for c in slack.calls_to("views.publish") if mine(c)])
-    reply = driver.event({"type": "app_home_opened", "user": user_id, "channel": "D" + user_id[1:],
-                          "tab": "home", "event_ts": f"1416582000.{n:06d}"}, event_id=f"Ev0HOME{user_id}{n}")
+    reply = driver.event(
+        {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": "D" + user_id[1:],
+            "tab": "home",
+            "event_ts": f"1416582000.{n:06d}",
+        },
+        event_id=f"Ev0HOME{user_id}{n}",
+    )
     assert reply.status == 200
     runtime.ctx.settle()
     calls = slack.wait_for("views.publish", count=before + 1, predicate=mine)
@@ -79,6 +93,7 @@ def check_limits(view: dict) -> None:
 
 
 # -- the core: grouping, on both databases ----------------------------------------------------
+
 
 def add(service, actor, title, owners=("UPAT",), due=None, now=WORKSHOP_NOW) -> int:
     spec = ActionSpec(title, user_owners=list(owners), due_phrase=due)
@@ -174,10 +189,21 @@ def test_home_view_queries_do_not_grow_with_the_actions(service):
 
 # -- rendering: the 100-block budget -----------------------------------------------------------
 
+
 def info(number: int, title: str = "Item", due: Due = Due("none")) -> ActionInfo:
-    return ActionInfo(number=number, title=title, status="open", due=due, owners=(), region=None, group=None,
-                      meeting=None, channel_id=None, created_by="UTIM",
-                      created_at=WORKSHOP_NOW)
+    return ActionInfo(
+        number=number,
+        title=title,
+        status="open",
+        due=due,
+        owners=(),
+        region=None,
+        group=None,
+        meeting=None,
+        channel_id=None,
+        created_by="UTIM",
+        created_at=WORKSHOP_NOW,
+    )
 
 
 def fake_home(sizes: dict) -> HomeView:
@@ -191,24 +217,30 @@ def fake_home(sizes: dict) -> HomeView:
     return HomeView("UPAT", dt.date(2014, 11, 21), tuple(groups))
 
 
-@pytest.mark.parametrize("sizes", [
-    {OVERDUE: 3, LATER: 2},
-    {OVERDUE: 300},
-    {NO_DATE: 300},
-    {OVERDUE: 45, THIS_WEEK: 1, LATER: 1, NO_DATE: 1, CREATED: 1},
-    {OVERDUE: 100, THIS_WEEK: 100, LATER: 100, NO_DATE: 100, CREATED: 100},
-    {THIS_WEEK: 46},
-    {THIS_WEEK: 47},
-    {CREATED: 60},
-])
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        {OVERDUE: 3, LATER: 2},
+        {OVERDUE: 300},
+        {NO_DATE: 300},
+        {OVERDUE: 45, THIS_WEEK: 1, LATER: 1, NO_DATE: 1, CREATED: 1},
+        {OVERDUE: 100, THIS_WEEK: 100, LATER: 100, NO_DATE: 100, CREATED: 100},
+        {THIS_WEEK: 46},
+        {THIS_WEEK: 47},
+        {CREATED: 60},
+    ],
+)
 def test_rendered_home_stays_inside_100_blocks(sizes):
     view = home_view_payload(fake_home(sizes))
     check_limits(view)
     assert len(view["blocks"]) <= MAX_HOME_BLOCKS - 4  # a few spare
     header = view["blocks"][0]
     assert header["accessory"]["action_id"] == NEW_ACTION and header["accessory"]["value"] == "new"
-    headings = [HEADING.match(b["text"]["text"]) for b in view["blocks"][1:] if b["type"] == "section"
-                and HEADING.match(b["text"]["text"])]
+    headings = [
+        HEADING.match(b["text"]["text"])
+        for b in view["blocks"][1:]
+        if b["type"] == "section" and HEADING.match(b["text"]["text"])
+    ]
     assert [int(m.group(2)) for m in headings] == [n for n in sizes.values() if n]  # every group, its total
     groups = layout(view)
     assert {k: g["total"] for k, g in groups.items()} == {k: n for k, n in sizes.items() if n}
@@ -238,6 +270,7 @@ def test_empty_home_says_how_to_add_one():
 
 
 # -- end to end: app_home_opened through the real HTTP endpoint --------------------------------
+
 
 def command(driver, user_id: str, text: str) -> int:
     reply = driver.command(user_id, text).json()
@@ -288,8 +321,16 @@ def test_opening_home_publishes_the_persons_groups(app, driver, slack, clock):
 
 def test_the_messages_tab_is_ignored(app, driver, slack):
     _, runtime = app
-    reply = driver.event({"type": "app_home_opened", "user": "UPAT", "channel": "DPAT", "tab": "messages",
-                          "event_ts": "1416582000.000001"}, event_id="Ev0MESSAGES1")
+    reply = driver.event(
+        {
+            "type": "app_home_opened",
+            "user": "UPAT",
+            "channel": "DPAT",
+            "tab": "messages",
+            "event_ts": "1416582000.000001",
+        },
+        event_id="Ev0MESSAGES1",
+    )
     assert reply.status == 200
     open_home(app, driver, slack, "UTIM", 1)
     runtime.ctx.settle()  # anything queued after the acks has run by now
@@ -314,18 +355,26 @@ def test_three_hundred_actions_stay_inside_the_limits(app, driver, slack):
             due = (dt.date(2014, 11, 28) + dt.timedelta(days=i % 60)).isoformat()
         else:
             due = "ongoing" if i % 2 else None
-        actions.add(TEAM, TIM, ActionSpec(f"Item {i} for <!here> & friends", user_owners=["UPAT"], due_phrase=due),
-                    now)
+        actions.add(TEAM, TIM, ActionSpec(f"Item {i} for <!here> & friends", user_owners=["UPAT"], due_phrase=due), now)
     with actions.db.session() as s:  # rows stored before titles had a limit: far past 3000 characters escaped
-        s.execute(update(Action).where(Action.title.in_([f"Item {i} for <!here> & friends" for i in range(3)])).values(title="<!channel> " + "&<>" * 700))
+        s.execute(
+            update(Action)
+            .where(Action.title.in_([f"Item {i} for <!here> & friends" for i in range(3)]))
+            .values(title="<!channel> " + "&<>" * 700)
+        )
     for i in range(20):
         actions.add(TEAM, PAT, ActionSpec(f"Made for Lina {i}", user_owners=["ULINA"], due_phrase="ongoing"), now)
 
     view = open_home(app, driver, slack, "UPAT", 1)
     check_limits(view)
     groups = layout(view)
-    assert {k: g["total"] for k, g in groups.items()} == {OVERDUE: 100, THIS_WEEK: 50, LATER: 100, NO_DATE: 50,
-                                                          CREATED: 20}
+    assert {k: g["total"] for k, g in groups.items()} == {
+        OVERDUE: 100,
+        THIS_WEEK: 50,
+        LATER: 100,
+        NO_DATE: 50,
+        CREATED: 20,
+    }
     for group in groups.values():
         hidden = group["total"] - len(group["numbers"])
         assert hidden > 0 and len(group["notes"]) == 1
@@ -341,7 +390,7 @@ def test_three_hundred_actions_stay_inside_the_limits(app, driver, slack):
 
 
 def test_titles_are_escaped_on_home(app, driver, slack):
-    text = 'add R&amp;D budget &lt;!channel&gt; for <!channel> <@UPAT|patricia> region-free due Nov 25, 2014'
+    text = "add R&amp;D budget &lt;!channel&gt; for <!channel> <@UPAT|patricia> region-free due Nov 25, 2014"
     command(driver, "UTIM", text)
     command(driver, "UPAT", 'add Q&amp;A &lt;b&gt; notes <@UJEN|jennifer> owner:"A &amp; B team"')
     view = open_home(app, driver, slack, "UPAT", 1)
@@ -352,6 +401,7 @@ def test_titles_are_escaped_on_home(app, driver, slack):
 
 
 # -- refreshing others' Homes after a change ---------------------------------------------------
+
 
 def test_refresh_homes_publishes_once_a_person_and_logs_failures(app, driver, slack, caplog):
     _, runtime = app
@@ -462,8 +512,16 @@ def test_each_serving_process_keeps_to_its_share_of_the_publish_limit(slack, db_
     from bot.config import Config
     from bot.runtime import build_runtime
 
-    config = Config(bot_token=slack.bot_token, signing_secret="s", app_token=None, api_url=slack.api_url,
-                    database_url=db_url, port=0, timezone="UTC", date_order="MDY")
+    config = Config(
+        bot_token=slack.bot_token,
+        signing_secret="s",
+        app_token=None,
+        api_url=slack.api_url,
+        database_url=db_url,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+    )
     for processes, per_minute in ((1, 100), (4, 25)):  # `actionbot run --workers 4`: a quarter each
         runtime = build_runtime(config, processes=processes)
         try:

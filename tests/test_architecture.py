@@ -1,4 +1,5 @@
 """Dependencies point one way: the store and the core never import Slack (Teams must fit later)."""
+
 import ast
 from pathlib import Path
 
@@ -20,8 +21,7 @@ def imports(path: Path) -> set[str]:
 def test_store_and_core_are_platform_neutral():
     files = list((ROOT / "store").rglob("*.py")) + list((ROOT / "bot" / "core").rglob("*.py"))
     assert len(files) > 5
-    offenders = {str(f.relative_to(ROOT)): sorted(n for n in imports(f) if n.split(".")[0] in FORBIDDEN)
-                 for f in files}
+    offenders = {str(f.relative_to(ROOT)): sorted(n for n in imports(f) if n.split(".")[0] in FORBIDDEN) for f in files}
     assert {f: n for f, n in offenders.items() if n} == {}
 
 

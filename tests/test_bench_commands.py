@@ -1,5 +1,6 @@
 """bench/commands.py, run tiny: the bot and the bare Bolt app answer every kind of request the
 benchmark times, on SQLite and PostgreSQL. Nothing here is timed: the numbers are the benchmark's."""
+
 from __future__ import annotations
 
 import os
@@ -17,13 +18,21 @@ def commands():
     sys.path.insert(0, str(BENCH))
     try:
         import commands as module
+
         yield module
     finally:
         sys.path.remove(str(BENCH))
 
 
-@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set"))])
+@pytest.mark.parametrize(
+    "db",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql", marks=pytest.mark.skipif(not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set")
+        ),
+    ],
+)
 def test_a_tiny_command_benchmark_measures_every_kind(commands, db):
     result = commands.run_commands(db, actions=600, requests=3, pg_url=PG_URL)
 

@@ -2,6 +2,7 @@
 sweep's waits both read it, so nothing sleeps): every due notice is delivered exactly once through the
 rate-limited stand-in, across however many sweeps a time budget makes it take. Throughput is the
 benchmark's business, not the test's: nothing here is timed."""
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,28 @@ from bench import delivery
 from handlers.devkit.fake_time import FakeTime
 
 PG_URL = os.environ.get("ACTIONBOT_TEST_DATABASE_URL")
-TINY = dict(dm_actions=40, people=16, regions=4, spread_channels=6, spread_actions=8, hot_channels=1,
-            hot_actions=12, post_per_minute=120, open_per_minute=60)
+TINY = dict(
+    dm_actions=40,
+    people=16,
+    regions=4,
+    spread_channels=6,
+    spread_actions=8,
+    hot_channels=1,
+    hot_actions=12,
+    post_per_minute=120,
+    open_per_minute=60,
+)
 
 
-@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set"))])
+@pytest.mark.parametrize(
+    "db",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql", marks=pytest.mark.skipif(not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set")
+        ),
+    ],
+)
 def test_a_tiny_delivery_sends_everything_once(db):
     result = delivery.run_delivery(db, **TINY, budget=10.0, pg_url=PG_URL, clock=FakeTime())
 
@@ -36,9 +53,32 @@ def test_a_tiny_delivery_sends_everything_once(db):
 def test_the_script_writes_its_results_as_json(tmp_path):
     """On real time, with limits nothing here comes near: no waiting."""
     out = tmp_path / "results" / "delivery.json"
-    args = ["--db", "sqlite", "--json", str(out), "--dm-actions", "6", "--people", "8", "--regions", "2",
-            "--spread-channels", "2", "--spread-actions", "2", "--hot-channels", "1", "--hot-actions", "2",
-            "--post-per-minute", "6000", "--open-per-minute", "6000", "--channel-burst", "10"]
+    args = [
+        "--db",
+        "sqlite",
+        "--json",
+        str(out),
+        "--dm-actions",
+        "6",
+        "--people",
+        "8",
+        "--regions",
+        "2",
+        "--spread-channels",
+        "2",
+        "--spread-actions",
+        "2",
+        "--hot-channels",
+        "1",
+        "--hot-actions",
+        "2",
+        "--post-per-minute",
+        "6000",
+        "--open-per-minute",
+        "6000",
+        "--channel-burst",
+        "10",
+    ]
     assert delivery.main(args) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert {"date", "command", "machine", "results"} <= doc.keys()

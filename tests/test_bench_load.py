@@ -1,5 +1,6 @@
 """The load test of bench/load.py, run tiny: it must drive the real `actionbot run` with the whole
 mix and see no errors. Timings are the benchmark's business, not the test's: nothing here is timed."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -25,13 +26,22 @@ def load():
     sys.modules.pop(spec.name, None)
 
 
-@pytest.mark.parametrize("db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set"))])
+@pytest.mark.parametrize(
+    "db",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql", marks=pytest.mark.skipif(not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set")
+        ),
+    ],
+)
 def test_a_tiny_load_runs_without_errors(load, db):
     result = load.run_load(db, clients=4, seconds=2, pg_url=PG_URL)
 
-    assert TOTALS | {"db", "clients", "seconds", "by_op", "errors_by_kind", "error_samples", "server",
-                     "slack"} <= result.keys()
+    assert (
+        TOTALS | {"db", "clients", "seconds", "by_op", "errors_by_kind", "error_samples", "server", "slack"}
+        <= result.keys()
+    )
     assert result["db"] == db and result["clients"] == 4
     assert result["requests"] > 0
     assert result["errors"] == 0, (result["errors_by_kind"], result["error_samples"])
@@ -74,8 +84,12 @@ def test_a_worker_that_dies_is_replaced(load, tmp_path):
 
     with load.LoadStandIn(team_id=load.TEAM, bot_token=load.BOT_TOKEN) as standin:
         standin.add_user("UL0001", "person1", tz="UTC")
-        env = load.child_env(SLACK_BOT_TOKEN=load.BOT_TOKEN, SLACK_SIGNING_SECRET=load.SECRET,
-                             SLACK_API_URL=standin.api_url, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
+        env = load.child_env(
+            SLACK_BOT_TOKEN=load.BOT_TOKEN,
+            SLACK_SIGNING_SECRET=load.SECRET,
+            SLACK_API_URL=standin.api_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        )
         bot = load.BotProcess(env, str(tmp_path), workers=2)
         try:
             workers = [pid for pid in bot.processes() if pid != bot.proc.pid]
@@ -84,8 +98,12 @@ def test_a_worker_that_dies_is_replaced(load, tmp_path):
             assert bot.wait_serving(3), "no worker took the dead one's place"
             assert len([pid for pid in bot.processes() if pid != bot.proc.pid]) == 2
             for _ in range(6):  # whichever worker the kernel hands each connection to, it answers
-                body = slash_command_body("add Check the budget due tomorrow", user_id="UL0001",
-                                          team_id=load.TEAM, response_url=standin.response_url())
+                body = slash_command_body(
+                    "add Check the budget due tomorrow",
+                    user_id="UL0001",
+                    team_id=load.TEAM,
+                    response_url=standin.response_url(),
+                )
                 reply = post_signed(bot.url + "/slack/events", body, load.SECRET)
                 assert reply.status == 200 and reply.json()["text"].startswith("Added #")
         finally:

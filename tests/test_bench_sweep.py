@@ -1,6 +1,7 @@
 """bench/sweep_plan.py and bench/summaries.py, run tiny so they cannot rot: the seeded programme plans
 exactly its due nudges, in the same number of SQL statements at every size, and the summaries of every
 region are built and rendered. Timings are the benchmarks' business: nothing here is timed."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,10 @@ import pytest
 from bench import summaries, sweep_plan
 
 PG_URL = os.environ.get("ACTIONBOT_TEST_DATABASE_URL")
-DBS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set"))]
+DBS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set")),
+]
 
 
 @pytest.mark.parametrize("db", DBS)
@@ -31,8 +34,9 @@ def test_planning_sends_the_same_statements_whatever_the_number_of_actions(db):
 
 def test_the_sweep_script_measures_the_clock_process_and_writes_json(tmp_path):
     out = tmp_path / "results" / "sweep_plan.json"
-    assert sweep_plan.main(["--sizes", "120", "--due", "30", "--db", "sqlite", "--repeat", "1",
-                            "--json", str(out)]) == 0
+    assert (
+        sweep_plan.main(["--sizes", "120", "--due", "30", "--db", "sqlite", "--repeat", "1", "--json", str(out)]) == 0
+    )
     doc = json.loads(Path(out).read_text(encoding="utf-8"))
     assert {"date", "command", "machine", "results"} <= doc.keys()
     run = doc["results"][0]["runs"][0]
@@ -55,7 +59,9 @@ def test_every_region_summary_is_built_and_rendered_in_the_same_statements(db):
 
 def test_the_summaries_script_writes_json(tmp_path):
     out = tmp_path / "summaries.json"
-    assert summaries.main(["--regions", "2", "--per-region", "50", "--db", "sqlite", "--repeat", "1",
-                           "--json", str(out)]) == 0
+    assert (
+        summaries.main(["--regions", "2", "--per-region", "50", "--db", "sqlite", "--repeat", "1", "--json", str(out)])
+        == 0
+    )
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["results"][0]["summaries"] == 2

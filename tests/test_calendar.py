@@ -1,5 +1,6 @@
 """Calendar feeds through the real HTTP endpoint, on SQLite and PostgreSQL: what a calendar client
 fetching `/calendar/<secret>.ics` gets, read back with two iCalendar parsers (icalendar and vobject)."""
+
 import datetime as dt
 import urllib.error
 import urllib.request
@@ -61,13 +62,13 @@ def test_user_feed_holds_their_dated_actions_as_all_day_events(env):
     url, actions, calendars, clock = env
     now = clock()
     PeopleService(actions).remember(TEAM, "UTIM", now, name="Tim Boyle")
-    add(actions, "Send budget info <@UTIM> due Nov 30, 2014 region:LAC", now=now)                 # 1
-    add(actions, "Jennifer's own <@UJEN> due Dec 5, 2014", now=now)                               # 2
-    add(actions, 'Monthly calls <@UTIM> owner:"KM Coordinator" on going', now=now)                # 3
+    add(actions, "Send budget info <@UTIM> due Nov 30, 2014 region:LAC", now=now)  # 1
+    add(actions, "Jennifer's own <@UJEN> due Dec 5, 2014", now=now)  # 2
+    add(actions, 'Monthly calls <@UTIM> owner:"KM Coordinator" on going', now=now)  # 3
     add(actions, 'Strategy <@UJEN> <@UTIM> owner:"KM team" due Dec 20, 2014 region:Global', now=now)  # 4
-    add(actions, "Finished one <@UTIM> due Nov 25, 2014", now=now)                                # 5
-    add(actions, "Dropped one <@UTIM> due Nov 26, 2014", now=now)                                 # 6
-    add(actions, "Created by Tim for Jen <@UJEN> due Nov 27, 2014", now=now)                      # 7
+    add(actions, "Finished one <@UTIM> due Nov 25, 2014", now=now)  # 5
+    add(actions, "Dropped one <@UTIM> due Nov 26, 2014", now=now)  # 6
+    add(actions, "Created by Tim for Jen <@UJEN> due Nov 27, 2014", now=now)  # 7
     actions.note(TEAM, TIM, 4, "Draft, v2; see the drive", now)
     actions.set_status(TEAM, TIM, 5, "done", now)
     actions.set_status(TEAM, TIM, 6, "cancel", now)
@@ -215,6 +216,5 @@ def test_escaped_text_and_conditional_get(env):
     assert str(event["summary"]) == f"#1 {title}"
     assert vobject.readOne(body.decode()).vevent.summary.value == f"#1 {title}"
     assert all(len(line) <= 75 for line in body.split(b"\r\n"))  # folded as RFC 5545 says
-    status, _, again = fetch(url(calendars.feed_for(TEAM, "user", "UTIM", clock())),
-                             {"If-None-Match": headers["ETag"]})
+    status, _, again = fetch(url(calendars.feed_for(TEAM, "user", "UTIM", clock())), {"If-None-Match": headers["ETag"]})
     assert (status, again) == (304, b"")

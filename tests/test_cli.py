@@ -1,4 +1,5 @@
 """The `actionbot` command line, run as a subprocess the way an operator runs it."""
+
 from __future__ import annotations
 
 import csv
@@ -18,8 +19,15 @@ from tests.conftest import SECRET, TEAM
 from tests.helpers import SEED_ROWS
 
 ACTIONBOT = shutil.which("actionbot", path=os.path.dirname(sys.executable)) or "actionbot"
-SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL",
-              "DATABASE_URL", "PORT", "ACTIONBOT_WORKSPACE")
+SLACK_VARS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "ACTIONBOT_WORKSPACE",
+)
 
 
 def cli_env(tmp_path, **extra) -> dict[str, str]:
@@ -29,8 +37,7 @@ def cli_env(tmp_path, **extra) -> dict[str, str]:
 
 
 def actionbot(*args, cwd, env, timeout=60) -> subprocess.CompletedProcess:
-    return subprocess.run([ACTIONBOT, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([ACTIONBOT, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def exported_rows(team: str, *, cwd, env) -> list[tuple[str, ...]]:
@@ -40,11 +47,27 @@ def exported_rows(team: str, *, cwd, env) -> list[tuple[str, ...]]:
     return sorted(tuple(r[k] for k in keep) for r in csv.DictReader(io.StringIO(out)))
 
 
-@pytest.mark.parametrize("command", [
-    [], ["run"], ["db"], ["db", "upgrade"], ["list"], ["region"], ["region", "add"], ["region", "list"],
-    ["demo"], ["clock"], ["sweep"], ["import"], ["export"], ["workspace"], ["workspace", "list"],
-    ["workspace", "delete"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["run"],
+        ["db"],
+        ["db", "upgrade"],
+        ["list"],
+        ["region"],
+        ["region", "add"],
+        ["region", "list"],
+        ["demo"],
+        ["clock"],
+        ["sweep"],
+        ["import"],
+        ["export"],
+        ["workspace"],
+        ["workspace", "list"],
+        ["workspace", "delete"],
+    ],
+)
 def test_every_command_has_help(command, tmp_path):
     done = actionbot(*command, "--help", cwd=tmp_path, env=cli_env(tmp_path))
     assert done.returncode == 0, done.stderr
@@ -52,10 +75,13 @@ def test_every_command_has_help(command, tmp_path):
     assert "Traceback" not in done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("env, missing", [
-    ({}, "SLACK_BOT_TOKEN"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
-])
+@pytest.mark.parametrize(
+    "env, missing",
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+    ],
+)
 def test_run_without_credentials_stops_with_one_line(env, missing, tmp_path):
     done = actionbot("run", cwd=tmp_path, env=cli_env(tmp_path, **env))
     assert done.returncode == 2
@@ -64,10 +90,13 @@ def test_run_without_credentials_stops_with_one_line(env, missing, tmp_path):
     assert not (tmp_path / "actionbot.db").exists()  # nothing started, nothing created
 
 
-@pytest.mark.parametrize("args, env, says", [
-    (["--workers", "0"], {}, "--workers must be 1 or more"),
-    ([], {"WEB_CONCURRENCY": "two"}, "invalid int value: 'two'"),
-])
+@pytest.mark.parametrize(
+    "args, env, says",
+    [
+        (["--workers", "0"], {}, "--workers must be 1 or more"),
+        ([], {"WEB_CONCURRENCY": "two"}, "invalid int value: 'two'"),
+    ],
+)
 def test_run_refuses_a_bad_number_of_workers(args, env, says, tmp_path):
     creds = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", **env}
     done = actionbot("run", *args, cwd=tmp_path, env=cli_env(tmp_path, **creds))
@@ -86,18 +115,29 @@ def test_db_upgrade_creates_the_default_sqlite_database(tmp_path):
 
 def test_region_add_and_list(db_url, tmp_path):
     env = cli_env(tmp_path, DATABASE_URL=db_url)
-    added = actionbot("region", "add", "Latin America and the Caribbean", "--alias", "LAC", "--tz",
-                      "America/Bogota", "--workspace", TEAM, cwd=tmp_path, env=env)
+    added = actionbot(
+        "region",
+        "add",
+        "Latin America and the Caribbean",
+        "--alias",
+        "LAC",
+        "--tz",
+        "America/Bogota",
+        "--workspace",
+        TEAM,
+        cwd=tmp_path,
+        env=env,
+    )
     assert added.returncode == 0, added.stderr
     assert "added region Latin America and the Caribbean (LAC)" in added.stdout
     listed = actionbot("region", "list", cwd=tmp_path, env=env)
-    assert re.search(r"^Latin America and the Caribbean\s+LAC\s+0\s+America/Bogota\s+mon-fri\s+mon 09:00",
-                     listed.stdout, re.M), listed.stdout
+    assert re.search(
+        r"^Latin America and the Caribbean\s+LAC\s+0\s+America/Bogota\s+mon-fri\s+mon 09:00", listed.stdout, re.M
+    ), listed.stdout
 
     duplicate = actionbot("region", "add", "LAC", "--workspace", TEAM, cwd=tmp_path, env=env)
     assert duplicate.returncode == 2 and "Traceback" not in duplicate.stderr
-    bad_zone = actionbot("region", "add", "Asia", "--tz", "Asia/Nowhere", "--workspace", TEAM,
-                         cwd=tmp_path, env=env)
+    bad_zone = actionbot("region", "add", "Asia", "--tz", "Asia/Nowhere", "--workspace", TEAM, cwd=tmp_path, env=env)
     assert bad_zone.returncode == 2 and "Asia/Nowhere" in bad_zone.stderr
     assert "Asia" not in actionbot("region", "list", cwd=tmp_path, env=env).stdout
 
@@ -111,8 +151,13 @@ class RunningBot:
     """`actionbot run` as a subprocess on a free loopback port."""
 
     def __init__(self, env, cwd):
-        self.proc = subprocess.Popen([ACTIONBOT, "run", "--host", "127.0.0.1", "--port", "0"], cwd=cwd,
-                                     env=env, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [ACTIONBOT, "run", "--host", "127.0.0.1", "--port", "0"],
+            cwd=cwd,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.log: list[str] = []
         for line in self.proc.stderr:
             self.log.append(line)
@@ -130,11 +175,28 @@ class RunningBot:
 
 
 def test_run_serves_slack_and_list_reads_the_same_store(db_url, slack, tmp_path):
-    env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token,
-                  SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=slack.api_url)
+    env = cli_env(
+        tmp_path,
+        DATABASE_URL=db_url,
+        SLACK_BOT_TOKEN=slack.bot_token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+    )
     assert actionbot("region", "add", "Global", "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
-    assert actionbot("region", "add", "Latin America and the Caribbean", "--alias", "LAC",
-                     "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
+    assert (
+        actionbot(
+            "region",
+            "add",
+            "Latin America and the Caribbean",
+            "--alias",
+            "LAC",
+            "--workspace",
+            TEAM,
+            cwd=tmp_path,
+            env=env,
+        ).returncode
+        == 0
+    )
     bot = RunningBot(env, tmp_path)
     try:
         driver = SlackDriver(bot.url, slack, SECRET, team_id=TEAM)
@@ -149,8 +211,11 @@ def test_run_serves_slack_and_list_reads_the_same_store(db_url, slack, tmp_path)
     assert lac.returncode == 0, lac.stderr
     lines = lac.stdout.splitlines()
     assert lines[0].split() == ["#", "Title", "Owners", "Due", "Region", "Group", "Status"]
-    assert re.match(r"3\s+Submission of LAC KM Region proposal\s+@patricia\s+Sat 20 Dec 2014 !\s+"
-                    r"Latin America and the Caribbean\s+KM\s+open", lines[2])
+    assert re.match(
+        r"3\s+Submission of LAC KM Region proposal\s+@patricia\s+Sat 20 Dec 2014 !\s+"
+        r"Latin America and the Caribbean\s+KM\s+open",
+        lines[2],
+    )
     assert lines[-1] == "1 action (! = overdue)"
 
     everything = actionbot("list", "all", "--workspace", TEAM, cwd=tmp_path, env=env).stdout
@@ -189,8 +254,12 @@ def seed_action(db_url: str, due: dt.date, created: dt.datetime) -> None:
     database = Database(db_url)
     service = ActionService(database)
     PeopleService(service).remember(TEAM, "UPAT", created, name="patricia", tz="America/Bogota")
-    service.add(TEAM, Actor("UTIM"), ActionSpec("Submission of LAC KM Region proposal", user_owners=["UPAT"],
-                                                due_phrase=due.isoformat()), created)
+    service.add(
+        TEAM,
+        Actor("UTIM"),
+        ActionSpec("Submission of LAC KM Region proposal", user_owners=["UPAT"], due_phrase=due.isoformat()),
+        created,
+    )
     database.dispose()
 
 
@@ -199,8 +268,9 @@ def test_sweep_dry_run_then_for_real_then_nothing_left(db_url, slack, tmp_path):
     env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token, SLACK_API_URL=slack.api_url)
     dry = actionbot("sweep", "--now", "2014-12-19T14:00Z", "--dry-run", cwd=tmp_path, env=env)
     assert dry.returncode == 0, dry.stderr
-    assert re.search(r"would send nudge +user:UPAT .*2014-12-19T14:00:00\+00:00 .*America/Bogota.*due tomorrow",
-                     dry.stdout), dry.stdout
+    assert re.search(
+        r"would send nudge +user:UPAT .*2014-12-19T14:00:00\+00:00 .*America/Bogota.*due tomorrow", dry.stdout
+    ), dry.stdout
     assert dry.stdout.splitlines()[-1].startswith("1 to send") and slack.calls_to("chat.postMessage") == []
 
     real = actionbot("sweep", "--now", "2014-12-19T09:00-05:00", cwd=tmp_path, env=env)
@@ -246,15 +316,28 @@ def test_import_the_seed_report_dry_run_then_for_real(db_url, slack, tmp_path):
     seed.write_text(seed_report(), encoding="utf-8")
     env = cli_env(tmp_path, DATABASE_URL=db_url)
     assert actionbot("region", "add", "Global", "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
-    args = ["import", str(seed), "--meeting", "Global KM & Comms Workshop, Nov 2014", "--region", "Global",
-            "--group", "KM", "--workspace", TEAM]
+    args = [
+        "import",
+        str(seed),
+        "--meeting",
+        "Global KM & Comms Workshop, Nov 2014",
+        "--region",
+        "Global",
+        "--group",
+        "KM",
+        "--workspace",
+        TEAM,
+    ]
     dry = actionbot(*args, "--dry-run", cwd=tmp_path, env=env)
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.splitlines()[-1] == "5 actions would be imported (dry run: nothing written)"
     assert "SLACK_BOT_TOKEN is not set" in dry.stderr
-    assert re.search(r"^3\s+Submission of LAC KM Region proposal\s+Patricia Toquica\s+Sat 20 Dec 2014", dry.stdout, re.M)
+    assert re.search(
+        r"^3\s+Submission of LAC KM Region proposal\s+Patricia Toquica\s+Sat 20 Dec 2014", dry.stdout, re.M
+    )
     assert [line for line in dry.stdout.splitlines() if line.startswith("warning:")] == [
-        line for line in dry.stdout.splitlines() if line.startswith("warning: Row 3")]
+        line for line in dry.stdout.splitlines() if line.startswith("warning: Row 3")
+    ]
     assert actionbot("list", "all", cwd=tmp_path, env=env).stdout.splitlines()[-1] == "0 actions (! = overdue)"
 
     env = cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token, SLACK_API_URL=slack.api_url)

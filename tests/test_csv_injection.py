@@ -1,6 +1,7 @@
 """Exports that would run as formulas (issue 14, class 8): a cell a spreadsheet would execute is written
 with a `'` in front (OWASP's advice on CSV injection), through `/action export` and `actionbot export`,
 and importing an export still gives the same actions back."""
+
 from __future__ import annotations
 
 import csv
@@ -60,12 +61,13 @@ def test_cli_export_guards_and_importing_it_gives_the_same_actions_back(db_url, 
     assert done.returncode == 0, done.stderr
 
     exported = tmp_path / "export.csv"
-    assert actionbot("export", "all", "--workspace", TEAM, "-o", str(exported), cwd=tmp_path,
-                     env=env).returncode == 0
+    assert actionbot("export", "all", "--workspace", TEAM, "-o", str(exported), cwd=tmp_path, env=env).returncode == 0
     rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8"))))
     assert unsafe_cells(rows) == []
     assert {r["title"] for r in rows} == {"'" + t if t != "Plain title" else t for t in titles[:5]} | {
-        "''=quoted once", "Plain title"}
+        "''=quoted once",
+        "Plain title",
+    }
     assert {r["owners"] for r in rows if r["title"] == "'" + HYPERLINK} == {"'=Evil team; Lina Salazar"}
 
     back = actionbot("import", str(exported), "--workspace", "T0COPY", cwd=tmp_path, env=env)

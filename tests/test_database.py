@@ -1,4 +1,5 @@
 """The store's engine setup: SQLite writers take turns, within a process and across processes."""
+
 from __future__ import annotations
 
 import subprocess
@@ -20,8 +21,9 @@ except BlockingIOError:
 
 
 def other_process_sees(path: str) -> str:
-    return subprocess.run([sys.executable, "-c", TRY_LOCK, path], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", TRY_LOCK, path], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 @pytest.fixture

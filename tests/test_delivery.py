@@ -2,6 +2,7 @@
 channel waits without holding up the others, a workspace limit pauses the workspace instead of being
 hammered, a time budget leaves the rest to the next sweep, and every notice goes out exactly once, also
 with two sweeps racing. On SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,12 +54,26 @@ def seed(service, *, dms: int = 0, hot: int = 0, channel: str = "CHOT") -> None:
     """`dms` actions each nudging a different user by DM, `hot` nudging named owners in one channel."""
     tim = Actor("UTIM")
     if dms:
-        service.add_many(TEAM, tim, [ActionSpec(f"Personal follow-up {i}", user_owners=[f"UDM{i:03d}"],
-                                                due_phrase="Dec 10, 2014") for i in range(dms)], CREATED)
+        service.add_many(
+            TEAM,
+            tim,
+            [
+                ActionSpec(f"Personal follow-up {i}", user_owners=[f"UDM{i:03d}"], due_phrase="Dec 10, 2014")
+                for i in range(dms)
+            ],
+            CREATED,
+        )
     if hot:
-        service.add_many(TEAM, tim, [ActionSpec(f"Team follow-up {i}", named_owners=["KM Regional Coordinators"],
-                                                due_phrase="Dec 10, 2014") for i in range(hot)], CREATED,
-                         channel_id=channel)
+        service.add_many(
+            TEAM,
+            tim,
+            [
+                ActionSpec(f"Team follow-up {i}", named_owners=["KM Regional Coordinators"], due_phrase="Dec 10, 2014")
+                for i in range(hot)
+            ],
+            CREATED,
+            channel_id=channel,
+        )
 
 
 def statuses(db) -> Counter:
@@ -159,7 +174,10 @@ def test_two_sweeps_racing_send_everything_once(service, notifier, slack, fake, 
     assert len(slack.posted) == 54 and set(accepted_once(slack).values()) == {1}
     assert statuses(db) == Counter({"sent": 54})
     with db.session() as s:
-        assert {c.rsplit("-", 1)[0] for c in s.scalars(select(Delivery.claimed_by).where(Delivery.kind.not_in(TOLD_ON_CHANGE)))} == {"clock"}
+        assert {
+            c.rsplit("-", 1)[0]
+            for c in s.scalars(select(Delivery.claimed_by).where(Delivery.kind.not_in(TOLD_ON_CHANGE)))
+        } == {"clock"}
 
 
 def test_the_stand_in_limits_only_when_asked(slack, fake):
@@ -189,5 +207,7 @@ def test_the_stand_in_limits_only_when_asked(slack, fake):
         assert err.response.status_code == 429
     fake.advance(1.0)
     assert raw.chat_postMessage(channel="CC", text="a second later")["ok"]
-    assert [(p.channel, p.text) for p in slack.posted] == [("CA", "hello")] * 3 + [("CB", "hello"),
-                                                                                  ("CC", "a second later")]
+    assert [(p.channel, p.text) for p in slack.posted] == [("CA", "hello")] * 3 + [
+        ("CB", "hello"),
+        ("CC", "a second later"),
+    ]

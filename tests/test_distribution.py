@@ -2,6 +2,7 @@
 sees only its own actions and gets its own nudges with its own token; uninstalling stops every send and
 keeps the data until `actionbot workspace delete`. Plus Slack faults: 30% of calls failing for a
 simulated week, and errors that can never succeed told once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,9 +45,18 @@ def market():
 
 @pytest.fixture
 def distributed(db_url, market, clock):
-    config = Config(bot_token=None, signing_secret=SECRET, app_token=None, api_url=market.api_url,
-                    database_url=db_url, port=0, timezone="UTC", date_order="MDY",
-                    client_id="1111.2222", client_secret="oauth-client-secret")
+    config = Config(
+        bot_token=None,
+        signing_secret=SECRET,
+        app_token=None,
+        api_url=market.api_url,
+        database_url=db_url,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+        client_id="1111.2222",
+        client_secret="oauth-client-secret",
+    )
     runtime = build_runtime(config, clock=clock)
     server = BackgroundServer(runtime).start()
     yield server, runtime, config
@@ -70,8 +80,8 @@ def approve(server_url: str, code: str) -> tuple[int, str]:
     state = urllib.parse.unquote(re.search(r"state=([^&\"']+)", html).group(1))
     cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     redirect = urllib.request.Request(
-        f"{server_url}/slack/oauth_redirect?code={code}&state={urllib.parse.quote(state)}",
-        headers={"Cookie": cookie})
+        f"{server_url}/slack/oauth_redirect?code={code}&state={urllib.parse.quote(state)}", headers={"Cookie": cookie}
+    )
     try:
         with OPENER.open(redirect, timeout=10) as done:
             return done.status, done.read().decode()
@@ -148,11 +158,20 @@ def test_a_week_of_flaky_slack_delivers_everything_exactly_once(service, slack, 
     for uid in ("UNAI", "UBKK", "ULEAD"):
         slack.add_user(uid, uid.lower(), tz=ZONES[uid])
     tim = Actor("UTIM", tz="Europe/Rome")
-    service.add(TEAM, tim, ActionSpec("Three zones", user_owners=["UPAT", "UNAI", "UBKK"], due_phrase="Dec 10, 2014"),
-                created)
+    service.add(
+        TEAM, tim, ActionSpec("Three zones", user_owners=["UPAT", "UNAI", "UBKK"], due_phrase="Dec 10, 2014"), created
+    )
     service.add(TEAM, tim, ActionSpec("Overdue", user_owners=["UJEN"], due_phrase="Dec 1, 2014"), created)
-    client_config = Config(bot_token=slack.bot_token, signing_secret=SECRET, app_token=None, api_url=slack.api_url,
-                           database_url=None, port=0, timezone="UTC", date_order="MDY")
+    client_config = Config(
+        bot_token=slack.bot_token,
+        signing_secret=SECRET,
+        app_token=None,
+        api_url=slack.api_url,
+        database_url=None,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+    )
     notifier = scheduler_services(client_config, service).notifier
     slack.chaos(0.3, seed=7, methods={"chat.postMessage", "conversations.open"})
     now = at("2014-12-08T00:00+00:00")
@@ -166,10 +185,15 @@ def test_a_week_of_flaky_slack_delivers_everything_exactly_once(service, slack, 
         ledger = sorted((r.kind, r.recipient, r.occurrence.split("/user:")[0]) for r in rows)
     assert ledger == sorted(
         [("nudge", f"user:{u}", f"2014-12-10/{o}") for u in ("UPAT", "UNAI", "UBKK") for o in ("-3", "+0", "+1")]
-        + [("nudge", "user:UJEN", "2014-12-01/+1"), ("nudge", "user:UJEN", "2014-12-01/+8"),
-           ("escalation", "user:UTIM", "2014-12-01/esc0")]
+        + [
+            ("nudge", "user:UJEN", "2014-12-01/+1"),
+            ("nudge", "user:UJEN", "2014-12-01/+8"),
+            ("escalation", "user:UTIM", "2014-12-01/esc0"),
+        ]
         # each new owner told once, within the week after the actions were made
-        + [("assigned", f"user:{u}", "1") for u in ("UPAT", "UNAI", "UBKK")] + [("assigned", "user:UJEN", "2")])
+        + [("assigned", f"user:{u}", "1") for u in ("UPAT", "UNAI", "UBKK")]
+        + [("assigned", "user:UJEN", "2")]
+    )
     # the messages Slack took: every call that reached it minus the ones the chaos failed
     injected = Counter(c.method for c in slack.calls if c.method.startswith(("failed:", "dropped:")))
     assert injected["failed:chat.postMessage"] and injected["dropped:chat.postMessage"]  # chaos happened
@@ -184,8 +208,7 @@ def test_a_send_that_can_never_work_is_told_once(service, slack, db):
     created = at("2014-12-01T12:00+00:00")
     PeopleService(service).remember(TEAM, "UPAT", created, name="patricia", tz="America/Bogota")
     PeopleService(service).remember(TEAM, "UTIM", created, name="tim", tz="Europe/Rome")
-    service.add(TEAM, Actor("UTIM"), ActionSpec("Gone owner", user_owners=["UPAT"], due_phrase="Dec 10, 2014"),
-                created)
+    service.add(TEAM, Actor("UTIM"), ActionSpec("Gone owner", user_owners=["UPAT"], due_phrase="Dec 10, 2014"), created)
     client = web_client(slack.bot_token, slack.api_url)
     notifier = SlackNotifier(lambda team_id: client)
     slack.fail("chat.postMessage", "account_inactive")
@@ -201,4 +224,6 @@ def test_a_send_that_can_never_work_is_told_once(service, slack, db):
     # a new owner gets the nudges again
     service.assign(TEAM, Actor("UTIM"), 1, ActionSpec(user_owners=["UJEN"]), at("2014-12-18T15:00+00:00"))
     assert [(n.kind, n.recipient) for n in sweep(service, notifier, at("2014-12-22T15:00+00:00")).sent] == [
-        ("assigned", "user:UJEN"), ("nudge", "user:UJEN")]
+        ("assigned", "user:UJEN"),
+        ("nudge", "user:UJEN"),
+    ]

@@ -1,5 +1,6 @@
 """Enterprise Grid (issue 14, class 7): a Grid workspace's install is nudged and forgotten like any
 other; an org-wide install is refused with a page that says why, and nothing of it is kept."""
+
 from __future__ import annotations
 
 from bot.core.grammar import ListQuery

@@ -1,5 +1,6 @@
 """CSV export on SQLite and PostgreSQL: stable columns, the list filters, no page limit, workspace
 scoping, and cells that survive commas, quotes and line breaks."""
+
 import csv
 import datetime as dt
 import io
@@ -43,8 +44,21 @@ def numbers(service, query, actor=TIM, now=NOW, team=T1):
 
 def test_columns_are_stable_and_readable_by_the_importer():
     assert CSV_COLUMNS == (
-        "number", "title", "status", "owners", "owner_ids", "due", "region", "group", "meeting", "channel",
-        "created_by", "created_at", "closed_at", "notes", "permalink",
+        "number",
+        "title",
+        "status",
+        "owners",
+        "owner_ids",
+        "due",
+        "region",
+        "group",
+        "meeting",
+        "channel",
+        "created_by",
+        "created_at",
+        "closed_at",
+        "notes",
+        "permalink",
     )
     assert {"title", "owners", "due", "region", "group", "status"} <= set(CSV_COLUMNS)
     out = io.StringIO(newline="")
@@ -58,8 +72,11 @@ def test_an_empty_workspace_exports_only_the_header(service):
 
 def test_every_cell_of_a_full_row(service, regions):
     PeopleService(service).remember(T1, "UPAT", NOW, name="Patricia Toquica")
-    add(service, 'Submission of LAC KM Region proposal <@UPAT> <@UJEN> owner:"KM Regional Coordinators" '
-                 'due Dec 20, 2014 region:LAC group:KM meeting:"KM workshop"')
+    add(
+        service,
+        'Submission of LAC KM Region proposal <@UPAT> <@UJEN> owner:"KM Regional Coordinators" '
+        'due Dec 20, 2014 region:LAC group:KM meeting:"KM workshop"',
+    )
     service.note(T1, TIM, 1, "Draft shared with the team", NOW + dt.timedelta(hours=1))
     service.note(T1, TIM, 1, "Waiting for budget", NOW + dt.timedelta(hours=2))
     service.set_status(T1, TIM, 1, "done", NOW + dt.timedelta(days=3))
@@ -88,7 +105,10 @@ def test_due_is_an_iso_date_ongoing_or_empty(service):
     add(service, 'Calls owner:"KM Coordinator" on going')
     add(service, "Someday <@UTIM>")
     assert {r["title"]: r["due"] for r in rows(export_csv(service, T1, ListQuery(), NOW))} == {
-        "Dated": "2014-11-30", "Calls": "ongoing", "Someday": ""}
+        "Dated": "2014-11-30",
+        "Calls": "ongoing",
+        "Someday": "",
+    }
 
 
 def test_filters_are_those_of_the_list(service, regions):
@@ -131,8 +151,12 @@ def test_commas_quotes_and_line_breaks_survive(service):
     title = 'Budget, "final" version\nfor the <KM> team; see =SUM(A1)'
     owner = 'Coordinators, "regional"'
     note = 'First line, with comma\r\nsecond "quoted" line\n'
-    service.add(T1, TIM, ActionSpec(title=title, named_owners=[owner], user_owners=["UTIM"],
-                                    due_phrase="2014-11-30", note=note), NOW)
+    service.add(
+        T1,
+        TIM,
+        ActionSpec(title=title, named_owners=[owner], user_owners=["UTIM"], due_phrase="2014-11-30", note=note),
+        NOW,
+    )
     text = export_csv(service, T1, ListQuery(), NOW)
     [row] = rows(text)
     assert row["title"] == title
@@ -159,7 +183,14 @@ def test_the_importer_reads_an_export_back(service, regions):
     service.set_status(T1, TIM, 2, "done", NOW)
     result = importer.parse_matrix(export_csv(service, T1, ListQuery(status="all"), NOW), today=NOW.date())
     assert [(r.title, r.owners, r.due.kind, r.due.date, r.region, r.group, r.status) for r in result.rows] == [
-        ("Draft, the plan", ["UTIM", "KM Regional Coordinators"], "date", dt.date(2014, 11, 30),
-         "Latin America and the Caribbean", "KM", "open"),
+        (
+            "Draft, the plan",
+            ["UTIM", "KM Regional Coordinators"],
+            "date",
+            dt.date(2014, 11, 30),
+            "Latin America and the Caribbean",
+            "KM",
+            "open",
+        ),
         ("Monthly calls", ["UJEN"], "ongoing", None, None, None, "done"),
     ]

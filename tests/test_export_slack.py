@@ -1,5 +1,6 @@
 """`/action export` (a CSV file in the person's DM) and `/action calendar` (a private feed address with a
 Reset button) end to end, and the CSV round trip through the command line."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,6 @@ def seed(driver):
         driver.command("UTIM", "add " + row)
 
 
-
-
 def test_export_sends_a_csv_file_to_the_persons_dm(driver, slack, app):
     seed(driver)
     reply = all_text(driver.command("UPAT", "export region:Global").json())
@@ -28,8 +27,10 @@ def test_export_sends_a_csv_file_to_the_persons_dm(driver, slack, app):
     (upload,) = slack.wait_for("files.upload")
     assert upload.params["channel_id"] == "DPAT" and upload.params["filename"].endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(upload.params["content"].decode("utf-8"))))
-    assert [(r["number"], r["due"], r["region"]) for r in rows] == [("1", "2014-11-30", "Global"),
-                                                                     ("5", "2014-11-30", "Global")]
+    assert [(r["number"], r["due"], r["region"]) for r in rows] == [
+        ("1", "2014-11-30", "Global"),
+        ("5", "2014-11-30", "Global"),
+    ]
     assert "Other workspace" not in upload.params["content"].decode()
     bad = all_text(driver.command("UPAT", "export region:Atlantis").json())
     assert "There is no region “Atlantis”" in bad
@@ -61,10 +62,12 @@ def test_csv_export_then_import_gives_the_same_actions_back(db_url, tmp_path):
     env = cli_env(tmp_path, DATABASE_URL=db_url)
     for team in (TEAM, "T0COPY"):
         assert actionbot("region", "add", "Global", "--workspace", team, cwd=tmp_path, env=env).returncode == 0
-    rows = ["title,owner,due,region,group,status",
-            '"Budget, first draft",KM Regional Coordinators,2014-12-30,Global,KM,',
-            "Monthly calls,KM Coordinator; Regional KM team,ongoing,,KM,",
-            "Done already,Lina Salazar,2014-11-30,Global,,done"]
+    rows = [
+        "title,owner,due,region,group,status",
+        '"Budget, first draft",KM Regional Coordinators,2014-12-30,Global,KM,',
+        "Monthly calls,KM Coordinator; Regional KM team,ongoing,,KM,",
+        "Done already,Lina Salazar,2014-11-30,Global,,done",
+    ]
     source = tmp_path / "source.csv"
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert actionbot("import", str(source), "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0

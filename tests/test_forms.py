@@ -1,5 +1,6 @@
 """The action form, the Edit button, Show more, the message shortcut and the region form, end to end:
 real-shaped payloads through the signed HTTP endpoint, checked against the stand-in and the store."""
+
 from __future__ import annotations
 
 import json
@@ -24,16 +25,13 @@ def opened_view(slack, index: int = -1) -> dict:
     return slack.calls_to("views.open")[index].params["view"]
 
 
-
-
 def test_add_form_creates_like_the_command(regions, driver, slack, app):
     _, runtime = app
     reply = driver.command("UTIM", "add")
     assert reply.status == 200 and reply.body in (b"", b"{}")
     view = opened_view(slack)
     assert view["callback_id"] == "action_form" and len(view["blocks"]) <= 100
-    region_options = [o["value"] for b in view["blocks"] if b["block_id"] == "region"
-                      for o in b["element"]["options"]]
+    region_options = [o["value"] for b in view["blocks"] if b["block_id"] == "region" for o in b["element"]["options"]]
     assert region_options == ["-", "Global", "Latin America and the Caribbean"]
 
     bad = driver.submit("UTIM", view, form_values(title="  ", due="2014-11-01"))
@@ -43,14 +41,28 @@ def test_add_form_creates_like_the_command(regions, driver, slack, app):
     assert set(both.json()["errors"]) == {"due_opts"}
     assert runtime.ctx.actions.list(TEAM, None, _all(), WORKSHOP_NOW).total == 0  # nothing half-stored
 
-    ok = driver.submit("UTIM", view, form_values(
-        title="Submission of LAC KM Region proposal & budget", users=["UPAT"], named="Regional KM team",
-        due="2014-12-20", region="Latin America and the Caribbean", group="KM",
-        meeting="Global KM & Comms Workshop, Nov 2014", note="Draft shared <!channel>"))
+    ok = driver.submit(
+        "UTIM",
+        view,
+        form_values(
+            title="Submission of LAC KM Region proposal & budget",
+            users=["UPAT"],
+            named="Regional KM team",
+            due="2014-12-20",
+            region="Latin America and the Caribbean",
+            group="KM",
+            meeting="Global KM & Comms Workshop, Nov 2014",
+            note="Draft shared <!channel>",
+        ),
+    )
     assert ok.status == 200 and ok.body in (b"", b"{}")
     info = runtime.ctx.actions.get(TEAM, 1, WORKSHOP_NOW)
     assert (info.title, info.region, info.group, info.due.date.isoformat()) == (
-        "Submission of LAC KM Region proposal & budget", "Latin America and the Caribbean", "KM", "2014-12-20")
+        "Submission of LAC KM Region proposal & budget",
+        "Latin America and the Caribbean",
+        "KM",
+        "2014-12-20",
+    )
     assert [o.label for o in info.owners][1:] == ["Regional KM team"] and info.owner_ids == ("UPAT",)
     assert info.notes == ("Draft shared <!channel>",)
     dm = slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "DPAT")[0].params
@@ -66,6 +78,7 @@ def test_add_form_creates_like_the_command(regions, driver, slack, app):
 
 def _all():
     from bot.core.grammar import ListQuery
+
     return ListQuery(status="all")
 
 
@@ -84,18 +97,38 @@ def test_edit_from_a_list_records_each_change(regions, driver, slack, app):
     assert prefilled["owners"]["initial_users"] == ["ULINA"] and prefilled["due"]["initial_date"] == "2014-11-30"
     assert prefilled["region"]["initial_option"]["value"] == "Global"
 
-    ok = driver.submit("ULINA", view, form_values(
-        title="Draft the KM global strategy", users=["ULINA", "UJEN"], due="2014-11-30",
-        region="Latin America and the Caribbean", group="KM"))
+    ok = driver.submit(
+        "ULINA",
+        view,
+        form_values(
+            title="Draft the KM global strategy",
+            users=["ULINA", "UJEN"],
+            due="2014-11-30",
+            region="Latin America and the Caribbean",
+            group="KM",
+        ),
+    )
     assert ok.status == 200
-    changed = [(e.field, e.old, e.new) for e in runtime.ctx.actions.history(TEAM, 1, WORKSHOP_NOW) if e.kind == "changed"]
-    assert changed == [("title", "Draft the KM strategy", "Draft the KM global strategy"),
-                       ("owners", ["<@ULINA>"], ["<@ULINA>", "<@UJEN>"]),
-                       ("region", "Global", "Latin America and the Caribbean")]
+    changed = [
+        (e.field, e.old, e.new) for e in runtime.ctx.actions.history(TEAM, 1, WORKSHOP_NOW) if e.kind == "changed"
+    ]
+    assert changed == [
+        ("title", "Draft the KM strategy", "Draft the KM global strategy"),
+        ("owners", ["<@ULINA>"], ["<@ULINA>", "<@UJEN>"]),
+        ("region", "Global", "Latin America and the Caribbean"),
+    ]
     slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "DJEN")
-    same = driver.submit("ULINA", view, form_values(
-        title="Draft the KM global strategy", users=["ULINA", "UJEN"], due="2014-11-30",
-        region="Latin America and the Caribbean", group="KM"))
+    same = driver.submit(
+        "ULINA",
+        view,
+        form_values(
+            title="Draft the KM global strategy",
+            users=["ULINA", "UJEN"],
+            due="2014-11-30",
+            region="Latin America and the Caribbean",
+            group="KM",
+        ),
+    )
     assert "Nothing to change" in same.json()["errors"]["title"]
 
     assert driver.command("UTIM", "edit 1").status == 200
@@ -106,8 +139,9 @@ def test_edit_from_a_list_records_each_change(regions, driver, slack, app):
 def test_show_more_pages_a_long_list(driver, slack, app):
     _, runtime = app
     for n in range(45):
-        runtime.ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(f"Item {n}", user_owners=["UPAT"],
-                                                                due_phrase="Dec 1, 2014"), WORKSHOP_NOW)
+        runtime.ctx.actions.add(
+            TEAM, Actor("UTIM"), ActionSpec(f"Item {n}", user_owners=["UPAT"], due_phrase="Dec 1, 2014"), WORKSHOP_NOW
+        )
     first = driver.command("UTIM", "list").json()
     assert len(first["blocks"]) <= 50 and "Showing 1–20 of 45" in all_text(first)
     more = next(b for b in buttons(first) if b["action_id"] == "list_more")
@@ -120,8 +154,12 @@ def test_show_more_pages_a_long_list(driver, slack, app):
 
 def test_message_shortcut_keeps_a_link_to_the_message(regions, driver, slack, app):
     _, runtime = app
-    message = {"type": "message", "user": "UJEN", "ts": "1416571200.000200",
-               "text": "Can <@UPAT|patricia> send the LAC proposal &amp; budget by Dec 20?"}
+    message = {
+        "type": "message",
+        "user": "UJEN",
+        "ts": "1416571200.000200",
+        "text": "Can <@UPAT|patricia> send the LAC proposal &amp; budget by Dec 20?",
+    }
     assert driver.shortcut("UTIM", "create_followup_action", message, channel_id="CKM").status == 200
     (permalink_call,) = slack.calls_to("chat.getPermalink")
     assert (permalink_call.params["channel"], permalink_call.params["message_ts"]) == ("CKM", "1416571200.000200")
@@ -146,10 +184,15 @@ def test_region_form_and_did_you_mean(regions, driver, slack):
 
     def values(tz):
         text = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
-        return {"name": text("Latin America and the Caribbean"), "aliases": text("LAC, Latam"),
-                "channel": {"value": {"type": "conversations_select", "selected_conversation": "CLAC"}},
-                "lead": {"value": {"type": "users_select", "selected_user": "UPAT"}},
-                "tz": text(tz), "days": text("mon-fri"), "summary": text("mon 09:00")}
+        return {
+            "name": text("Latin America and the Caribbean"),
+            "aliases": text("LAC, Latam"),
+            "channel": {"value": {"type": "conversations_select", "selected_conversation": "CLAC"}},
+            "lead": {"value": {"type": "users_select", "selected_user": "UPAT"}},
+            "tz": text(tz),
+            "days": text("mon-fri"),
+            "summary": text("mon 09:00"),
+        }
 
     bad = driver.submit("UADMIN", view, values("America/Nowhere")).json()
     assert bad["response_action"] == "errors" and list(bad["errors"]) == ["tz"]
@@ -163,8 +206,12 @@ def test_region_form_and_did_you_mean(regions, driver, slack):
 def test_every_list_stays_inside_block_kit_limits(driver, app, slack):
     _, runtime = app
     for n in range(300):
-        runtime.ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(f"Action {n} " + "z" * 480, user_owners=["UPAT"],
-                                                                due_phrase="Nov 1, 2014"), WORKSHOP_NOW)
+        runtime.ctx.actions.add(
+            TEAM,
+            Actor("UTIM"),
+            ActionSpec(f"Action {n} " + "z" * 480, user_owners=["UPAT"], due_phrase="Nov 1, 2014"),
+            WORKSHOP_NOW,
+        )
     for text in ("list", "list all", "list overdue", "list <@UPAT|patricia>"):
         message = driver.command("UTIM", text).json()
         assert len(message["blocks"]) <= 50 and len(message["text"]) <= 3000

@@ -1,4 +1,5 @@
 """The `/action` grammar: wire-form text in Slack's escaping → structured commands."""
+
 import pytest
 
 from bot.core.errors import BadInput
@@ -11,29 +12,34 @@ def add(text):
 
 
 def test_seed_row_with_user_owner_date_region_group_meeting():
-    spec = add('Draft the KM global strategy <@ULINA|lina> due Nov 30, 2014 region:Global group:KM '
-               'meeting:"KM & Comms workshop"')
+    spec = add(
+        "Draft the KM global strategy <@ULINA|lina> due Nov 30, 2014 region:Global group:KM "
+        'meeting:"KM & Comms workshop"'
+    )
     assert spec.title == "Draft the KM global strategy"
     assert spec.user_owners == ["ULINA"]
     assert spec.due_phrase == "Nov 30, 2014"
     assert (spec.region, spec.group, spec.meeting) == ("Global", "KM", "KM & Comms workshop")
 
 
-@pytest.mark.parametrize("text, phrase", [
-    ("Call partners due:2014-12-20", "2014-12-20"),
-    ('Call partners due:"Dec 20"', "Dec 20"),
-    ("Monthly calls on going", "ongoing"),
-    ("Monthly calls ongoing group:KM", "ongoing"),
-    ("Monthly calls due on going", "on going"),
-    ("Call partners due next friday region:LAC", "next friday"),
-    ("Call partners", None),
-])
+@pytest.mark.parametrize(
+    "text, phrase",
+    [
+        ("Call partners due:2014-12-20", "2014-12-20"),
+        ('Call partners due:"Dec 20"', "Dec 20"),
+        ("Monthly calls on going", "ongoing"),
+        ("Monthly calls ongoing group:KM", "ongoing"),
+        ("Monthly calls due on going", "on going"),
+        ("Call partners due next friday region:LAC", "next friday"),
+        ("Call partners", None),
+    ],
+)
 def test_due_phrases(text, phrase):
     assert add(text).due_phrase == phrase
 
 
 def test_ongoing_inside_a_title_stays_in_the_title():
-    spec = add("Agreement on ongoing coordination calls owner:\"KM team\"")
+    spec = add('Agreement on ongoing coordination calls owner:"KM team"')
     assert spec.title == "Agreement on ongoing coordination calls"
     assert spec.due_phrase is None
 
@@ -62,34 +68,53 @@ def test_quoted_title_keeps_everything_as_text():
     assert spec.user_owners == ["UJEN"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ("<@UJEN> due Nov 30", "needs a title"),
-    ('Draft owner:"KM team', "quote is not closed"),
-    ("Draft region:LAC region:Africa", "given twice"),
-    ("Draft due Nov 30 due Dec 1", "given twice"),
-    ("x" * 501, "at most 500"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("<@UJEN> due Nov 30", "needs a title"),
+        ('Draft owner:"KM team', "quote is not closed"),
+        ("Draft region:LAC region:Africa", "given twice"),
+        ("Draft due Nov 30 due Dec 1", "given twice"),
+        ("x" * 501, "at most 500"),
+    ],
+)
 def test_add_errors(text, message):
     with pytest.raises(BadInput, match=message) as err:
         parse("add " + text)
     assert err.value.example is None or err.value.example.startswith(("/action", "due", "region", '"'))
 
 
-@pytest.mark.parametrize("text, verb, number", [
-    ("done 12", "done", 12), ("done #12", "done", 12), ("reopen 3", "reopen", 3), ("cancel #7", "cancel", 7),
-    ("complete 4", "done", 4), ("DONE 5", "done", 5),
-])
+@pytest.mark.parametrize(
+    "text, verb, number",
+    [
+        ("done 12", "done", 12),
+        ("done #12", "done", 12),
+        ("reopen 3", "reopen", 3),
+        ("cancel #7", "cancel", 7),
+        ("complete 4", "done", 4),
+        ("DONE 5", "done", 5),
+    ],
+)
 def test_numbered_verbs(text, verb, number):
     cmd = parse(text)
     assert (cmd.verb, cmd.number) == (verb, number)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("done", "Which action"), ("done twelve", "“twelve” is not one"), ("done 12 13", "only an action number"),
-    ("note 3", "needs some text"), ("due 3", "Which date"), ("assign 3", "Whom"),
-    ("assign 3 Draft <@UJEN>", "new owners only"), ("edit 3 <@UJEN>", "Change owners with"),
-    ("edit 3 <@UJEN>", "assign"), ("frobnicate 3", "don't know the command"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("done", "Which action"),
+        ("done twelve", "“twelve” is not one"),
+        ("done 12 13", "only an action number"),
+        ("note 3", "needs some text"),
+        ("due 3", "Which date"),
+        ("assign 3", "Whom"),
+        ("assign 3 Draft <@UJEN>", "new owners only"),
+        ("edit 3 <@UJEN>", "Change owners with"),
+        ("edit 3 <@UJEN>", "assign"),
+        ("frobnicate 3", "don't know the command"),
+    ],
+)
 def test_numbered_verb_errors(text, message):
     with pytest.raises(BadInput, match=message):
         parse(text)
@@ -110,16 +135,19 @@ def test_empty_text_and_help():
     assert parse("help").verb == "help"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", dict(status="open")),
-    ("mine", dict(mine=True)),
-    ("overdue region:LAC", dict(overdue=True, region="LAC")),
-    ("done group:KM", dict(status="done", group="KM")),
-    ("all <@UJEN|jennifer>", dict(status="all", user_id="UJEN")),
-    ('region:"Latin America"', dict(region="Latin America")),
-    ("LAC", dict(region="LAC")),
-    ('owner:"KM team"', dict(owner_name="KM team")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", dict(status="open")),
+        ("mine", dict(mine=True)),
+        ("overdue region:LAC", dict(overdue=True, region="LAC")),
+        ("done group:KM", dict(status="done", group="KM")),
+        ("all <@UJEN|jennifer>", dict(status="all", user_id="UJEN")),
+        ('region:"Latin America"', dict(region="Latin America")),
+        ("LAC", dict(region="LAC")),
+        ('owner:"KM team"', dict(owner_name="KM team")),
+    ],
+)
 def test_list_queries(text, expected):
     query = parse_query(tokenize(text))
     for key, value in expected.items():
@@ -140,7 +168,9 @@ def test_list_errors():
 
 
 def test_to_plain_links_and_unlabelled_refs():
-    assert to_plain("see <https://x.org|the plan> and <@U1> &amp; <#C9>") == "see the plan (https://x.org) and @U1 & #C9"
+    assert (
+        to_plain("see <https://x.org|the plan> and <@U1> &amp; <#C9>") == "see the plan (https://x.org) and @U1 & #C9"
+    )
 
 
 def test_add_and_edit_without_details_open_the_form():

@@ -4,6 +4,7 @@ lengthens a name: "ß" folds to "ss"); forms show it on the field; the import pr
 Confirm says why nothing was imported; zones are only IANA zones and numbers only ASCII digits; admin
 commands refuse a bystander before reading their arguments; the CLI goes through the same checks. None of
 it leaves an ERROR record in the log or a row in the database."""
+
 from __future__ import annotations
 
 import logging
@@ -50,46 +51,66 @@ def refused_cleanly(driver, runtime, errors_logged, user: str, text: str) -> str
     return shown
 
 
-@pytest.mark.parametrize("user, text, expected", [
-    ("UTIM", "add Plan group:" + "g" * 101, "A group name can be at most 100 characters; this one has 101"),
-    ("UTIM", 'add Plan meeting:"' + "m" * 201 + '"', "A meeting name can be at most 200 characters; this one has 201"),
-    ("UTIM", 'add Plan owner:"' + "o" * 201 + '"', "A named owner can be at most 200 characters; this one has 201"),
-    ("UTIM", "add Plan group:" + "ß" * 80, "A group name can be at most 100 characters; this one has 160"),
-    ("UTIM", "edit 1 meeting:" + "ß" * 150, "A meeting name can be at most 200 characters; this one has 300"),
-    ("UTIM", 'assign 1 owner:"' + "o" * 250 + '"', "A named owner can be at most 200 characters"),
-    ("UADMIN", f"settings nudges:{TWENTY}", "The nudge days, written out, can be at most 40 characters"),
-    ("UADMIN", "region add " + "r" * 101, "A region name can be at most 100 characters; this one has 101"),
-    ("UADMIN", "region add " + "ß" * 60, "A region name can be at most 100 characters; this one has 120"),
-    ("UADMIN", "region add Asia alias:" + "ß" * 60, "A region alias can be at most 100 characters"),
-    ("UADMIN", "region add Asia days:mon,tue,wed,thu,fri,sat,sun", "The working days can be at most 20 characters"),
-    ("UADMIN", "region add Asia channel:<#C" + "1" * 300 + "|asia>", "A channel ID can be at most 255 characters"),
-])
+@pytest.mark.parametrize(
+    "user, text, expected",
+    [
+        ("UTIM", "add Plan group:" + "g" * 101, "A group name can be at most 100 characters; this one has 101"),
+        (
+            "UTIM",
+            'add Plan meeting:"' + "m" * 201 + '"',
+            "A meeting name can be at most 200 characters; this one has 201",
+        ),
+        ("UTIM", 'add Plan owner:"' + "o" * 201 + '"', "A named owner can be at most 200 characters; this one has 201"),
+        ("UTIM", "add Plan group:" + "ß" * 80, "A group name can be at most 100 characters; this one has 160"),
+        ("UTIM", "edit 1 meeting:" + "ß" * 150, "A meeting name can be at most 200 characters; this one has 300"),
+        ("UTIM", 'assign 1 owner:"' + "o" * 250 + '"', "A named owner can be at most 200 characters"),
+        ("UADMIN", f"settings nudges:{TWENTY}", "The nudge days, written out, can be at most 40 characters"),
+        ("UADMIN", "region add " + "r" * 101, "A region name can be at most 100 characters; this one has 101"),
+        ("UADMIN", "region add " + "ß" * 60, "A region name can be at most 100 characters; this one has 120"),
+        ("UADMIN", "region add Asia alias:" + "ß" * 60, "A region alias can be at most 100 characters"),
+        ("UADMIN", "region add Asia days:mon,tue,wed,thu,fri,sat,sun", "The working days can be at most 20 characters"),
+        ("UADMIN", "region add Asia channel:<#C" + "1" * 300 + "|asia>", "A channel ID can be at most 255 characters"),
+    ],
+)
 def test_a_field_too_long_to_store_is_refused_naming_its_limit(seeded, driver, errors_logged, user, text, expected):
     assert expected in refused_cleanly(driver, seeded, errors_logged, user, text)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("settings tz:America", "“America” is not a time zone I know"),
-    ("settings tz:Europe", "is not a time zone I know"),
-    ("settings tz:" + "Europe/Zurich" * 25, "A time zone can be at most 64 characters"),
-    ("settings tz:../../etc/passwd", "is not a time zone I know"),
-    ("settings tz:Europe/../UTC", "is not a time zone I know"),
-    ("region add Foo tz:Europe", "“Europe” is not a time zone I know"),
-    ("settings repeat:²", "`repeat:` takes a whole number of days from 0 (never) to 90"),
-    ("settings escalate:３", "`escalate:` takes a whole number of days"),
-    ("settings repeat:1_0", "`repeat:` takes a whole number of days"),
-    ("settings nudges:-3,０,1", "Nudge days are whole numbers of days from -60"),
-    ("settings nudges:-3,٣", "Nudge days are whole numbers of days"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("settings tz:America", "“America” is not a time zone I know"),
+        ("settings tz:Europe", "is not a time zone I know"),
+        ("settings tz:" + "Europe/Zurich" * 25, "A time zone can be at most 64 characters"),
+        ("settings tz:../../etc/passwd", "is not a time zone I know"),
+        ("settings tz:Europe/../UTC", "is not a time zone I know"),
+        ("region add Foo tz:Europe", "“Europe” is not a time zone I know"),
+        ("settings repeat:²", "`repeat:` takes a whole number of days from 0 (never) to 90"),
+        ("settings escalate:３", "`escalate:` takes a whole number of days"),
+        ("settings repeat:1_0", "`repeat:` takes a whole number of days"),
+        ("settings nudges:-3,０,1", "Nudge days are whole numbers of days from -60"),
+        ("settings nudges:-3,٣", "Nudge days are whole numbers of days"),
+    ],
+)
 def test_zones_and_numbers_are_validated_with_a_clear_message(seeded, driver, errors_logged, text, expected):
     assert expected in refused_cleanly(driver, seeded, errors_logged, "UADMIN", text)
 
 
-@pytest.mark.parametrize("text", [
-    "settings tz:America", "settings tz:" + "x" * 300, "settings repeat:²", "settings nudges:" + TWENTY,
-    "settings bogus:1", "region add Foo tz:Europe", "region add " + "ß" * 80, "region add Foo days:funday",
-    "region edit", "region frobnicate",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "settings tz:America",
+        "settings tz:" + "x" * 300,
+        "settings repeat:²",
+        "settings nudges:" + TWENTY,
+        "settings bogus:1",
+        "region add Foo tz:Europe",
+        "region add " + "ß" * 80,
+        "region add Foo days:funday",
+        "region edit",
+        "region frobnicate",
+    ],
+)
 def test_a_bystander_hears_admins_only_before_any_argument_is_read(seeded, driver, errors_logged, text):
     assert "Only a workspace admin can" in refused_cleanly(driver, seeded, errors_logged, "UTIM", text)
     # reading stays open to everyone
@@ -129,9 +150,11 @@ def test_the_region_form_shows_the_limit_and_the_zone_on_their_fields(seeded, dr
     assert snapshot(seeded) == before and errors_logged() == []
 
 
-MATRIX = ("Action,By whom,Due,Group\n"
-          "Draft the plan,Tim Boyle,2014-12-01,KM\n"
-          f"Share the budget,{'o' * 210},2014-12-02,{'ß' * 60}\n")
+MATRIX = (
+    "Action,By whom,Due,Group\n"
+    "Draft the plan,Tim Boyle,2014-12-01,KM\n"
+    f"Share the budget,{'o' * 210},2014-12-02,{'ß' * 60}\n"
+)
 
 
 def test_the_import_preview_flags_row_and_cell_and_confirm_says_why(seeded, driver, slack, errors_logged):
@@ -143,7 +166,9 @@ def test_the_import_preview_flags_row_and_cell_and_confirm_says_why(seeded, driv
     shown = all_text(reply["view"])
     assert "Row 2, group cell: A group name can be at most 100 characters; this one has 120" in shown
     assert "Row 2, by-whom cell: A named owner can be at most 200 characters; this one has 210" in shown
-    row = next(b["text"]["text"] for b in reply["view"]["blocks"] if b.get("text", {}).get("text", "").startswith("*Row 2*"))
+    row = next(
+        b["text"]["text"] for b in reply["view"]["blocks"] if b.get("text", {}).get("text", "").startswith("*Row 2*")
+    )
     assert ":x: group cell:" in row and ":x: by-whom cell:" in row
     assert "nothing will be imported until they are shortened" in shown
 
@@ -159,11 +184,14 @@ def test_the_import_preview_flags_row_and_cell_and_confirm_says_why(seeded, driv
 def test_an_import_meeting_too_long_is_refused_on_its_field(seeded, driver, slack, errors_logged):
     driver.command("UTIM", "import")
     form = slack.calls_to("views.open")[-1].params["view"]
-    reply = driver.submit("UTIM", form, import_values(MATRIX.splitlines()[0] + "\nPlan,Tim,,KM\n",
-                                                      meeting="ß" * 150)).json()
+    reply = driver.submit(
+        "UTIM", form, import_values(MATRIX.splitlines()[0] + "\nPlan,Tim,,KM\n", meeting="ß" * 150)
+    ).json()
     assert reply["response_action"] == "errors"
-    assert reply["errors"] == {"meeting": "A meeting name can be at most 200 characters; this one has 300 "
-                                          "(some letters, like “ß”, count twice once case is folded)."}
+    assert reply["errors"] == {
+        "meeting": "A meeting name can be at most 200 characters; this one has 300 "
+        "(some letters, like “ß”, count twice once case is folded)."
+    }
     assert errors_logged() == []
 
 
@@ -173,6 +201,7 @@ def test_the_confirm_of_a_forged_preview_still_says_why(seeded, driver, slack, e
     form = slack.calls_to("views.open")[-1].params["view"]
     preview = driver.submit("UTIM", form, import_values("Action,By whom\nPlan,Tim\n")).json()["view"]
     from handlers.views.import_form import pack
+
     data = unpack(preview["private_metadata"])
     forged = {**preview, "private_metadata": pack({**data, "group": "g" * 101})}
     said = all_text(driver.submit("UTIM", forged, {}).json()["view"])
@@ -209,5 +238,7 @@ def test_the_cli_import_names_the_row_and_cell_and_imports_nothing(db_url, tmp_p
     real = actionbot("import", str(matrix), "--workspace", TEAM, cwd=tmp_path, env=env)
     assert real.returncode == 2 and "Traceback" not in real.stderr and " ERROR " not in real.stderr
     assert "Nothing was imported: Row 2, by-whom cell" in real.stderr
-    assert actionbot("list", "all", "--workspace", TEAM, cwd=tmp_path, env=env).stdout.splitlines()[-1] == \
-        "0 actions (! = overdue)"
+    assert (
+        actionbot("list", "all", "--workspace", TEAM, cwd=tmp_path, env=env).stdout.splitlines()[-1]
+        == "0 actions (! = overdue)"
+    )

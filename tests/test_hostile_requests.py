@@ -3,6 +3,7 @@ body is refused unread (413) and costs the process no memory; a thousand malform
 not, get 400 or 401, never a 500 or a stack trace; no request body reaches the log at any level and no
 text in a request can split or forge a log line; the calendar feed answers 503 while the database is
 down. The size and log tests run `actionbot run` as a subprocess, reading its RSS and its stderr."""
+
 from __future__ import annotations
 
 import hashlib
@@ -45,13 +46,19 @@ FORGED = "2014-11-21 15:00:00,000 ERROR actionbot: FORGED"
 
 # -- the bot as a subprocess -------------------------------------------------------------------------
 
+
 class Served:
     """`actionbot run` on a loopback port, its whole stderr kept."""
 
     def __init__(self, env: dict[str, str]):
         self.proc = subprocess.Popen(
             [actionbot_executable(), "run", "--no-scheduler", "--host", "127.0.0.1", "--port", "0"],
-            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         self.url: str | None = None
         self._ready = threading.Event()
@@ -85,8 +92,14 @@ class Served:
 
 @pytest.fixture
 def served(db_url, slack):
-    bot = Served(child_env(SLACK_BOT_TOKEN=slack.bot_token, SLACK_SIGNING_SECRET=SECRET,
-                           SLACK_API_URL=slack.api_url, DATABASE_URL=db_url))
+    bot = Served(
+        child_env(
+            SLACK_BOT_TOKEN=slack.bot_token,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=db_url,
+        )
+    )
     yield bot
     bot.stop()
 
@@ -96,9 +109,13 @@ def stream_post(url: str, headers: dict[str, str], chunks, total: int | None = N
     (status, bytes sent). With `total` the body has a Content-Length, else it is sent chunked."""
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
-    head = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close",
-            *(f"{k}: {v}" for k, v in headers.items()),
-            f"Content-Length: {total}" if total is not None else "Transfer-Encoding: chunked"]
+    head = [
+        f"POST {parts.path} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        "Connection: close",
+        *(f"{k}: {v}" for k, v in headers.items()),
+        f"Content-Length: {total}" if total is not None else "Transfer-Encoding: chunked",
+    ]
     sent = 0
     with sock:
         sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
@@ -129,11 +146,17 @@ def megabytes(count: int):
 
 # -- size ---------------------------------------------------------------------------------------------
 
+
 def test_a_200_mb_unsigned_body_is_refused_unread(served):
-    status, sent = stream_post(served.url + "/slack/events", {"Content-Type": "application/x-www-form-urlencoded"},
-                               megabytes(200), total=200 * MB)
-    chunked_status, chunked_sent = stream_post(served.url + "/slack/events", {"Content-Type": "application/json"},
-                                               megabytes(200))
+    status, sent = stream_post(
+        served.url + "/slack/events",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+        megabytes(200),
+        total=200 * MB,
+    )
+    chunked_status, chunked_sent = stream_post(
+        served.url + "/slack/events", {"Content-Type": "application/json"}, megabytes(200)
+    )
     assert (status, chunked_status) == (413, 413)
     assert chunked_sent < 200 * MB
     assert served.peak_rss_mb() < 200
@@ -146,12 +169,15 @@ def test_the_biggest_real_body_fits_under_the_cap(app, slack):
     """The import form's submission with its paste box full of 4-byte characters, in the form's initial
     value and in its state, beside 99 long region names: well under the cap, and answered."""
     server, _ = app
-    text = "\U0001F600" * MAX_PASTE
-    view = form_view([f"Region {i} " + "é" * 60 for i in range(99)],
-                     {"team": TEAM, "channel": "C0GENERAL", "text": text, "meeting": "é" * 3000, "group": "é" * 100})
+    text = "\U0001f600" * MAX_PASTE
+    view = form_view(
+        [f"Region {i} " + "é" * 60 for i in range(99)],
+        {"team": TEAM, "channel": "C0GENERAL", "text": text, "meeting": "é" * 3000, "group": "é" * 100},
+    )
     values = {"text": {"value": {"type": "plain_text_input", "value": text}}}
-    body = interaction_body(view_submission_payload(view={**view, "id": "V0IMPORT"}, values=values,
-                                                    user_id="UTIM", team_id=TEAM))
+    body = interaction_body(
+        view_submission_payload(view={**view, "id": "V0IMPORT"}, values=values, user_id="UTIM", team_id=TEAM)
+    )
     assert 150_000 < len(body) < DEFAULT_MAX_BODY_BYTES / 4
     reply = raw_post(server.url + "/slack/events", body, signed_headers(SECRET, body))
     assert reply.status == 200
@@ -162,8 +188,17 @@ def test_the_cap_is_configurable(db_url, slack, clock):
     for bad in ("abc", "-1", "1000", "１００００００"):
         with pytest.raises(ConfigError, match="ACTIONBOT_MAX_BODY_BYTES must be a number of bytes"):
             Config.from_env({"ACTIONBOT_MAX_BODY_BYTES": bad})
-    config = Config(bot_token=slack.bot_token, signing_secret=SECRET, app_token=None, api_url=slack.api_url,
-                    database_url=db_url, port=0, timezone="UTC", date_order="MDY", max_body_bytes=100_000)
+    config = Config(
+        bot_token=slack.bot_token,
+        signing_secret=SECRET,
+        app_token=None,
+        api_url=slack.api_url,
+        database_url=db_url,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+        max_body_bytes=100_000,
+    )
     runtime = build_runtime(config, clock=clock)
     server = BackgroundServer(runtime).start()
     try:
@@ -180,33 +215,59 @@ def test_the_cap_is_configurable(db_url, slack, clock):
 
 # -- malformed requests ------------------------------------------------------------------------------
 
+
 def _hostile_bodies(rng: random.Random):
     """(body, content type) pairs of every malformed kind, each carrying MARK and a forged log line."""
     text = f"{MARK}\n{FORGED}\r\n"
     slash = slash_command_body(text, user_id="UTIM", team_id=f"T0\n{FORGED}", response_url=f"http://x/{MARK}")
-    good_payload = {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": "UTIM"},
-                    "actions": [{"action_id": "action_done", "value": MARK}], "token": VERIFICATION_TOKEN}
+    good_payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM},
+        "user": {"id": "UTIM"},
+        "actions": [{"action_id": "action_done", "value": MARK}],
+        "token": VERIFICATION_TOKEN,
+    }
     return [
-        (b"[1]", "application/json"), (b"1", "application/json"), (b'"' + MARK.encode() + b'"', "application/json"),
-        (b"null", "application/json"), (b"{", "application/json"), (b"{}" + text.encode(), "application/json"),
+        (b"[1]", "application/json"),
+        (b"1", "application/json"),
+        (b'"' + MARK.encode() + b'"', "application/json"),
+        (b"null", "application/json"),
+        (b"{", "application/json"),
+        (b"{}" + text.encode(), "application/json"),
         (b"payload=notjson" + MARK.encode(), "application/x-www-form-urlencoded"),
-        (b"payload=[1]", "application/x-www-form-urlencoded"), (b"payload=%7B", "application/x-www-form-urlencoded"),
+        (b"payload=[1]", "application/x-www-form-urlencoded"),
+        (b"payload=%7B", "application/x-www-form-urlencoded"),
         (b"payload=" + MARK.encode() + b"%0A" + FORGED.encode(), "application/x-www-form-urlencoded"),
         (b"\xff\xfe" + MARK.encode() + b"\xc3\x28\n" + FORGED.encode(), "application/x-www-form-urlencoded"),
         (b"\x00" * 50 + MARK.encode(), "application/json"),
-        (slash, "text/plain"), (slash, "application/xml"), (slash, "multipart/form-data; boundary=x"), (slash, ""),
+        (slash, "text/plain"),
+        (slash, "application/xml"),
+        (slash, "multipart/form-data; boundary=x"),
+        (slash, ""),
         (json.dumps({**good_payload, "team": [MARK]}).encode(), "application/json"),
         (interaction_body({**good_payload, "actions": MARK}), "application/x-www-form-urlencoded"),
         (interaction_body({**good_payload, "actions": [MARK]}), "application/x-www-form-urlencoded"),
         (interaction_body({**good_payload, "authorizations": MARK}), "application/x-www-form-urlencoded"),
-        (interaction_body({**good_payload, "type": "view_submission", "view": MARK}),
-         "application/x-www-form-urlencoded"),
-        (json.dumps({"type": "event_callback", "team_id": TEAM, "event": MARK, "token": VERIFICATION_TOKEN}).encode(),
-         "application/json"),
-        (json.dumps({"type": "event_callback", "team_id": TEAM, "event": {"type": ["app_mention"], "text": MARK}})
-         .encode(), "application/json"),
-        (urlencode({"command": ["/action"], "text": MARK, "team_id": TEAM}, doseq=True).encode() + b"&payload=1",
-         "application/x-www-form-urlencoded"),
+        (
+            interaction_body({**good_payload, "type": "view_submission", "view": MARK}),
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            json.dumps(
+                {"type": "event_callback", "team_id": TEAM, "event": MARK, "token": VERIFICATION_TOKEN}
+            ).encode(),
+            "application/json",
+        ),
+        (
+            json.dumps(
+                {"type": "event_callback", "team_id": TEAM, "event": {"type": ["app_mention"], "text": MARK}}
+            ).encode(),
+            "application/json",
+        ),
+        (
+            urlencode({"command": ["/action"], "text": MARK, "team_id": TEAM}, doseq=True).encode() + b"&payload=1",
+            "application/x-www-form-urlencoded",
+        ),
         (json.dumps([good_payload]).encode(), "application/json"),
         (rng.randbytes(300) + MARK.encode(), "application/octet-stream"),
     ]
@@ -241,8 +302,11 @@ def _hostile_requests(count: int):
     for i in range(count):
         body, content_type = bodies[i % len(bodies)]
         signed = i % 3 == 0  # a third signed with the right secret: malformed all the same
-        headers = (sign(body, content_type=content_type) if signed
-                   else header_kinds[(i // 3) % len(header_kinds)](body, content_type))
+        headers = (
+            sign(body, content_type=content_type)
+            if signed
+            else header_kinds[(i // 3) % len(header_kinds)](body, content_type)
+        )
         path = "/slack/events" if i % 50 else f"/slack/events%0A{FORGED.replace(' ', '%20')}"
         yield path, body, headers, signed
 
@@ -277,14 +341,24 @@ def test_no_body_reaches_the_log_at_any_level(app, driver, caplog):
         driver.command("UTIM", f"{MARK} is not a verb")
         for path, body, headers, _ in _hostile_requests(60):
             assert raw_post(server.url + path, body, headers).status < 500
-        unhandled = interaction_body({"type": "block_actions", "team": {"id": TEAM}, "user": {"id": "UTIM"},
-                                      "actions": [{"action_id": "nothing_here", "value": MARK}],
-                                      "response_url": f"http://x/{MARK}", "token": VERIFICATION_TOKEN})
+        unhandled = interaction_body(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM},
+                "user": {"id": "UTIM"},
+                "actions": [{"action_id": "nothing_here", "value": MARK}],
+                "response_url": f"http://x/{MARK}",
+                "token": VERIFICATION_TOKEN,
+            }
+        )
         assert raw_post(events, unhandled, signed_headers(SECRET, unhandled)).status == 404
     logged = [(r.name, r.getMessage()) for r in caplog.records]
     assert any(name.startswith("actionbot.bolt") or name.startswith("slack_bolt") for name, _ in logged)
-    leaks = [(name, message[:200]) for name, message in logged
-             if MARK in message or "response_url" in message or VERIFICATION_TOKEN in message]
+    leaks = [
+        (name, message[:200])
+        for name, message in logged
+        if MARK in message or "response_url" in message or VERIFICATION_TOKEN in message
+    ]
     assert leaks == []
 
 
@@ -297,6 +371,7 @@ def test_a_command_with_the_word_payload_in_it_is_read_as_a_command(app, driver)
 
 def test_a_log_line_cannot_be_split_by_what_it_carries():
     from bot.log_format import OneLineFormatter
+
     formatter = OneLineFormatter()
     record = logging.LogRecord("actionbot.web", logging.ERROR, __file__, 1, "served %s", (f"/x\n{FORGED}",), None)
     try:
@@ -312,6 +387,7 @@ def test_a_log_line_cannot_be_split_by_what_it_carries():
 
 # -- the calendar feed while the database is down ---------------------------------------------------
 
+
 @pytest.fixture
 def own_database(request, tmp_path, sqlite_template):
     """A database this test may take down: a SQLite file, or a PostgreSQL scratch database."""
@@ -322,6 +398,7 @@ def own_database(request, tmp_path, sqlite_template):
         def take_down():  # the file gone and a directory in its place: no connection can open it
             os.rename(path, tmp_path / "moved.db")
             os.mkdir(path)
+
         yield f"sqlite:///{path}", take_down
         return
     from sqlalchemy import create_engine, text
@@ -329,21 +406,33 @@ def own_database(request, tmp_path, sqlite_template):
 
     from store.database import normalise_url
     from tests.conftest import PG_URL, migrated_pg_database
+
     with migrated_pg_database("actionbot_down") as url:
+
         def take_down():
             admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)'))
             admin.dispose()
+
         yield url, take_down
 
 
 @pytest.mark.parametrize("own_database", ["sqlite", "postgresql"], indirect=True)
 def test_the_calendar_feed_answers_503_while_the_database_is_down(own_database, slack, clock, caplog):
     from bot.core.calendar_feeds import CalendarService, feed_path
+
     url, take_down = own_database
-    config = Config(bot_token=slack.bot_token, signing_secret=SECRET, app_token=None, api_url=slack.api_url,
-                    database_url=url, port=0, timezone="UTC", date_order="MDY")
+    config = Config(
+        bot_token=slack.bot_token,
+        signing_secret=SECRET,
+        app_token=None,
+        api_url=slack.api_url,
+        database_url=url,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+    )
     runtime = build_runtime(config, clock=clock)
     server = BackgroundServer(runtime).start()
     try:

@@ -7,6 +7,7 @@ cost grows by 3 or more per doubling (linear is about 2, quadratic about 4). The
 through the doors people use: DMs and mentions and slash commands as signed HTTP to the real app, the
 import form's submission, `actionbot import` as a subprocess.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,21 +60,35 @@ SHAPES = {  # name: (parser, text of about `size` characters[, the least size to
     "date: numbers": (lambda t: dates.parse_due(t, TODAY), lambda n: fill("1 ", n)),
     "owner: many @ in brackets": (MATCHER.match, lambda n: fill("a@", n, "x <")),
     "owner: long name": (MATCHER.match, lambda n: fill("a ", n, "lina ")),
-    "import: csv rows": (lambda t: importer.parse_matrix(t, TODAY),
-                         lambda n: matrix("Action,By whom,Due", "Draft the plan,Lina and Tim,Nov 30\n", n)),
-    "import: markdown rows": (lambda t: importer.parse_matrix(t, TODAY),
-                              lambda n: matrix("| Action | Owner |\n|---|---|", "| x | y |\n", n)),
-    "import: word rows": (lambda t: importer.parse_matrix(t, TODAY),
-                          lambda n: matrix("Action\nBy whom\n", "x\ny\n\n", n)),
-    "import: spaces in an owner cell": (lambda t: importer.parse_matrix(t, TODAY),
-                                        lambda n: fill(" ", n, "Action,Owner\nx,a", "b\n")),
-    "import: dots after a title": (lambda t: importer.parse_matrix(t, TODAY),
-                                   lambda n: fill(". ", n, "Action,Owner\nx", "y,a\n")),
-    "import: job titles in an owner cell": (lambda t: importer.parse_matrix(t, TODAY),
-                                            lambda n: fill("a, Officer ", n, 'Action,Owner\nx,"', '"\n')),
-    "import: many owner columns": (lambda t: importer.parse_matrix(t, TODAY),  # rows × columns before
-                                   lambda n: fill(",Owner", n * 3 // 5, "Action") + "\n" + fill("x,y\n", n * 2 // 5),
-                                   16_000),
+    "import: csv rows": (
+        lambda t: importer.parse_matrix(t, TODAY),
+        lambda n: matrix("Action,By whom,Due", "Draft the plan,Lina and Tim,Nov 30\n", n),
+    ),
+    "import: markdown rows": (
+        lambda t: importer.parse_matrix(t, TODAY),
+        lambda n: matrix("| Action | Owner |\n|---|---|", "| x | y |\n", n),
+    ),
+    "import: word rows": (
+        lambda t: importer.parse_matrix(t, TODAY),
+        lambda n: matrix("Action\nBy whom\n", "x\ny\n\n", n),
+    ),
+    "import: spaces in an owner cell": (
+        lambda t: importer.parse_matrix(t, TODAY),
+        lambda n: fill(" ", n, "Action,Owner\nx,a", "b\n"),
+    ),
+    "import: dots after a title": (
+        lambda t: importer.parse_matrix(t, TODAY),
+        lambda n: fill(". ", n, "Action,Owner\nx", "y,a\n"),
+    ),
+    "import: job titles in an owner cell": (
+        lambda t: importer.parse_matrix(t, TODAY),
+        lambda n: fill("a, Officer ", n, 'Action,Owner\nx,"', '"\n'),
+    ),
+    "import: many owner columns": (
+        lambda t: importer.parse_matrix(t, TODAY),  # rows × columns before
+        lambda n: fill(",Owner", n * 3 // 5, "Action") + "\n" + fill("x,y\n", n * 2 // 5),
+        16_000,
+    ),
     "import: prose, no table": (lambda t: importer.parse_matrix(t, TODAY), lambda n: fill("a,b\n", n)),
 }
 
@@ -81,8 +96,14 @@ SHAPES = {  # name: (parser, text of about `size` characters[, the least size to
 @pytest.fixture
 def uncapped(monkeypatch):
     """The parsers without their length caps, so that their own cost is what is measured."""
-    for module, name in ((questions, "MAX_QUESTION"), (grammar, "MAX_COMMAND"), (dates, "MAX_PHRASE"),
-                         (owner_match, "MAX_NAME"), (importer, "MAX_CHARS"), (importer, "MAX_ROWS")):
+    for module, name in (
+        (questions, "MAX_QUESTION"),
+        (grammar, "MAX_COMMAND"),
+        (dates, "MAX_PHRASE"),
+        (owner_match, "MAX_NAME"),
+        (importer, "MAX_CHARS"),
+        (importer, "MAX_ROWS"),
+    ):
         monkeypatch.setattr(module, name, 10**9, raising=False)
 
 
@@ -110,13 +131,14 @@ def test_every_parser_is_linear_in_its_input(shape, uncapped):
     parse, make, size = (*SHAPES[shape], 2000)[:3]
     while cost(parse, make(size), runs=1) < 0.002 and size < 2_000_000:
         size *= 2  # big enough that fixed costs do not hide the growth
-    costs = [cost(parse, make(size * 2 ** k)) for k in range(4)]
+    costs = [cost(parse, make(size * 2**k)) for k in range(4)]
     per_doubling = (costs[3] / costs[0]) ** (1 / 3)
     shown = ", ".join(f"{c * 1000:.1f} ms" for c in costs)
     assert per_doubling < 3.0, f"{shape}: {shown} for {size:,} to {8 * size:,} characters"
 
 
 # ---------------------------------------------------------------- the caps, through the doors
+
 
 def test_a_huge_dm_or_mention_is_answered_with_the_cap(driver, slack):
     answer = all_text(ask(driver, slack, dm(ADVERSARIAL_DM)))
@@ -149,8 +171,9 @@ def test_the_import_form_refuses_more_than_it_holds(import_form, driver):  # noq
     text = "Action,By whom\n" + "Draft the plan,Lina\n" * 150
     reply = driver.submit("UTIM", import_form, values(text)).json()
     assert reply["response_action"] == "errors"
-    assert reply["errors"]["text"] == ("The matrix can be at most 2,500 characters; this one has 3,014. "
-                                       "Import a longer one with `actionbot import`.")
+    assert reply["errors"]["text"] == (
+        "The matrix can be at most 2,500 characters; this one has 3,014. Import a longer one with `actionbot import`."
+    )
 
 
 @pytest.fixture
@@ -162,14 +185,17 @@ def cli(tmp_path):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
         return actionbot("import", str(path), "--workspace", TEAM, cwd=tmp_path, env=env, timeout=120)
+
     return run
 
 
 def test_cli_import_refuses_a_file_past_the_cap(cli):
     done = cli("big.csv", "Action,By whom\n" + "Draft the plan,Lina\n" * 60_000)  # 1.2 million characters
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.startswith("actionbot: A matrix to import can be at most 1,000,000 characters; this one "
-                                  "has more. Split it into parts and import each.")
+    assert done.stderr.startswith(
+        "actionbot: A matrix to import can be at most 1,000,000 characters; this one "
+        "has more. Split it into parts and import each."
+    )
 
 
 def test_cli_import_refuses_too_many_rows(cli):

@@ -1,5 +1,6 @@
 """The HTTP server takes a connection only while it has a free thread, so servers sharing one listening
 socket (`actionbot run --workers N`) never queue a request behind a busy one while another is idle."""
+
 from __future__ import annotations
 
 import http.client

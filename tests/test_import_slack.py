@@ -1,6 +1,7 @@
 """`/action import` end to end: paste the seed's follow-up matrix into the form, preview it (owners
 matched to members, dates parsed, warnings), go Back and forth, Confirm; one transaction, one DM per
 owner. Real-shaped view_submission and block_actions payloads through the signed HTTP endpoint."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,12 @@ def import_form(driver, slack):
 def values(text, meeting=None, region=None, group=None):
     plain = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
     option = {"value": region, "text": {"type": "plain_text", "text": region}} if region else None
-    return {"text": plain(text), "meeting": plain(meeting), "group": plain(group),
-            "region": {"value": {"type": "static_select", "selected_option": option}}}
+    return {
+        "text": plain(text),
+        "meeting": plain(meeting),
+        "group": plain(group),
+        "region": {"value": {"type": "static_select", "selected_option": option}},
+    }
 
 
 def test_the_seed_matrix_imports_through_preview_and_confirm(import_form, driver, slack, app):
@@ -42,8 +47,9 @@ def test_the_seed_matrix_imports_through_preview_and_confirm(import_form, driver
     assert "Row 3" in shown and "Nov 30, 2014" in shown  # the warning about the second date
     assert runtime.ctx.actions.list(TEAM, None, ListQuery(status="all"), WORKSHOP_NOW).total == 0
 
-    _, _ = driver.click("UTIM", "import_back", "back", channel_id=None,
-                        view={**preview, "id": "V0PREVIEW", "hash": "h1"})
+    _, _ = driver.click(
+        "UTIM", "import_back", "back", channel_id=None, view={**preview, "id": "V0PREVIEW", "hash": "h1"}
+    )
     (back,) = slack.calls_to("views.update")
     kept = {b["block_id"]: b["element"] for b in back.params["view"]["blocks"] if b["type"] == "input"}
     assert kept["text"]["initial_value"] == seed_matrix().strip() and kept["meeting"]["initial_value"] == MEETING
@@ -51,10 +57,27 @@ def test_the_seed_matrix_imports_through_preview_and_confirm(import_form, driver
     done = driver.submit("UTIM", preview, {}).json()
     assert done["response_action"] == "update" and "Imported 5 actions: #1–#5" in all_text(done["view"])
     listing = runtime.ctx.actions.list(TEAM, None, ListQuery(status="all"), WORKSHOP_NOW)
-    got = {a.number: (a.title, [o.label for o in a.owners], a.due.kind, a.due.date and a.due.date.isoformat(),
-                      a.region, a.group, a.meeting) for a in listing.actions}
-    assert got[3] == ("Submission of LAC KM Region proposal", ["@patricia"], "date", "2014-12-20", "Global", "KM",
-                      MEETING)
+    got = {
+        a.number: (
+            a.title,
+            [o.label for o in a.owners],
+            a.due.kind,
+            a.due.date and a.due.date.isoformat(),
+            a.region,
+            a.group,
+            a.meeting,
+        )
+        for a in listing.actions
+    }
+    assert got[3] == (
+        "Submission of LAC KM Region proposal",
+        ["@patricia"],
+        "date",
+        "2014-12-20",
+        "Global",
+        "KM",
+        MEETING,
+    )
     assert got[4][1] == ["KM Coordinator", "regional KM team"] and got[4][2] == "ongoing"
     assert got[1][1] == ["@jennifer"] and got[2][1] == ["KM Regional Coordinators"]
     runtime.ctx.settle()

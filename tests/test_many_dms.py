@@ -2,6 +2,7 @@
 and new owners are told through the scheduler's paced, ledgered send loop, after the answer, exactly
 once, retried by the next sweep after a fault, and sent by the sweep when the web process never did.
 Through the real endpoint against the Slack stand-in, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,8 +82,11 @@ def test_three_owners_are_told_after_the_answer_by_the_ledgered_sender(known, dr
     for _ in range(4):  # every after-ack worker busy: whatever Slack hears before `hold` is set, the request said
         known.ctx.background.submit(hold.wait)
     try:
-        reply = all_text(driver.command("UTIM", "add Draft the plan " + " ".join(f"<@{u}>" for u in OWNERS)
-                                        + " due Dec 1, 2014").json())
+        reply = all_text(
+            driver.command(
+                "UTIM", "add Draft the plan " + " ".join(f"<@{u}>" for u in OWNERS) + " due Dec 1, 2014"
+            ).json()
+        )
         assert "Added *#1*" in reply
         assert [c for c in slack.calls if c.method in SLACK_DMS] == []
         assert ledger(db) == [("assigned", f"user:{u}", "pending") for u in sorted(OWNERS)]  # stored with the action
@@ -148,12 +152,16 @@ def test_a_dm_claimed_by_a_sender_that_died_is_sent_after_the_lease(known, drive
 
 def test_an_import_row_with_too_many_owners_is_flagged_and_nothing_is_imported(known, driver, slack, db):
     crowd = ", ".join(f"Team {chr(65 + i)}" for i in range(22))
-    matrix = f"Action,Owner,Date\nFine row,Lina Salazar,Dec 1 2014\nCrowded row,\"{crowd}\",Dec 2 2014\n"
+    matrix = f'Action,Owner,Date\nFine row,Lina Salazar,Dec 1 2014\nCrowded row,"{crowd}",Dec 2 2014\n'
     assert driver.command("UTIM", "import").status == 200
     form = slack.calls_to("views.open")[-1].params["view"]
     plain = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
-    values = {"text": plain(matrix), "meeting": plain(None), "group": plain(None),
-              "region": {"value": {"type": "static_select", "selected_option": None}}}
+    values = {
+        "text": plain(matrix),
+        "meeting": plain(None),
+        "group": plain(None),
+        "region": {"value": {"type": "static_select", "selected_option": None}},
+    }
     preview = driver.submit("UTIM", form, values).json()["view"]
     assert "*Row 2* Crowded row" in all_text(preview) and "at most 20 owners" in all_text(preview)
     done = all_text(driver.submit("UTIM", preview, {}).json()["view"])

@@ -1,6 +1,7 @@
 """Ask the bot: questions in mentions and DMs. Unit tests of the question parser and of the event
 ledger, then end to end through the real HTTP endpoint with Events API deliveries (SQLite and
 PostgreSQL): answers in the thread, retries answered once, bots ignored, workspaces apart."""
+
 import datetime as dt
 import itertools
 import threading
@@ -21,45 +22,51 @@ HINT = "Try “what's open for LAC?”, “overdue”, “my actions” or “he
 
 # -- the question parser ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, described", [
-    ("<@UBOT> what's open for LAC?", "region:LAC"),
-    ("<@UBOT|actionbot> What’s open for LAC", "region:LAC"),  # a curly apostrophe, no `?`
-    ("what is open in Asia", "region:Asia"),
-    ("WHAT IS OPEN IN ASIA?!", "region:ASIA"),
-    ("open items Asia", "region:Asia"),
-    ("open for region Latin America", 'region:"Latin America"'),
-    ("which actions are still open for Latin America and the Caribbean?",
-     'region:"Latin America and the Caribbean"'),
-    ("what's open", ""),
-    ("open", ""),
-    ("overdue", "overdue"),
-    ("Overdue.", "overdue"),
-    ("overdue in LAC", "overdue region:LAC"),
-    ("what's late?", "overdue"),
-    ("my actions", "mine"),
-    ("mine", "mine"),
-    ("what do I have?", "mine"),
-    ("what do I have overdue in LAC", "mine overdue region:LAC"),
-    ("my overdue actions", "mine overdue"),
-    ("open for me", "mine"),
-    ("done", "done"),
-    ("what's done in Global", "done region:Global"),
-    ("what is open for <@ULINA|lina>", "<@ULINA>"),
-    ("what's open for LAC group:KM", "region:LAC group:KM"),
-    ("open in Latin America overdue", 'overdue region:"Latin America"'),
-    ('open for region:"Latin America"', 'region:"Latin America"'),
-    ("hey, what's overdue? thanks", "overdue"),
-    ("list region:LAC overdue", "overdue region:LAC"),
-    ("<@UBOT> list region:LAC overdue", "overdue region:LAC"),
-    ("list LAC", "region:LAC"),
-    ("/action list mine", "mine"),
-    ("mine overdue group:KM", "mine overdue group:KM"),
-    ("region:LAC", "region:LAC"),
-    ("<@UBOT> <@UPAT>", "<@UPAT>"),
-    ("show me region:LAC", "region:LAC"),
-    ("show", ""),
-    ("<@UBOT> <@UBOT> overdue", "overdue"),
-])
+
+@pytest.mark.parametrize(
+    "text, described",
+    [
+        ("<@UBOT> what's open for LAC?", "region:LAC"),
+        ("<@UBOT|actionbot> What’s open for LAC", "region:LAC"),  # a curly apostrophe, no `?`
+        ("what is open in Asia", "region:Asia"),
+        ("WHAT IS OPEN IN ASIA?!", "region:ASIA"),
+        ("open items Asia", "region:Asia"),
+        ("open for region Latin America", 'region:"Latin America"'),
+        (
+            "which actions are still open for Latin America and the Caribbean?",
+            'region:"Latin America and the Caribbean"',
+        ),
+        ("what's open", ""),
+        ("open", ""),
+        ("overdue", "overdue"),
+        ("Overdue.", "overdue"),
+        ("overdue in LAC", "overdue region:LAC"),
+        ("what's late?", "overdue"),
+        ("my actions", "mine"),
+        ("mine", "mine"),
+        ("what do I have?", "mine"),
+        ("what do I have overdue in LAC", "mine overdue region:LAC"),
+        ("my overdue actions", "mine overdue"),
+        ("open for me", "mine"),
+        ("done", "done"),
+        ("what's done in Global", "done region:Global"),
+        ("what is open for <@ULINA|lina>", "<@ULINA>"),
+        ("what's open for LAC group:KM", "region:LAC group:KM"),
+        ("open in Latin America overdue", 'overdue region:"Latin America"'),
+        ('open for region:"Latin America"', 'region:"Latin America"'),
+        ("hey, what's overdue? thanks", "overdue"),
+        ("list region:LAC overdue", "overdue region:LAC"),
+        ("<@UBOT> list region:LAC overdue", "overdue region:LAC"),
+        ("list LAC", "region:LAC"),
+        ("/action list mine", "mine"),
+        ("mine overdue group:KM", "mine overdue group:KM"),
+        ("region:LAC", "region:LAC"),
+        ("<@UBOT> <@UPAT>", "<@UPAT>"),
+        ("show me region:LAC", "region:LAC"),
+        ("show", ""),
+        ("<@UBOT> <@UBOT> overdue", "overdue"),
+    ],
+)
 def test_list_questions(text, described):
     question = parse_question(text, bot_user_id="UBOT")
     assert question.kind == "list", question
@@ -71,10 +78,22 @@ def test_help_questions(text):
     assert parse_question(text) == Question("help")
 
 
-@pytest.mark.parametrize("text", [
-    "hello there", "what's the weather?", "openings", "done 3", "open for", "please add a thing",
-    "overdue <!channel>", 'open for "unclosed', "LAC", "thanks!", "show me something nice",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello there",
+        "what's the weather?",
+        "openings",
+        "done 3",
+        "open for",
+        "please add a thing",
+        "overdue <!channel>",
+        'open for "unclosed',
+        "LAC",
+        "thanks!",
+        "show me something nice",
+    ],
+)
 def test_anything_else_is_unknown(text):
     assert parse_question(text) == Question("unknown")
 
@@ -91,6 +110,7 @@ def test_bad_list_syntax_says_what_is_wrong():
 
 
 # -- the event ledger ---------------------------------------------------------------------------
+
 
 def test_an_event_is_taken_once_per_workspace(service):
     seen = SeenEvents(service)
@@ -132,15 +152,34 @@ def new_ts() -> str:
 
 def mention(text: str, user: str = "UTIM", channel: str = "C0GENERAL", ts: str | None = None, **extra) -> dict:
     ts = ts or new_ts()
-    return {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
-            "team": TEAM, "client_msg_id": f"msg-{ts}",
-            "blocks": [{"type": "rich_text", "block_id": "b", "elements": []}], **extra}
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": TEAM,
+        "client_msg_id": f"msg-{ts}",
+        "blocks": [{"type": "rich_text", "block_id": "b", "elements": []}],
+        **extra,
+    }
 
 
 def dm(text: str, user: str = "UTIM", ts: str | None = None, **extra) -> dict:
     ts = ts or new_ts()
-    return {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user, "text": text,
-            "ts": ts, "event_ts": ts, "team": TEAM, "client_msg_id": f"msg-{ts}", **extra}
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D" + user[1:],
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "team": TEAM,
+        "client_msg_id": f"msg-{ts}",
+        **extra,
+    }
 
 
 def event_id() -> str:
@@ -165,8 +204,9 @@ def ask(driver, slack, event: dict, eid: str | None = None) -> dict:
 @pytest.fixture
 def regions(driver):
     driver.command("UADMIN", "region add Global alias:Secretariat tz:Europe/Zurich")
-    shown = all_text(driver.command(
-        "UADMIN", 'region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota').json())
+    shown = all_text(
+        driver.command("UADMIN", 'region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota').json()
+    )
     assert "*2 regions*" in shown
     return driver
 
@@ -267,8 +307,14 @@ def test_bots_edits_and_other_messages_are_ignored(seeded, driver, slack):
         dm("overdue", bot_id="B0OTHER"),  # a bot posting as a user
         {**dm(""), "subtype": "message_changed", "message": {"type": "message", "user": "UTIM", "text": "overdue"}},
         {**dm(""), "subtype": "message_deleted", "previous_message": {"user": "UTIM", "text": "overdue"}},
-        {"type": "message", "channel_type": "channel", "channel": "C0GENERAL", "user": "UTIM",
-         "text": "overdue", "ts": new_ts()},  # a channel message without a mention
+        {
+            "type": "message",
+            "channel_type": "channel",
+            "channel": "C0GENERAL",
+            "user": "UTIM",
+            "text": "overdue",
+            "ts": new_ts(),
+        },  # a channel message without a mention
         mention("<@UBOT> overdue", user="UBOT2", bot_id="B0OTHER"),  # another bot mentioning us
     ]
     for event in ignored:

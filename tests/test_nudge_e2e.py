@@ -1,6 +1,7 @@
 """Nudges end to end: the scheduler's job sends through the Slack stand-in, and the nudge's buttons
 (signed interactions to the real HTTP endpoint) change what later sweeps send. Also `/action summary`,
 `/action snooze` and `/action settings`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,9 @@ def test_nudge_buttons_change_what_later_sweeps_send(patricia_owns_one, driver, 
     snoozed = nudge_of(tick("2014-12-08T14:00+00:00"), "DPAT")  # the snooze ends: a nudge then
     assert "due in 2 days" in all_text(snoozed)
 
-    reply, replaced = driver.pick_date("UPAT", "nudge_new_date", "nudge-1", "2014-12-19", channel_id="DPAT",
-                                       message={**snoozed, "ts": "1.2"})
+    reply, replaced = driver.pick_date(
+        "UPAT", "nudge_new_date", "nudge-1", "2014-12-19", channel_id="DPAT", message={**snoozed, "ts": "1.2"}
+    )
     assert "moved the due date to Fri 19 Dec 2014" in all_text(replaced)
     assert tick("2014-12-10T14:00+00:00") == []  # the old due day passes in silence
     moved = nudge_of(tick("2014-12-16T14:00+00:00"), "DPAT")  # 3 days before the new date
@@ -90,13 +92,13 @@ def test_nudge_buttons_change_what_later_sweeps_send(patricia_owns_one, driver, 
     assert empty.json() == {"response_action": "errors", "errors": {"note": "Write a note, or press Cancel."}}
     outsider = driver.submit("UOUT", view, {"note": {"text": {"type": "plain_text_input", "value": "hi"}}})
     assert "Only the owners of #1" in outsider.json()["errors"]["note"]
-    ok = driver.submit("UPAT", view, {"note": {"text": {"type": "plain_text_input",
-                                                        "value": "Budget figures <!channel> & sent"}}})
+    ok = driver.submit(
+        "UPAT", view, {"note": {"text": {"type": "plain_text_input", "value": "Budget figures <!channel> & sent"}}}
+    )
     assert ok.status == 200 and ok.body in (b"", b"{}")
     confirmed = slack.wait_for("response_url", predicate=lambda c: "added a note" in json.dumps(c.params))
     assert "Budget figures &lt;!channel&gt; &amp; sent" in all_text(confirmed[0].params)
-    assert runtime.ctx.actions.get(TEAM, 1, at("2014-12-16T15:00+00:00")).notes == (
-        "Budget figures <!channel> & sent",)
+    assert runtime.ctx.actions.get(TEAM, 1, at("2014-12-16T15:00+00:00")).notes == ("Budget figures <!channel> & sent",)
 
     reply, replaced = press(driver, "UPAT", moved, "action_done")
     assert "marked *#1* done" in all_text(replaced)
@@ -142,9 +144,12 @@ def test_a_long_summary_on_demand_continues_through_the_response_url(driver, sla
 
     driver.command("UADMIN", "region add Asia-Pacific alias:Asia tz:Asia/Bangkok")
     for n in range(300):
-        runtime.ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(f"Item {n} " + "y" * 400, user_owners=["UPAT"],
-                                                                due_phrase="Nov 3, 2014", region="Asia"),
-                                at("2014-11-01T12:00+00:00"))
+        runtime.ctx.actions.add(
+            TEAM,
+            Actor("UTIM"),
+            ActionSpec(f"Item {n} " + "y" * 400, user_owners=["UPAT"], due_phrase="Nov 3, 2014", region="Asia"),
+            at("2014-11-01T12:00+00:00"),
+        )
     first = driver.command("UTIM", "summary region:Asia").json()
     parts = int(re.search(r"part 2 of (\d+)", json.dumps(slack.wait_for("response_url")[0].params)).group(1))
     follow_ups = slack.wait_for("response_url", count=parts - 1)

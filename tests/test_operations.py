@@ -1,5 +1,6 @@
 """Operations: upgrading from every earlier migration on both databases, a database connection lost in
 the middle of a request, the pool recovering, the health check, and the one log line per request."""
+
 from __future__ import annotations
 
 import logging
@@ -39,16 +40,26 @@ def test_upgrade_from_every_earlier_migration_keeps_the_data(empty_url, start):
     try:
         upgrade(engine, start)
         with engine.begin() as conn:  # a workspace with one action, as that version stored it
-            conn.execute(text("INSERT INTO workspaces (team_id, name, timezone, date_order, last_number, created_at) "
-                              "VALUES ('T0OLD', 'Old', 'UTC', 'MDY', 1, :now)"), {"now": WORKSHOP_NOW})
-            conn.execute(text(
-                "INSERT INTO actions (workspace_id, number, title, status, due_kind, due_date, channel_id, "
-                "created_by, created_at, updated_at) SELECT id, 1, 'Kept across upgrades', 'open', 'date', "
-                "'2014-11-30', NULL, 'UTIM', :now, :now FROM workspaces WHERE team_id = 'T0OLD'"), {"now": WORKSHOP_NOW})
+            conn.execute(
+                text(
+                    "INSERT INTO workspaces (team_id, name, timezone, date_order, last_number, created_at) "
+                    "VALUES ('T0OLD', 'Old', 'UTC', 'MDY', 1, :now)"
+                ),
+                {"now": WORKSHOP_NOW},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO actions (workspace_id, number, title, status, due_kind, due_date, channel_id, "
+                    "created_by, created_at, updated_at) SELECT id, 1, 'Kept across upgrades', 'open', 'date', "
+                    "'2014-11-30', NULL, 'UTIM', :now, :now FROM workspaces WHERE team_id = 'T0OLD'"
+                ),
+                {"now": WORKSHOP_NOW},
+            )
         upgrade(engine)
         assert is_current(engine)
         from bot.core.service import ActionService
         from store.database import Database
+
         db = Database(empty_url)
         listing = ActionService(db).list("T0OLD", None, ListQuery(status="all"), WORKSHOP_NOW)
         assert [a.title for a in listing.actions] == ["Kept across upgrades"]
@@ -119,8 +130,11 @@ def test_health_check_reports_the_database(app):
 
 
 def request_lines(caplog) -> list[dict]:
-    return [dict(field.split("=", 1) for field in r.getMessage().split()[1:])
-            for r in caplog.records if r.name == "actionbot.request"]
+    return [
+        dict(field.split("=", 1) for field in r.getMessage().split()[1:])
+        for r in caplog.records
+        if r.name == "actionbot.request"
+    ]
 
 
 def test_one_structured_line_per_request(driver, caplog):
@@ -167,8 +181,13 @@ def test_a_failed_request_and_a_bad_signature_are_logged_as_such(app, driver, ca
     monkeypatch.setattr(runtime.ctx.actions, "list", broken)
     with caplog.at_level(logging.INFO, logger="actionbot.request"):
         reply = driver.command("UTIM", "list mine")
-        forged = post_signed(driver.events_url, slash_command_body(
-            "list", user_id="UTIM", team_id="T0\n evil=1", response_url=driver.standin.response_url()), "not-the-secret")
+        forged = post_signed(
+            driver.events_url,
+            slash_command_body(
+                "list", user_id="UTIM", team_id="T0\n evil=1", response_url=driver.standin.response_url()
+            ),
+            "not-the-secret",
+        )
     assert "Something went wrong" in all_text(reply.json()) and forged.status == 401
     failed, refused = request_lines(caplog)
     assert (failed["name"], failed["outcome"]) == ("/action_list", "error")

@@ -1,4 +1,5 @@
 """bot.core.owner_match: owner names as written in a matrix -> workspace member IDs."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,45 +24,51 @@ def matcher():
     return OwnerMatcher(MEMBERS)
 
 
-@pytest.mark.parametrize("written, user_id", [
-    ("Patricia Toquica", "UPAT"),
-    ("patricia toquica", "UPAT"),
-    ("  PATRICIA   TOQUICA ", "UPAT"),
-    ("Jose Perez", "UJOSE"),
-    ("José Pérez", "UJOSE"),
-    ("jose perez", "UJOSE"),
-    ("Jennifer Fergurson-Mitchel", "UJEN"),
-    ("jennifer fergurson mitchel", "UJEN"),
-    ("Lina Salazar", "ULINA"),          # the display name
-    ("Lina Maria Salazar", "ULINA"),    # the real name, accents folded
-    ("Ela Ionescu", "UELA"),            # a second surname left out
-    ("Ela Popescu", "UELA"),            # first and last, a middle name left out
-    ("tim", "UTIM"),                    # the handle
-    ("@patricia", "UPAT"),
-    ("Patricia T", "UPAT"),             # the display name
-    ("jperez", "UJOSE"),
-    ("tim.boyle@un-redd.org", "UTIM"),
-    ("Tim.Boyle@UN-REDD.org", "UTIM"),
-    ("Tim Boyle <tim.boyle@un-redd.org>", "UTIM"),
-    ("<@UHT>", "UHT"),
-    ("<@UHT|heang>", "UHT"),
-])
+@pytest.mark.parametrize(
+    "written, user_id",
+    [
+        ("Patricia Toquica", "UPAT"),
+        ("patricia toquica", "UPAT"),
+        ("  PATRICIA   TOQUICA ", "UPAT"),
+        ("Jose Perez", "UJOSE"),
+        ("José Pérez", "UJOSE"),
+        ("jose perez", "UJOSE"),
+        ("Jennifer Fergurson-Mitchel", "UJEN"),
+        ("jennifer fergurson mitchel", "UJEN"),
+        ("Lina Salazar", "ULINA"),  # the display name
+        ("Lina Maria Salazar", "ULINA"),  # the real name, accents folded
+        ("Ela Ionescu", "UELA"),  # a second surname left out
+        ("Ela Popescu", "UELA"),  # first and last, a middle name left out
+        ("tim", "UTIM"),  # the handle
+        ("@patricia", "UPAT"),
+        ("Patricia T", "UPAT"),  # the display name
+        ("jperez", "UJOSE"),
+        ("tim.boyle@un-redd.org", "UTIM"),
+        ("Tim.Boyle@UN-REDD.org", "UTIM"),
+        ("Tim Boyle <tim.boyle@un-redd.org>", "UTIM"),
+        ("<@UHT>", "UHT"),
+        ("<@UHT|heang>", "UHT"),
+    ],
+)
 def test_names_match_with_accents_case_and_spacing_folded(matcher, written, user_id):
     assert matcher.match(written) == user_id
 
 
-@pytest.mark.parametrize("written", [
-    "Ana Garcia",              # two members fold to the same name
-    "ana@un-redd.org",         # two members share the address (case folded)
-    "Jose",                    # a bare first name is not enough
-    "Salazar",                 # nor a bare last name
-    "KM Regional Coordinators",
-    "nobody@un-redd.org",
-    "<@UNKNOWN>",
-    "",
-    "   ",
-    "Toquica Patricia",        # the words out of order
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Ana Garcia",  # two members fold to the same name
+        "ana@un-redd.org",  # two members share the address (case folded)
+        "Jose",  # a bare first name is not enough
+        "Salazar",  # nor a bare last name
+        "KM Regional Coordinators",
+        "nobody@un-redd.org",
+        "<@UNKNOWN>",
+        "",
+        "   ",
+        "Toquica Patricia",  # the words out of order
+    ],
+)
 def test_ambiguous_or_unknown_names_match_nobody(matcher, written):
     assert matcher.match(written) is None
 

@@ -1,4 +1,5 @@
 """What a deployer touches without running code: the Slack manifest, the Procfile, the README's commands."""
+
 from __future__ import annotations
 
 import os
@@ -21,12 +22,21 @@ def test_manifest_creates_the_app_the_code_expects():
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "im:write", "users:read", "app_mentions:read", "im:history",
-            "users:read.email", "files:write"} <= scopes
+    assert {
+        "commands",
+        "chat:write",
+        "im:write",
+        "users:read",
+        "app_mentions:read",
+        "im:history",
+        "users:read.email",
+        "files:write",
+    } <= scopes
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
     (shortcut,) = manifest["features"]["shortcuts"]
     from handlers.shortcuts.create_from_message import CALLBACK
+
     assert (shortcut["type"], shortcut["callback_id"]) == ("message", CALLBACK)
     # every Web API method the handlers call needs one of these scopes
     handlers = " ".join(p.read_text() for p in (ROOT / "handlers").rglob("*.py") if "devkit" not in p.parts)
@@ -39,8 +49,13 @@ def test_procfile_names_real_commands():
     for name, command in entries.items():
         argv = shlex.split(command)
         assert argv[0] == "actionbot"
-        done = subprocess.run([sys.executable, "-m", "bot.cli", *argv[1:], "--help"], cwd=ROOT,
-                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", *argv[1:], "--help"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         assert done.returncode == 0, f"{name}: {done.stderr}"
 
 

@@ -1,4 +1,5 @@
 """Scheduling rules of bot.core.schedule: 09:00 local, working days, DST, repeats, snooze, escalation, summaries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,7 @@ def nine(day: dt.date, tz) -> dt.datetime:
 # -- 09:00 local in every zone ------------------------------------------------------------------
 
 # -3 is Sunday 7 December: moved back to Friday 5 December.
-NUDGES = [("-3", dt.date(2014, 12, 5), None), ("+0", dt.date(2014, 12, 10), "-3"),
-          ("+1", dt.date(2014, 12, 11), "+0")]
+NUDGES = [("-3", dt.date(2014, 12, 5), None), ("+0", dt.date(2014, 12, 10), "-3"), ("+1", dt.date(2014, 12, 11), "+0")]
 
 
 @pytest.mark.parametrize("tz", [BOGOTA, NAIROBI, BANGKOK], ids=str)
@@ -68,6 +68,7 @@ def test_same_due_day_is_a_different_instant_in_each_zone():
 
 # -- rest days ----------------------------------------------------------------------------------
 
+
 def test_due_on_saturday_nudges_friday_and_due_on_sunday_follows_up_monday():
     sat = dt.date(2014, 12, 13)
     occ = nudge(sat, BOGOTA, nine(dt.date(2014, 12, 12), BOGOTA) + MINUTE)
@@ -80,8 +81,9 @@ def test_due_on_saturday_nudges_friday_and_due_on_sunday_follows_up_monday():
 
 
 def test_two_offsets_moved_onto_one_instant_the_later_offset_wins():
-    occ = nudge(dt.date(2014, 12, 13), BOGOTA, nine(dt.date(2014, 12, 12), BOGOTA),
-                settings=NudgeSettings(offsets=(-1, 0)))
+    occ = nudge(
+        dt.date(2014, 12, 13), BOGOTA, nine(dt.date(2014, 12, 12), BOGOTA), settings=NudgeSettings(offsets=(-1, 0))
+    )
     assert occ.key == "2014-12-13/+0"
 
 
@@ -96,22 +98,29 @@ def test_sun_thu_region_rests_on_friday_and_saturday():
     assert (occ.key, occ.day) == ("2014-12-12/+1", dt.date(2014, 12, 14))  # Sunday is a working day
 
 
-@pytest.mark.parametrize("day,backwards,expected", [
-    (dt.date(2014, 12, 13), True, dt.date(2014, 12, 12)),
-    (dt.date(2014, 12, 14), True, dt.date(2014, 12, 12)),
-    (dt.date(2014, 12, 13), False, dt.date(2014, 12, 15)),
-    (dt.date(2014, 12, 10), False, dt.date(2014, 12, 10)),
-])
+@pytest.mark.parametrize(
+    "day,backwards,expected",
+    [
+        (dt.date(2014, 12, 13), True, dt.date(2014, 12, 12)),
+        (dt.date(2014, 12, 14), True, dt.date(2014, 12, 12)),
+        (dt.date(2014, 12, 13), False, dt.date(2014, 12, 15)),
+        (dt.date(2014, 12, 10), False, dt.date(2014, 12, 10)),
+    ],
+)
 def test_move_to_working_day(day, backwards, expected):
     assert move_to_working_day(day, MON_FRI, backwards) == expected
 
 
 # -- DST ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,due,before_day,utc_hours", [
-    ("Europe/Berlin", dt.date(2014, 10, 29), dt.date(2014, 10, 24), (7, 8)),  # CEST → CET on 26 Oct
-    ("America/New_York", dt.date(2014, 11, 5), dt.date(2014, 10, 31), (13, 14)),  # EDT → EST on 2 Nov
-])
+
+@pytest.mark.parametrize(
+    "name,due,before_day,utc_hours",
+    [
+        ("Europe/Berlin", dt.date(2014, 10, 29), dt.date(2014, 10, 24), (7, 8)),  # CEST → CET on 26 Oct
+        ("America/New_York", dt.date(2014, 11, 5), dt.date(2014, 10, 31), (13, 14)),  # EDT → EST on 2 Nov
+    ],
+)
 def test_nudges_stay_at_nine_local_across_dst(name, due, before_day, utc_hours):
     tz = zone(name)
     early = nudge(due, tz, nine(before_day, tz) + MINUTE)
@@ -124,13 +133,17 @@ def test_nudges_stay_at_nine_local_across_dst(name, due, before_day, utc_hours):
 
 # -- repeats, downtime, catch-up, schedule start -------------------------------------------------
 
-@pytest.mark.parametrize("now_day,key,day", [
-    (dt.date(2014, 12, 15), "2014-12-12/+1", dt.date(2014, 12, 15)),
-    (dt.date(2014, 12, 19), "2014-12-12/+1", dt.date(2014, 12, 15)),
-    (dt.date(2014, 12, 22), "2014-12-12/+8", dt.date(2014, 12, 22)),  # Sat 20 → Mon 22
-    (dt.date(2014, 12, 28), "2014-12-12/+8", dt.date(2014, 12, 22)),  # Sun: +15 (Sat 27) moved to Mon 29, ahead
-    (dt.date(2014, 12, 29), "2014-12-12/+15", dt.date(2014, 12, 29)),
-])
+
+@pytest.mark.parametrize(
+    "now_day,key,day",
+    [
+        (dt.date(2014, 12, 15), "2014-12-12/+1", dt.date(2014, 12, 15)),
+        (dt.date(2014, 12, 19), "2014-12-12/+1", dt.date(2014, 12, 15)),
+        (dt.date(2014, 12, 22), "2014-12-12/+8", dt.date(2014, 12, 22)),  # Sat 20 → Mon 22
+        (dt.date(2014, 12, 28), "2014-12-12/+8", dt.date(2014, 12, 22)),  # Sun: +15 (Sat 27) moved to Mon 29, ahead
+        (dt.date(2014, 12, 29), "2014-12-12/+15", dt.date(2014, 12, 29)),
+    ],
+)
 def test_repeats_every_seven_days_after_the_last_offset_on_working_days(now_day, key, day):
     occ = nudge(dt.date(2014, 12, 12), BOGOTA, nine(now_day, BOGOTA) + MINUTE)
     assert (occ.key, occ.day) == (key, day)
@@ -162,6 +175,7 @@ def test_any_repeat_interval_reaches_the_latest_repeat(repeat, key):
 
 # -- snooze -------------------------------------------------------------------------------------
 
+
 def test_snooze_suppresses_until_its_end_then_regular_nudges_return():
     until = nine(dt.date(2014, 12, 15), BOGOTA).astimezone(UTC)
     assert nudge(DUE, BOGOTA, dt.datetime(2014, 12, 12, 12, tzinfo=BOGOTA)).key == "2014-12-10/+1"
@@ -177,6 +191,7 @@ def test_snooze_over_a_regular_nudge_hides_it():
 
 
 # -- escalation ---------------------------------------------------------------------------------
+
 
 def esc(due, now, settings=NudgeSettings(), tz=BOGOTA):
     return latest_escalation(due, settings, tz, MON_FRI, now, LONG_AGO)
@@ -201,6 +216,7 @@ def test_escalation_on_a_rest_day_moves_to_the_next_working_day_and_zero_disable
 
 
 # -- summaries ----------------------------------------------------------------------------------
+
 
 def test_weekly_summary_keys_by_local_iso_week_and_respects_start():
     start = dt.datetime(2014, 11, 26, 12, tzinfo=BOGOTA)  # a Wednesday
@@ -237,6 +253,7 @@ def test_check_schedule_rejects(text):
 
 # -- snooze targets -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fn", [next_working_morning, next_week_morning])
 @pytest.mark.parametrize("tz", [BOGOTA, BANGKOK], ids=str)
 def test_from_friday_afternoon_the_next_morning_is_monday_nine_local(fn, tz):
@@ -258,6 +275,7 @@ def test_next_working_morning_uses_the_local_day():
 
 # -- settings text ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["-3,0,1", "-3 0 +1", " 1, -3 ,0 "])
 def test_parse_offsets_reads_lists(text):
     assert NudgeSettings.parse_offsets(text) == (-3, 0, 1)
@@ -274,11 +292,19 @@ def test_describe_reads_naturally():
     assert NudgeSettings((-1, 2), repeat_days=0).describe() == "1 day before, 2 days after"
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("mon-fri", {0, 1, 2, 3, 4}), ("sun-thu", {6, 0, 1, 2, 3}), ("fri-mon", {4, 5, 6, 0}),
-    ("mon,wed,fri", {0, 2, 4}), ("Monday-Thursday", {0, 1, 2, 3}),
-    ("weekdays", {0, 1, 2, 3, 4}), ("", {0, 1, 2, 3, 4}), (None, {0, 1, 2, 3, 4}),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("mon-fri", {0, 1, 2, 3, 4}),
+        ("sun-thu", {6, 0, 1, 2, 3}),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("mon,wed,fri", {0, 2, 4}),
+        ("Monday-Thursday", {0, 1, 2, 3}),
+        ("weekdays", {0, 1, 2, 3, 4}),
+        ("", {0, 1, 2, 3, 4}),
+        (None, {0, 1, 2, 3, 4}),
+    ],
+)
 def test_working_days(text, expected):
     assert working_days(text) == expected
 
@@ -293,8 +319,14 @@ def test_parse_days_canonicalises_and_refuses():
 def test_next_week_starts_on_the_regions_first_working_day():
     tz = zone("Asia/Dubai")
     thursday = dt.datetime(2014, 12, 11, 10, 0, tzinfo=dt.timezone.utc)
-    assert next_week_morning(thursday, tz, working_days("sun-thu")).astimezone(tz).strftime("%a %d %H:%M") == "Sun 14 09:00"
-    assert next_week_morning(thursday, tz, working_days("mon-fri")).astimezone(tz).strftime("%a %d %H:%M") == "Mon 15 09:00"
+    assert (
+        next_week_morning(thursday, tz, working_days("sun-thu")).astimezone(tz).strftime("%a %d %H:%M")
+        == "Sun 14 09:00"
+    )
+    assert (
+        next_week_morning(thursday, tz, working_days("mon-fri")).astimezone(tz).strftime("%a %d %H:%M")
+        == "Mon 15 09:00"
+    )
 
 
 @pytest.mark.parametrize("text", ["saturn", "monkey-fri", "mo-fr"])
@@ -313,6 +345,12 @@ def test_only_early_nudges_still_repeat_once_overdue():
     tz = zone("Africa/Nairobi")
     settings = NudgeSettings(offsets=(-3, -1), repeat_days=7)
     now = at_local(dt.date(2014, 12, 17), tz) + dt.timedelta(minutes=5)  # Wed, 7 days after a Wed due date
-    occ = latest_nudge(dt.date(2014, 12, 10), settings, tz, working_days("mon-fri"), now,
-                       dt.datetime(2014, 1, 1, tzinfo=dt.timezone.utc))
+    occ = latest_nudge(
+        dt.date(2014, 12, 10),
+        settings,
+        tz,
+        working_days("mon-fri"),
+        now,
+        dt.datetime(2014, 1, 1, tzinfo=dt.timezone.utc),
+    )
     assert occ.key == "2014-12-10/+7"

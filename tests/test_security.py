@@ -3,6 +3,7 @@ workspaces kept apart (another workspace's numbers, IDs, buttons and forged form
 nothing); the permission rule on every mutating path; user text never becomes a live mention or link
 anywhere the bot shows it; fuzzing of the command parser and of the slash command endpoint; and no token
 or signing secret in any log record."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,6 +58,7 @@ _ids = itertools.count(1)
 
 # -- shared helpers -----------------------------------------------------------------------------------
 
+
 def raw_post(url: str, body: bytes, headers: dict) -> Reply:
     """A POST with exactly these headers (no signing)."""
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
@@ -66,8 +68,6 @@ def raw_post(url: str, body: bytes, headers: dict) -> Reply:
     except urllib.error.HTTPError as err:
         with err:
             return Reply(err.code, dict(err.headers.items()), err.read())
-
-
 
 
 VOLATILE = {"people", "processed_events", "deliveries"}  # caches and ledgers, not what people wrote
@@ -95,8 +95,9 @@ def snapshot(runtime, team: str | None = TEAM, keep_volatile: bool = False) -> d
 
 def dump(value) -> str:
     """Everything in a recorded call or reply as one string (bytes decoded), to search for leaks."""
-    return json.dumps(value, default=lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v),
-                      ensure_ascii=False)
+    return json.dumps(
+        value, default=lambda v: v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v), ensure_ascii=False
+    )
 
 
 def event_id() -> str:
@@ -109,24 +110,44 @@ def new_ts() -> str:
 
 def mention(text: str, user: str, team: str, channel: str = "C0GENERAL") -> dict:
     ts = new_ts()
-    return {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": channel, "event_ts": ts,
-            "team": team, "client_msg_id": f"msg-{ts}"}
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": team,
+        "client_msg_id": f"msg-{ts}",
+    }
 
 
 def dm(text: str, user: str, team: str) -> dict:
     ts = new_ts()
-    return {"type": "message", "channel_type": "im", "channel": "D" + user[1:], "user": user, "text": text,
-            "ts": ts, "event_ts": ts, "team": team, "client_msg_id": f"msg-{ts}"}
-
-
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "D" + user[1:],
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "team": team,
+        "client_msg_id": f"msg-{ts}",
+    }
 
 
 def region_values(name, aliases="", channel=None, lead=None, tz="", days="mon-fri", summary="mon 09:00"):
     text = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
-    return {"name": text(name), "aliases": text(aliases),
-            "channel": {"value": {"type": "conversations_select", "selected_conversation": channel}},
-            "lead": {"value": {"type": "users_select", "selected_user": lead}},
-            "tz": text(tz), "days": text(days), "summary": text(summary)}
+    return {
+        "name": text(name),
+        "aliases": text(aliases),
+        "channel": {"value": {"type": "conversations_select", "selected_conversation": channel}},
+        "lead": {"value": {"type": "users_select", "selected_user": lead}},
+        "tz": text(tz),
+        "days": text(days),
+        "summary": text(summary),
+    }
 
 
 def note_values(text: str) -> dict:
@@ -136,8 +157,12 @@ def note_values(text: str) -> dict:
 def import_values(text, meeting=None, group=None, region=None):
     plain = lambda v: {"value": {"type": "plain_text_input", "value": v}}  # noqa: E731
     option = {"value": region, "text": {"type": "plain_text", "text": region[:75]}} if region else None
-    return {"text": plain(text), "meeting": plain(meeting), "group": plain(group),
-            "region": {"value": {"type": "static_select", "selected_option": option}}}
+    return {
+        "text": plain(text),
+        "meeting": plain(meeting),
+        "group": plain(group),
+        "region": {"value": {"type": "static_select", "selected_option": option}},
+    }
 
 
 def last_view(slack, method: str = "views.open") -> dict:
@@ -159,24 +184,42 @@ def reply_text(reply: Reply) -> str:
 # -- 1. signatures ------------------------------------------------------------------------------------
 
 KINDS = ["slash_command", "block_actions", "view_submission", "event_callback"]
-TAMPERS = ["bad-signature", "missing-headers", "missing-signature", "missing-timestamp", "stale", "future",
-           "other-body"]
+TAMPERS = [
+    "bad-signature",
+    "missing-headers",
+    "missing-signature",
+    "missing-timestamp",
+    "stale",
+    "future",
+    "other-body",
+]
 
 
 def _signed_request(kind: str, slack) -> tuple[bytes, str]:
     """A request of `kind` that, correctly signed, changes the store or makes the app call Slack."""
     if kind == "slash_command":
-        body = slash_command_body("add Sneaky <@UPAT|patricia> due Dec 1, 2014", user_id="UTIM", team_id=TEAM,
-                                  response_url=slack.response_url())
+        body = slash_command_body(
+            "add Sneaky <@UPAT|patricia> due Dec 1, 2014",
+            user_id="UTIM",
+            team_id=TEAM,
+            response_url=slack.response_url(),
+        )
         return body, "application/x-www-form-urlencoded"
     if kind == "block_actions":
-        payload = block_actions_payload(action_id="action_done", value=json.dumps({"n": 1}), user_id="UTIM",
-                                        team_id=TEAM, channel_id="C0GENERAL", response_url=slack.response_url())
+        payload = block_actions_payload(
+            action_id="action_done",
+            value=json.dumps({"n": 1}),
+            user_id="UTIM",
+            team_id=TEAM,
+            channel_id="C0GENERAL",
+            response_url=slack.response_url(),
+        )
         return interaction_body(payload), "application/x-www-form-urlencoded"
     if kind == "view_submission":
         view = {**form_view([], {"mode": "add", "team": TEAM, "channel": "C0GENERAL"}), "id": "V0SNEAKY"}
-        payload = view_submission_payload(view=view, values=form_values(title="Sneaky form", users=["UPAT"]),
-                                          user_id="UTIM", team_id=TEAM)
+        payload = view_submission_payload(
+            view=view, values=form_values(title="Sneaky form", users=["UPAT"]), user_id="UTIM", team_id=TEAM
+        )
         return interaction_body(payload), "application/x-www-form-urlencoded"
     body = event_body(mention("<@UBOT> what's open?", "UTIM", TEAM), team_id=TEAM, event_id=event_id())
     return body, "application/json"
@@ -257,16 +300,39 @@ def team_data(app, slack):
     _, runtime = app
     actions, regions = runtime.ctx.actions, runtime.ctx.regions
     admin = Actor("UADMIN", is_admin=True)
-    regions.add(TEAM, admin, RegionSpec("Axolotl Region", aliases=["AXO"], channel_id="CAXO", lead_user_id="UTIM"),
-                WORKSHOP_NOW)
-    actions.add(TEAM, Actor("UTIM"), ActionSpec(
-        "Quokka strategy draft", user_owners=["UPAT"], named_owners=["Narwhal committee"],
-        due_phrase="Nov 24, 2014", region="Axolotl Region", group="Wombat", meeting="Pangolin workshop",
-        note="Okapi progress"), WORKSHOP_NOW, channel_id="C0GENERAL")
-    actions.add(TEAM, Actor("UTIM"), ActionSpec("Narwhal budget proposal", user_owners=["UFOREIGN", "UPAT"],
-                                                due_phrase="Nov 20, 2014", region="AXO"), WORKSHOP_NOW)
-    actions.add(TEAM, Actor("UTIM"), ActionSpec("Capybara report", user_owners=["UPAT"], due_phrase="Nov 28, 2014"),
-                WORKSHOP_NOW)
+    regions.add(
+        TEAM, admin, RegionSpec("Axolotl Region", aliases=["AXO"], channel_id="CAXO", lead_user_id="UTIM"), WORKSHOP_NOW
+    )
+    actions.add(
+        TEAM,
+        Actor("UTIM"),
+        ActionSpec(
+            "Quokka strategy draft",
+            user_owners=["UPAT"],
+            named_owners=["Narwhal committee"],
+            due_phrase="Nov 24, 2014",
+            region="Axolotl Region",
+            group="Wombat",
+            meeting="Pangolin workshop",
+            note="Okapi progress",
+        ),
+        WORKSHOP_NOW,
+        channel_id="C0GENERAL",
+    )
+    actions.add(
+        TEAM,
+        Actor("UTIM"),
+        ActionSpec(
+            "Narwhal budget proposal", user_owners=["UFOREIGN", "UPAT"], due_phrase="Nov 20, 2014", region="AXO"
+        ),
+        WORKSHOP_NOW,
+    )
+    actions.add(
+        TEAM,
+        Actor("UTIM"),
+        ActionSpec("Capybara report", user_owners=["UPAT"], due_phrase="Nov 28, 2014"),
+        WORKSHOP_NOW,
+    )
     actions.set_status(TEAM, admin, 3, "done", WORKSHOP_NOW)
     runtime.ctx.calendars.feed_for(TEAM, "user", "UFOREIGN", WORKSHOP_NOW)
     runtime.ctx.calendars.feed_for(TEAM, "region", "AXO", WORKSHOP_NOW)
@@ -285,22 +351,55 @@ def test_another_workspace_sees_and_changes_nothing(team_data, app, slack):
     seen: list[tuple[str, str]] = []  # (what was tried, what came back)
 
     commands = [
-        "done 1", "done #2", "reopen 3", "cancel 1", "note 1 mine now", "assign 1 <@UFOREIGN|fred>",
-        "due 1 Dec 31, 2014", "edit 1", "edit 1 title:\"Taken over\"", "edit 2 group:KM", "snooze 1 day",
-        "snooze 2 week", "list", "list all", "list done", "list overdue", "list mine", "list region:AXO",
-        "list group:KM", "list <@UTIM|tim>", "list <@UFOREIGN|fred>", "list all <@UPAT|patricia>",
-        "export", "export all", "export region:AXO", "calendar", "calendar region:AXO", "calendar reset",
-        "summary", "summary region:AXO", "region list", "region edit AXO", "settings",
+        "done 1",
+        "done #2",
+        "reopen 3",
+        "cancel 1",
+        "note 1 mine now",
+        "assign 1 <@UFOREIGN|fred>",
+        "due 1 Dec 31, 2014",
+        "edit 1",
+        'edit 1 title:"Taken over"',
+        "edit 2 group:KM",
+        "snooze 1 day",
+        "snooze 2 week",
+        "list",
+        "list all",
+        "list done",
+        "list overdue",
+        "list mine",
+        "list region:AXO",
+        "list group:KM",
+        "list <@UTIM|tim>",
+        "list <@UFOREIGN|fred>",
+        "list all <@UPAT|patricia>",
+        "export",
+        "export all",
+        "export region:AXO",
+        "calendar",
+        "calendar region:AXO",
+        "calendar reset",
+        "summary",
+        "summary region:AXO",
+        "region list",
+        "region edit AXO",
+        "settings",
     ]
     for text in commands:
         reply = other.command("UFOREIGN", text)
         assert reply.status == 200, (text, reply.text)
         seen.append((text, reply.text))
     presses = [
-        ("action_done", {"n": 1}), ("action_done", {"n": 2, "q": "all"}), ("action_edit", {"n": 1}),
-        ("action_note", {"n": 1}), ("action_note", {"n": 2}), ("nudge_snooze_day", {"n": 1, "until": "day"}),
-        ("nudge_snooze_week", {"n": 2, "until": "week"}), ("list_more", {"q": "all", "o": 0}),
-        ("list_more", {"q": "mine", "o": 0}), ("calendar_reset", {"kind": "user", "subject": "UFOREIGN"}),
+        ("action_done", {"n": 1}),
+        ("action_done", {"n": 2, "q": "all"}),
+        ("action_edit", {"n": 1}),
+        ("action_note", {"n": 1}),
+        ("action_note", {"n": 2}),
+        ("nudge_snooze_day", {"n": 1, "until": "day"}),
+        ("nudge_snooze_week", {"n": 2, "until": "week"}),
+        ("list_more", {"q": "all", "o": 0}),
+        ("list_more", {"q": "mine", "o": 0}),
+        ("calendar_reset", {"kind": "user", "subject": "UFOREIGN"}),
         ("calendar_reset", {"kind": "region", "subject": "AXO"}),
     ]
     for action_id, value in presses:
@@ -312,10 +411,12 @@ def test_another_workspace_sees_and_changes_nothing(team_data, app, slack):
         assert reply.status == 200
         seen.append((f"nudge_new_date {n}", dump(posted)))
     # questions and the Home tab, from the other workspace
-    for event in (mention("<@UBOT> what's open?", "UFOREIGN", OTHER_TEAM), dm("my actions", "UFOREIGN", OTHER_TEAM),
-                  dm("overdue", "UFOREIGN", OTHER_TEAM),
-                  {"type": "app_home_opened", "user": "UFOREIGN", "channel": "DFOREIGN", "tab": "home",
-                   "event_ts": new_ts()}):
+    for event in (
+        mention("<@UBOT> what's open?", "UFOREIGN", OTHER_TEAM),
+        dm("my actions", "UFOREIGN", OTHER_TEAM),
+        dm("overdue", "UFOREIGN", OTHER_TEAM),
+        {"type": "app_home_opened", "user": "UFOREIGN", "channel": "DFOREIGN", "tab": "home", "event_ts": new_ts()},
+    ):
         assert other.event(event, event_id()).status == 200
     runtime.ctx.settle()
 
@@ -350,8 +451,7 @@ def foreign_admin(slack):
 
 
 @pytest.mark.parametrize("user", ["UFOREIGN", "UFADMIN"])
-def test_a_forged_edit_form_cannot_edit_another_workspaces_action(team_data, app, slack, driver, foreign_admin,
-                                                                   user):
+def test_a_forged_edit_form_cannot_edit_another_workspaces_action(team_data, app, slack, driver, foreign_admin, user):
     """The edit form of TEAM's #1 (its private_metadata says team T0UNREDD), submitted from the other
     workspace: the payload's own team is OTHER_TEAM."""
     server, runtime = app
@@ -443,6 +543,7 @@ def test_back_on_a_forged_import_preview_shows_nothing_of_another_workspace(team
 
 # -- 3. permissions ------------------------------------------------------------------------------------
 
+
 @dataclass
 class Env:
     driver: SlackDriver
@@ -467,15 +568,18 @@ def command(template: str):
         reply = env.driver.command(who, template.format(n=n))
         assert reply.status == 200, reply.text
         return reply_text(reply)
+
     return attempt
 
 
 def press(action_id: str, value: dict):
     def attempt(env: Env, who: str, n: int) -> str:
-        reply, posted = env.driver.click(who, action_id, json.dumps({k: (n if v == "N" else v)
-                                                                      for k, v in value.items()}))
+        reply, posted = env.driver.click(
+            who, action_id, json.dumps({k: (n if v == "N" else v) for k, v in value.items()})
+        )
         assert reply.status == 200, reply.text
         return all_text(posted) if posted else ""
+
     return attempt
 
 
@@ -509,14 +613,16 @@ def edit_button_then_form(env: Env, who: str, n: int) -> str:
     refused = press("action_edit", {"n": "N"})(env, who, n)
     if refused:
         return refused
-    return submit_opened_view(env, who, form_values(title=f"Retitled by {who}", users=["UPAT"],
-                                                    due="2014-12-10", region="Global"), count)
+    return submit_opened_view(
+        env, who, form_values(title=f"Retitled by {who}", users=["UPAT"], due="2014-12-10", region="Global"), count
+    )
 
 
 def edit_form_opened_by_creator(env: Env, who: str, n: int) -> str:
     view = _edit_view(env.driver, env.slack, "UTIM", n)
-    reply = env.driver.submit(who, view, form_values(title=f"Retitled by {who}", users=["UPAT"],
-                                                     due="2014-12-10", region="Global"))
+    reply = env.driver.submit(
+        who, view, form_values(title=f"Retitled by {who}", users=["UPAT"], due="2014-12-10", region="Global")
+    )
     return reply_text(reply)
 
 
@@ -566,14 +672,34 @@ PATHS = [
     Path("region add", command("region add Africa alias:AFR"), ADMIN_ONLY, ("UADMIN",), ("UOUT", "UTIM", "UPAT")),
     Path("region edit and its form", region_edit_command_then_form, ADMIN_ONLY, ("UADMIN",), ("UOUT", "UTIM")),
     Path("region form submission", region_form_opened_by_admin, ADMIN_ONLY, ("UADMIN",), ("UOUT", "UTIM")),
-    Path("settings change", command("settings nudges:-1,0 repeat:3 escalate:0"), ADMIN_ONLY, ("UADMIN",),
-         ("UOUT", "UTIM")),
-    Path("calendar region reset command", command("calendar region:Global reset"), ADMIN_ONLY, ("UADMIN",),
-         ("UOUT", "UTIM")),
-    Path("calendar region reset button", press("calendar_reset", {"kind": "region", "subject": "Global"}),
-         ADMIN_ONLY, ("UADMIN",), ("UOUT", "UTIM")),
-    Path("calendar reset of another person's feed", press("calendar_reset", {"kind": "user", "subject": "UPAT"}),
-         "Only the person whose feed it is", ("UPAT",), ("UOUT", "UTIM", "UADMIN")),
+    Path(
+        "settings change",
+        command("settings nudges:-1,0 repeat:3 escalate:0"),
+        ADMIN_ONLY,
+        ("UADMIN",),
+        ("UOUT", "UTIM"),
+    ),
+    Path(
+        "calendar region reset command",
+        command("calendar region:Global reset"),
+        ADMIN_ONLY,
+        ("UADMIN",),
+        ("UOUT", "UTIM"),
+    ),
+    Path(
+        "calendar region reset button",
+        press("calendar_reset", {"kind": "region", "subject": "Global"}),
+        ADMIN_ONLY,
+        ("UADMIN",),
+        ("UOUT", "UTIM"),
+    ),
+    Path(
+        "calendar reset of another person's feed",
+        press("calendar_reset", {"kind": "user", "subject": "UPAT"}),
+        "Only the person whose feed it is",
+        ("UPAT",),
+        ("UOUT", "UTIM", "UADMIN"),
+    ),
 ]
 
 
@@ -586,8 +712,14 @@ def test_only_owners_creators_and_admins_change_things(app, driver, slack, path)
     ctx = runtime.ctx
     ctx.regions.add(TEAM, Actor("UADMIN", is_admin=True), RegionSpec("Global", aliases=["Secretariat"]), WORKSHOP_NOW)
     for n in (1, 2, 3):
-        ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(f"Send budget information {n}", user_owners=["UPAT"],
-                                                        due_phrase="Dec 10, 2014", region="Global"), WORKSHOP_NOW)
+        ctx.actions.add(
+            TEAM,
+            Actor("UTIM"),
+            ActionSpec(
+                f"Send budget information {n}", user_owners=["UPAT"], due_phrase="Dec 10, 2014", region="Global"
+            ),
+            WORKSHOP_NOW,
+        )
     ctx.calendars.feed_for(TEAM, "region", "Global", WORKSHOP_NOW)
     ctx.calendars.feed_for(TEAM, "user", "UPAT", WORKSHOP_NOW)
     if path.prepare:
@@ -655,26 +787,44 @@ def test_user_text_is_never_a_live_mention_or_link(app, driver, slack, clock):
     # a region named and aliased with it (the region form), then an action with it in every field (the form)
     run("UBOSS", "region add Seed")
     run("UBOSS", "region edit Seed")
-    saved = driver.submit("UBOSS", last_view(slack), region_values(
-        "R " + INJ, "A " + INJ, channel="CAXO", lead="UTIM"))
+    saved = driver.submit("UBOSS", last_view(slack), region_values("R " + INJ, "A " + INJ, channel="CAXO", lead="UTIM"))
     assert saved.body in (b"", b"{}"), saved.text
     run("UTIM", "add")
-    saved = driver.submit("UTIM", last_view(slack), form_values(
-        title="T " + INJ, users=["UPAT"], named="N " + INJ, due="2014-11-24", region="R " + INJ,
-        group="G " + INJ, meeting="M " + INJ, note="Z " + INJ))
+    saved = driver.submit(
+        "UTIM",
+        last_view(slack),
+        form_values(
+            title="T " + INJ,
+            users=["UPAT"],
+            named="N " + INJ,
+            due="2014-11-24",
+            region="R " + INJ,
+            group="G " + INJ,
+            meeting="M " + INJ,
+            note="Z " + INJ,
+        ),
+    )
     assert saved.body in (b"", b"{}"), saved.text
     ctx.settle()
     # the same text typed into commands (Slack sends it escaped), and real Slack references typed too
-    run("UTIM", f'add C {ESC} <@UPAT|patricia> owner:"N2 {ESC}" group:"G2 {ESC}" meeting:"M2 {ESC}" '
-                f'due Nov 25, 2014')
-    run("UTIM", "add D <!channel> <!here> <https://evil.example|click> &amp; *bold* <@UPAT|patricia> "
-                "due Nov 26, 2014")
+    run("UTIM", f'add C {ESC} <@UPAT|patricia> owner:"N2 {ESC}" group:"G2 {ESC}" meeting:"M2 {ESC}" due Nov 25, 2014')
+    run("UTIM", "add D <!channel> <!here> <https://evil.example|click> &amp; *bold* <@UPAT|patricia> due Nov 26, 2014")
     run("UPAT", f"note 1 Y {ESC}")
     run("UTIM", f'edit 2 title:"E {ESC}"')
-    for text in ("list all", f'list region:"A {ESC}"', f'list group:"G {ESC}"', f'list owner:"N {ESC}"',
-                 'list region:"Nowhere"', "region list", "summary", f'summary region:"A {ESC}"',
-                 f'calendar region:"A {ESC}"', f'export group:"G {ESC}"', f"add Bad {ESC} due {ESC}",
-                 f"list {ESC}"):
+    for text in (
+        "list all",
+        f'list region:"A {ESC}"',
+        f'list group:"G {ESC}"',
+        f'list owner:"N {ESC}"',
+        'list region:"Nowhere"',
+        "region list",
+        "summary",
+        f'summary region:"A {ESC}"',
+        f'calendar region:"A {ESC}"',
+        f'export group:"G {ESC}"',
+        f"add Bad {ESC} due {ESC}",
+        f"list {ESC}",
+    ):
         run("UTIM", text)
     run("UPAT", "list mine")
     run("UTIM", "edit 1")  # the edit form
@@ -685,10 +835,12 @@ def test_user_text_is_never_a_live_mention_or_link(app, driver, slack, clock):
     assert driver.submit("UPAT", last_view(slack), note_values("Z2 " + INJ)).status == 200
     # a pasted matrix: preview, confirm, digest DMs
     run("UTIM", "import")
-    matrix = ("Action,By whom,Expected completion date\n"
-              f"I {INJ},Patricia Toquica,Dec 1 2014\n"
-              f"J {INJ},O {INJ},Dec 2 2014\n"
-              f"K {INJ},Lina Salazar,{INJ}\n")
+    matrix = (
+        "Action,By whom,Expected completion date\n"
+        f"I {INJ},Patricia Toquica,Dec 1 2014\n"
+        f"J {INJ},O {INJ},Dec 2 2014\n"
+        f"K {INJ},Lina Salazar,{INJ}\n"
+    )
     preview = driver.submit("UTIM", last_view(slack), import_values(matrix, meeting="M3 " + INJ, group="G3 " + INJ))
     assert preview.json().get("response_action") == "update", preview.text
     shown.append(("import preview", preview.json()["view"]))
@@ -698,8 +850,9 @@ def test_user_text_is_never_a_live_mention_or_link(app, driver, slack, clock):
     driver.event(mention("<@UBOT> what's open?", "UTIM", TEAM), event_id())
     driver.event(mention(f'<@UBOT> list group:"G {ESC}"', "UTIM", TEAM), event_id())  # answered in the channel
     driver.event(dm("overdue", "UPAT", TEAM), event_id())
-    driver.event({"type": "app_home_opened", "user": "UPAT", "channel": "DPAT", "tab": "home",
-                  "event_ts": new_ts()}, event_id())
+    driver.event(
+        {"type": "app_home_opened", "user": "UPAT", "channel": "DPAT", "tab": "home", "event_ts": new_ts()}, event_id()
+    )
     ctx.settle()
     # a fortnight of sweeps: nudges (to UPAT, and to the channel for the named owners), summaries, escalations
     notifier = scheduler_services(runtime.config, ctx.actions, clock).notifier
@@ -721,43 +874,159 @@ def test_user_text_is_never_a_live_mention_or_link(app, driver, slack, clock):
 
     # the escaped text really is on every surface (so the check below looks at something)
     def on(where_prefix: str, fragment: str) -> bool:
-        return any(where.startswith(where_prefix) and escape(fragment) in text
-                   for where, payload in shown for text in mrkdwn_texts(payload))
+        return any(
+            where.startswith(where_prefix) and escape(fragment) in text
+            for where, payload in shown
+            for text in mrkdwn_texts(payload)
+        )
 
     expected = [
-        ("chat.postEphemeral C0GENERAL", "T " + INJ), ("chat.postEphemeral C0GENERAL", "M " + INJ),
-        ("chat.postMessage DPAT", "T " + INJ), ("reply to 'list all'", "T " + INJ),
-        ("reply to 'list all'", "N " + INJ), ("reply to 'list all'", "R " + INJ), ("reply to 'list all'", "G " + INJ),
-        ("reply to 'add C", "C " + INJ), ("reply to 'list all'", "N2 " + INJ), ("reply to 'list all'", "E " + INJ),
-        ("reply to 'region list'", "R " + INJ), ("reply to 'region list'", "A " + INJ),
-        ("reply to 'list region:\"Nowhere\"'", "A " + INJ), ("reply to 'summary'", "R " + INJ),
-        ("response_url", "Z2 " + INJ), ("views.publish UPAT", "T " + INJ), ("import preview", "I " + INJ),
-        ("import preview", "O <!channel> <!here> <@UADMIN>"), ("import preview", "M3 " + INJ), ("chat.postMessage CAXO", "T " + INJ),
-        ("chat.postMessage CAXO", "R " + INJ), ("chat.postMessage DTIM", "T " + INJ),
+        ("chat.postEphemeral C0GENERAL", "T " + INJ),
+        ("chat.postEphemeral C0GENERAL", "M " + INJ),
+        ("chat.postMessage DPAT", "T " + INJ),
+        ("reply to 'list all'", "T " + INJ),
+        ("reply to 'list all'", "N " + INJ),
+        ("reply to 'list all'", "R " + INJ),
+        ("reply to 'list all'", "G " + INJ),
+        ("reply to 'add C", "C " + INJ),
+        ("reply to 'list all'", "N2 " + INJ),
+        ("reply to 'list all'", "E " + INJ),
+        ("reply to 'region list'", "R " + INJ),
+        ("reply to 'region list'", "A " + INJ),
+        ("reply to 'list region:\"Nowhere\"'", "A " + INJ),
+        ("reply to 'summary'", "R " + INJ),
+        ("response_url", "Z2 " + INJ),
+        ("views.publish UPAT", "T " + INJ),
+        ("import preview", "I " + INJ),
+        ("import preview", "O <!channel> <!here> <@UADMIN>"),
+        ("import preview", "M3 " + INJ),
+        ("chat.postMessage CAXO", "T " + INJ),
+        ("chat.postMessage CAXO", "R " + INJ),
+        ("chat.postMessage DTIM", "T " + INJ),
         ("chat.postMessage C0GENERAL", "T " + INJ),
     ]
     missing = [(where, fragment[:3]) for where, fragment in expected if not on(where, fragment)]
     assert missing == [], missing
 
     # and nowhere is any of it live
-    live = [(where, text) for where, payload in shown for text in mrkdwn_texts(payload)
-            if any(token in text for token in LIVE)]
+    live = [
+        (where, text)
+        for where, payload in shown
+        for text in mrkdwn_texts(payload)
+        if any(token in text for token in LIVE)
+    ]
     assert live == [], "\n\n".join(f"{where}: {text[:300]}" for where, text in live[:40])
 
 
 # -- 5. fuzzing ---------------------------------------------------------------------------------------
 
 PIECES = [
-    "add", "new", "list", "ls", "done", "reopen", "cancel", "note", "assign", "due", "edit", "snooze", "region",
-    "regions", "summary", "settings", "export", "import", "calendar", "help", "?", "mine", "all", "overdue", "done",
-    "ongoing", "on going", "day", "week", "reset", "list", "add", "#12", "12", "#0", "0", "-1", "1e9",
-    "99999999999999999999999", "due:", "owner:", "region:", "group:", "meeting:", "title:", "tz:", "nudges:",
-    "repeat:", "escalate:", "alias:", "channel:", "lead:", "days:", "summary:", "name:", "due:Nov", "tz:Mars/Base",
-    "nudges:-3,0,1", "nudges:,,", "repeat:99", "days:sun-sat", 'summary:"mon 25:00"', '"', '""', '"a b"', "“", "”",
-    "‘", "<@U123|lina>", "<@W1>", "<@>", "<#C1|gen>", "<#C1>", "<!channel>", "<!date^1^x|y>", "<https://x|y>", "<",
-    ">", "<<>>", "&lt;", "&gt;", "&amp;", "&", "Nov 30", "30 November 2014", "2014-11-30", "2014-02-30", "11/30",
-    "13/13", "03/04/05", "today", "tomorrow", "friday", "next friday", "in 2 weeks", "in 99999999 weeks",
-    "end of month", "dic 20", "20 déc.", "\u200b", "\x00", "\t", "\n", "é", "🙂", "region:\"Latin America\"",
+    "add",
+    "new",
+    "list",
+    "ls",
+    "done",
+    "reopen",
+    "cancel",
+    "note",
+    "assign",
+    "due",
+    "edit",
+    "snooze",
+    "region",
+    "regions",
+    "summary",
+    "settings",
+    "export",
+    "import",
+    "calendar",
+    "help",
+    "?",
+    "mine",
+    "all",
+    "overdue",
+    "done",
+    "ongoing",
+    "on going",
+    "day",
+    "week",
+    "reset",
+    "list",
+    "add",
+    "#12",
+    "12",
+    "#0",
+    "0",
+    "-1",
+    "1e9",
+    "99999999999999999999999",
+    "due:",
+    "owner:",
+    "region:",
+    "group:",
+    "meeting:",
+    "title:",
+    "tz:",
+    "nudges:",
+    "repeat:",
+    "escalate:",
+    "alias:",
+    "channel:",
+    "lead:",
+    "days:",
+    "summary:",
+    "name:",
+    "due:Nov",
+    "tz:Mars/Base",
+    "nudges:-3,0,1",
+    "nudges:,,",
+    "repeat:99",
+    "days:sun-sat",
+    'summary:"mon 25:00"',
+    '"',
+    '""',
+    '"a b"',
+    "“",
+    "”",
+    "‘",
+    "<@U123|lina>",
+    "<@W1>",
+    "<@>",
+    "<#C1|gen>",
+    "<#C1>",
+    "<!channel>",
+    "<!date^1^x|y>",
+    "<https://x|y>",
+    "<",
+    ">",
+    "<<>>",
+    "&lt;",
+    "&gt;",
+    "&amp;",
+    "&",
+    "Nov 30",
+    "30 November 2014",
+    "2014-11-30",
+    "2014-02-30",
+    "11/30",
+    "13/13",
+    "03/04/05",
+    "today",
+    "tomorrow",
+    "friday",
+    "next friday",
+    "in 2 weeks",
+    "in 99999999 weeks",
+    "end of month",
+    "dic 20",
+    "20 déc.",
+    "\u200b",
+    "\x00",
+    "\t",
+    "\n",
+    "é",
+    "🙂",
+    'region:"Latin America"',
 ]
 fuzz_text = st.one_of(
     st.text(max_size=300),
@@ -805,6 +1074,7 @@ def test_the_slash_command_endpoint_never_fails(app, slack, text, user):
 
 # -- 6. logs ------------------------------------------------------------------------------------------
 
+
 class Keep(logging.Handler):
     def __init__(self):
         super().__init__(level=logging.DEBUG)
@@ -820,8 +1090,16 @@ def test_no_token_or_signing_secret_in_any_log_record(db_url, slack, clock, capl
     root = logging.getLogger()
     root.addHandler(keep)
     try:
-        config = Config(bot_token=slack.bot_token, signing_secret=SECRET, app_token=None, api_url=slack.api_url,
-                        database_url=db_url, port=0, timezone="UTC", date_order="MDY")
+        config = Config(
+            bot_token=slack.bot_token,
+            signing_secret=SECRET,
+            app_token=None,
+            api_url=slack.api_url,
+            database_url=db_url,
+            port=0,
+            timezone="UTC",
+            date_order="MDY",
+        )
         runtime = build_runtime(config, clock=clock)
         server = BackgroundServer(runtime).start()
         try:

@@ -1,5 +1,6 @@
 """The core service with an explicit `now`, on SQLite and PostgreSQL: operations, permissions,
 history, workspace scoping, and nothing stored when an operation is refused."""
+
 import datetime as dt
 import threading
 
@@ -61,6 +62,7 @@ def test_list_filters(service, regions):
 
     def numbers(text, actor=TIM):
         from bot.core.grammar import parse_query, tokenize
+
         return [a.number for a in service.list(T1, actor, parse_query(tokenize(text)), NOW).actions]
 
     assert numbers("") == [1, 3]
@@ -74,6 +76,7 @@ def test_list_filters(service, regions):
     assert numbers("group:Nothing") == []
     later = NOW + dt.timedelta(days=10)
     from bot.core.grammar import ListQuery
+
     overdue = service.list(T1, TIM, ListQuery(overdue=True), later)
     assert [a.number for a in overdue.actions] == [1] and overdue.actions[0].overdue
 
@@ -116,6 +119,7 @@ def test_other_workspace_cannot_see_or_change(service):
     with pytest.raises(NotFound):
         service.get(T2, 1, NOW)
     from bot.core.grammar import ListQuery
+
     assert service.list(T2, ADMIN, ListQuery(status="all"), NOW).total == 0
     assert service.get(T1, 1, NOW).status == "open"
 

@@ -1,5 +1,6 @@
 """End to end through the real HTTP endpoint: signed Slack requests in, replies and Web API calls
 (recorded by the Slack stand-in) out, the store checked afterwards. Runs on SQLite and PostgreSQL."""
+
 import json
 import time
 import urllib.request
@@ -21,8 +22,9 @@ def numbers_in(message: dict) -> list[int]:
 @pytest.fixture
 def regions(driver):
     driver.command("UADMIN", "region add Global alias:Secretariat tz:Europe/Zurich")
-    shown = all_text(driver.command(
-        "UADMIN", 'region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota').json())
+    shown = all_text(
+        driver.command("UADMIN", 'region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota').json()
+    )
     assert "*2 regions*" in shown and "Global" in shown
     return driver
 
@@ -90,8 +92,10 @@ def test_stale_or_forged_button_value(seeded, driver):
 
 def test_titles_are_escaped_everywhere(regions, driver, slack):
     # Slack sends a typed @channel as <!channel>, a typed "<!channel>" as &lt;!channel&gt;, & as &amp;
-    text = ('add R&amp;D budget &lt;!channel&gt; for <!channel> ask <@UTIM|tim> today '
-            '<@UJEN|jennifer> meeting:"A &amp; B" due Dec 1, 2014')
+    text = (
+        "add R&amp;D budget &lt;!channel&gt; for <!channel> ask <@UTIM|tim> today "
+        '<@UJEN|jennifer> meeting:"A &amp; B" due Dec 1, 2014'
+    )
     reply = driver.command("UADMIN", text).json()
     listing = driver.command("UADMIN", "list").json()
     dm = slack.wait_for("chat.postMessage")[0].params
@@ -103,14 +107,17 @@ def test_titles_are_escaped_everywhere(regions, driver, slack):
     assert "A &amp; B" in all_text(reply)
 
 
-@pytest.mark.parametrize("text, user, expect", [
-    ("add Draft <@UJEN> due Novembr 30", "UTIM", "couldn't read “Novembr 30”"),
-    ("add Draft region:Latn", "UTIM", "Did you mean"),
-    ("done 99", "UTIM", "no action #99"),
-    ("edit 1 title:\"Hijacked\"", "UOUT", "Only the owners of #1"),
-    ("due 1 Dec 31, 2014", "UOUT", "Only the owners of #1"),
-    ("frobnicate", "UTIM", "/action help"),
-])
+@pytest.mark.parametrize(
+    "text, user, expect",
+    [
+        ("add Draft <@UJEN> due Novembr 30", "UTIM", "couldn't read “Novembr 30”"),
+        ("add Draft region:Latn", "UTIM", "Did you mean"),
+        ("done 99", "UTIM", "no action #99"),
+        ('edit 1 title:"Hijacked"', "UOUT", "Only the owners of #1"),
+        ("due 1 Dec 31, 2014", "UOUT", "Only the owners of #1"),
+        ("frobnicate", "UTIM", "/action help"),
+    ],
+)
 def test_bad_input_gets_a_clear_answer_and_changes_nothing(seeded, driver, text, user, expect):
     before = all_text(driver.command("UADMIN", "list all").json())
     reply = driver.command(user, text)
@@ -152,8 +159,11 @@ def test_signatures_are_checked(app, slack, tamper):
         assert status == 401
         return
     assert reply.status == 401
-    assert "Sneaky" not in all_text(post_signed(url, slash_command_body(
-        "list all", user_id="UTIM", team_id=TEAM, response_url=slack.response_url()), SECRET).json())
+    assert "Sneaky" not in all_text(
+        post_signed(
+            url, slash_command_body("list all", user_id="UTIM", team_id=TEAM, response_url=slack.response_url()), SECRET
+        ).json()
+    )
 
 
 def test_help_and_region_commands(regions, driver):

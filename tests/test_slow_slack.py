@@ -2,6 +2,7 @@
 server thread, `/healthz`, a known user's command and first-time users' commands are answered within a
 second, and the first-timers' profiles are learned after the ack; every Web API call the app makes is
 bounded, before the ack (a hanging `views.open`) and in the scheduler."""
+
 from __future__ import annotations
 
 import time
@@ -69,7 +70,15 @@ def test_a_hanging_call_before_the_ack_gives_up_in_time(app, driver, slack):
 def test_every_client_is_bounded(app, slack, db_url):
     _, runtime = app
     assert runtime.bolt_app.client.timeout == REQUEST_TIMEOUT <= 3  # Slack wants the ack within 3 s
-    config = Config(bot_token=slack.bot_token, signing_secret=SECRET, app_token=None, api_url=slack.api_url,
-                    database_url=db_url, port=0, timezone="UTC", date_order="MDY")
+    config = Config(
+        bot_token=slack.bot_token,
+        signing_secret=SECRET,
+        app_token=None,
+        api_url=slack.api_url,
+        database_url=db_url,
+        port=0,
+        timezone="UTC",
+        date_order="MDY",
+    )
     notifier = scheduler_services(config, runtime.ctx.actions).notifier
     assert notifier.clients(TEAM).timeout == BACKGROUND_TIMEOUT < 30

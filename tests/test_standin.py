@@ -31,8 +31,12 @@ SECRET = "test-signing-secret"
 
 @pytest.fixture
 def slack():
-    with SlackStandIn(users=[{"user_id": "U1", "name": "ada", "real_name": "Ada Lovelace", "tz": "Europe/Berlin"},
-                             {"user_id": "U2", "name": "bob", "is_admin": True}]) as standin:
+    with SlackStandIn(
+        users=[
+            {"user_id": "U1", "name": "ada", "real_name": "Ada Lovelace", "tz": "Europe/Berlin"},
+            {"user_id": "U2", "name": "bob", "is_admin": True},
+        ]
+    ) as standin:
         yield standin
 
 
@@ -54,7 +58,12 @@ def test_loopback_and_auth_test(slack, client):
     assert slack.api_url.startswith("http://127.0.0.1:") and slack.api_url.endswith("/api/")
     r = client.auth_test()
     assert (r["team_id"], r["team"], r["user"], r["user_id"], r["bot_id"]) == (
-        "T0DEMO", "Demo Workspace", "actionbot", "UBOT", "B0STANDIN")
+        "T0DEMO",
+        "Demo Workspace",
+        "actionbot",
+        "UBOT",
+        "B0STANDIN",
+    )
     assert r["is_enterprise_install"] is False
     [call] = slack.calls_to("auth.test")
     assert (call.token, call.team_id) == ("xoxb-standin", "T0DEMO")
@@ -89,7 +98,12 @@ def test_users(slack, client):
     ada = client.users_info(user="U1")["user"]
     expected_offset = int(datetime.now(ZoneInfo("Europe/Berlin")).utcoffset().total_seconds())
     assert (ada["id"], ada["team_id"], ada["real_name"], ada["tz"], ada["tz_offset"]) == (
-        "U1", "T0DEMO", "Ada Lovelace", "Europe/Berlin", expected_offset)
+        "U1",
+        "T0DEMO",
+        "Ada Lovelace",
+        "Europe/Berlin",
+        expected_offset,
+    )
     assert ada["is_bot"] is False and ada["profile"]["real_name"] == "Ada Lovelace"
     assert client.users_info(user="U2")["user"]["is_admin"] is True
     with pytest.raises(SlackApiError) as err:
@@ -110,8 +124,13 @@ def test_users(slack, client):
 
 
 def test_views(slack, client):
-    view = {"type": "modal", "callback_id": "edit", "title": {"type": "plain_text", "text": "Edit"},
-            "blocks": [], "private_metadata": "42"}
+    view = {
+        "type": "modal",
+        "callback_id": "edit",
+        "title": {"type": "plain_text", "text": "Edit"},
+        "blocks": [],
+        "private_metadata": "42",
+    }
     opened = client.views_open(trigger_id="1.2.x", view=view)["view"]
     assert opened["id"].startswith("V") and opened["team_id"] == "T0DEMO"
     assert (opened["type"], opened["callback_id"], opened["private_metadata"]) == ("modal", "edit", "42")
@@ -130,7 +149,10 @@ def test_files_upload_v2(slack, client):
     r = client.files_upload_v2(content=b"a,b\n", filename="x.csv", channel="D1", initial_comment="here")
     assert r["file"]["title"] == "x.csv"
     assert [c.method for c in slack.calls] == [
-        "files.getUploadURLExternal", "files.completeUploadExternal", "files.upload"]
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+        "files.upload",
+    ]
     [upload] = slack.calls_to("files.upload")
     assert upload.params["content"] == b"a,b\n" and upload.params["filename"] == "x.csv"
     assert upload.params["channel_id"] == "D1" and upload.team_id == "T0DEMO"
@@ -195,8 +217,9 @@ def test_response_url(slack):
 
 
 def test_bolt_app_initialises_against_standin(slack):
-    app = App(token="xoxb-standin", signing_secret=SECRET,
-              client=WebClient(token="xoxb-standin", base_url=slack.api_url))
+    app = App(
+        token="xoxb-standin", signing_secret=SECRET, client=WebClient(token="xoxb-standin", base_url=slack.api_url)
+    )
     assert app.client.base_url == slack.api_url
     assert slack.calls_to("auth.test")[0].team_id == "T0DEMO"
 
@@ -219,8 +242,11 @@ def test_signed_headers_verify():
 @pytest.fixture
 def bolt_url(slack):
     """Our Bolt app behind waitress on a loopback port, its client pointed at the stand-in."""
-    app = App(signing_secret=SECRET, process_before_response=True,  # the client carries the token
-              client=WebClient(token="xoxb-standin", base_url=slack.api_url))
+    app = App(
+        signing_secret=SECRET,
+        process_before_response=True,  # the client carries the token
+        client=WebClient(token="xoxb-standin", base_url=slack.api_url),
+    )
 
     @app.command("/action")
     def on_action(ack, command):
@@ -255,14 +281,26 @@ def test_slash_command_round_trip(slack, bolt_url):
 
 
 def test_interaction_and_event_round_trip(slack, bolt_url):
-    payload = block_actions_payload(action_id="done", value="42", user_id="U1", team_id="T0DEMO",
-                                    channel_id="C0GENERAL", response_url=slack.response_url("act"))
+    payload = block_actions_payload(
+        action_id="done",
+        value="42",
+        user_id="U1",
+        team_id="T0DEMO",
+        channel_id="C0GENERAL",
+        response_url=slack.response_url("act"),
+    )
     assert post_signed(bolt_url, interaction_body(payload), SECRET).status == 200
     [call] = slack.wait_for("response_url")
     assert (call.path, call.params["text"]) == ("act", "done 42")
 
-    event = {"type": "app_mention", "user": "U1", "text": "<@UBOT> hi", "channel": "C0GENERAL",
-             "ts": "1700000000.000001", "event_ts": "1700000000.000001"}
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": "<@UBOT> hi",
+        "channel": "C0GENERAL",
+        "ts": "1700000000.000001",
+        "event_ts": "1700000000.000001",
+    }
     body = event_body(event, team_id="T0DEMO", event_id="Ev1")
     assert post_signed(bolt_url, body, SECRET, content_type="application/json").status == 200
     [post] = slack.wait_for("chat.postMessage")

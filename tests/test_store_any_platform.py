@@ -3,6 +3,7 @@ database with data in place; Microsoft Teams-shaped IDs (a tenant GUID, `29:…`
 characters, `19:…@thread.tacv2` channels) through the core, including who the planner nudges and
 escalates to and who hears of a delivery problem; the same external ID on two platforms as two
 workspaces; conversation references."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,36 +61,72 @@ def _fill_as_0006_stored_it(conn) -> None:
     """A Slack workspace as 0006 stored it: people, a region whose channel is gone, an action whose
     owner's account is inactive (problems as text), one made at the command line, a sent nudge."""
     now = {"now": START}
-    conn.execute(text("INSERT INTO workspaces (team_id, name, timezone, date_order, last_number, created_at) "
-                      "VALUES ('T0OLD', 'Old', 'UTC', 'MDY', 2, :now)"), now)
+    conn.execute(
+        text(
+            "INSERT INTO workspaces (team_id, name, timezone, date_order, last_number, created_at) "
+            "VALUES ('T0OLD', 'Old', 'UTC', 'MDY', 2, :now)"
+        ),
+        now,
+    )
     ws = conn.execute(text("SELECT id FROM workspaces")).scalar()
     for user in ("UTIM", "UPAT", "ULINA"):
-        conn.execute(text("INSERT INTO people (workspace_id, user_id, name, is_admin, refreshed_at) "
-                          "VALUES (:ws, :user, :user, :no, :now)"), {"ws": ws, "user": user, "no": False, **now})
-    conn.execute(text(
-        "INSERT INTO regions (workspace_id, name, key, channel_id, lead_user_id, working_days, summary_schedule, "
-        "created_at, delivery_problem) VALUES (:ws, 'LAC', 'lac', 'CLAC', NULL, 'mon-fri', 'mon 09:00', :now, "
-        "'channel:CLAC channel_not_found')"), {"ws": ws, **now})
+        conn.execute(
+            text(
+                "INSERT INTO people (workspace_id, user_id, name, is_admin, refreshed_at) "
+                "VALUES (:ws, :user, :user, :no, :now)"
+            ),
+            {"ws": ws, "user": user, "no": False, **now},
+        )
+    conn.execute(
+        text(
+            "INSERT INTO regions (workspace_id, name, key, channel_id, lead_user_id, working_days, summary_schedule, "
+            "created_at, delivery_problem) VALUES (:ws, 'LAC', 'lac', 'CLAC', NULL, 'mon-fri', 'mon 09:00', :now, "
+            "'channel:CLAC channel_not_found')"
+        ),
+        {"ws": ws, **now},
+    )
     region = conn.execute(text("SELECT id FROM regions")).scalar()
     for number, title, creator, problem, in_region in (
-            (1, "Kept with a problem", "UTIM", "user:UPAT account_inactive", region), (2, "Made at the shell", "cli", None, None)):
-        conn.execute(text(
-            "INSERT INTO actions (workspace_id, number, title, status, due_kind, due_date, region_id, created_by, "
-            "created_at, updated_at, delivery_problem) VALUES (:ws, :number, :title, 'open', 'date', "
-            "'2014-12-01', :region, :creator, :now, :now, :problem)"),
-            {"ws": ws, "number": number, "title": title, "region": in_region, "creator": creator,
-             "problem": problem, **now})
+        (1, "Kept with a problem", "UTIM", "user:UPAT account_inactive", region),
+        (2, "Made at the shell", "cli", None, None),
+    ):
+        conn.execute(
+            text(
+                "INSERT INTO actions (workspace_id, number, title, status, due_kind, due_date, region_id, created_by, "
+                "created_at, updated_at, delivery_problem) VALUES (:ws, :number, :title, 'open', 'date', "
+                "'2014-12-01', :region, :creator, :now, :now, :problem)"
+            ),
+            {
+                "ws": ws,
+                "number": number,
+                "title": title,
+                "region": in_region,
+                "creator": creator,
+                "problem": problem,
+                **now,
+            },
+        )
     first, shell = conn.execute(text("SELECT id FROM actions ORDER BY number")).scalars().all()
-    for action, position, user, name in ((first, 0, "UPAT", None), (first, 1, "ULINA", None),
-                                         (shell, 0, None, "KM team")):
-        conn.execute(text("INSERT INTO action_owners (workspace_id, action_id, user_id, name, position) "
-                          "VALUES (:ws, :action, :user, :name, :position)"),
-                     {"ws": ws, "action": action, "user": user, "name": name, "position": position})
-    conn.execute(text(
-        "INSERT INTO deliveries (workspace_id, kind, subject, occurrence, action_id, recipient, scheduled_for, "
-        "status, attempts, claimed_by, claimed_at, parts_sent, ref) VALUES (:ws, 'nudge', :subject, "
-        "'2014-11-28/-3/user:ULINA', :action, 'user:ULINA', :now, 'sent', 1, 'sweep', :now, 1, '1416992400.000100')"),
-        {"ws": ws, "subject": f"action:{first}", "action": first, **now})
+    for action, position, user, name in (
+        (first, 0, "UPAT", None),
+        (first, 1, "ULINA", None),
+        (shell, 0, None, "KM team"),
+    ):
+        conn.execute(
+            text(
+                "INSERT INTO action_owners (workspace_id, action_id, user_id, name, position) "
+                "VALUES (:ws, :action, :user, :name, :position)"
+            ),
+            {"ws": ws, "action": action, "user": user, "name": name, "position": position},
+        )
+    conn.execute(
+        text(
+            "INSERT INTO deliveries (workspace_id, kind, subject, occurrence, action_id, recipient, scheduled_for, "
+            "status, attempts, claimed_by, claimed_at, parts_sent, ref) VALUES (:ws, 'nudge', :subject, "
+            "'2014-11-28/-3/user:ULINA', :action, 'user:ULINA', :now, 'sent', 1, 'sweep', :now, 1, '1416992400.000100')"
+        ),
+        {"ws": ws, "subject": f"action:{first}", "action": first, **now},
+    )
 
 
 def _rows(engine, sql: str) -> list[tuple]:
@@ -105,13 +142,17 @@ def test_upgrading_from_0006_keeps_the_data_and_splits_problems_and_downgrading_
         upgrade(engine)
         assert is_current(engine)
         assert _rows(engine, "SELECT platform, team_id, name FROM workspaces") == [("slack", "T0OLD", "Old")]
-        assert _rows(engine, "SELECT number, creator_kind, delivery_problem_recipient, delivery_problem_code "
-                             "FROM actions ORDER BY number") == [
-            (1, "user", "user:UPAT", "account_inactive"), (2, "cli", None, None)]
+        assert _rows(
+            engine,
+            "SELECT number, creator_kind, delivery_problem_recipient, delivery_problem_code "
+            "FROM actions ORDER BY number",
+        ) == [(1, "user", "user:UPAT", "account_inactive"), (2, "cli", None, None)]
         assert _rows(engine, "SELECT delivery_problem_recipient, delivery_problem_code FROM regions") == [
-            ("channel:CLAC", "channel_not_found")]
+            ("channel:CLAC", "channel_not_found")
+        ]
         assert _rows(engine, "SELECT recipient, occurrence, ref FROM deliveries") == [
-            ("user:ULINA", "2014-11-28/-3/user:ULINA", "1416992400.000100")]
+            ("user:ULINA", "2014-11-28/-3/user:ULINA", "1416992400.000100")
+        ]
         assert "delivery_problem" not in {c["name"] for c in inspect(engine).get_columns("actions")}
 
         db = Database(at_0006)
@@ -119,7 +160,9 @@ def test_upgrading_from_0006_keeps_the_data_and_splits_problems_and_downgrading_
             slack = ActionService(db)
             listing = slack.list("T0OLD", None, ListQuery(status="all"), START)
             assert [(a.number, a.title, a.owner_ids) for a in listing.actions] == [
-                (1, "Kept with a problem", ("UPAT", "ULINA")), (2, "Made at the shell", ())]
+                (1, "Kept with a problem", ("UPAT", "ULINA")),
+                (2, "Made at the shell", ()),
+            ]
             # Monday 1 December, the due day: Lina is nudged, Pat (inactive) is not; the shell's action
             # with a named owner and no channel nudges nobody; LAC's channel is gone: no summary
             planned = Planner(slack).plan("T0OLD", dt.datetime(2014, 12, 1, 12, 0, tzinfo=UTC))
@@ -129,13 +172,17 @@ def test_upgrading_from_0006_keeps_the_data_and_splits_problems_and_downgrading_
 
         command.downgrade(alembic_config(engine), "0006")
         assert _rows(engine, "SELECT number, delivery_problem FROM actions ORDER BY number") == [
-            (1, "user:UPAT account_inactive"), (2, None)]
+            (1, "user:UPAT account_inactive"),
+            (2, None),
+        ]
         assert _rows(engine, "SELECT delivery_problem FROM regions") == [("channel:CLAC channel_not_found",)]
         assert "platform" not in {c["name"] for c in inspect(engine).get_columns("workspaces")}
         assert [u["column_names"] for u in inspect(engine).get_unique_constraints("workspaces")] == [["team_id"]]
         upgrade(engine)
         assert _rows(engine, "SELECT number, creator_kind, delivery_problem_code FROM actions ORDER BY number") == [
-            (1, "user", "account_inactive"), (2, "cli", None)]
+            (1, "user", "account_inactive"),
+            (2, "cli", None),
+        ]
     finally:
         engine.dispose()
 
@@ -159,8 +206,13 @@ def test_teams_ids_round_trip_through_the_core(db):
     assert len(TENANT) == 36 and len(CREATOR) > 100 and len(CHANNEL) == 60
     teams = ActionService(db, platform="teams")
     creator, owner = Actor(CREATOR, tz="Europe/Berlin"), Actor(OWNER)
-    added = teams.add(TENANT, creator, ActionSpec("Draft the KM strategy", user_owners=[OWNER],
-                                                  due_phrase="Dec 1, 2014"), START, channel_id=CHANNEL)
+    added = teams.add(
+        TENANT,
+        creator,
+        ActionSpec("Draft the KM strategy", user_owners=[OWNER], due_phrase="Dec 1, 2014"),
+        START,
+        channel_id=CHANNEL,
+    )
     assert (added.action.created_by, added.action.owner_ids, added.action.channel_id) == (CREATOR, (OWNER,), CHANNEL)
     assert [n.recipient for n in added.told] == [f"user:{OWNER}"]  # a new owner is a platform user: told
     assigned = teams.assign(TENANT, creator, 1, ActionSpec(user_owners=[OWNER, SECOND]), START)
@@ -172,7 +224,9 @@ def test_teams_ids_round_trip_through_the_core(db):
 
     listing = teams.list(TENANT, None, ListQuery(status="all"), START)
     assert [(a.number, a.status, a.created_by, a.owner_ids, a.channel_id) for a in listing.actions] == [
-        (1, "open", CREATOR, (OWNER, SECOND), CHANNEL), (2, "done", CREATOR, (OWNER,), CHANNEL)]
+        (1, "open", CREATOR, (OWNER, SECOND), CHANNEL),
+        (2, "done", CREATOR, (OWNER,), CHANNEL),
+    ]
     assert [a.number for a in teams.list(TENANT, owner, ListQuery(mine=True, status="all"), START).actions] == [1, 2]
     assert teams.get(TENANT, 1, START).notes == ("Started on the outline",)
     assert [e.actor for e in teams.history(TENANT, 1, START)] == [CREATOR, CREATOR, OWNER]
@@ -180,8 +234,11 @@ def test_teams_ids_round_trip_through_the_core(db):
 
 
 def _plan(service: ActionService, now: dt.datetime) -> dict[tuple[str, str, int], object]:
-    return {(n.kind, n.recipient, n.action.number): n for n in Planner(service).plan(TENANT, now)
-            if n.kind in ("nudge", "escalation")}
+    return {
+        (n.kind, n.recipient, n.action.number): n
+        for n in Planner(service).plan(TENANT, now)
+        if n.kind in ("nudge", "escalation")
+    }
 
 
 def test_teams_creators_and_leads_are_nudged_escalated_and_told_of_problems(db):
@@ -189,18 +246,29 @@ def test_teams_creators_and_leads_are_nudged_escalated_and_told_of_problems(db):
     RegionService(teams).add(TENANT, Actor(ADMIN, is_admin=True), RegionSpec("Global", lead_user_id=LEAD), START)
     creator = Actor(CREATOR)
     # 1: a named owner and nowhere to post: its creator is nudged, and escalated to once overdue
-    teams.add(TENANT, creator, ActionSpec("Brief the KM team", named_owners=["KM team"], due_phrase="Dec 1, 2014"), START)
+    teams.add(
+        TENANT, creator, ActionSpec("Brief the KM team", named_owners=["KM team"], due_phrase="Dec 1, 2014"), START
+    )
     # 2: a person owns it in a region with a lead: the lead hears when it is a week overdue
-    teams.add(TENANT, creator, ActionSpec("Send the minutes", user_owners=[OWNER], region="Global",
-                                          due_phrase="Dec 1, 2014"), START)
+    teams.add(
+        TENANT,
+        creator,
+        ActionSpec("Send the minutes", user_owners=[OWNER], region="Global", due_phrase="Dec 1, 2014"),
+        START,
+    )
     # 3: made at the command line: nobody to nudge for the named owner, nobody to escalate to
     teams.add(TENANT, SHELL, ActionSpec("Sort the archive", named_owners=["KM team"], due_phrase="Dec 1, 2014"), START)
 
     now = dt.datetime(2014, 12, 8, 12, 0, tzinfo=UTC)  # Monday, a week past the due date
     planned = _plan(teams, now)
-    assert sorted((kind, who, number) for kind, who, number in planned) == sorted([
-        ("nudge", f"user:{CREATOR}", 1), ("escalation", f"user:{CREATOR}", 1),
-        ("nudge", f"user:{OWNER}", 2), ("escalation", f"user:{LEAD}", 2)])
+    assert sorted((kind, who, number) for kind, who, number in planned) == sorted(
+        [
+            ("nudge", f"user:{CREATOR}", 1),
+            ("escalation", f"user:{CREATOR}", 1),
+            ("nudge", f"user:{OWNER}", 2),
+            ("escalation", f"user:{LEAD}", 2),
+        ]
+    )
     assert planned["escalation", f"user:{CREATOR}", 1].role == "creator"
     assert planned["escalation", f"user:{LEAD}", 2].role == "lead"
     assert Planner(teams).team_ids() == [TENANT] and Planner(ActionService(db)).team_ids() == []
@@ -213,7 +281,10 @@ def test_teams_creators_and_leads_are_nudged_escalated_and_told_of_problems(db):
     with db.reading() as s:
         ws = q.workspace_by_team(s, TENANT, "teams")
         stored = q.action_by_number(s, ws.id, 2)
-        assert (stored.delivery_problem_recipient, stored.delivery_problem_code) == (f"user:{OWNER}", "account_inactive")
+        assert (stored.delivery_problem_recipient, stored.delivery_problem_code) == (
+            f"user:{OWNER}",
+            "account_inactive",
+        )
     assert ("nudge", f"user:{OWNER}", 2) not in _plan(teams, now)
     assert ("escalation", f"user:{LEAD}", 2) in _plan(teams, now)
     # new owners earn another try: the problem is cleared, both fields
@@ -228,8 +299,12 @@ def test_a_slack_and_a_teams_workspace_with_the_same_id_are_two_workspaces(db):
     slack, teams = ActionService(db), ActionService(db, platform="teams")
     slack.add("T0SAME", Actor("UTIM"), ActionSpec("Slack's action"), START)
     teams.add("T0SAME", Actor(CREATOR), ActionSpec("Teams' action"), START)
-    assert [(a.number, a.title) for a in slack.list("T0SAME", None, ListQuery(), START).actions] == [(1, "Slack's action")]
-    assert [(a.number, a.title) for a in teams.list("T0SAME", None, ListQuery(), START).actions] == [(1, "Teams' action")]
+    assert [(a.number, a.title) for a in slack.list("T0SAME", None, ListQuery(), START).actions] == [
+        (1, "Slack's action")
+    ]
+    assert [(a.number, a.title) for a in teams.list("T0SAME", None, ListQuery(), START).actions] == [
+        (1, "Teams' action")
+    ]
     assert [w.team_id for w in slack.workspaces()] == ["T0SAME"] == [w.team_id for w in teams.workspaces()]
     assert slack.delete_workspace("T0SAME")
     assert [a.title for a in teams.list("T0SAME", None, ListQuery(), START).actions] == ["Teams' action"]
@@ -238,11 +313,16 @@ def test_a_slack_and_a_teams_workspace_with_the_same_id_are_two_workspaces(db):
 
 def _reference(user: str, activity: str) -> str:
     """A Teams conversation reference, as the Bot Framework hands it over."""
-    return json.dumps({
-        "activityId": activity, "user": {"id": user, "aadObjectId": "0b7e1c2a-5d4f-4a3b-9e8d-7c6b5a4f3e2d"},
-        "bot": {"id": "28:" + "b0t1d" * 8, "name": "Actionbot"},
-        "conversation": {"conversationType": "personal", "tenantId": TENANT, "id": "a:1" + "Zx9" * 60},
-        "channelId": "msteams", "serviceUrl": "https://smba.trafficmanager.net/emea/"})
+    return json.dumps(
+        {
+            "activityId": activity,
+            "user": {"id": user, "aadObjectId": "0b7e1c2a-5d4f-4a3b-9e8d-7c6b5a4f3e2d"},
+            "bot": {"id": "28:" + "b0t1d" * 8, "name": "Actionbot"},
+            "conversation": {"conversationType": "personal", "tenantId": TENANT, "id": "a:1" + "Zx9" * 60},
+            "channelId": "msteams",
+            "serviceUrl": "https://smba.trafficmanager.net/emea/",
+        }
+    )
 
 
 def test_a_conversation_reference_is_saved_replaced_and_read(db):
@@ -258,7 +338,10 @@ def test_a_conversation_reference_is_saved_replaced_and_read(db):
     with db.reading() as s:
         found = q.conversation_ref(s, ws.id, "user", CREATOR)
         assert (found.reference, found.service_url, found.updated_at) == (
-            second, "https://smba.trafficmanager.net/amer/", later)
+            second,
+            "https://smba.trafficmanager.net/amer/",
+            later,
+        )
         assert json.loads(found.reference)["user"]["id"] == CREATOR
         assert q.conversation_ref(s, ws.id, "channel", CHANNEL).service_url is None
         assert q.conversation_ref(s, ws.id, "user", OWNER) is None

@@ -1,6 +1,7 @@
 """Weekly summaries built by the core for several regions at once (bot.core.planner.summaries_now), on
 SQLite and PostgreSQL: what each region lists and in what order, its owners and counts, each region
 apart from the others and from other workspaces."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,7 @@ NOW = dt.datetime(2014, 12, 1, 10, 0, tzinfo=UTC)  # Monday
 
 
 def add(service, title, *, owners=(), named=(), due="Dec 10, 2014", region="Asia", now=LONG_AGO, team=TEAM):
-    spec = ActionSpec(title=title, user_owners=list(owners), named_owners=list(named), due_phrase=due,
-                      region=region)
+    spec = ActionSpec(title=title, user_owners=list(owners), named_owners=list(named), due_phrase=due, region=region)
     return service.add(team, TIM, spec, now, channel_id="CMEET").action.number
 
 
@@ -51,19 +51,27 @@ def test_each_region_lists_its_week_with_owners_in_order(service):
     assert (asia.region, asia.week_of) == ("Asia-Pacific", dt.date(2014, 12, 1))
     assert [(a.number, late) for a, late in asia.overdue] == [(late_10, 10), (late_3, 3), (late_3b, 3)]
     ten = asia.overdue[0][0]
-    assert [(o.user_id, o.name) for o in ten.owners] == [("UNAI", "nairobi"), ("UPAT", "patricia"),
-                                                       (None, "KM team")]
+    assert [(o.user_id, o.name) for o in ten.owners] == [("UNAI", "nairobi"), ("UPAT", "patricia"), (None, "KM team")]
     assert ten.overdue and ten.region == "Asia-Pacific" and asia.overdue[2][0].owners == ()
     assert [a.number for a in asia.due_soon] == [soon_2, soon_5]
     assert [a.number for a in asia.done] == [done] and [a.number for a in asia.new] == [fresh]
     assert (asia.open_total, asia.ongoing) == (8, 1)
     assert [(o.label, o.user_id, o.open, o.overdue) for o in asia.owners] == [
-        ("@patricia", "UPAT", 5, 2), ("@nairobi", "UNAI", 2, 1), ("KM team", None, 2, 1)]
+        ("@patricia", "UPAT", 5, 2),
+        ("@nairobi", "UNAI", 2, 1),
+        ("KM team", None, 2, 1),
+    ]
 
     assert [a.number for a, _ in latin.overdue] == [lac] and latin.due_soon == () and latin.new == ()
     assert (latin.open_total, [(o.label, o.open) for o in latin.owners]) == (1, [("@patricia", 1)])
     assert (quiet.overdue, quiet.due_soon, quiet.done, quiet.new, quiet.owners, quiet.open_total) == (
-        (), (), (), (), (), 0)
+        (),
+        (),
+        (),
+        (),
+        (),
+        0,
+    )
 
 
 def test_one_region_by_name_and_a_workspace_seen_for_the_first_time(service):

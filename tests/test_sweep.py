@@ -1,5 +1,6 @@
 """The scheduler's sweeps with an explicit `now`, through the real Slack notifier into the stand-in, on
 SQLite and PostgreSQL: who hears what, when, exactly once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,14 @@ from tests.helpers import all_text
 UTC = dt.timezone.utc
 TIM = Actor("UTIM", is_admin=False, tz="Europe/Rome")
 ADMIN = Actor("UADMIN", is_admin=True, tz="UTC")
-ZONES = {"UPAT": "America/Bogota", "UNAI": "Africa/Nairobi", "UBKK": "Asia/Bangkok",
-         "UJEN": "America/New_York", "UTIM": "Europe/Rome", "ULEAD": "Europe/Zurich"}
+ZONES = {
+    "UPAT": "America/Bogota",
+    "UNAI": "Africa/Nairobi",
+    "UBKK": "Asia/Bangkok",
+    "UJEN": "America/New_York",
+    "UTIM": "Europe/Rome",
+    "ULEAD": "Europe/Zurich",
+}
 START = dt.datetime(2014, 11, 21, 15, 0, tzinfo=UTC)  # Friday, the day after the workshop
 
 
@@ -47,22 +54,23 @@ def world(service):
         people.remember(TEAM, uid, START, name=uid.lower(), tz=tz)
     regions = RegionService(service)
     regions.add(TEAM, ADMIN, RegionSpec("Global", lead_user_id="ULEAD", timezone="Europe/Zurich"), START)
-    regions.add(TEAM, ADMIN, RegionSpec("Latin America and the Caribbean", aliases=["LAC"],
-                                        timezone="America/Bogota"), START)
+    regions.add(
+        TEAM, ADMIN, RegionSpec("Latin America and the Caribbean", aliases=["LAC"], timezone="America/Bogota"), START
+    )
     return service
 
 
 @pytest.fixture
 def asia(world):
     """A region with a channel: it gets weekly summaries and its named owners' nudges."""
-    RegionService(world).add(TEAM, ADMIN, RegionSpec("Asia-Pacific", aliases=["Asia"], channel_id="CASIA",
-                                                     timezone="Asia/Bangkok"), START)
+    RegionService(world).add(
+        TEAM, ADMIN, RegionSpec("Asia-Pacific", aliases=["Asia"], channel_id="CASIA", timezone="Asia/Bangkok"), START
+    )
     return world
 
 
 def add(service, title, owners=(), named=(), due="Dec 10, 2014", region=None, now=START, channel="CMEET"):
-    spec = ActionSpec(title=title, user_owners=list(owners), named_owners=list(named), due_phrase=due,
-                      region=region)
+    spec = ActionSpec(title=title, user_owners=list(owners), named_owners=list(named), due_phrase=due, region=region)
     return service.add(TEAM, TIM, spec, now, channel_id=channel).action.number
 
 
@@ -88,7 +96,9 @@ def test_owners_in_three_zones_hear_at_their_own_nine_on_working_days(world, not
         mine = [(now.astimezone(tz), n) for now, n in sent if n.recipient == f"user:{uid}"]
         assert [(t.date().isoformat(), t.strftime("%H:%M")) for t, _ in mine] == [
             ("2014-12-05", "09:00"),  # 3 days before is a Sunday: the Friday before
-            ("2014-12-10", "09:00"), ("2014-12-11", "09:00")]
+            ("2014-12-10", "09:00"),
+            ("2014-12-11", "09:00"),
+        ]
         assert [n.days_left for _, n in mine] == [5, 0, -1]
         assert len(dms(slack, uid)) == 3
     # the same local 09:00 is three different instants
@@ -97,7 +107,14 @@ def test_owners_in_three_zones_hear_at_their_own_nine_on_working_days(world, not
     text = all_text(first)
     assert "Consolidate the regional budgets" in text and "due in 5 days" in text and "Wed 10 Dec 2014" in text
     actions = [e["action_id"] for b in first["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert actions == ["action_done", "nudge_snooze_day", "nudge_snooze_week", "nudge_new_date", "action_note", "action_edit"]
+    assert actions == [
+        "action_done",
+        "nudge_snooze_day",
+        "nudge_snooze_week",
+        "nudge_new_date",
+        "action_note",
+        "action_edit",
+    ]
 
 
 def test_a_saturday_due_date_is_nudged_on_friday(world, notifier):
@@ -111,8 +128,12 @@ def test_dst_change_keeps_nine_local(world, notifier):
     add(world, "Across the clock change", owners=["UJEN"], due="Oct 31, 2014", now=at("2014-10-20T12:00+00:00"))
     sent = run(world, notifier, at("2014-10-27T00:00+00:00"), at("2014-11-10T15:00+00:00"), kinds=("nudge",))
     local = [now.astimezone(ZoneInfo("America/New_York")) for now, _ in sent]
-    assert [t.strftime("%a %d %H:%M") for t in local] == ["Tue 28 09:00", "Fri 31 09:00", "Mon 03 09:00",
-                                                          "Mon 10 09:00"]
+    assert [t.strftime("%a %d %H:%M") for t in local] == [
+        "Tue 28 09:00",
+        "Fri 31 09:00",
+        "Mon 03 09:00",
+        "Mon 10 09:00",
+    ]
     assert [now.hour for now, _ in sent] == [13, 13, 14, 14]  # EDT, then EST
 
 
@@ -161,8 +182,10 @@ def test_a_permanent_failure_is_not_retried(world, notifier, slack, db):
     assert len(sweep(world, notifier, at("2014-12-10T15:00+00:00")).failed) == 1
     assert sweep(world, notifier, at("2014-12-10T16:00+00:00")).planned == []
     with db.session() as s:  # the nudge is dead; its creator was told once
-        assert sorted(s.execute(select(Delivery.kind, Delivery.status)).all()) == [("nudge", "dead"),
-                                                                                  ("problem", "sent")]
+        assert sorted(s.execute(select(Delivery.kind, Delivery.status)).all()) == [
+            ("nudge", "dead"),
+            ("problem", "sent"),
+        ]
 
 
 def test_after_ten_days_down_one_nudge_per_action(world, notifier, slack):
@@ -180,8 +203,14 @@ def test_after_ten_days_down_one_nudge_per_action(world, notifier, slack):
 
 
 def test_named_owners_are_nudged_in_the_channel_naming_the_creator(asia, notifier, slack):
-    add(asia, "Regional KM work plans", named=["KM Regional Coordinators"], due="Dec 10, 2014",
-        region="Asia", channel=None)
+    add(
+        asia,
+        "Regional KM work plans",
+        named=["KM Regional Coordinators"],
+        due="Dec 10, 2014",
+        region="Asia",
+        channel=None,
+    )
     report = sweep(asia, notifier, at("2014-12-10T03:00+00:00"))  # 10:00 in Bangkok, a Wednesday
     assert [n.recipient for n in report.sent if n.kind == "nudge"] == ["channel:CASIA"]
     posted = slack.calls_to("chat.postMessage")[0].params
@@ -191,12 +220,11 @@ def test_named_owners_are_nudged_in_the_channel_naming_the_creator(asia, notifie
 
 def test_escalation_goes_to_the_region_lead_at_most_weekly(world, notifier, slack):
     add(world, "Draft the KM global strategy", owners=["UJEN"], due="Dec 1, 2014", region="Global")
-    sent = run(world, notifier, at("2014-12-01T00:00+00:00"), at("2014-12-23T00:00+00:00"),
-               step=dt.timedelta(hours=1))
+    sent = run(world, notifier, at("2014-12-01T00:00+00:00"), at("2014-12-23T00:00+00:00"), step=dt.timedelta(hours=1))
     escalations = [(now, n) for now, n in sent if n.kind == "escalation"]
-    assert [(now.astimezone(ZoneInfo("Europe/Zurich")).strftime("%a %d %H:%M"), n.recipient)
-            for now, n in escalations] == [("Mon 08 09:00", "user:ULEAD"), ("Mon 15 09:00", "user:ULEAD"),
-                                           ("Mon 22 09:00", "user:ULEAD")]
+    assert [
+        (now.astimezone(ZoneInfo("Europe/Zurich")).strftime("%a %d %H:%M"), n.recipient) for now, n in escalations
+    ] == [("Mon 08 09:00", "user:ULEAD"), ("Mon 15 09:00", "user:ULEAD"), ("Mon 22 09:00", "user:ULEAD")]
     text = all_text(dms(slack, "ULEAD")[0].params)
     assert "<@UJEN>" in text and "7 days overdue" in text and "lead of Global" in text
 
@@ -213,16 +241,21 @@ def test_done_snooze_and_new_date_change_later_sweeps(world, notifier):
     world.snooze(TEAM, patricia, snoozed, "week", later)  # the week of the due date
     world.set_due(TEAM, patricia, moved, "Dec 19, 2014", later)
     sent = run(world, notifier, at("2014-12-06T00:00+00:00"), at("2014-12-22T00:00+00:00"))
-    got = [(n.action.number, n.occurrence.split("/")[0] + "/" + n.occurrence.split("/")[1],
-            now.astimezone(ZoneInfo("America/Bogota")).strftime("%a %d"))
-           for now, n in sent if n.kind == "nudge"]
+    got = [
+        (
+            n.action.number,
+            n.occurrence.split("/")[0] + "/" + n.occurrence.split("/")[1],
+            now.astimezone(ZoneInfo("America/Bogota")).strftime("%a %d"),
+        )
+        for now, n in sent
+        if n.kind == "nudge"
+    ]
     assert (done, "2014-12-10/+0", "Wed 10") not in got
     assert not [g for g in got if g[0] == done]
     mine = [g for g in got if g[0] == snoozed]
     assert mine[0][2] == "Mon 08" and mine[0][1].startswith("snooze")
     assert [g[2] for g in mine[1:]] == ["Wed 10", "Thu 11", "Thu 18"]
-    assert [(g[1], g[2]) for g in got if g[0] == moved] == [
-        ("2014-12-19/-3", "Tue 16"), ("2014-12-19/+0", "Fri 19")]
+    assert [(g[1], g[2]) for g in got if g[0] == moved] == [("2014-12-19/-3", "Tue 16"), ("2014-12-19/+0", "Fri 19")]
 
 
 def test_weekly_summary_lands_in_the_region_channel_on_monday_morning(asia, notifier, slack):
@@ -233,9 +266,9 @@ def test_weekly_summary_lands_in_the_region_channel_on_monday_morning(asia, noti
     add(asia, "Elsewhere", owners=["UPAT"], due="Dec 3, 2014", region="LAC")
     asia.set_status(TEAM, Actor("UPAT"), done, "done", at("2014-11-27T15:00+00:00"))
     sent = run(asia, notifier, at("2014-11-30T00:00+00:00"), at("2014-12-09T00:00+00:00"), kinds=("summary",))
-    assert [(now.astimezone(ZoneInfo("Asia/Bangkok")).strftime("%a %d %H:%M"), n.recipient, n.occurrence)
-            for now, n in sent] == [("Mon 01 09:00", "channel:CASIA", "2014-W49"),
-                                    ("Mon 08 09:00", "channel:CASIA", "2014-W50")]
+    assert [
+        (now.astimezone(ZoneInfo("Asia/Bangkok")).strftime("%a %d %H:%M"), n.recipient, n.occurrence) for now, n in sent
+    ] == [("Mon 01 09:00", "channel:CASIA", "2014-W49"), ("Mon 08 09:00", "channel:CASIA", "2014-W50")]
     posted = [c.params for c in slack.calls_to("chat.postMessage") if c.params["channel"] == "CASIA"][0]
     text = all_text(posted)
     assert "Weekly summary: Asia-Pacific" in text
@@ -247,8 +280,13 @@ def test_weekly_summary_lands_in_the_region_channel_on_monday_morning(asia, noti
 
 def test_a_long_summary_continues_in_the_thread_inside_block_kit_limits(asia, notifier, slack, db):
     for n in range(300):
-        add(asia, f"Regional follow-up item number {n} with a long title " + "x" * 400,
-            owners=["UPAT"], due=f"Nov {1 + n % 20}, 2014", region="Asia")
+        add(
+            asia,
+            f"Regional follow-up item number {n} with a long title " + "x" * 400,
+            owners=["UPAT"],
+            due=f"Nov {1 + n % 20}, 2014",
+            region="Asia",
+        )
     for n in range(300, 310):
         add(asia, f"Due soon {n}", named=["Regional KM team"], due="Dec 3, 2014", region="Asia")
     sweep(asia, notifier, at("2014-12-01T02:00+00:00"))

@@ -1,6 +1,7 @@
 """Issue 14, class 5: a form never alters a field the person did not edit, and every button works
 whatever the list's filter. End to end: forms opened and submitted, buttons pressed, through the signed
 endpoint against the stand-in; the store read back."""
+
 from __future__ import annotations
 
 from sqlalchemy import update
@@ -23,9 +24,15 @@ def opened_view(slack) -> dict:
 
 def shown_state(view: dict) -> dict:
     """What Slack submits for a view nobody typed into: each input's prefill, as state."""
-    keys = {"initial_value": "value", "initial_users": "selected_users", "initial_date": "selected_date",
-            "initial_option": "selected_option", "initial_options": "selected_options",
-            "initial_conversation": "selected_conversation", "initial_user": "selected_user"}
+    keys = {
+        "initial_value": "value",
+        "initial_users": "selected_users",
+        "initial_date": "selected_date",
+        "initial_option": "selected_option",
+        "initial_options": "selected_options",
+        "initial_conversation": "selected_conversation",
+        "initial_user": "selected_user",
+    }
     values = {}
     for block in view["blocks"]:
         if block["type"] == "input":
@@ -57,9 +64,20 @@ def test_editing_only_the_title_changes_only_the_title(driver, slack, app, db_ur
     for name in regions:
         runtime.ctx.regions.add(TEAM, ADMIN, RegionSpec(name), WORKSHOP_NOW)
     group, meeting = "Knowledge management " + "G" * 79, "Global KM and Comms Workshop " + "M" * 171
-    runtime.ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(
-        "Draft the KM strategy", user_owners=["UPAT"], named_owners=NAMED, due_phrase="Nov 30, 2014",
-        region="Region 150", group=group, meeting=meeting), WORKSHOP_NOW)
+    runtime.ctx.actions.add(
+        TEAM,
+        Actor("UTIM"),
+        ActionSpec(
+            "Draft the KM strategy",
+            user_owners=["UPAT"],
+            named_owners=NAMED,
+            due_phrase="Nov 30, 2014",
+            region="Region 150",
+            group=group,
+            meeting=meeting,
+        ),
+        WORKSHOP_NOW,
+    )
     group, meeting = lengthen(runtime, db_url, group, meeting)
 
     assert driver.command("UTIM", "edit 1").status == 200
@@ -92,7 +110,7 @@ def test_every_region_can_be_picked_and_the_current_one_is_chosen(driver, slack,
     _, runtime = app
     for n in range(1, 151):
         runtime.ctx.regions.add(TEAM, ADMIN, RegionSpec(f"Region {n:03d}"), WORKSHOP_NOW)
-    driver.command("UTIM", "add Send the budget <@UPAT> due Dec 1, 2014 region:\"Region 150\"")
+    driver.command("UTIM", 'add Send the budget <@UPAT> due Dec 1, 2014 region:"Region 150"')
     driver.command("UTIM", "edit 1")
     select = next(b for b in opened_view(slack)["blocks"] if b.get("block_id") == "region")["element"]
     groups = select["option_groups"]
@@ -105,8 +123,9 @@ def test_every_region_can_be_picked_and_the_current_one_is_chosen(driver, slack,
 def test_region_form_keeps_aliases_it_cannot_show_whole(driver, slack, app):
     _, runtime = app
     aliases = [f"Alias {n} " + "a" * 80 for n in range(8)]  # 8 × 88 characters: past the 500-character input
-    runtime.ctx.regions.add(TEAM, ADMIN, RegionSpec("Latin America", aliases=aliases, timezone="America/Bogota"),
-                            WORKSHOP_NOW)
+    runtime.ctx.regions.add(
+        TEAM, ADMIN, RegionSpec("Latin America", aliases=aliases, timezone="America/Bogota"), WORKSHOP_NOW
+    )
     driver.command("UADMIN", "region edit Latin America")
     view = opened_view(slack)
     reply = driver.submit("UADMIN", view, typed(shown_state(view), "tz", "America/Lima"))
@@ -121,8 +140,12 @@ def test_list_buttons_work_whatever_the_filter(driver, slack, app):
     group = " ".join(["Координация"] * 8) + " " + "Ж" * 4
     meeting = " ".join(["Семинар 🌍"] * 20)
     for n in range(25):
-        runtime.ctx.actions.add(TEAM, Actor("UTIM"), ActionSpec(
-            f"Item {n}", user_owners=["UPAT"], due_phrase="Dec 1, 2014", group=group, meeting=meeting), WORKSHOP_NOW)
+        runtime.ctx.actions.add(
+            TEAM,
+            Actor("UTIM"),
+            ActionSpec(f"Item {n}", user_owners=["UPAT"], due_phrase="Dec 1, 2014", group=group, meeting=meeting),
+            WORKSHOP_NOW,
+        )
     spaced = lambda name: (" " * 15).join(name.split())  # noqa: E731  (folded to the same name)
     query = " ".join(["<@UPAT|patricia>"] * 40) + f' group:"{spaced(group)}" meeting:"{spaced(meeting)}"'
     listing = driver.command("UTIM", "list " + query).json()

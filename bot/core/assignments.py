@@ -10,6 +10,7 @@ Keys (the ledger's unique workspace, kind, subject, occurrence):
 - `imported`: one DM per owner per import listing all their new actions: `numbers:<first>-<last>` (an
   import's numbers are one unbroken block), `user:<id>`; the actions' creator made the import.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,11 +27,29 @@ _BLOCK = re.compile(r"^numbers:(\d+)-(\d+)$")
 _EVENT = re.compile(r"^(\d+)/")
 
 
-def _row(workspace_id: int, kind: str, subject: str, occurrence: str, user_id: str, now: dt.datetime,
-         action_id: int | None = None) -> Delivery:
-    return Delivery(workspace_id=workspace_id, kind=kind, subject=subject, occurrence=occurrence,
-                    action_id=action_id, recipient=f"user:{user_id}", scheduled_for=now, status=PENDING,
-                    attempts=0, claimed_by="", claimed_at=now, parts_sent=0)
+def _row(
+    workspace_id: int,
+    kind: str,
+    subject: str,
+    occurrence: str,
+    user_id: str,
+    now: dt.datetime,
+    action_id: int | None = None,
+) -> Delivery:
+    return Delivery(
+        workspace_id=workspace_id,
+        kind=kind,
+        subject=subject,
+        occurrence=occurrence,
+        action_id=action_id,
+        recipient=f"user:{user_id}",
+        scheduled_for=now,
+        status=PENDING,
+        attempts=0,
+        claimed_by="",
+        claimed_at=now,
+        parts_sent=0,
+    )
 
 
 def told(user_ids, actor_id: str) -> list[str]:
@@ -40,8 +59,9 @@ def told(user_ids, actor_id: str) -> list[str]:
 
 def assigned(workspace_id: int, action_id: int, event_id: int, user_ids, now: dt.datetime) -> list[Delivery]:
     """The pending DMs telling `user_ids` that the change recorded as `event_id` made them owners."""
-    return [_row(workspace_id, ASSIGNED, f"action:{action_id}", f"{event_id}/user:{u}", u, now, action_id)
-            for u in user_ids]
+    return [
+        _row(workspace_id, ASSIGNED, f"action:{action_id}", f"{event_id}/user:{u}", u, now, action_id) for u in user_ids
+    ]
 
 
 def imported(workspace_id: int, first: int, last: int, user_ids, now: dt.datetime) -> list[Delivery]:
@@ -77,8 +97,9 @@ def written(rows: list[Delivery]) -> list[Written]:
     return [Written(r.id, r.kind, r.subject, r.occurrence, r.recipient.split(":", 1)[1], r.action_id) for r in rows]
 
 
-def notices(team_id: str, rows: list[Written], infos: list[ActionInfo], by: str, now: dt.datetime,
-            zone: str, today: dt.date) -> list[Notice]:
+def notices(
+    team_id: str, rows: list[Written], infos: list[ActionInfo], by: str, now: dt.datetime, zone: str, today: dt.date
+) -> list[Notice]:
     """The notices of rows a change just wrote, from what the change already knows: `infos` are its
     actions as it left them (an import's, or the one action changed), `by` who made it. The web process
     sends these at once; the ledger keeps each to one sender, and the sweep sends any it could not."""
@@ -88,7 +109,21 @@ def notices(team_id: str, rows: list[Written], infos: list[ActionInfo], by: str,
         if row.kind == ASSIGNED:
             mine = mine[:1]
         if mine:
-            found.append(Notice(kind=row.kind, team_id=team_id, subject=row.subject, occurrence=row.occurrence,
-                                recipient=f"user:{row.user_id}", scheduled_for=now, local_day=today, timezone=zone,
-                                action=mine[0], action_id=row.action_id, by=by, actions=mine, delivery_id=row.id))
+            found.append(
+                Notice(
+                    kind=row.kind,
+                    team_id=team_id,
+                    subject=row.subject,
+                    occurrence=row.occurrence,
+                    recipient=f"user:{row.user_id}",
+                    scheduled_for=now,
+                    local_day=today,
+                    timezone=zone,
+                    action=mine[0],
+                    action_id=row.action_id,
+                    by=by,
+                    actions=mine,
+                    delivery_id=row.id,
+                )
+            )
     return found

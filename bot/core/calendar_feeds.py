@@ -16,6 +16,7 @@ secret and the old URL stops working at once. Each action with a due date is one
 
 Actions that are ongoing or have no due date have no day to sit on and are left out.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ full-width `＝＋－＠` are read as the same. `guard` puts a `'` in front of s
 text, and `unguard` takes it off again. A cell that already begins with quotes and then one of those
 characters gets one quote more, so `unguard(guard(text)) == text` for every text.
 """
+
 from __future__ import annotations
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")

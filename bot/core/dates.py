@@ -19,6 +19,7 @@ A date without a year is its next occurrence, today included. Times of day (`Nov
 rejected rather than silently dropped, and so is a phrase longer than MAX_PHRASE characters.
 Anything else raises DateParseError, whose text is a short message for the user.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,9 +75,14 @@ class _Info(du_parser.parserinfo):
     JUMP = du_parser.parserinfo.JUMP + ["de", "del", "le", "er"]
     # dateutil reads any number of names a day or month; its stubs allow two or three
     WEEKDAYS: list[tuple[str, ...]] = [  # type: ignore[assignment]
-        ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
-        ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
-        ("sun", "sunday")]
+        ("mon", "monday"),
+        ("tue", "tues", "tuesday"),
+        ("wed", "weds", "wednesday"),
+        ("thu", "thur", "thurs", "thursday"),
+        ("fri", "friday"),
+        ("sat", "saturday"),
+        ("sun", "sunday"),
+    ]
     MONTHS: list[tuple[str, ...]] = [  # type: ignore[assignment]
         ("jan", "january", "ene", "enero", "janv", "janvier"),
         ("feb", "february", "febrero", "fev", "fevr", "fevrier"),
@@ -89,7 +95,8 @@ class _Info(du_parser.parserinfo):
         ("sep", "sept", "september", "set", "septiembre", "setiembre", "septembre"),
         ("oct", "october", "octubre", "octobre"),
         ("nov", "november", "noviembre", "novembre"),
-        ("dec", "december", "dic", "diciembre", "decembre")]
+        ("dec", "december", "dic", "diciembre", "decembre"),
+    ]
 
     def convertyear(self, year: int, century_specified: bool = False) -> int:
         # dateutil would pick the century from the clock; we want 2-digit years to mean 20xx.
@@ -105,8 +112,9 @@ _DEFAULTS = (dt.datetime(2000, 1, 1, 0, 0, 0), dt.datetime(2004, 3, 8, 1, 1, 1))
 
 _ONGOING = {"ongoing", "on going", "on-going", "continuous"}
 _NONE = {"none", "no date", "no due date"}
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORDS = {
+    w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
 _NUMBER_WORDS.update(a=1, an=1)
 _ORDER_NAMES = {"MDY": "month/day/year", "DMY": "day/month/year", "YMD": "year/month/day"}
 
@@ -172,8 +180,11 @@ def _relative(text: str, today: dt.date) -> dt.date | None:
         return None if count is None else today + relativedelta(**{m[2] + "s": count})  # type: ignore[arg-type]
     if m := _END.fullmatch(text):
         # relativedelta's absolute day=31 is clamped to the month's last day.
-        step = {"week": relativedelta(weekday=FR), "month": relativedelta(day=31),
-                "year": relativedelta(month=12, day=31)}[m[1]]
+        step = {
+            "week": relativedelta(weekday=FR),
+            "month": relativedelta(day=31),
+            "year": relativedelta(month=12, day=31),
+        }[m[1]]
         return today + step
     if (m := _WEEKDAY.fullmatch(text)) and (wd := _INFO.weekday(m[2])) is not None:
         if m[1] == "next":
@@ -211,7 +222,8 @@ def _named(text: str, today: dt.date, shown: str) -> dt.date | None:
     tokens = [t for t in re.split(r"[\s,./'-]+", text) if t]
     weekdays = {_INFO.weekday(t) for t in tokens} - {None}
     if not any(_INFO.month(t) for t in tokens) or not all(
-            _INFO.month(t) or _INFO.weekday(t) is not None or _NAMED_TOKEN.fullmatch(t) for t in tokens):
+        _INFO.month(t) or _INFO.weekday(t) is not None or _NAMED_TOKEN.fullmatch(t) for t in tokens
+    ):
         return None
     try:
         a, b = (_PARSER.parse(text, default=d) for d in _DEFAULTS)

@@ -1,4 +1,5 @@
 """Errors the user should read: each carries a short message and, where it helps, an example."""
+
 from __future__ import annotations
 
 
@@ -29,8 +30,10 @@ class AdminUnconfirmed(NotAllowed):
     could not be asked now). An adapter asks the chat platform again and retries once."""
 
     def __init__(self):
-        super().__init__("I could not confirm just now that you are a workspace admin, so nothing was changed. "
-                         "Please try again in a minute.")
+        super().__init__(
+            "I could not confirm just now that you are a workspace admin, so nothing was changed. "
+            "Please try again in a minute."
+        )
 
 
 def too_long(what: str, limit: int, size: int | None = None) -> str:

@@ -30,6 +30,7 @@ rows end in CRLF. A cell a spreadsheet would run as a formula (beginning with `=
 or a carriage return) gets a `'` in front, as OWASP advises against CSV injection (bot.core.cells);
 the importer takes that `'` off again, so importing an export gives the same text back.
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,14 +45,28 @@ from bot.core.service import ActionService
 from store import queries as q
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "number", "title", "status", "owners", "owner_ids", "due", "region", "group", "meeting", "channel",
-    "created_by", "created_at", "closed_at", "notes", "permalink",
+    "number",
+    "title",
+    "status",
+    "owners",
+    "owner_ids",
+    "due",
+    "region",
+    "group",
+    "meeting",
+    "channel",
+    "created_by",
+    "created_at",
+    "closed_at",
+    "notes",
+    "permalink",
 )
 OWNER_SEPARATOR = "; "
 
 
-def export_csv(actions: ActionService, team_id: str, query: ListQuery, now: dt.datetime,
-               actor: Actor | None = None) -> str:
+def export_csv(
+    actions: ActionService, team_id: str, query: ListQuery, now: dt.datetime, actor: Actor | None = None
+) -> str:
     """Every action of the workspace that `query` matches, as CSV text with a header row.
 
     `actor` is who asks: needed for `mine`, and their zone settles "today" for `overdue`. Raises

@@ -3,6 +3,7 @@
 Only syntax lives here; names (regions, dates, numbers that exist) are resolved by the service,
 which knows the workspace and the day.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,29 +17,53 @@ MAX_NOTE = 2000
 MAX_COMMAND = 4000  # Slack's own cap on a slash command's text; the HTTP endpoint would take more
 
 VERBS = {
-    "add": "add", "new": "add", "create": "add",
-    "list": "list", "ls": "list", "show": "list",
-    "done": "done", "complete": "done", "close": "done", "finish": "done",
-    "reopen": "reopen", "open": "reopen",
-    "cancel": "cancel", "drop": "cancel",
-    "note": "note", "comment": "note",
+    "add": "add",
+    "new": "add",
+    "create": "add",
+    "list": "list",
+    "ls": "list",
+    "show": "list",
+    "done": "done",
+    "complete": "done",
+    "close": "done",
+    "finish": "done",
+    "reopen": "reopen",
+    "open": "reopen",
+    "cancel": "cancel",
+    "drop": "cancel",
+    "note": "note",
+    "comment": "note",
     "assign": "assign",
-    "due": "due", "reschedule": "due",
+    "due": "due",
+    "reschedule": "due",
     "edit": "edit",
-    "region": "region", "regions": "region",
-    "summary": "summary", "report": "summary",
-    "settings": "settings", "setting": "settings", "config": "settings",
+    "region": "region",
+    "regions": "region",
+    "summary": "summary",
+    "report": "summary",
+    "settings": "settings",
+    "setting": "settings",
+    "config": "settings",
     "snooze": "snooze",
-    "import": "import", "export": "export", "calendar": "calendar", "ical": "calendar",
-    "help": "help", "?": "help",
+    "import": "import",
+    "export": "export",
+    "calendar": "calendar",
+    "ical": "calendar",
+    "help": "help",
+    "?": "help",
 }
 ACTION_KEYS = {"owner", "due", "region", "group", "meeting", "title"}
 LIST_SCOPES = {
-    "mine": ("mine", None), "my": ("mine", None),
-    "open": ("status", "open"), "all": ("status", "all"),
-    "done": ("status", "done"), "closed": ("status", "done"),
-    "cancelled": ("status", "cancelled"), "canceled": ("status", "cancelled"),
-    "overdue": ("overdue", None), "late": ("overdue", None),
+    "mine": ("mine", None),
+    "my": ("mine", None),
+    "open": ("status", "open"),
+    "all": ("status", "all"),
+    "done": ("status", "done"),
+    "closed": ("status", "done"),
+    "cancelled": ("status", "cancelled"),
+    "canceled": ("status", "cancelled"),
+    "overdue": ("overdue", None),
+    "late": ("overdue", None),
 }
 ONGOING_WORDS = {"ongoing", "on-going", "continuous"}
 
@@ -96,7 +121,7 @@ class ListQuery:
             parts.append(self.status)
         for key in ("region", "group", "meeting"):
             if value := getattr(self, key):
-                parts.append(f'{key}:{quote(value)}')
+                parts.append(f"{key}:{quote(value)}")
         if self.owner_name:
             parts.append(f"owner:{quote(self.owner_name)}")
         if self.user_id:
@@ -122,7 +147,7 @@ def tokenize(text: str) -> list[Token]:
     text = clean(text).translate(SMART_QUOTES)
     if text.count('"') % 2:
         raise BadInput(
-            "A quote is not closed: every `\"` needs its partner.",
+            'A quote is not closed: every `"` needs its partner.',
             '/action add Draft the report owner:"KM Regional Coordinators"',
         )
     tokens = []
@@ -142,15 +167,16 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias", "name",
-                            "nudges", "repeat", "escalate"}
+KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias", "name", "nudges", "repeat", "escalate"}
 
 
 def parse(text: str) -> Command:
     """Parse the text after `/action`."""
     if len(text) > MAX_COMMAND:
-        raise BadInput(too_long("A command", MAX_COMMAND, len(text)) + " Put long text in notes, a few at a time.",
-                       "/action note 12 Budget confirmed by Tim")
+        raise BadInput(
+            too_long("A command", MAX_COMMAND, len(text)) + " Put long text in notes, a few at a time.",
+            "/action note 12 Budget confirmed by Tim",
+        )
     tokens = tokenize(text.strip())
     if not tokens:
         return Command("help")
@@ -172,8 +198,9 @@ def parse(text: str) -> Command:
         return Command(verb, tokens=rest)
     if verb == "import":
         if rest:
-            raise BadInput("`import` opens a form to paste the matrix into; type just `/action import`.",
-                           "/action import")
+            raise BadInput(
+                "`import` opens a form to paste the matrix into; type just `/action import`.", "/action import"
+            )
         return Command("import")
     if verb == "export":
         return Command("export", query=parse_query(rest), tokens=rest)
@@ -186,8 +213,10 @@ def parse(text: str) -> Command:
     if verb == "snooze":
         until = rest[0].raw.lower() if len(rest) == 1 else ""
         if until not in ("day", "tomorrow", "week"):
-            raise BadInput("Snooze until when? `day` (the next working day) or `week` (next week).",
-                           f"/action snooze {number} week")
+            raise BadInput(
+                "Snooze until when? `day` (the next working day) or `week` (next week).",
+                f"/action snooze {number} week",
+            )
         return Command("snooze", number=number, text="week" if until == "week" else "day")
     if verb in ("done", "reopen", "cancel"):
         if rest:
@@ -279,27 +308,39 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
             elif tok.key in ("region", "group", "meeting"):
                 _set_once(spec, tok.key, value)
             else:
-                raise BadInput(f"An action doesn't take `{tok.key}:`; it takes owner:, due:, region:, group:, "
-                               "meeting: and title:.", '/action add Draft the plan @lina due Nov 30 region:LAC')
+                raise BadInput(
+                    f"An action doesn't take `{tok.key}:`; it takes owner:, due:, region:, group:, "
+                    "meeting: and title:.",
+                    "/action add Draft the plan @lina due Nov 30 region:LAC",
+                )
         elif tok.kind == "word" and low == "due" and nxt is not None and nxt.kind == "word":
             j = i + 1
             while j < len(tokens) and tokens[j].kind == "word" and not _is_keyword_word(tokens[j]):
                 j += 1
-            _set_once(spec, "due_phrase", to_plain(" ".join(t.raw for t in tokens[i + 1:j])))
+            _set_once(spec, "due_phrase", to_plain(" ".join(t.raw for t in tokens[i + 1 : j])))
             i = j
             continue
         elif tok.kind == "word" and low in ONGOING_WORDS and _ends_phrase(nxt):
             _set_once(spec, "due_phrase", "ongoing")
-        elif (tok.kind == "word" and low == "on" and nxt is not None and nxt.raw.lower() == "going"
-              and _ends_phrase(tokens[i + 2] if i + 2 < len(tokens) else None)):
+        elif (
+            tok.kind == "word"
+            and low == "on"
+            and nxt is not None
+            and nxt.raw.lower() == "going"
+            and _ends_phrase(tokens[i + 2] if i + 2 < len(tokens) else None)
+        ):
             _set_once(spec, "due_phrase", "ongoing")
             i += 2
             continue
         elif tok.kind == "user":
             prev = tokens[i - 1] if i else None
             inside_title = (
-                prev is not None and prev.kind in ("word", "quoted") and title
-                and nxt is not None and nxt.kind == "word" and not _is_keyword_word(nxt)
+                prev is not None
+                and prev.kind in ("word", "quoted")
+                and title
+                and nxt is not None
+                and nxt.kind == "word"
+                and not _is_keyword_word(nxt)
             )
             if inside_title:
                 title.append(tok.raw)

@@ -7,6 +7,7 @@ group holds in all: no Home tab has room for more rows (store.queries.home_actio
 thousands of actions costs what one with fifty does. Three statements, whatever the size of the
 workspace.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,7 @@ PAGE_ROWS = 50  # the most actions a home page carries, across its groups; a Hom
 
 # group keys, in the order a home page shows them
 OVERDUE, THIS_WEEK, LATER, NO_DATE, CREATED = "overdue", "this_week", "later", "no_date", "created"
-TITLES = {OVERDUE: "Overdue", THIS_WEEK: "Due this week", LATER: "Later", NO_DATE: "No date",
-          CREATED: "Created by me"}
+TITLES = {OVERDUE: "Overdue", THIS_WEEK: "Due this week", LATER: "Later", NO_DATE: "No date", CREATED: "Created by me"}
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,27 @@ class HomeView:
         return not any(g.total for g in self.groups)
 
 
-BANDS = {q.OVERDUE_BAND: OVERDUE, q.WEEK_BAND: THIS_WEEK, q.LATER_BAND: LATER, q.UNDATED_BAND: NO_DATE,
-         q.CREATED_BAND: CREATED}
+BANDS = {
+    q.OVERDUE_BAND: OVERDUE,
+    q.WEEK_BAND: THIS_WEEK,
+    q.LATER_BAND: LATER,
+    q.UNDATED_BAND: NO_DATE,
+    q.CREATED_BAND: CREATED,
+}
 
 
 def home_view(actions: ActionService, team_id: str, actor: Actor, now: dt.datetime) -> HomeView:
     """`actor`'s open actions (as an owner) by due group, and the open ones they created but do not own."""
     with actions.reading(team_id, now) as (s, ws):
         today = actions.today(ws, actor, now)
-        rows, totals = q.home_actions(s, ws.id, actor.user_id, today, today + dt.timedelta(days=WEEK_DAYS),
-                                      PAGE_ROWS)
+        rows, totals = q.home_actions(s, ws.id, actor.user_id, today, today + dt.timedelta(days=WEEK_DAYS), PAGE_ROWS)
         infos = [(band, row_info(row, today)) for band, row in rows]
 
-    return HomeView(actor.user_id, today, tuple(
-        HomeGroup(key, TITLES[key], tuple(info for b, info in infos if b == band), totals.get(band, 0))
-        for band, key in BANDS.items()))
+    return HomeView(
+        actor.user_id,
+        today,
+        tuple(
+            HomeGroup(key, TITLES[key], tuple(info for b, info in infos if b == band), totals.get(band, 0))
+            for band, key in BANDS.items()
+        ),
+    )

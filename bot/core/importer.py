@@ -31,6 +31,7 @@ Everything is linear in the size of the text (no pattern here backtracks, nothin
 row); date cells are parsed once per distinct text. A text longer than MAX_CHARS or a table with
 more than MAX_ROWS rows is refused with a message saying so.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -56,29 +57,152 @@ FIELDS = ("action", "owner", "date", "region", "group", "status")
 # when words of several fields appear ("Task owner", "Action status"), the first field in
 # _PRIORITY wins, so "action"/"task" used as a prefix does not make an action column.
 _KEYS = {
-    "owner": {"whom", "who", "owner", "owners", "responsible", "responsibles", "responsable",
-              "responsables", "responsabilidad", "quien", "quienes", "qui", "assignee", "assignees",
-              "assigned", "charge", "cargo", "encargado", "encargada", "encargados", "lead", "leads"},
+    "owner": {
+        "whom",
+        "who",
+        "owner",
+        "owners",
+        "responsible",
+        "responsibles",
+        "responsable",
+        "responsables",
+        "responsabilidad",
+        "quien",
+        "quienes",
+        "qui",
+        "assignee",
+        "assignees",
+        "assigned",
+        "charge",
+        "cargo",
+        "encargado",
+        "encargada",
+        "encargados",
+        "lead",
+        "leads",
+    },
     "status": {"status", "estado", "statut", "state", "etat", "situacion"},
-    "date": {"date", "dates", "deadline", "deadlines", "due", "fecha", "fechas", "plazo", "plazos",
-             "echeance", "echeances", "when", "cuando", "quand", "completion", "finalizacion",
-             "achevement"},
+    "date": {
+        "date",
+        "dates",
+        "deadline",
+        "deadlines",
+        "due",
+        "fecha",
+        "fechas",
+        "plazo",
+        "plazos",
+        "echeance",
+        "echeances",
+        "when",
+        "cuando",
+        "quand",
+        "completion",
+        "finalizacion",
+        "achevement",
+    },
     "region": {"region", "regions", "regiones"},
     "group": {"group", "groups", "grupo", "grupos", "groupe", "groupes", "workstream"},
-    "action": {"action", "actions", "task", "tasks", "tarea", "tareas", "accion", "acciones",
-               "tache", "taches", "activity", "activities", "actividad", "actividades", "activite",
-               "activites", "what", "quoi", "item", "items", "description", "title", "titulo",
-               "titre"},
+    "action": {
+        "action",
+        "actions",
+        "task",
+        "tasks",
+        "tarea",
+        "tareas",
+        "accion",
+        "acciones",
+        "tache",
+        "taches",
+        "activity",
+        "activities",
+        "actividad",
+        "actividades",
+        "activite",
+        "activites",
+        "what",
+        "quoi",
+        "item",
+        "items",
+        "description",
+        "title",
+        "titulo",
+        "titre",
+    },
 }
 _PRIORITY = ("owner", "status", "date", "region", "group", "action")
 _FILLER = {
-    "a", "an", "the", "to", "be", "taken", "take", "by", "of", "for", "in", "on", "de", "del", "la",
-    "el", "los", "las", "le", "les", "du", "des", "par", "por", "para", "en", "et", "y", "and",
-    "expected", "estimated", "target", "planned", "proposed", "final", "limit", "limite", "name",
-    "names", "nombre", "nombres", "nom", "noms", "person", "persons", "persona", "personas",
-    "personne", "personnes", "follow", "up", "mener", "realizar", "tomar", "entreprendre",
-    "prendre", "main", "current", "working", "trabajo", "travail", "prevista", "previsto", "prevue",
-    "prevu", "estimee", "estimada", "fin", "end", "completar", "cumplimiento",
+    "a",
+    "an",
+    "the",
+    "to",
+    "be",
+    "taken",
+    "take",
+    "by",
+    "of",
+    "for",
+    "in",
+    "on",
+    "de",
+    "del",
+    "la",
+    "el",
+    "los",
+    "las",
+    "le",
+    "les",
+    "du",
+    "des",
+    "par",
+    "por",
+    "para",
+    "en",
+    "et",
+    "y",
+    "and",
+    "expected",
+    "estimated",
+    "target",
+    "planned",
+    "proposed",
+    "final",
+    "limit",
+    "limite",
+    "name",
+    "names",
+    "nombre",
+    "nombres",
+    "nom",
+    "noms",
+    "person",
+    "persons",
+    "persona",
+    "personas",
+    "personne",
+    "personnes",
+    "follow",
+    "up",
+    "mener",
+    "realizar",
+    "tomar",
+    "entreprendre",
+    "prendre",
+    "main",
+    "current",
+    "working",
+    "trabajo",
+    "travail",
+    "prevista",
+    "previsto",
+    "prevue",
+    "prevu",
+    "estimee",
+    "estimada",
+    "fin",
+    "end",
+    "completar",
+    "cumplimiento",
 }
 _EXPECTED = {
     "action": "Action, Task, Tarea, Acción, Tâche",
@@ -92,42 +216,204 @@ EXAMPLE_HEADER = "Action,By whom,Expected completion date"
 _MAX_HEADER_CHARS = 60
 
 # ---------------------------------------------------------------- cell vocabulary
-_ONGOING_WORDS = {"ongoing", "on going", "on-going", "continuous", "continuing", "permanent",
-                  "en curso", "permanente", "continuo", "continua", "en cours", "continu", "continue",
-                  "en continu", "recurrent", "recurring", "recurrente"}
-_NO_DATE_WORDS = {"", "-", "--", "—", "–", "n/a", "na", "none", "no date", "tbd", "tbc", "tba",
-                  "to be defined", "to be determined", "to be confirmed", "por definir",
-                  "a definir", "sin fecha", "pendiente de definir", "a determiner", "a confirmer",
-                  "sans date", "?"}
-_STATUS_WORDS = {
-    "open": {"open", "opened", "pending", "in progress", "to do", "todo", "not started", "ongoing",
-             "on going", "abierto", "abierta", "pendiente", "en curso", "en progreso", "en proceso",
-             "por hacer", "ouvert", "ouverte", "en attente", "en cours", "a faire"},
-    "done": {"done", "complete", "completed", "closed", "finished", "achieved", "hecho", "hecha",
-             "completado", "completada", "terminado", "terminada", "cerrado", "cerrada",
-             "finalizado", "finalizada", "listo", "lista", "cumplido", "cumplida", "realizado",
-             "realizada", "termine", "terminee", "fait", "faite", "acheve", "achevee", "clos",
-             "close", "cloture", "cloturee", "ferme", "fermee", "realise", "realisee", "fini", "finie"},
-    "cancelled": {"cancelled", "canceled", "dropped", "abandoned", "withdrawn", "cancelado",
-                  "cancelada", "anulado", "anulada", "descartado", "descartada", "annule", "annulee",
-                  "abandonne", "abandonnee"},
+_ONGOING_WORDS = {
+    "ongoing",
+    "on going",
+    "on-going",
+    "continuous",
+    "continuing",
+    "permanent",
+    "en curso",
+    "permanente",
+    "continuo",
+    "continua",
+    "en cours",
+    "continu",
+    "continue",
+    "en continu",
+    "recurrent",
+    "recurring",
+    "recurrente",
 }
-_DATE_LEAD = re.compile(r"^(?:by|before|until|no later than|antes del?|hasta el|para el|avant le|"
-                        r"d'ici le|au plus tard le)\s+")
+_NO_DATE_WORDS = {
+    "",
+    "-",
+    "--",
+    "—",
+    "–",
+    "n/a",
+    "na",
+    "none",
+    "no date",
+    "tbd",
+    "tbc",
+    "tba",
+    "to be defined",
+    "to be determined",
+    "to be confirmed",
+    "por definir",
+    "a definir",
+    "sin fecha",
+    "pendiente de definir",
+    "a determiner",
+    "a confirmer",
+    "sans date",
+    "?",
+}
+_STATUS_WORDS = {
+    "open": {
+        "open",
+        "opened",
+        "pending",
+        "in progress",
+        "to do",
+        "todo",
+        "not started",
+        "ongoing",
+        "on going",
+        "abierto",
+        "abierta",
+        "pendiente",
+        "en curso",
+        "en progreso",
+        "en proceso",
+        "por hacer",
+        "ouvert",
+        "ouverte",
+        "en attente",
+        "en cours",
+        "a faire",
+    },
+    "done": {
+        "done",
+        "complete",
+        "completed",
+        "closed",
+        "finished",
+        "achieved",
+        "hecho",
+        "hecha",
+        "completado",
+        "completada",
+        "terminado",
+        "terminada",
+        "cerrado",
+        "cerrada",
+        "finalizado",
+        "finalizada",
+        "listo",
+        "lista",
+        "cumplido",
+        "cumplida",
+        "realizado",
+        "realizada",
+        "termine",
+        "terminee",
+        "fait",
+        "faite",
+        "acheve",
+        "achevee",
+        "clos",
+        "close",
+        "cloture",
+        "cloturee",
+        "ferme",
+        "fermee",
+        "realise",
+        "realisee",
+        "fini",
+        "finie",
+    },
+    "cancelled": {
+        "cancelled",
+        "canceled",
+        "dropped",
+        "abandoned",
+        "withdrawn",
+        "cancelado",
+        "cancelada",
+        "anulado",
+        "anulada",
+        "descartado",
+        "descartada",
+        "annule",
+        "annulee",
+        "abandonne",
+        "abandonnee",
+    },
+}
+_DATE_LEAD = re.compile(
+    r"^(?:by|before|until|no later than|antes del?|hasta el|para el|avant le|"
+    r"d'ici le|au plus tard le)\s+"
+)
 
 # Job titles: "Name, <words with one of these>" keeps the name. Compared without accents, any case,
 # singular or plural.
 _ROLE_WORDS = {
-    "coordinator", "officer", "manager", "director", "lead", "leader", "head", "specialist",
-    "advisor", "adviser", "consultant", "assistant", "analyst", "expert", "chair", "chairperson",
-    "secretary", "representative", "associate", "intern", "editor", "focal",
-    "coordinador", "coordinadora", "coordinadores", "coordinadoras", "responsable", "responsables",
-    "oficial", "oficiales", "especialista", "especialistas", "asesor", "asesora", "asesores",
-    "directora", "directores", "gerente", "gerentes", "jefe", "jefa", "jefes", "consultor",
-    "consultora", "consultores", "asistente", "analista", "punto",
-    "charge", "chargee", "coordonnateur", "coordonnatrice", "coordinateur", "coordinatrice",
-    "conseiller", "conseillere", "directeur", "directrice", "gestionnaire", "chef", "specialiste",
-    "assistante", "charges", "chargees",
+    "coordinator",
+    "officer",
+    "manager",
+    "director",
+    "lead",
+    "leader",
+    "head",
+    "specialist",
+    "advisor",
+    "adviser",
+    "consultant",
+    "assistant",
+    "analyst",
+    "expert",
+    "chair",
+    "chairperson",
+    "secretary",
+    "representative",
+    "associate",
+    "intern",
+    "editor",
+    "focal",
+    "coordinador",
+    "coordinadora",
+    "coordinadores",
+    "coordinadoras",
+    "responsable",
+    "responsables",
+    "oficial",
+    "oficiales",
+    "especialista",
+    "especialistas",
+    "asesor",
+    "asesora",
+    "asesores",
+    "directora",
+    "directores",
+    "gerente",
+    "gerentes",
+    "jefe",
+    "jefa",
+    "jefes",
+    "consultor",
+    "consultora",
+    "consultores",
+    "asistente",
+    "analista",
+    "punto",
+    "charge",
+    "chargee",
+    "coordonnateur",
+    "coordonnatrice",
+    "coordinateur",
+    "coordinatrice",
+    "conseiller",
+    "conseillere",
+    "directeur",
+    "directrice",
+    "gestionnaire",
+    "chef",
+    "specialiste",
+    "assistante",
+    "charges",
+    "chargees",
 }
 # Soft separators are searched in text whose spaces are collapsed: `\s*` next to an alternation is
 # retried at every space of a long run otherwise (quadratic).
@@ -196,6 +482,7 @@ def header_field(cell: str) -> str | None:
 
 # ---------------------------------------------------------------- finding the table
 
+
 def parse_matrix(text: str, today: dt.date, date_order: str = "MDY") -> ImportResult:
     """Read the follow-up matrix in `text` (see the module docstring).
 
@@ -203,17 +490,20 @@ def parse_matrix(text: str, today: dt.date, date_order: str = "MDY") -> ImportRe
     says which headings were found and which are expected.
     """
     if len(text or "") > MAX_CHARS:
-        raise BadInput(too_long("A matrix to import", MAX_CHARS) + " Split it into parts and import each.",
-                       EXAMPLE_HEADER)
+        raise BadInput(
+            too_long("A matrix to import", MAX_CHARS) + " Split it into parts and import each.", EXAMPLE_HEADER
+        )
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
-        raise BadInput("There is nothing to import: paste the follow-up matrix, heading row included.",
-                       EXAMPLE_HEADER)
+        raise BadInput("There is nothing to import: paste the follow-up matrix, heading row included.", EXAMPLE_HEADER)
     table = _find_table(text.split("\n"))
     rows = sum(1 for record in table.records if any(cell.strip() for cell in record))
     if rows > MAX_ROWS:
-        raise BadInput(f"The table has {rows:,} rows; at most {MAX_ROWS:,} are imported at once. Split it into "
-                       "parts and import each.", EXAMPLE_HEADER)
+        raise BadInput(
+            f"The table has {rows:,} rows; at most {MAX_ROWS:,} are imported at once. Split it into "
+            "parts and import each.",
+            EXAMPLE_HEADER,
+        )
     return _read_table(table, today, date_order)
 
 
@@ -262,14 +552,16 @@ def _line_candidates(line: str, following: str | None):
 def _is_heading(cells: list[str], fields: list[str | None]) -> bool:
     """A one-line heading row: an action column, another column, and every cell heading-sized."""
     filled = [c for c in cells if c.strip()]
-    return (len(filled) >= 2 and all(len(c.strip()) <= _MAX_HEADER_CHARS for c in filled)
-            and "action" in fields)
+    return len(filled) >= 2 and all(len(c.strip()) <= _MAX_HEADER_CHARS for c in filled) and "action" in fields
 
 
 def _is_weak_heading(cells: list[str], fields: list[str | None]) -> bool:
     filled = [c for c in cells if c.strip()]
-    return (len(filled) >= 2 and all(len(c.strip()) <= _MAX_HEADER_CHARS for c in filled)
-            and any(f is not None for f in fields))
+    return (
+        len(filled) >= 2
+        and all(len(c.strip()) <= _MAX_HEADER_CHARS for c in filled)
+        and any(f is not None for f in fields)
+    )
 
 
 def _heading_like(line: str) -> bool:
@@ -308,16 +600,17 @@ def _no_action_column(weak: tuple[str, list[str]] | None, lines: list[str]) -> B
     optional = "; optional: " + "; ".join(_EXPECTED[f] for f in ("owner", "date", "region", "group", "status"))
     if weak is not None:
         found = ", ".join(f"“{c.strip()}”" for c in weak[1] if c.strip())
-        return BadInput(f"I found the headings {found} but no action column. {expected}{optional}.",
-                        EXAMPLE_HEADER)
+        return BadInput(f"I found the headings {found} but no action column. {expected}{optional}.", EXAMPLE_HEADER)
     first = next(line.strip() for line in lines if line.strip())
     if len(first) > 60:
         first = first[:57] + "…"
-    return BadInput(f"I couldn't find a heading row; the first line is “{first}”. {expected}{optional}.",
-                    EXAMPLE_HEADER)
+    return BadInput(
+        f"I couldn't find a heading row; the first line is “{first}”. {expected}{optional}.", EXAMPLE_HEADER
+    )
 
 
 # ---------------------------------------------------------------- reading each shape
+
 
 def _md_cells(line: str) -> list[str]:
     s = line.strip()
@@ -325,15 +618,14 @@ def _md_cells(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    return [re.sub(r"<br\s*/?>", "\n", c.replace("\\|", "|"), flags=re.IGNORECASE).strip()
-            for c in _MD_SPLIT.split(s)]
+    return [re.sub(r"<br\s*/?>", "\n", c.replace("\\|", "|"), flags=re.IGNORECASE).strip() for c in _MD_SPLIT.split(s)]
 
 
 def _read_lines_table(shape: str, lines: list[str], at: int) -> _Table:
     if shape == "markdown":
         headers = _md_cells(lines[at])
         records = []
-        for line in lines[at + 2:]:
+        for line in lines[at + 2 :]:
             if "|" not in line:
                 break
             records.append(_md_cells(line))
@@ -348,13 +640,17 @@ def _read_lines_table(shape: str, lines: list[str], at: int) -> _Table:
         return _read_csv(shape, lines, at, delimiter, strict=True)
     except csv.Error as err:
         if "end of data" in str(err):
-            raise BadInput("A quote in the table is never closed: each cell that starts with `\"` needs "
-                           "a closing `\"`.", example) from None
+            raise BadInput(
+                'A quote in the table is never closed: each cell that starts with `"` needs a closing `"`.', example
+            ) from None
     try:
         return _read_csv(shape, lines, at, delimiter, strict=False)
     except csv.Error:  # what a lenient reader still refuses: a cell past csv's size limit
-        raise BadInput(f"A cell of the table is longer than {csv.field_size_limit():,} characters. Check the "
-                       "quotes: a cell that starts with `\"` runs to the next `\"`.", example) from None
+        raise BadInput(
+            f"A cell of the table is longer than {csv.field_size_limit():,} characters. Check the "
+            'quotes: a cell that starts with `"` runs to the next `"`.',
+            example,
+        ) from None
 
 
 def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: bool) -> _Table:
@@ -372,8 +668,7 @@ def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: boo
                 line = " ".join(record[0].split())
                 line = line if len(line) <= 60 else line[:57] + "…"
                 kind = "tab" if delimiter == "\t" else f"“{delimiter}”"
-                notes.append(f"The table ends at “{line}” (a line without a {kind}); "
-                             "nothing from there on was read.")
+                notes.append(f"The table ends at “{line}” (a line without a {kind}); nothing from there on was read.")
             break
         after_gap = not any(cell.strip() for cell in record)
         records.append(record)
@@ -420,6 +715,7 @@ def _read_word_table(lines: list[str], start: int, end: int) -> _Table:
 
 # ---------------------------------------------------------------- rows
 
+
 def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
     warnings: list[str] = list(table.notes)
     columns: dict[str, list[int]] = {}
@@ -431,8 +727,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
             warnings.append(f"Column “{heading.strip()}” is not one I know; ignored it.")
         elif name in columns and name != "owner":
             first = table.headers[columns[name][0]].strip()
-            warnings.append(f"Column “{heading.strip()}” is a second {name} column; kept “{first}”, "
-                            "ignored it.")
+            warnings.append(f"Column “{heading.strip()}” is a second {name} column; kept “{first}”, ignored it.")
         else:
             columns.setdefault(name, []).append(index)
     if "action" not in columns:  # defensive: headings are found by their action column
@@ -448,7 +743,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
 
         def cell(name: str, record: list[str] = record) -> str:  # this row's, bound now
             indexes = columns.get(name, [])  # ascending; only those this row reaches are looked at
-            parts = [unguard(record[i]) for i in indexes[:bisect.bisect_left(indexes, len(record))]]
+            parts = [unguard(record[i]) for i in indexes[: bisect.bisect_left(indexes, len(record))]]
             return "\n".join(part for part in parts if part.strip())
 
         title = _clean_title(cell("action"))
@@ -510,8 +805,7 @@ def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, str | No
         return NO_DUE, f"couldn't read the date “{text}”; imported it with no due date.", None
 
 
-def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str,
-               date_warning: str | None) -> tuple[Due, str]:
+def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str, date_warning: str | None) -> tuple[Due, str]:
     """A date written in the by-whom cell, next to whatever the date cell said."""
     owner_day = owner_date.date
     assert owner_day is not None  # the by-whom cell's date is a date
@@ -521,15 +815,19 @@ def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str,
         kept = max(due.date, owner_day)
         return Due("date", kept), (
             f"two dates: “{owner_text}” in the by-whom cell and “{date_text}” in the date cell; "
-            f"kept the later, {format_date(kept)}.")
+            f"kept the later, {format_date(kept)}."
+        )
     if due.kind == "ongoing":
-        return due, f"the by-whom cell began with the date “{owner_text}” but the date cell says " \
-                    f"“{date_text}”; kept ongoing."
+        return (
+            due,
+            f"the by-whom cell began with the date “{owner_text}” but the date cell says “{date_text}”; kept ongoing.",
+        )
     if date_text and date_warning:  # the date cell was unreadable
-        return owner_date, (f"couldn't read the date “{date_text}”; used “{owner_text}” from the by-whom "
-                            f"cell, {format_date(owner_day)}.")
-    return owner_date, (f"the due date “{owner_text}” was in the by-whom cell; used it, "
-                        f"{format_date(owner_day)}.")
+        return owner_date, (
+            f"couldn't read the date “{date_text}”; used “{owner_text}” from the by-whom "
+            f"cell, {format_date(owner_day)}."
+        )
+    return owner_date, (f"the due date “{owner_text}” was in the by-whom cell; used it, {format_date(owner_day)}.")
 
 
 def _status(text: str) -> str | None:
@@ -546,7 +844,7 @@ def _leading_date(text: str, today: dt.date, date_order: str) -> tuple[Due | Non
         return None, "", text
     spans = list(re.finditer(r"\S+", text[:200]))[:5]
     for k in range(len(spans), 0, -1):
-        phrase = text[spans[0].start():spans[k - 1].end()]
+        phrase = text[spans[0].start() : spans[k - 1].end()]
         if not any(c.isdigit() for c in phrase) or not any(c.isalnum() for c in spans[k - 1].group(0)):
             continue
         try:
@@ -555,12 +853,13 @@ def _leading_date(text: str, today: dt.date, date_order: str) -> tuple[Due | Non
             continue
         if due.kind != "date":
             continue
-        rest = text[spans[k - 1].end():].lstrip(" \t-–—:,;")
+        rest = text[spans[k - 1].end() :].lstrip(" \t-–—:,;")
         return due, phrase.rstrip(" .,;:"), rest
     return None, "", text
 
 
 # ---------------------------------------------------------------- owners
+
 
 def _role_end(text: str) -> int | None:
     """Where the last job-title word in `text` ends, or None when there is none."""
@@ -573,16 +872,16 @@ def _role_end(text: str) -> int | None:
 
 
 def _strip_roles(chunk: str) -> str:
-    """"Jennifer Fergurson-Mitchel, Communications Officer and Tim" -> "Jennifer Fergurson-Mitchel and Tim"."""
+    """ "Jennifer Fergurson-Mitchel, Communications Officer and Tim" -> "Jennifer Fergurson-Mitchel and Tim"."""
     chunk = _PAREN.sub(lambda m: " " if _role_end(m.group(1)) is not None else m.group(0), chunk)
     out, pos = [], 0
     while (comma := chunk.find(",", pos)) != -1:
         head = chunk[pos:comma]
         nxt = chunk.find(",", comma + 1)
-        span = chunk[comma + 1:] if nxt == -1 else chunk[comma + 1:nxt]
+        span = chunk[comma + 1 :] if nxt == -1 else chunk[comma + 1 : nxt]
         role_end = _role_end(span)
         if role_end is None or not head.strip():
-            out.append(chunk[pos:comma + 1])
+            out.append(chunk[pos : comma + 1])
             pos = comma + 1
             continue
         sep = _SOFT_SEP.search(span, role_end)

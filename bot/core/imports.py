@@ -4,6 +4,7 @@
 `plan` is read-only and is what a preview shows; `commit` creates what a plan says. Both take the same
 inputs, so a preview and its confirmation agree as long as the workspace has not changed between them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,18 @@ class ImportService:
     def __init__(self, actions: ActionService):
         self.actions = actions
 
-    def plan(self, team_id: str, actor: Actor, text: str, now: dt.datetime, *, matcher: NameMatcher | None = None,
-             meeting: str | None = None, region: str | None = None, group: str | None = None) -> ImportPlan:
+    def plan(
+        self,
+        team_id: str,
+        actor: Actor,
+        text: str,
+        now: dt.datetime,
+        *,
+        matcher: NameMatcher | None = None,
+        meeting: str | None = None,
+        region: str | None = None,
+        group: str | None = None,
+    ) -> ImportPlan:
         """What importing `text` would create. Raises BadInput when nothing in it can be read; an unknown
         default region is refused, an unknown region in a row is a warning (the row keeps no region).
         A cell too long to store is a row's problem; a meeting or group too long is refused at once."""
@@ -86,17 +97,24 @@ class ImportService:
             if row.region:
                 row_region = known.get(q.fold(row.region))
                 if row_region is None:
-                    warnings.append(f"no region “{row.region}”; imported without one "
-                                    f"(known: {', '.join(sorted(set(known.values()))) or 'none yet'})")
+                    warnings.append(
+                        f"no region “{row.region}”; imported without one "
+                        f"(known: {', '.join(sorted(set(known.values()))) or 'none yet'})"
+                    )
             matched = {}
             for name in row.owners:
                 user_id = matcher.match(name) if matcher else None
                 if user_id:
                     matched[name] = user_id
             spec = ActionSpec(
-                title=row.title, user_owners=list(dict.fromkeys(matched.values())),
-                named_owners=[n for n in row.owners if n not in matched], due_phrase=due_phrase(row.due),
-                region=row_region, group=row.group or group, meeting=meeting, status=row.status,
+                title=row.title,
+                user_owners=list(dict.fromkeys(matched.values())),
+                named_owners=[n for n in row.owners if n not in matched],
+                due_phrase=due_phrase(row.due),
+                region=row_region,
+                group=row.group or group,
+                meeting=meeting,
+                status=row.status,
             )
             problems = [f"{CELLS.get(p.field, p.field)} cell: {p.message}" for p in limits.spec_problems(spec)]
             crowded = too_many_owners(spec.user_owners, spec.named_owners)
@@ -105,13 +123,21 @@ class ImportService:
             rows.append(PlannedRow(row.row, spec, row.due, matched, warnings, problems))
         return ImportPlan(rows, list(result.warnings), result.shape)
 
-    def commit(self, team_id: str, actor: Actor, plan: ImportPlan, now: dt.datetime, channel_id: str | None = None,
-               progress=None) -> list[Outcome]:
+    def commit(
+        self,
+        team_id: str,
+        actor: Actor,
+        plan: ImportPlan,
+        now: dt.datetime,
+        channel_id: str | None = None,
+        progress=None,
+    ) -> list[Outcome]:
         """Create every planned action in one transaction; nothing when a row has a problem. Each new owner
         is told once, of all their new actions."""
         if plan.all_problems:
             problems = plan.all_problems
             more = f" …and {len(problems) - 5} more." if len(problems) > 5 else ""
             raise BadInput(f"Nothing was imported: {' '.join(problems[:5])}{more} Fix these cells and try again.")
-        return self.actions.add_many(team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id,
-                                     progress=progress, digest=True)
+        return self.actions.add_many(
+            team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id, progress=progress, digest=True
+        )

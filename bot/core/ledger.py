@@ -10,6 +10,7 @@ it, stamped with the time of the claim, so a long sweep's later claims are not m
 One ledger may be used from several sending threads at once; it remembers each workspace's row ID, so a
 claim is one statement, not a lookup and an insert.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,8 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import schedule
-from bot.core.notices import TOLD_ON_CHANGE, Notice
 from bot.core.assignments import PENDING
+from bot.core.notices import TOLD_ON_CHANGE, Notice
 from bot.core.planner import CLAIM_LEASE, still_to_send
 from bot.core.records import USER
 from store import queries as q
@@ -82,10 +83,19 @@ class Ledger:
                 if ws_id is None:
                     return None
                 row = Delivery(
-                    workspace_id=ws_id, kind=notice.kind, subject=notice.subject, occurrence=notice.occurrence,
-                    action_id=notice.action_id, region_id=notice.region_id, recipient=notice.recipient,
-                    scheduled_for=notice.scheduled_for, status="claimed", attempts=1, claimed_by=claimer,
-                    claimed_at=now, parts_sent=0,
+                    workspace_id=ws_id,
+                    kind=notice.kind,
+                    subject=notice.subject,
+                    occurrence=notice.occurrence,
+                    action_id=notice.action_id,
+                    region_id=notice.region_id,
+                    recipient=notice.recipient,
+                    scheduled_for=notice.scheduled_for,
+                    status="claimed",
+                    attempts=1,
+                    claimed_by=claimer,
+                    claimed_at=now,
+                    parts_sent=0,
                 )
                 s.add(row)
                 s.flush()
@@ -102,12 +112,22 @@ class Ledger:
         if not ids:
             return {}
         with self.db.session() as s:  # on the session's connection: a plain UPDATE, no ORM bookkeeping
-            taken = s.connection().execute(update(Delivery).where(
-                Delivery.id.in_(ids),
-                or_(Delivery.status.in_(("failed", PENDING)),
-                    and_(Delivery.status == "claimed", Delivery.claimed_at < now - CLAIM_LEASE)),
-            ).values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
-                .returning(Delivery.id, Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)).all()
+            taken = (
+                s.connection()
+                .execute(
+                    update(Delivery)
+                    .where(
+                        Delivery.id.in_(ids),
+                        or_(
+                            Delivery.status.in_(("failed", PENDING)),
+                            and_(Delivery.status == "claimed", Delivery.claimed_at < now - CLAIM_LEASE),
+                        ),
+                    )
+                    .values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
+                    .returning(Delivery.id, Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)
+                )
+                .all()
+            )
         return {row.id: Ticket(row.id, row.workspace_id, row.parts_sent, row.ref) for row in taken}
 
     def _set(self, ticket: Ticket, **values) -> None:
@@ -148,12 +168,21 @@ class Ledger:
             if not tell:
                 return None
             tz = schedule.zone(q.people_zones(s, ws.id, [tell]).get(tell), ws.timezone)
-            return Notice(kind="problem", team_id=ws.team_id, subject=notice.subject,
-                          occurrence=f"{found.delivery_problem_recipient} {found.delivery_problem_code}",
-                          recipient=f"user:{tell}", scheduled_for=now,
-                          local_day=now.astimezone(tz).date(), timezone=str(tz.key),
-                          problem=f"{about}: {error}", mention=notice.recipient, region_name=region_name,
-                          action_id=notice.action_id, region_id=notice.region_id)
+            return Notice(
+                kind="problem",
+                team_id=ws.team_id,
+                subject=notice.subject,
+                occurrence=f"{found.delivery_problem_recipient} {found.delivery_problem_code}",
+                recipient=f"user:{tell}",
+                scheduled_for=now,
+                local_day=now.astimezone(tz).date(),
+                timezone=str(tz.key),
+                problem=f"{about}: {error}",
+                mention=notice.recipient,
+                region_name=region_name,
+                action_id=notice.action_id,
+                region_id=notice.region_id,
+            )
 
     def release_stale(self, team_id: str, now: dt.datetime, lease: dt.timedelta) -> int:
         with self.db.session() as s:
@@ -168,8 +197,7 @@ class BatchLedger(Ledger):
     are. A process that dies in between leaves its claims to expire: the sweep then sends them, as it
     does for any sender that died mid-send."""
 
-    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str,
-                 platform: str = q.SLACK):
+    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str, platform: str = q.SLACK):
         super().__init__(db, platform)
         self._tickets = self._take_all([n.delivery_id for n in notices if n.delivery_id is not None], now, claimer)
         self._outcomes: list[tuple[int, dict]] = []

@@ -5,6 +5,7 @@ is measured as it will be stored, including the case-folded key that names are m
 "ss", so a name can outgrow its key column). PostgreSQL refuses an over-long value where SQLite would
 keep it: checking here makes both databases answer alike, with a message naming the field and its limit.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,17 +49,25 @@ LIMITS = {
     "named_owner": Limit("A named owner", "named", _length(Owner.name), example='owner:"KM Regional Coordinators"'),
     "user": Limit("A user ID", "owners", _length(Owner.user_id, Action.created_by, Region.lead_user_id)),
     "group": Limit("A group name", "group", _length(Group.name), _length(Group.key), "group:KM"),
-    "meeting": Limit("A meeting name", "meeting", _length(Meeting.name), _length(Meeting.key),
-                     'meeting:"Global KM & Comms Workshop"'),
-    "region": Limit("A region name", "name", _length(Region.name), _length(Region.key),
-                    '/action region add "Latin America" alias:LAC'),
+    "meeting": Limit(
+        "A meeting name", "meeting", _length(Meeting.name), _length(Meeting.key), 'meeting:"Global KM & Comms Workshop"'
+    ),
+    "region": Limit(
+        "A region name",
+        "name",
+        _length(Region.name),
+        _length(Region.key),
+        '/action region add "Latin America" alias:LAC',
+    ),
     "alias": Limit("A region alias", "aliases", _length(RegionAlias.alias), _length(RegionAlias.key), "alias:LAC"),
-    "timezone": Limit("A time zone", "tz", _length(Workspace.timezone, Region.timezone, Person.tz),
-                      example="tz:America/Bogota"),
+    "timezone": Limit(
+        "A time zone", "tz", _length(Workspace.timezone, Region.timezone, Person.tz), example="tz:America/Bogota"
+    ),
     "days": Limit("The working days", "days", _length(Region.working_days), example="days:mon-fri"),
     "summary": Limit("The summary time", "summary", _length(Region.summary_schedule), example='summary:"mon 09:00"'),
-    "nudges": Limit("The nudge days, written out,", "nudges", _length(Workspace.nudge_offsets),
-                    example="nudges:-3,0,1"),
+    "nudges": Limit(
+        "The nudge days, written out,", "nudges", _length(Workspace.nudge_offsets), example="nudges:-3,0,1"
+    ),
     "channel": Limit("A channel ID", "channel", _length(Region.channel_id, Action.channel_id)),
     "permalink": Limit("A message link", "permalink", _length(Action.permalink)),
 }
@@ -90,9 +99,15 @@ def check(kind: str, value: _Text) -> _Text:
 
 def spec_problems(spec: ActionSpec) -> list[BadInput]:
     """Everything in an action's spec that would not fit where it is stored, in the spec's field order."""
-    found = [problem("title", spec.title), *(problem("user", u) for u in spec.user_owners),
-             *(problem("named_owner", n) for n in spec.named_owners), problem("group", spec.group),
-             problem("meeting", spec.meeting), problem("note", spec.note), problem("permalink", spec.permalink)]
+    found = [
+        problem("title", spec.title),
+        *(problem("user", u) for u in spec.user_owners),
+        *(problem("named_owner", n) for n in spec.named_owners),
+        problem("group", spec.group),
+        problem("meeting", spec.meeting),
+        problem("note", spec.note),
+        problem("permalink", spec.permalink),
+    ]
     return [p for p in found if p is not None]
 
 

@@ -7,6 +7,7 @@ Most notices are planned from the schedule. `TOLD_ON_CHANGE` ones (a new owner t
 import's actions) are written into the ledger by the change itself (bot.core.assignments) and only read
 back for sending.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -78,8 +79,10 @@ class Notice:
             return f"assigned {self.recipient:<18} {when}  #{a.number} {a.title[:50]} (by {self.by})"
         if self.summary is not None:
             s = self.summary
-            return (f"summary  {self.recipient:<18} {when}  {s.region}: {len(s.overdue)} overdue, "
-                    f"{len(s.due_soon)} due this week, {len(s.done)} done, {len(s.new)} new")
+            return (
+                f"summary  {self.recipient:<18} {when}  {s.region}: {len(s.overdue)} overdue, "
+                f"{len(s.due_soon)} due this week, {len(s.done)} done, {len(s.new)} new"
+            )
         a = self.action
         assert a is not None
         return f"{self.kind:<8} {self.recipient:<18} {when}  #{a.number} {a.title[:50]} ({when_due(self.days_left)})"
@@ -107,8 +110,14 @@ class DeliveryError(Exception):
     such as "chat.postMessage"), and whether that call is also limited per destination
     (`per_destination`: then it may have been the channel's limit rather than the workspace's)."""
 
-    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None,
-                 limit: str | None = None, per_destination: bool = False):
+    def __init__(
+        self,
+        message: str,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        limit: str | None = None,
+        per_destination: bool = False,
+    ):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after

@@ -1,6 +1,7 @@
 """How many owners one action may have: people and named owners together. A list of owners longer than
 a meeting's table holds is a mistake (a pasted member list, a runaway mention), and every owner is a DM
 and a nudge, so every door (command, form, import, assign) is held to the same number."""
+
 from __future__ import annotations
 
 from bot.core.errors import BadInput
@@ -18,8 +19,10 @@ def too_many_owners(user_ids, names) -> str | None:
     count = owner_count(user_ids, names)
     if count <= MAX_OWNERS:
         return None
-    return (f"An action can have at most {MAX_OWNERS} owners (people and named owners together); "
-            f"this one has {count}. Give it fewer owners, or split it into several actions.")
+    return (
+        f"An action can have at most {MAX_OWNERS} owners (people and named owners together); "
+        f"this one has {count}. Give it fewer owners, or split it into several actions."
+    )
 
 
 def check_owners(user_ids, names) -> None:

@@ -20,6 +20,7 @@ A step that finds two or more members is ambiguous: `match` returns None and doe
 A single word only ever matches at step 3 (a handle or a whole display name). A text longer than
 MAX_NAME matches no one. Every step is linear in the text.
 """
+
 from __future__ import annotations
 
 import re
@@ -114,8 +115,11 @@ class OwnerMatcher:
         words = key.split()
         if len(words) < 2:
             return None
-        found = {uid for full, uid in self._full_names
-                 if full[0] == words[0] and full[-1] == words[-1] and _in_order(words, full)}
+        found = {
+            uid
+            for full, uid in self._full_names
+            if full[0] == words[0] and full[-1] == words[-1] and _in_order(words, full)
+        }
         if found:
             return self._unique(found)
         found = {uid for full, uid in self._full_names if full[0] == words[0] and _in_order(words, full)}

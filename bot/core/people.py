@@ -7,6 +7,7 @@ worker, the CLI) changed it. Changes made through this service update the memory
 stricter: the admin flag counts only while younger than `ADMIN_FRESH_FOR`; older, an admin-only
 operation asks again first (`Actor.admin_unconfirmed`). Who has opened their Home tab is asked
 after every change; once someone has, that stays true, so it is remembered too."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,8 +96,16 @@ class PeopleService:
             opened |= found
         return opened
 
-    def remember(self, team_id: str, user_id: str, now: dt.datetime, *, name: str = "",
-                 tz: str | None = None, is_admin: bool = False) -> Actor:
+    def remember(
+        self,
+        team_id: str,
+        user_id: str,
+        now: dt.datetime,
+        *,
+        name: str = "",
+        tz: str | None = None,
+        is_admin: bool = False,
+    ) -> Actor:
         tz = tz if known_zone(tz) else None  # a profile's zone that is not an IANA zone counts as none
         for attempt in range(2):  # a concurrent first sighting may insert the same row
             try:

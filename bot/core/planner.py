@@ -8,6 +8,7 @@ Planning reads only the actions whose nudge or escalation could be due (store.pl
 of statements, and works each occurrence out once per due date, zone and working week (`Occurrences`),
 so a sweep costs about the same with ten thousand actions as with a hundred thousand.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,23 +77,35 @@ class Occurrences:
             self._days[text] = schedule.working_days(text)
         return self._days[text]
 
-    def _latest(self, key: tuple, work: Callable[[], schedule.Occurrence | None],
-                not_before: dt.datetime) -> schedule.Occurrence | None:
+    def _latest(
+        self, key: tuple, work: Callable[[], schedule.Occurrence | None], not_before: dt.datetime
+    ) -> schedule.Occurrence | None:
         if key not in self._memo:
             self._memo[key] = work()
         occ = self._memo[key]
         return occ if occ is not None and occ.at >= not_before else None
 
-    def nudge(self, due: dt.date, tz, days: frozenset[int], not_before: dt.datetime,
-              snoozed_until: dt.datetime | None) -> schedule.Occurrence | None:
+    def nudge(
+        self, due: dt.date, tz, days: frozenset[int], not_before: dt.datetime, snoozed_until: dt.datetime | None
+    ) -> schedule.Occurrence | None:
         if snoozed_until is not None:
             return schedule.latest_nudge(due, self.settings, tz, days, self.now, not_before, snoozed_until)
-        return self._latest(("nudge", due, tz.key, days), lambda: schedule.latest_nudge(
-            due, self.settings, tz, days, self.now, dt.datetime.min.replace(tzinfo=dt.timezone.utc)), not_before)
+        return self._latest(
+            ("nudge", due, tz.key, days),
+            lambda: schedule.latest_nudge(
+                due, self.settings, tz, days, self.now, dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+            ),
+            not_before,
+        )
 
     def escalation(self, due: dt.date, tz, days: frozenset[int], not_before: dt.datetime) -> schedule.Occurrence | None:
-        return self._latest(("escalation", due, tz.key, days), lambda: schedule.latest_escalation(
-            due, self.settings, tz, days, self.now, dt.datetime.min.replace(tzinfo=dt.timezone.utc)), not_before)
+        return self._latest(
+            ("escalation", due, tz.key, days),
+            lambda: schedule.latest_escalation(
+                due, self.settings, tz, days, self.now, dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+            ),
+            not_before,
+        )
 
 
 class Planner:
@@ -138,17 +151,21 @@ class Planner:
         """The `assigned` and `imported` notices changes wrote and no sender has sent, each with the
         actions as they are now; an owner removed meanwhile is not told. `zones`: people's zones, else
         read for the recipients alone."""
-        entries = [e for e in planning.told_entries(s, ws.id, TOLD_ON_CHANGE, now - TELL_WITHIN)
-                   if still_to_send(e, now)]
+        entries = [
+            e for e in planning.told_entries(s, ws.id, TOLD_ON_CHANGE, now - TELL_WITHIN) if still_to_send(e, now)
+        ]
         if not entries:
             return []
         if zones is None:
             zones = q.people_zones(s, ws.id, {e.recipient.split(":", 1)[1] for e in entries})
         blocks = {e.subject: assignments.block_of(e.subject) for e in entries if e.kind == assignments.IMPORTED}
-        rows = planning.told_actions(s, ws.id, {e.action_id for e in entries if e.action_id}, set(blocks.values()) - {None})
+        rows = planning.told_actions(
+            s, ws.id, {e.action_id for e in entries if e.action_id}, set(blocks.values()) - {None}
+        )
         by_id = {r.id: r for r in rows}
-        actors = planning.event_actors(s, ws.id, {assignments.event_of(e.occurrence) for e in entries
-                                                  if e.kind == assignments.ASSIGNED})
+        actors = planning.event_actors(
+            s, ws.id, {assignments.event_of(e.occurrence) for e in entries if e.kind == assignments.ASSIGNED}
+        )
         notices = []
         for e in entries:
             user = e.recipient.split(":", 1)[1]
@@ -163,16 +180,36 @@ class Planner:
                 by = mine[0].created_by if mine else None
             mine = [row_info(r, today) for r in mine if any(uid == user for uid, _ in r.owners)]
             if mine and by:
-                notices.append(Notice(
-                    kind=e.kind, team_id=ws.team_id, subject=e.subject, occurrence=e.occurrence,
-                    recipient=e.recipient, scheduled_for=e.scheduled_for, local_day=today, timezone=str(tz.key),
-                    action=mine[0], action_id=e.action_id, by=by, actions=tuple(mine), delivery_id=e.id))
+                notices.append(
+                    Notice(
+                        kind=e.kind,
+                        team_id=ws.team_id,
+                        subject=e.subject,
+                        occurrence=e.occurrence,
+                        recipient=e.recipient,
+                        scheduled_for=e.scheduled_for,
+                        local_day=today,
+                        timezone=str(tz.key),
+                        action=mine[0],
+                        action_id=e.action_id,
+                        by=by,
+                        actions=tuple(mine),
+                        delivery_id=e.id,
+                    )
+                )
         return notices
 
     # -- nudges and escalations -----------------------------------------------------------
 
-    def _for_action(self, ws: Workspace, candidate: planning.Candidate, region: Region | None,
-                    occurrences: Occurrences, zones: dict[str, str], now: dt.datetime) -> list[Notice]:
+    def _for_action(
+        self,
+        ws: Workspace,
+        candidate: planning.Candidate,
+        region: Region | None,
+        occurrences: Occurrences,
+        zones: dict[str, str],
+        now: dt.datetime,
+    ) -> list[Notice]:
         action = candidate.row
         failed = candidate.problem_recipient  # a recipient the platform said can never be reached here
         region_tz = region.timezone if region else None
@@ -187,12 +224,23 @@ class Planner:
             local_today = now.astimezone(tz).date()
             if local_today not in infos:
                 infos[local_today] = row_info(action, local_today)
-            found.append(Notice(
-                kind=kind, team_id=ws.team_id, subject=f"action:{action.id}", recipient=who,
-                occurrence=occ.key if kind == "escalation" else f"{occ.key}/{who}",
-                scheduled_for=occ.at, local_day=local_today, timezone=str(tz.key), action=infos[local_today],
-                days_left=(action.due_date - local_today).days, mention=mention, role=role,
-                action_id=action.id))
+            found.append(
+                Notice(
+                    kind=kind,
+                    team_id=ws.team_id,
+                    subject=f"action:{action.id}",
+                    recipient=who,
+                    occurrence=occ.key if kind == "escalation" else f"{occ.key}/{who}",
+                    scheduled_for=occ.at,
+                    local_day=local_today,
+                    timezone=str(tz.key),
+                    action=infos[local_today],
+                    days_left=(action.due_date - local_today).days,
+                    mention=mention,
+                    role=role,
+                    action_id=action.id,
+                )
+            )
 
         recipients = [(f"user:{u}", zones.get(u) or region_tz, None) for u in owner_ids]
         if any(uid is None for uid, _ in action.owners):
@@ -221,8 +269,7 @@ class Planner:
 
     # -- summaries ------------------------------------------------------------------------
 
-    def _summary_notices(self, s, ws: Workspace, regions: list[Region], ledger: dict,
-                         now: dt.datetime) -> list[Notice]:
+    def _summary_notices(self, s, ws: Workspace, regions: list[Region], ledger: dict, now: dt.datetime) -> list[Notice]:
         due = []
         for region in regions:
             if not region.channel_id or region.delivery_problem_recipient == f"channel:{region.channel_id}":
@@ -232,11 +279,21 @@ class Planner:
             if occ is not None and still_to_send(ledger.get(("summary", f"region:{region.id}", occ.key)), now):
                 due.append((region, tz, occ))
         summaries = build_summaries(s, ws, [region for region, _, _ in due], now)
-        return [Notice(
-            kind="summary", team_id=ws.team_id, subject=f"region:{region.id}", occurrence=occ.key,
-            recipient=f"channel:{region.channel_id}", scheduled_for=occ.at, local_day=occ.day,
-            timezone=str(tz.key), summary=summary, region_id=region.id)
-            for (region, tz, occ), summary in zip(due, summaries)]
+        return [
+            Notice(
+                kind="summary",
+                team_id=ws.team_id,
+                subject=f"region:{region.id}",
+                occurrence=occ.key,
+                recipient=f"channel:{region.channel_id}",
+                scheduled_for=occ.at,
+                local_day=occ.day,
+                timezone=str(tz.key),
+                summary=summary,
+                region_id=region.id,
+            )
+            for (region, tz, occ), summary in zip(due, summaries)
+        ]
 
 
 def build_summaries(s, ws: Workspace, regions: list[Region], now: dt.datetime) -> list[RegionSummary]:
@@ -286,17 +343,42 @@ class _SummaryGroups:
         """Rows in number order: each group stays in number order until `summary` sorts by due date."""
         owners_of, dues, since, today_of, names = self._owners, self._dues, self.since, self.today, self.names
         overdue_of, soon_of, done_of, new_of = self.overdue, self.soon, self.done, self.new
-        for (_, rid, number, title, status, kind, due_date, group, meeting, channel_id, created_by, created_at,
-             closed_at, creator_kind, *_), owners in listed:
+        for (
+            _,
+            rid,
+            number,
+            title,
+            status,
+            kind,
+            due_date,
+            group,
+            meeting,
+            channel_id,
+            created_by,
+            created_at,
+            closed_at,
+            creator_kind,
+            *_,
+        ), owners in listed:
             today = today_of[rid]
             open_dated = status == "open" and kind == "date"
             overdue = open_dated and due_date < today
             info = ActionInfo(
-                number=number, title=title, status=status,
+                number=number,
+                title=title,
+                status=status,
                 due=dues.get(due_date if kind == "date" else kind) or self._due(kind, due_date),
-                owners=owners_of.get(owners) or self._owners_of(owners), region=names[rid], group=group,
-                meeting=meeting, channel_id=channel_id, created_by=created_by, created_at=created_at,
-                overdue=overdue, closed_at=closed_at, creator_kind=creator_kind)
+                owners=owners_of.get(owners) or self._owners_of(owners),
+                region=names[rid],
+                group=group,
+                meeting=meeting,
+                channel_id=channel_id,
+                created_by=created_by,
+                created_at=created_at,
+                overdue=overdue,
+                closed_at=closed_at,
+                creator_kind=creator_kind,
+            )
             if overdue:
                 overdue_of[rid].append((info, (today - due_date).days))
             elif open_dated and (due_date - today).days < 7:
@@ -318,20 +400,24 @@ class _SummaryGroups:
             late[(label, t.user_id)] += t.overdue
         open_total, ongoing = counts
         return RegionSummary(
-            region=region.name, week_of=self.today[region.id], overdue=tuple(overdue), due_soon=tuple(soon),
-            done=tuple(self.done[region.id]), new=tuple(self.new[region.id]), ongoing=ongoing,
+            region=region.name,
+            week_of=self.today[region.id],
+            overdue=tuple(overdue),
+            due_soon=tuple(soon),
+            done=tuple(self.done[region.id]),
+            new=tuple(self.new[region.id]),
+            ongoing=ongoing,
             open_total=open_total,
-            owners=tuple(OwnerCount(label, uid, n, late[(label, uid)]) for (label, uid), n in sorted(
-                per_owner.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))),
+            owners=tuple(
+                OwnerCount(label, uid, n, late[(label, uid)])
+                for (label, uid), n in sorted(per_owner.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))
+            ),
         )
 
 
-def build_summary(s, ws: Workspace, region: Region, now: dt.datetime) -> RegionSummary:
-    """One region's week as of `now` (see build_summaries)."""
-    return build_summaries(s, ws, [region], now)[0]
-
-
-def summaries_now(actions: ActionService, team_id: str, region_name: str | None, now: dt.datetime) -> list[RegionSummary]:
+def summaries_now(
+    actions: ActionService, team_id: str, region_name: str | None, now: dt.datetime
+) -> list[RegionSummary]:
     """`/action summary [region:…]`: the same summary, on demand, for one region or all of them. Read in
     a reading transaction (on SQLite it does not hold the write lock while it reads)."""
     with actions.db.reading() as s:
@@ -342,7 +428,8 @@ def summaries_now(actions: ActionService, team_id: str, region_name: str | None,
         return _summaries_of(actions, s, actions.workspace(s, team_id, now), region_name, now)
 
 
-def _summaries_of(actions: ActionService, s, ws: Workspace, region_name: str | None,
-                  now: dt.datetime) -> list[RegionSummary]:
+def _summaries_of(
+    actions: ActionService, s, ws: Workspace, region_name: str | None, now: dt.datetime
+) -> list[RegionSummary]:
     regions = [actions.region_named(s, ws, region_name)] if region_name else q.regions(s, ws.id)
     return build_summaries(s, ws, regions, now)

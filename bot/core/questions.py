@@ -6,6 +6,7 @@ a few plain-English shapes, anything that is itself `/action list` filter syntax
 ("list region:LAC overdue", "mine group:KM"). Region names stay unresolved here: the service looks
 them up and, for an unknown one, raises the BadInput that names the known regions.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,8 +71,15 @@ MINE_QUESTION = re.compile(
     re.I | re.X,
 )
 STATUS_WORDS = {
-    "open": "open", "overdue": "overdue", "late": "overdue", "done": "done", "closed": "done",
-    "finished": "done", "completed": "done", "complete": "done", "cancelled": "cancelled",
+    "open": "open",
+    "overdue": "overdue",
+    "late": "overdue",
+    "done": "done",
+    "closed": "done",
+    "finished": "done",
+    "completed": "done",
+    "complete": "done",
+    "cancelled": "cancelled",
     "canceled": "cancelled",
 }
 ME = {"me", "myself", "mine"}
@@ -88,8 +96,9 @@ def parse_question(text: str, bot_user_id: str | None = None) -> Question:
     learns what was wrong; anything else not understood is `Question("unknown")`, and text longer
     than MAX_QUESTION characters raises BadInput saying so."""
     if len(text or "") > MAX_QUESTION:
-        raise BadInput(too_long("A question", MAX_QUESTION, len(text)) + " Ask it in a few words.",
-                       "what's open for LAC?")
+        raise BadInput(
+            too_long("A question", MAX_QUESTION, len(text)) + " Ask it in a few words.", "what's open for LAC?"
+        )
     text = clean(text, bot_user_id)
     if not text or HELP_TEXTS.match(text):
         return HELP
@@ -113,9 +122,9 @@ def clean(text: str, bot_user_id: str | None = None) -> str:
     if "?" in text.strip("?"):
         text = text.split("?", 1)[0]
     text = FILLER_START.sub("", text)
-    text = text[:_end_of_question(text)]
+    text = text[: _end_of_question(text)]
     if text.lower() == "/action" or text.lower().startswith("/action "):
-        text = text[len("/action"):]
+        text = text[len("/action") :]
     return text.strip()
 
 
@@ -124,8 +133,14 @@ def _end_of_question(text: str) -> int:
     please!" -> "overdue"); one pass back from the end."""
     end = _skip_back(text, len(text), TRAILING_PUNCTUATION)
     while True:
-        word = next((w for w in FILLER_END if end > len(w) and text[end - len(w) - 1] in " ,"
-                     and text[end - len(w):end].lower() == w), None)
+        word = next(
+            (
+                w
+                for w in FILLER_END
+                if end > len(w) and text[end - len(w) - 1] in " ," and text[end - len(w) : end].lower() == w
+            ),
+            None,
+        )
         if word is None:
             return end
         end = _skip_back(text, _skip_back(text, end - len(word), " ,"), TRAILING_PUNCTUATION)

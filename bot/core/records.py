@@ -1,4 +1,5 @@
 """Plain records the core hands to adapters: no ORM objects leave a session."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Regions: named teams with a channel, a lead, a zone, working days and a summary schedule."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,12 +72,17 @@ class RegionService:
                 region = Region(workspace_id=ws.id, created_at=now)
                 s.add(region)
             region.name, region.key, region.channel_id, region.lead_user_id = (
-                name, q.fold(name), spec.channel_id, spec.lead_user_id)
+                name,
+                q.fold(name),
+                spec.channel_id,
+                spec.lead_user_id,
+            )
             region.timezone, region.working_days, region.summary_schedule = tz, days, schedule
             region.clear_problem()  # an edit (a new channel, say) earns another try
             kept = {a.key: a for a in region.aliases}  # reuse rows: a delete and re-insert of one key would clash
-            region.aliases = [kept.get(q.fold(a)) or RegionAlias(workspace_id=ws.id, alias=a, key=q.fold(a))
-                              for a in aliases]
+            region.aliases = [
+                kept.get(q.fold(a)) or RegionAlias(workspace_id=ws.id, alias=a, key=q.fold(a)) for a in aliases
+            ]
             for row, label in zip(region.aliases, aliases):
                 row.alias = label
             s.flush()
@@ -91,9 +97,14 @@ class RegionService:
 
 def _info(region: Region, open_count: int) -> RegionInfo:
     return RegionInfo(
-        name=region.name, aliases=tuple(a.alias for a in region.aliases), channel_id=region.channel_id,
-        lead_user_id=region.lead_user_id, timezone=region.timezone, working_days=region.working_days,
-        summary_schedule=region.summary_schedule, open_count=open_count,
+        name=region.name,
+        aliases=tuple(a.alias for a in region.aliases),
+        channel_id=region.channel_id,
+        lead_user_id=region.lead_user_id,
+        timezone=region.timezone,
+        working_days=region.working_days,
+        summary_schedule=region.summary_schedule,
+        open_count=open_count,
     )
 
 
@@ -121,8 +132,9 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             raise BadInput("Which region?", "/action region edit LAC")
         return "edit", RegionSpec(name=name)
     if tokens[0].raw.lower() != "add":
-        raise BadInput(f"I know `region list`, `region add` and `region edit`, not “{to_plain(tokens[0].raw)}”.",
-                       example)
+        raise BadInput(
+            f"I know `region list`, `region add` and `region edit`, not “{to_plain(tokens[0].raw)}”.", example
+        )
     spec = RegionSpec(name="")
     name_parts = []
     for tok in tokens[1:]:

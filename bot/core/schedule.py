@@ -5,6 +5,7 @@ DST change never moves it off 09:00). A day that is not a working day moves: bef
 the working day before, after it to the working day after. A sweep asks only for the *latest* occurrence
 at or before `now`; that is what makes a scheduler that was down catch up with one message, not a storm.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,13 @@ from bot.core.errors import BadInput
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-DAY_NAMES = {**{d: d for d in DAYS}, **{f: d for f, d in zip(FULL_DAYS, DAYS)}, "tues": "tue", "thur": "thu",
-             "thurs": "thu"}
+DAY_NAMES = {
+    **{d: d for d in DAYS},
+    **{f: d for f, d in zip(FULL_DAYS, DAYS)},
+    "tues": "tue",
+    "thur": "thu",
+    "thurs": "thu",
+}
 SEND_AT = dt.time(9, 0)
 CATCH_UP = dt.timedelta(days=21)  # older occurrences are history, not news
 SUMMARY_CATCH_UP = dt.timedelta(days=1)  # a summary more than a day late waits for next week's
@@ -53,8 +59,11 @@ def check_timezone(name: str) -> str:
     """`name` if it is an IANA zone that fits where zones are stored; else a BadInput saying how to write one."""
     limits.check("timezone", name)
     if known_zone(name) is None:
-        raise BadInput(f"“{name}” is not a time zone I know: give a zone as Area/City.",
-                       "tz:America/Bogota or tz:Africa/Nairobi", field="tz")
+        raise BadInput(
+            f"“{name}” is not a time zone I know: give a zone as Area/City.",
+            "tz:America/Bogota or tz:Africa/Nairobi",
+            field="tz",
+        )
     return name
 
 
@@ -65,8 +74,7 @@ def parse_days(text: str) -> str:
     for chunk in text.split(","):
         ends = [c.strip() for c in chunk.split("-")]
         if not all(end in DAY_NAMES for end in ends) or len(ends) > 2:
-            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu",
-                           field="days")
+            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu", field="days")
         parts.append("-".join(DAY_NAMES[end] for end in ends))
     return ",".join(parts)
 
@@ -108,6 +116,7 @@ MAX_OFFSET = 60
 NUDGE_DAYS = f"Nudge days are whole numbers of days from -{MAX_OFFSET} (before the due day) to {MAX_OFFSET} (after it)."
 NUDGE_EXAMPLE = "nudges:-3,0,1 (3 days before, the due day, 1 day after)"
 
+
 @dataclass(frozen=True)
 class NudgeSettings:
     offsets: tuple[int, ...] = (-3, 0, 1)  # days relative to the due date
@@ -118,8 +127,15 @@ class NudgeSettings:
     def parse_offsets(cls, text: str) -> tuple[int, ...]:
         """`-3,0,1` → (-3, 0, 1): whole days from -60 to 60, as many as fit where they are stored."""
         unread = f"I couldn't read the nudge days “{text.strip()[:40]}”. {NUDGE_DAYS}"
-        offsets = tuple(sorted({limits.whole_number(p, -MAX_OFFSET, MAX_OFFSET, unread, NUDGE_EXAMPLE)
-                                for p in re.split(r"[,\s]+", text.strip()) if p}))
+        offsets = tuple(
+            sorted(
+                {
+                    limits.whole_number(p, -MAX_OFFSET, MAX_OFFSET, unread, NUDGE_EXAMPLE)
+                    for p in re.split(r"[,\s]+", text.strip())
+                    if p
+                }
+            )
+        )
         if not offsets:
             raise BadInput(NUDGE_DAYS, NUDGE_EXAMPLE)
         limits.check("nudges", cls.written(offsets))
@@ -152,8 +168,9 @@ class Occurrence:
     day: dt.date  # the local calendar day it is sent on
 
 
-def _latest(candidates: list[Occurrence], now: dt.datetime, not_before: dt.datetime,
-            catch_up: dt.timedelta = CATCH_UP) -> Occurrence | None:
+def _latest(
+    candidates: list[Occurrence], now: dt.datetime, not_before: dt.datetime, catch_up: dt.timedelta = CATCH_UP
+) -> Occurrence | None:
     due = [c for c in candidates if not_before <= c.at <= now and now - c.at <= catch_up]
     # occurrences moved onto one instant: the last listed (the later offset, the more urgent) wins
     return max(reversed(due), key=lambda c: c.at) if due else None
@@ -171,9 +188,15 @@ def _repeats(start: dt.date, every: int, today: dt.date) -> list[dt.date]:
     return [d.date() for d in rule]
 
 
-def latest_nudge(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: frozenset[int],
-                 now: dt.datetime, not_before: dt.datetime,
-                 snoozed_until: dt.datetime | None = None) -> Occurrence | None:
+def latest_nudge(
+    due: dt.date,
+    settings: NudgeSettings,
+    tz: ZoneInfo,
+    days: frozenset[int],
+    now: dt.datetime,
+    not_before: dt.datetime,
+    snoozed_until: dt.datetime | None = None,
+) -> Occurrence | None:
     """The latest nudge occurrence for an action due on `due`, at or before `now`, or None."""
     today = now.astimezone(tz).date()
     candidates = []
@@ -188,14 +211,16 @@ def latest_nudge(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: froz
             moved = move_to_working_day(day, days, backwards=False)
             candidates.append(Occurrence(f"{due.isoformat()}/{offset:+d}", at_local(moved, tz), moved))
     if snoozed_until is not None:
-        snooze = Occurrence(f"snooze/{snoozed_until.strftime('%Y%m%dT%H%M')}", snoozed_until,
-                            snoozed_until.astimezone(tz).date())
+        snooze = Occurrence(
+            f"snooze/{snoozed_until.strftime('%Y%m%dT%H%M')}", snoozed_until, snoozed_until.astimezone(tz).date()
+        )
         candidates = [snooze] + [c for c in candidates if c.at >= snoozed_until]
     return _latest(candidates, now, not_before)
 
 
-def latest_escalation(due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: frozenset[int],
-                      now: dt.datetime, not_before: dt.datetime) -> Occurrence | None:
+def latest_escalation(
+    due: dt.date, settings: NudgeSettings, tz: ZoneInfo, days: frozenset[int], now: dt.datetime, not_before: dt.datetime
+) -> Occurrence | None:
     if not settings.escalate_after_days:
         return None
     start = due + dt.timedelta(days=settings.escalate_after_days)
@@ -244,6 +269,7 @@ def latest_summary(schedule: str, tz: ZoneInfo, now: dt.datetime, not_before: dt
 
 
 # -- snoozing --------------------------------------------------------------------------------
+
 
 def next_working_morning(now: dt.datetime, tz: ZoneInfo, days: frozenset[int]) -> dt.datetime:
     """09:00 on the next working day after today, in `tz`."""

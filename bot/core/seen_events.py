@@ -1,6 +1,7 @@
 """Which platform events were already taken: Slack retries an event it thinks went unanswered (same
 `event_id`, header `X-Slack-Retry-Num`), and any web process may get the retry. The database decides:
 the first process to insert (workspace, event_id) answers, every later delivery does nothing."""
+
 from __future__ import annotations
 
 import datetime as dt

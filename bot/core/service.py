@@ -9,6 +9,7 @@ its ID never changes, and a zone or date order changed in another process takes 
 show here), and the owners' display names for the reply are read after it (and remembered as long).
 Lists read on a plain connection: rows, not ORM objects.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -36,8 +37,14 @@ STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
 WORKSPACE_MEMO_SECONDS = 60
 # replace's kept fields and the spec attributes that carry them (due is a phrase, checked when resolved)
-SPEC_ATTRS = {"title": "title", "users": "user_owners", "named": "named_owners", "region": "region",
-              "group": "group", "meeting": "meeting"}
+SPEC_ATTRS = {
+    "title": "title",
+    "users": "user_owners",
+    "named": "named_owners",
+    "region": "region",
+    "group": "group",
+    "meeting": "meeting",
+}
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,9 @@ class ActionService:
     """Operations on one platform's workspaces (`platform`: Slack unless said otherwise), each named by
     its ID there."""
 
-    def __init__(self, db: Database, *, platform: str = q.SLACK, default_timezone: str = "UTC",
-                 default_date_order: str = "MDY"):
+    def __init__(
+        self, db: Database, *, platform: str = q.SLACK, default_timezone: str = "UTC", default_date_order: str = "MDY"
+    ):
         self.db = db
         self.platform = platform
         self.default_timezone = default_timezone
@@ -76,8 +84,14 @@ class ActionService:
     def workspace(self, session, team_id: str, now: dt.datetime) -> Workspace:
         ws = q.workspace_by_team(session, team_id, self.platform)
         if ws is None:
-            ws = q.create_workspace(session, team_id, now=now, platform=self.platform,
-                                    timezone=self.default_timezone, date_order=self.default_date_order)
+            ws = q.create_workspace(
+                session,
+                team_id,
+                now=now,
+                platform=self.platform,
+                timezone=self.default_timezone,
+                date_order=self.default_date_order,
+            )
         return ws
 
     def known_ref(self, team_id: str) -> WorkspaceRef | None:
@@ -127,8 +141,10 @@ class ActionService:
 
     def workspaces(self) -> list[WorkspaceInfo]:
         with self.db.reading() as s:
-            return [WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at)
-                    for w in q.all_workspaces(s, self.platform)]
+            return [
+                WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at)
+                for w in q.all_workspaces(s, self.platform)
+            ]
 
     def today_for(self, team_id: str, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day (their zone, else the workspace's)."""
@@ -150,8 +166,9 @@ class ActionService:
         """The actor's calendar day: their zone, else the workspace's."""
         return now.astimezone(schedule.zone(actor.tz if actor else None, ws.timezone)).date()
 
-    def resolve_due(self, phrase: str | None, ws: Workspace | WorkspaceRef, actor: Actor | None,
-                    now: dt.datetime) -> Due:
+    def resolve_due(
+        self, phrase: str | None, ws: Workspace | WorkspaceRef, actor: Actor | None, now: dt.datetime
+    ) -> Due:
         if phrase is None:
             return NO_DUE
         try:
@@ -174,8 +191,15 @@ class ActionService:
             action = self._action(s, ws, number)
             return self._info(ws, action, self.today(ws, actor, now), with_notes=True)
 
-    def list(self, team_id: str, actor: Actor | None, query: ListQuery, now: dt.datetime,
-             limit: int | None = LIST_LIMIT, offset: int = 0) -> Listing:
+    def list(
+        self,
+        team_id: str,
+        actor: Actor | None,
+        query: ListQuery,
+        now: dt.datetime,
+        limit: int | None = LIST_LIMIT,
+        offset: int = 0,
+    ) -> Listing:
         ws = self.ref(team_id, now)
         today = self.today(ws, actor, now)
         with self.db.rows() as conn:
@@ -185,8 +209,9 @@ class ActionService:
             rows, total = q.find_action_rows(conn, ws.id, flt, limit=limit, offset=offset)
         return Listing([row_info(r, today) for r in rows], total, today)
 
-    def action_filter(self, s, ws: Workspace | WorkspaceRef, actor: Actor | None, query: ListQuery,
-                      today: dt.date) -> q.ActionFilter | None:
+    def action_filter(
+        self, s, ws: Workspace | WorkspaceRef, actor: Actor | None, query: ListQuery, today: dt.date
+    ) -> q.ActionFilter | None:
         """The store filter for a list query; None when it names a group or meeting nobody has used.
         `s` may be a Session or a plain connection: only IDs are read."""
         flt = q.ActionFilter(
@@ -218,12 +243,21 @@ class ActionService:
 
     # -- changing -------------------------------------------------------------------------
 
-    def add(self, team_id: str, actor: Actor, spec: ActionSpec, now: dt.datetime,
-            channel_id: str | None = None) -> Outcome:
+    def add(
+        self, team_id: str, actor: Actor, spec: ActionSpec, now: dt.datetime, channel_id: str | None = None
+    ) -> Outcome:
         return self.add_many(team_id, actor, [spec], now, channel_id=channel_id)[0]
 
-    def add_many(self, team_id: str, actor: Actor, specs: builtins.list[ActionSpec], now: dt.datetime,
-                 channel_id: str | None = None, progress=None, digest: bool = False) -> builtins.list[Outcome]:
+    def add_many(
+        self,
+        team_id: str,
+        actor: Actor,
+        specs: builtins.list[ActionSpec],
+        now: dt.datetime,
+        channel_id: str | None = None,
+        progress=None,
+        digest: bool = False,
+    ) -> builtins.list[Outcome]:
         """Create actions in one transaction: all of them, or (on a UserError) none. `progress(n)` is
         called as rows are prepared (the CLI's progress bar). Each new owner is told of each action, or
         with `digest` (an import) once of all theirs."""
@@ -250,10 +284,21 @@ class ActionService:
                 meeting = self._cached(named, s, ws, q.meeting_by_name, "meeting", spec.meeting)
                 status = spec.status or "open"
                 action = Action(
-                    workspace_id=ws.id, title=spec.title.strip(),
-                    status=status, due_kind=due.kind, due_date=due.date, region=region, group=group,
-                    meeting=meeting, channel_id=channel_id, created_by=actor.user_id, creator_kind=actor.kind,
-                    created_at=now, updated_at=now, schedule_from=now, permalink=spec.permalink,
+                    workspace_id=ws.id,
+                    title=spec.title.strip(),
+                    status=status,
+                    due_kind=due.kind,
+                    due_date=due.date,
+                    region=region,
+                    group=group,
+                    meeting=meeting,
+                    channel_id=channel_id,
+                    created_by=actor.user_id,
+                    creator_kind=actor.kind,
+                    created_at=now,
+                    updated_at=now,
+                    schedule_from=now,
+                    permalink=spec.permalink,
                     closed_at=None if status == "open" else now,
                 )
                 self._set_owners(action, ws, spec.user_owners, spec.named_owners)
@@ -270,8 +315,15 @@ class ActionService:
             created = []
             for spec, _due, action in rows:
                 if spec.note and spec.note.strip():
-                    s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id,
-                               text=spec.note.strip(), created_at=now))
+                    s.add(
+                        Note(
+                            workspace_id=ws.id,
+                            action_id=action.id,
+                            author=actor.user_id,
+                            text=spec.note.strip(),
+                            created_at=now,
+                        )
+                    )
                 created.append(self._record(s, action, actor, now, "created", new=self._snapshot(action)))
             actions = [a for _, _, a in rows]
             if digest:  # the import's DMs go with its first action's outcome
@@ -279,16 +331,20 @@ class ActionService:
                 told = [self._ledger_rows(s, assignments.imported(ws.id, first, first + len(actions) - 1, owners, now))]
                 told += [[] for _ in actions[1:]]
             else:
-                told = [self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners], now)
-                        for action, event in zip(actions, created)]
+                told = [
+                    self._tell_assigned(s, ws, actor, action, event, [o.user_id for o in action.owners], now)
+                    for action, event in zip(actions, created)
+                ]
         names = self._names(ws, [a for _, _, a in rows])
         infos = [action_info(action, today, names) for _, _, action in rows]
         outcomes = []
         for (_spec, due, action), info, written in zip(rows, infos, told):
-            outcome = Outcome(info, changes=[f"created #{action.number}"],
-                              told=self._notices(ws, written, infos if digest else [info], actor, now))
-            outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids
-                                   if u != actor.user_id]
+            outcome = Outcome(
+                info,
+                changes=[f"created #{action.number}"],
+                told=self._notices(ws, written, infos if digest else [info], actor, now),
+            )
+            outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids if u != actor.user_id]
             if due.date is not None and due.date < today and action.status == "open":
                 outcome.changes.append(f"note: {format_date(due.date)} has already passed")
             outcomes.append(outcome)
@@ -324,8 +380,7 @@ class ActionService:
         ws = self.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
-            s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text,
-                       created_at=now))
+            s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text, created_at=now))
             action.updated_at = now
             self._record(s, action, actor, now, "note", new=text)
         return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=["note added"])
@@ -345,12 +400,17 @@ class ActionService:
                 raise BadInput(f"#{number} already has exactly those owners.")
             event = self._record(s, action, actor, now, "changed", "owners", old, new)
             action.clear_problem()  # new owners: try again
-            told = self._tell_assigned(s, ws, actor, action, event,
-                                       [o.user_id for o in action.owners if o.user_id not in before], now)
+            told = self._tell_assigned(
+                s, ws, actor, action, event, [o.user_id for o in action.owners if o.user_id not in before], now
+            )
         info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
-        return Outcome(info, changes=["owners changed"], assignments=[Assignment(u, actor.user_id, info) for u in added],
-                       told=self._notices(ws, told, [info], actor, now))
+        return Outcome(
+            info,
+            changes=["owners changed"],
+            assignments=[Assignment(u, actor.user_id, info) for u in added],
+            told=self._notices(ws, told, [info], actor, now),
+        )
 
     def changeable(self, team_id: str, actor: Actor, number: int, now: dt.datetime) -> ActionInfo:
         """The action, if `actor` may change it (else NotFound or NotAllowed): what an edit form shows."""
@@ -358,8 +418,15 @@ class ActionService:
             action = self._changeable(s, ws, number, actor)
             return self._info(ws, action, self.today(ws, actor, now), with_notes=True)
 
-    def replace(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime,
-                keep: frozenset[str] = frozenset()) -> Outcome:
+    def replace(
+        self,
+        team_id: str,
+        actor: Actor,
+        number: int,
+        spec: ActionSpec,
+        now: dt.datetime,
+        keep: frozenset[str] = frozenset(),
+    ) -> Outcome:
         """Make the action what a full form says (an empty region, group or meeting clears it), recording
         each changed field; a note in the form is added. Fields named in `keep` (of title, users, named, due,
         region, group, meeting: the ones the person did not touch) stay as stored, whatever `spec` says."""
@@ -373,8 +440,11 @@ class ActionService:
             old = self._snapshot(action)
             if "title" not in keep:
                 action.title = spec.title.strip()
-            due = Due(action.due_kind, action.due_date) if "due" in keep else self.resolve_due(
-                spec.due_phrase, ws, actor, now)
+            due = (
+                Due(action.due_kind, action.due_date)
+                if "due" in keep
+                else self.resolve_due(spec.due_phrase, ws, actor, now)
+            )
             if due != Due(action.due_kind, action.due_date):
                 action.due_kind, action.due_date = due.kind, due.date
                 action.schedule_from, action.snoozed_until = now, None
@@ -385,10 +455,12 @@ class ActionService:
             if "meeting" not in keep:
                 action.meeting = q.meeting_by_name(s, ws.id, spec.meeting, create=True) if spec.meeting else None
             users = [o.user_id for o in action.owners if o.user_id] if "users" in keep else spec.user_owners
-            names = ([o.name for o in action.owners if o.name and not o.user_id] if "named" in keep
-                     else spec.named_owners)
+            names = (
+                [o.name for o in action.owners if o.name and not o.user_id] if "named" in keep else spec.named_owners
+            )
             if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(users)] + [
-                    n.strip() for n in dict.fromkeys(names) if n.strip()]:
+                n.strip() for n in dict.fromkeys(names) if n.strip()
+            ]:
                 self._set_owners(action, ws, users, names)
                 action.clear_problem()  # new owners: try again
             s.flush()
@@ -401,17 +473,27 @@ class ActionService:
             for field, was, now_is in changes:
                 event = self._record(s, action, actor, now, "changed", field, was, now_is)
                 if field == "owners":
-                    told = self._tell_assigned(s, ws, actor, action, event,
-                                               [o.user_id for o in action.owners if o.user_id not in before_users], now)
+                    told = self._tell_assigned(
+                        s,
+                        ws,
+                        actor,
+                        action,
+                        event,
+                        [o.user_id for o in action.owners if o.user_id not in before_users],
+                        now,
+                    )
             if note:
                 s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
                 self._record(s, action, actor, now, "note", new=note)
             action.updated_at = now
         info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
-        return Outcome(info, changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
-                       assignments=[Assignment(u, actor.user_id, info) for u in added],
-                       told=self._notices(ws, told, [info], actor, now))
+        return Outcome(
+            info,
+            changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
+            assignments=[Assignment(u, actor.user_id, info) for u in added],
+            told=self._notices(ws, told, [info], actor, now),
+        )
 
     def set_due(self, team_id: str, actor: Actor, number: int, phrase: str, now: dt.datetime) -> Outcome:
         return self.edit(team_id, actor, number, ActionSpec(due_phrase=phrase), now)
@@ -452,8 +534,9 @@ class ActionService:
             action.updated_at = now
             for field, old, new in changes:
                 self._record(s, action, actor, now, "changed", field, old, new)
-        return Outcome(self._info(ws, action, self.today(ws, actor, now)),
-                       changes=[f"{field} changed" for field, _, _ in changes])
+        return Outcome(
+            self._info(ws, action, self.today(ws, actor, now)), changes=[f"{field} changed" for field, _, _ in changes]
+        )
 
     def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
         """Hold the nudges of an open action until 09:00 on the next working day (`day`) or the first
@@ -470,19 +553,26 @@ class ActionService:
             instant = pick(now, tz, days)
             old = action.snoozed_until
             action.snoozed_until, action.updated_at = instant, now
-            self._record(s, action, actor, now, "changed", "snooze", old.isoformat() if old else None,
-                         instant.isoformat())
+            self._record(
+                s, action, actor, now, "changed", "snooze", old.isoformat() if old else None, instant.isoformat()
+            )
         local = instant.astimezone(tz)
-        return Outcome(self._info(ws, action, self.today(ws, actor, now)),
-                       changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"])
+        return Outcome(
+            self._info(ws, action, self.today(ws, actor, now)),
+            changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"],
+        )
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> builtins.list[Event]:
         from sqlalchemy import select
+
         with self.db.session() as s:
             ws = self.workspace(s, team_id, now)
             action = self._action(s, ws, number)
-            return list(s.scalars(select(Event).where(
-                Event.workspace_id == ws.id, Event.action_id == action.id).order_by(Event.id)))
+            return list(
+                s.scalars(
+                    select(Event).where(Event.workspace_id == ws.id, Event.action_id == action.id).order_by(Event.id)
+                )
+            )
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -496,9 +586,7 @@ class ActionService:
         action = self._action(s, ws, number)
         owners = {o.user_id for o in action.owners if o.user_id}
         if not (actor.user_id == action.created_by or actor.user_id in owners or actor.has_admin_rights()):
-            raise NotAllowed(
-                f"Only the owners of #{number}, its creator or a workspace admin can change it."
-            )
+            raise NotAllowed(f"Only the owners of #{number}, its creator or a workspace admin can change it.")
         return action
 
     def region_named(self, s, ws: Workspace | WorkspaceRef, name: str) -> Region:
@@ -513,15 +601,17 @@ class ActionService:
             )
         names = [r.name for r in known] + [a.alias for r in known for a in r.aliases]
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or difflib.get_close_matches(
-            name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5)
+            name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5
+        )
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         listing = ", ".join(
             r.name + (f" ({', '.join(a.alias for a in r.aliases)})" if r.aliases else "") for r in known
         )
         raise BadInput(f"There is no region “{name}”.{hint} Known regions: {listing}.")
 
-    def _set_owners(self, action: Action, ws: Workspace | WorkspaceRef, user_ids: builtins.list[str],
-                    names: builtins.list[str]) -> None:
+    def _set_owners(
+        self, action: Action, ws: Workspace | WorkspaceRef, user_ids: builtins.list[str], names: builtins.list[str]
+    ) -> None:
         check_owners(user_ids, names)
         owners = [Owner(workspace_id=ws.id, user_id=u) for u in dict.fromkeys(user_ids)]
         owners += [Owner(workspace_id=ws.id, name=n.strip()) for n in dict.fromkeys(names) if n.strip()]
@@ -544,16 +634,33 @@ class ActionService:
         }
 
     @staticmethod
-    def _record(s, action: Action, actor: Actor, now: dt.datetime, kind: str, field: str | None = None,
-                old: object = None, new: object = None) -> Event:
-        event = Event(workspace_id=action.workspace_id, action_id=action.id, actor=actor.user_id,
-                      kind=kind, field=field, old=old, new=new, at=now)
+    def _record(
+        s,
+        action: Action,
+        actor: Actor,
+        now: dt.datetime,
+        kind: str,
+        field: str | None = None,
+        old: object = None,
+        new: object = None,
+    ) -> Event:
+        event = Event(
+            workspace_id=action.workspace_id,
+            action_id=action.id,
+            actor=actor.user_id,
+            kind=kind,
+            field=field,
+            old=old,
+            new=new,
+            at=now,
+        )
         s.add(event)
         return event
 
     @classmethod
-    def _tell_assigned(cls, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids,
-                       now: dt.datetime) -> builtins.list[assignments.Written]:
+    def _tell_assigned(
+        cls, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids, now: dt.datetime
+    ) -> builtins.list[assignments.Written]:
         """Write the DMs telling `user_ids` (new owners) of `event`'s change into its own transaction."""
         users = assignments.told((u for u in user_ids if u), actor.user_id)
         if not users:
@@ -570,13 +677,20 @@ class ActionService:
         s.flush()
         return assignments.written(rows)
 
-    def _notices(self, ws: WorkspaceRef, written: builtins.list[assignments.Written], infos: builtins.list[ActionInfo],
-                 actor: Actor, now: dt.datetime) -> builtins.list:
+    def _notices(
+        self,
+        ws: WorkspaceRef,
+        written: builtins.list[assignments.Written],
+        infos: builtins.list[ActionInfo],
+        actor: Actor,
+        now: dt.datetime,
+    ) -> builtins.list:
         """The notices of the ledger rows a change wrote, to send right after it is answered."""
         if not written:
             return []
-        return assignments.notices(ws.team_id, written, infos, actor.user_id, now, ws.timezone,
-                                   self.today(ws, None, now))
+        return assignments.notices(
+            ws.team_id, written, infos, actor.user_id, now, ws.timezone, self.today(ws, None, now)
+        )
 
     def _names(self, ws: WorkspaceRef, actions: builtins.list[Action]) -> dict[str, str]:
         """Display names of the chat users among `actions`' owners: remembered for a minute, else read in
@@ -609,12 +723,22 @@ def row_info(row: ActionRow, today: dt.date, notes: tuple[str, ...] = ()) -> Act
     """The plain record of an action row."""
     due = Due(row.due_kind, row.due_date)
     return ActionInfo(
-        number=row.number, title=row.title, status=row.status, due=due,
+        number=row.number,
+        title=row.title,
+        status=row.status,
+        due=due,
         owners=tuple(OwnerInfo(user_id, name) for user_id, name in row.owners),
-        region=row.region, group=row.group, meeting=row.meeting,
-        channel_id=row.channel_id, created_by=row.created_by, created_at=row.created_at,
+        region=row.region,
+        group=row.group,
+        meeting=row.meeting,
+        channel_id=row.channel_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
         overdue=row.status == "open" and due.date is not None and due.date < today,
-        notes=notes, closed_at=row.closed_at, snoozed_until=row.snoozed_until, permalink=row.permalink,
+        notes=notes,
+        closed_at=row.closed_at,
+        snoozed_until=row.snoozed_until,
+        permalink=row.permalink,
         creator_kind=row.creator_kind,
     )
 

@@ -3,6 +3,7 @@
 `/action settings` shows them; `/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich`
 changes them (workspace admins only). A change applies from the next sweep.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,8 +44,7 @@ def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
     changes: SettingsChanges = {}
     for tok in tokens:
         if tok.kind != "option" or tok.key not in ("nudges", "repeat", "escalate", "tz"):
-            raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{to_plain(tok.raw)}”.",
-                           EXAMPLE)
+            raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{to_plain(tok.raw)}”.", EXAMPLE)
         value = to_plain(tok.value).strip()
         if tok.key == "nudges":
             changes["nudges"] = NudgeSettings.parse_offsets(value)
@@ -59,7 +59,8 @@ def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
 
 def _days(key: str, value: str) -> int:
     return limits.whole_number(
-        value, 0, MAX_DAYS, f"`{key}:` takes a whole number of days from 0 (never) to {MAX_DAYS}.", f"{key}:7")
+        value, 0, MAX_DAYS, f"`{key}:` takes a whole number of days from 0 (never) to {MAX_DAYS}.", f"{key}:7"
+    )
 
 
 def check_may_change(actor: Actor, tokens: list[Token]) -> None:

@@ -5,6 +5,7 @@ literal `&`, `<` and `>` arrive as `&amp;`, `&lt;`, `&gt;`, and references are i
 `<@U123|lina>` (a user), `<#C123|general>` (a channel), `<!channel>` (a special mention),
 `<https://…|label>` (a link). Another platform's adapter rewrites its own markup to this form.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,7 @@ def to_plain(text: str) -> str:
     """Wire form → the plain text a person meant (what the store keeps)."""
     out, pos = [], 0
     for m in REFERENCE.finditer(text):
-        out.append(unescape(text[pos:m.start()]))
+        out.append(unescape(text[pos : m.start()]))
         out.append(reference_as_text(m.group(1)))
         pos = m.end()
     out.append(unescape(text[pos:]))

@@ -1,4 +1,5 @@
 """Block action listeners: buttons and pickers on lists, DMs, nudges and the Home tab."""
+
 from handlers.actions import done_button, edit_button, new_date_picker, note_button, show_more, snooze_buttons
 
 

@@ -1,4 +1,5 @@
 """The Done button on list items, DMs and nudges: close the action, then refresh the message it sat in."""
+
 from __future__ import annotations
 
 from bot.core import grammar
@@ -17,6 +18,7 @@ def register(app, ctx: HandlerContext) -> None:
 
 def press_done(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
     """What replaces the message the button was on (or, on error, an extra ephemeral note)."""
+
     def work(team_id, actor):
         value = button_value(action.get("value"))
         now = ctx.clock()

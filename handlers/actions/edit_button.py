@@ -1,4 +1,5 @@
 """The Edit button on list items, Home rows and DMs: open the action form, prefilled."""
+
 from __future__ import annotations
 
 from handlers import render
@@ -16,6 +17,7 @@ def register(app, ctx: HandlerContext) -> None:
 
 def press_edit(ctx: HandlerContext, client, body: dict, action: dict) -> dict | None:
     """Opens the form; a refusal (not allowed, gone) answers the presser alone."""
+
     def work(team_id, actor):
         number = button_value(action.get("value"))["n"]
         channel = (body.get("channel") or {}).get("id")

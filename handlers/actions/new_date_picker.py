@@ -1,4 +1,5 @@
 """New date on a nudge (a datepicker): move the due date; the nudges restart from the new one."""
+
 from __future__ import annotations
 
 from bot.core.errors import BadInput
@@ -24,8 +25,9 @@ def pick_date(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
             raise BadInput("That date picker is out of date; run `/action list` again.")
         outcome = ctx.actions.set_due(team_id, actor, number, picked, ctx.clock())
         after_change(ctx, client, team_id, actor.user_id, outcome.action)
-        return outcome_in_place(outcome, f":calendar: <@{actor.user_id}> moved the due date to "
-                                         f"{due_text(outcome.action.due)}.")
+        return outcome_in_place(
+            outcome, f":calendar: <@{actor.user_id}> moved the due date to {due_text(outcome.action.due)}."
+        )
 
     return press(ctx, client, body, "New date", work)
 

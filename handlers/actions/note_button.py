@@ -1,4 +1,5 @@
 """Add note on a nudge, a list row or a Home row: open a small form (`views.open`); its submission is handled in views/note_form."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """What every button and picker on a message shares: whose press it is, what it names, and how its
 outcome replaces the message (or, on an error, leaves it and answers only the presser)."""
+
 from __future__ import annotations
 
 import logging
@@ -24,9 +25,13 @@ def button_value(raw: str | None) -> dict:
 
 def outcome_in_place(outcome: Outcome, note: str) -> dict:
     """A message that replaces the one pressed: the action as it is now, and what just happened."""
-    return {"replace_original": True,
-            **render.message(f"#{outcome.action.number}: {note}",
-                             [render.section(render.action_line(outcome.action)), render.context(note)])}
+    return {
+        "replace_original": True,
+        **render.message(
+            f"#{outcome.action.number}: {note}",
+            [render.section(render.action_line(outcome.action)), render.context(note)],
+        ),
+    }
 
 
 def answer(ctx: HandlerContext, respond, client, body: dict, reply: dict | None) -> None:
@@ -40,13 +45,17 @@ def answer(ctx: HandlerContext, respond, client, body: dict, reply: dict | None)
         ctx.dms.post(client, team_of(body), body["user"]["id"], text=reply.get("text", ""), blocks=reply.get("blocks"))
 
 
-def press(ctx: HandlerContext, client, body: dict, what: str,
-          work: Callable[[str, Actor], dict]) -> dict:
+def press(ctx: HandlerContext, client, body: dict, what: str, work: Callable[[str, Actor], dict]) -> dict:
     """Run `work(team_id, actor)` for a press; a refusal or a failure answers the presser alone."""
     team_id, user_id = team_of(body), body["user"]["id"]
     try:
-        return confirming_admin(ctx, client, team_id, user_id, lambda: work(
-            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body))))
+        return confirming_admin(
+            ctx,
+            client,
+            team_id,
+            user_id,
+            lambda: work(team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body))),
+        )
     except UserError as err:
         request_log.refused()
         return {"replace_original": False, "response_type": "ephemeral", **render.error_message(err)}

@@ -1,4 +1,5 @@
 """Show more under a long list: the next page replaces the one shown."""
+
 from __future__ import annotations
 
 from bot.core import grammar

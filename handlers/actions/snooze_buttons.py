@@ -1,4 +1,5 @@
 """Snooze on a nudge: hold the action's nudges until the next working day or next week, 09:00 local."""
+
 from __future__ import annotations
 
 import re

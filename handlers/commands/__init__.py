@@ -1,4 +1,5 @@
 """Slash command listeners."""
+
 from handlers.commands import action_command
 
 

@@ -1,4 +1,5 @@
 """`/action …`: parse, call the core, answer with an ephemeral Block Kit reply in the ack."""
+
 from __future__ import annotations
 
 import csv
@@ -23,6 +24,7 @@ from handlers.views.region_form import open_region_form
 
 log = logging.getLogger("actionbot.command")
 
+
 def register(app, ctx: HandlerContext) -> None:
     @app.command("/action")
     def handle_action(ack, command, client):
@@ -32,8 +34,9 @@ def register(app, ctx: HandlerContext) -> None:
 def answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     """The reply to one `/action` invocation; never raises."""
     try:
-        return confirming_admin(ctx, client, payload.get("team_id"), payload.get("user_id"),
-                                lambda: _answer(ctx, client, payload))
+        return confirming_admin(
+            ctx, client, payload.get("team_id"), payload.get("user_id"), lambda: _answer(ctx, client, payload)
+        )
     except UserError as err:
         request_log.refused()
         return render.error_message(err)
@@ -78,8 +81,9 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         open_add_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, channel=payload.get("channel_id"))
         return {}
     if cmd.verb == "edit" and cmd.spec is None:
-        open_edit_form(ctx, client, payload["trigger_id"], team_id, actor, cmd.number,
-                       channel=payload.get("channel_id"))
+        open_edit_form(
+            ctx, client, payload["trigger_id"], team_id, actor, cmd.number, channel=payload.get("channel_id")
+        )
         return {}
     if cmd.verb == "add":
         outcome = ctx.actions.add(team_id, actor, cmd.spec, now, channel_id=payload.get("channel_id"))
@@ -122,8 +126,22 @@ def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, qu
     content = export_csv(ctx.actions, team_id, query, now, actor=actor)
     count = len(list(csv.reader(io.StringIO(content)))) - 1
     label = query.describe() or "open"
-    ctx.later(send_file, ctx.dms, client, team_id, actor.user_id, content, f"actions-{now:%Y%m%d}.csv",
-              f"{count} actions ({label}) as CSV; the columns are described in the README.")
-    return render.message(f"Sending you a CSV of {count} actions in a DM.", [render.section(
-        f":inbox_tray: Sending you a CSV of *{count}* action{'s' if count != 1 else ''} "
-        f"({render.query_label(label)}) in a direct message.")])
+    ctx.later(
+        send_file,
+        ctx.dms,
+        client,
+        team_id,
+        actor.user_id,
+        content,
+        f"actions-{now:%Y%m%d}.csv",
+        f"{count} actions ({label}) as CSV; the columns are described in the README.",
+    )
+    return render.message(
+        f"Sending you a CSV of {count} actions in a DM.",
+        [
+            render.section(
+                f":inbox_tray: Sending you a CSV of *{count}* action{'s' if count != 1 else ''} "
+                f"({render.query_label(label)}) in a direct message."
+            )
+        ],
+    )

@@ -4,6 +4,7 @@ One object serves both sides of a delivery test: the stand-in's rate limits read
 and the scheduler's send loop waits on it (`sweep(..., clock=t)`), so a minute of Slack throttling passes
 in milliseconds. Several threads may wait at once; the clock only ever moves forward.
 """
+
 from __future__ import annotations
 
 import threading

@@ -11,6 +11,7 @@ from every bucket it is counted in (its channel's and its method's workspace buc
 empty, takes none and is told how long to wait. The clock is a parameter so a test can run the limits on
 fake time instead of sleeping.
 """
+
 from __future__ import annotations
 
 import math

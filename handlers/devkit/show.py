@@ -1,20 +1,33 @@
 """Turns Block Kit messages into the text a person would read (for the demo's transcript)."""
+
 from __future__ import annotations
 
 import re
 
 from bot.core.wire import unescape
 
-EMOJI = {":warning:": "⚠", ":white_check_mark:": "✔", ":alarm_clock:": "⏰", ":rotating_light:": "🚨",
-         ":bar_chart:": "📊", ":red_circle:": "🔴", ":date:": "📅", ":new:": "🆕", ":bust_in_silhouette:": "👤",
-         ":zzz:": "💤", ":calendar:": "📆", ":memo:": "📝"}
+EMOJI = {
+    ":warning:": "⚠",
+    ":white_check_mark:": "✔",
+    ":alarm_clock:": "⏰",
+    ":rotating_light:": "🚨",
+    ":bar_chart:": "📊",
+    ":red_circle:": "🔴",
+    ":date:": "📅",
+    ":new:": "🆕",
+    ":bust_in_silhouette:": "👤",
+    ":zzz:": "💤",
+    ":calendar:": "📆",
+    ":memo:": "📝",
+}
 
 
 def readable(mrkdwn: str, names: dict[str, str]) -> str:
     """`names` maps user and channel IDs to the names people see."""
     text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + names.get(m.group(1), m.group(1)), mrkdwn)
-    text = re.sub(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>",
-                  lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text)
+    text = re.sub(
+        r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or names.get(m.group(1), m.group(1))), text
+    )
     text = re.sub(r"<([^<>|]+)\|([^<>]+)>", r"\2", text)
     text = text.replace("*", "").replace("`", "")
     text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)  # _italics_

@@ -124,8 +124,8 @@ class _Handler(BaseHTTPRequestHandler):
             token = params.pop("token", None)
             auth = self.headers.get("Authorization", "")
             if auth.startswith("Bearer "):
-                token = auth[len("Bearer "):]
-            method = url.path[len("/api/"):]
+                token = auth[len("Bearer ") :]
+            method = url.path[len("/api/") :]
             if standin._chaos_drop(method, params):
                 self.close_connection = True  # hang up without an answer: the client sees a dropped connection
                 return
@@ -133,11 +133,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, json.dumps(payload).encode(), "application/json; charset=utf-8", headers)
         elif url.path.startswith("/response/"):
             params = _parse_body(self.headers.get("Content-Type") or "application/json", body)
-            standin._record(Call("response_url", params, path=url.path[len("/response/"):]))
+            standin._record(Call("response_url", params, path=url.path[len("/response/") :]))
             self._send(200, b"ok", "text/plain")
         elif url.path.startswith("/upload/"):
             # slack_sdk posts the raw bytes; urllib labels them x-www-form-urlencoded, so never parse them.
-            found = standin._store_upload(url.path[len("/upload/"):], body)
+            found = standin._store_upload(url.path[len("/upload/") :], body)
             self._send(200 if found else 404, f"OK - {len(body)}".encode() if found else b"not found", "text/plain")
         else:
             self._send(404, b"not found", "text/plain")
@@ -155,8 +155,14 @@ class _Handler(BaseHTTPRequestHandler):
 class SlackStandIn:
     """Fake Slack Web API server. Use `with SlackStandIn() as slack:` or `.start()` / `.stop()`."""
 
-    def __init__(self, team_id="T0DEMO", team_name="Demo Workspace", bot_token="xoxb-standin",
-                 bot_user_id="UBOT", users: list[dict] | None = None):
+    def __init__(
+        self,
+        team_id="T0DEMO",
+        team_name="Demo Workspace",
+        bot_token="xoxb-standin",
+        bot_user_id="UBOT",
+        users: list[dict] | None = None,
+    ):
         self.team_id = team_id
         self.bot_token = bot_token
         self._cond = threading.Condition()
@@ -187,13 +193,29 @@ class SlackStandIn:
             self._teams[team_id] = {"id": team_id, "name": team_name, "domain": domain, "bot_user_id": bot_user_id}
             self._tokens[bot_token] = team_id
 
-    def add_user(self, user_id, name, real_name=None, tz="UTC", is_admin=False, is_owner=False,
-                 team_id=None, email=None, deleted=False):
+    def add_user(
+        self,
+        user_id,
+        name,
+        real_name=None,
+        tz="UTC",
+        is_admin=False,
+        is_owner=False,
+        team_id=None,
+        email=None,
+        deleted=False,
+    ):
         ZoneInfo(tz)  # fail early on a bad zone name
         with self._cond:
             self._users[user_id] = {
-                "id": user_id, "team_id": team_id or self.team_id, "name": name, "real_name": real_name or name,
-                "tz": tz, "is_admin": is_admin, "is_owner": is_owner, "deleted": deleted,
+                "id": user_id,
+                "team_id": team_id or self.team_id,
+                "name": name,
+                "real_name": real_name or name,
+                "tz": tz,
+                "is_admin": is_admin,
+                "is_owner": is_owner,
+                "deleted": deleted,
                 "email": email or f"{name}@example.test",
             }
 
@@ -254,36 +276,54 @@ class SlackStandIn:
 
     def wait_for(self, method: str, count: int = 1, predicate=None, timeout: float = 5.0) -> list[Call]:
         """Block until at least `count` calls to `method` (matching `predicate`) were recorded."""
+
         def matching():
             return [c for c in self._calls if c.method == method and (predicate is None or predicate(c))]
 
         with self._cond:
             if not self._cond.wait_for(lambda: len(matching()) >= count, timeout):
                 seen = [c.method for c in self._calls]
-                raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s; "
-                                     f"got {len(matching())}; calls seen: {seen}")
+                raise AssertionError(
+                    f"expected {count} call(s) to {method} within {timeout}s; got {len(matching())}; calls seen: {seen}"
+                )
             return matching()
 
     def reset(self):
         with self._cond:
             self._calls.clear()
 
-    def fail(self, method: str, error: str = "ratelimited", times: int = 1, status: int = 200,
-             retry_after: int | None = None):
+    def fail(
+        self, method: str, error: str = "ratelimited", times: int = 1, status: int = 200, retry_after: int | None = None
+    ):
         """Make the next `times` calls to `method` answer {"ok": false, "error": error}."""
         with self._cond:
             self._failures.setdefault(method, deque()).extend([(error, status, retry_after)] * times)
 
-    def authorize(self, code: str, team_id: str, team_name: str, bot_token: str, bot_user_id: str = "UBOT",
-                  installer: str = "UINSTALLER", enterprise_id: str | None = None, org_wide: bool = False):
+    def authorize(
+        self,
+        code: str,
+        team_id: str,
+        team_name: str,
+        bot_token: str,
+        bot_user_id: str = "UBOT",
+        installer: str = "UINSTALLER",
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+    ):
         """Let `oauth.v2.access` exchange `code` for an installation in a (new) workspace, of the
         Enterprise Grid organization `enterprise_id` if given; `org_wide`: for the whole organization
         (the answer then names no team; the token still acts in `team_id`)."""
         self.add_workspace(team_id, team_name, bot_token, bot_user_id)
         with self._cond:
-            self._codes[code] = {"team_id": team_id, "team_name": team_name, "bot_token": bot_token,
-                                 "bot_user_id": bot_user_id, "installer": installer,
-                                 "enterprise_id": enterprise_id, "org_wide": org_wide}
+            self._codes[code] = {
+                "team_id": team_id,
+                "team_name": team_name,
+                "bot_token": bot_token,
+                "bot_user_id": bot_user_id,
+                "installer": installer,
+                "enterprise_id": enterprise_id,
+                "org_wide": org_wide,
+            }
 
     def chaos(self, rate: float, seed: int = 0, methods: set[str] | None = None):
         """From now on fail about `rate` of Web API calls (to `methods`, default all): a 429 with
@@ -393,14 +433,23 @@ class SlackStandIn:
         elif team_id is None:
             result = {"ok": False, "error": "invalid_auth"}
         elif token.startswith("xapp-"):
-            result = ({"ok": True, "url": "ws://127.0.0.1:1/"} if method == "apps.connections.open"
-                      else {"ok": False, "error": "not_allowed_token_type"})
+            result = (
+                {"ok": True, "url": "ws://127.0.0.1:1/"}
+                if method == "apps.connections.open"
+                else {"ok": False, "error": "not_allowed_token_type"}
+            )
         elif (wait := self._over_limit(method, params, team_id)) is not None:
-            status, result, headers = 429, {"ok": False, "error": RATE_LIMITED}, {"Retry-After": retry_after_header(wait)}
+            status, result, headers = (
+                429,
+                {"ok": False, "error": RATE_LIMITED},
+                {"Retry-After": retry_after_header(wait)},
+            )
             call = Call(f"{RATE_LIMITED}:{method}", params, token, team_id)
         else:
             impl = getattr(self, "_m_" + method.replace(".", "_"), None)
-            result = impl(params, self._teams[team_id], call, extra) if impl else {"ok": False, "error": "unknown_method"}
+            result = (
+                impl(params, self._teams[team_id], call, extra) if impl else {"ok": False, "error": "unknown_method"}
+            )
         self._record(call, *extra)
         return status, result, headers
 
@@ -410,12 +459,18 @@ class SlackStandIn:
         if grant is None:
             return {"ok": False, "error": "invalid_code"}
         enterprise = grant["enterprise_id"]
-        return {"ok": True, "app_id": "A0ACTIONBOT", "authed_user": {"id": grant["installer"]},
-                "scope": "commands,chat:write", "token_type": "bot", "access_token": grant["bot_token"],
-                "bot_user_id": grant["bot_user_id"],
-                "team": None if grant["org_wide"] else {"id": grant["team_id"], "name": grant["team_name"]},
-                "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
-                "is_enterprise_install": grant["org_wide"]}
+        return {
+            "ok": True,
+            "app_id": "A0ACTIONBOT",
+            "authed_user": {"id": grant["installer"]},
+            "scope": "commands,chat:write",
+            "token_type": "bot",
+            "access_token": grant["bot_token"],
+            "bot_user_id": grant["bot_user_id"],
+            "team": None if grant["org_wide"] else {"id": grant["team_id"], "name": grant["team_name"]},
+            "enterprise": {"id": enterprise, "name": f"Org {enterprise}"} if enterprise else None,
+            "is_enterprise_install": grant["org_wide"],
+        }
 
     @staticmethod
     def _dm_channel(channel: str) -> str:
@@ -424,18 +479,33 @@ class SlackStandIn:
     def _user_json(self, u: dict) -> dict:
         now = datetime.now(ZoneInfo(u["tz"]))
         return {
-            "id": u["id"], "team_id": u["team_id"], "name": u["name"], "real_name": u["real_name"],
-            "deleted": u["deleted"], "is_admin": u["is_admin"], "is_owner": u["is_owner"], "is_bot": False,
-            "tz": u["tz"], "tz_label": now.tzname(), "tz_offset": int(now.utcoffset().total_seconds()),
+            "id": u["id"],
+            "team_id": u["team_id"],
+            "name": u["name"],
+            "real_name": u["real_name"],
+            "deleted": u["deleted"],
+            "is_admin": u["is_admin"],
+            "is_owner": u["is_owner"],
+            "is_bot": False,
+            "tz": u["tz"],
+            "tz_label": now.tzname(),
+            "tz_offset": int(now.utcoffset().total_seconds()),
             "profile": {"display_name": u["name"], "real_name": u["real_name"], "email": u["email"]},
         }
 
     # Web API methods: (params, team, call, extra_calls) -> response body
 
     def _m_auth_test(self, p, team, call, extra):
-        return {"ok": True, "url": f"https://{team['domain']}.slack.test/", "team": team["name"],
-                "team_id": team["id"], "user": "actionbot", "user_id": team["bot_user_id"], "bot_id": BOT_ID,
-                "is_enterprise_install": False}
+        return {
+            "ok": True,
+            "url": f"https://{team['domain']}.slack.test/",
+            "team": team["name"],
+            "team_id": team["id"],
+            "user": "actionbot",
+            "user_id": team["bot_user_id"],
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
 
     def _m_auth_revoke(self, p, team, call, extra):
         with self._cond:
@@ -448,15 +518,30 @@ class SlackStandIn:
         if not (p.get("text") or p.get("blocks") or p.get("attachments")):
             return {"ok": False, "error": "no_text"}
         ts = self._ts()
-        message = {"type": "message", "text": p.get("text", ""), "blocks": p.get("blocks", []),
-                   "user": team["bot_user_id"], "bot_id": BOT_ID, "ts": ts}
+        message = {
+            "type": "message",
+            "text": p.get("text", ""),
+            "blocks": p.get("blocks", []),
+            "user": team["bot_user_id"],
+            "bot_id": BOT_ID,
+            "ts": ts,
+        }
         if p.get("thread_ts"):
             message["thread_ts"] = p["thread_ts"]
         channel = self._dm_channel(p["channel"])
         with self._cond:
             if self._limits is not None:
-                self._posted.append(Posted(team["id"], channel, ts, p.get("thread_ts"), p.get("text", ""),
-                                           p.get("blocks") or [], self._limits.clock()))
+                self._posted.append(
+                    Posted(
+                        team["id"],
+                        channel,
+                        ts,
+                        p.get("thread_ts"),
+                        p.get("text", ""),
+                        p.get("blocks") or [],
+                        self._limits.clock(),
+                    )
+                )
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _m_chat_postEphemeral(self, p, team, call, extra):
@@ -470,8 +555,11 @@ class SlackStandIn:
 
     def _m_chat_getPermalink(self, p, team, call, extra):
         ts = str(p.get("message_ts", "")).replace(".", "")
-        return {"ok": True, "channel": p.get("channel"),
-                "permalink": f"https://standin.slack.test/archives/{p.get('channel')}/p{ts}"}
+        return {
+            "ok": True,
+            "channel": p.get("channel"),
+            "permalink": f"https://standin.slack.test/archives/{p.get('channel')}/p{ts}",
+        }
 
     def _m_conversations_open(self, p, team, call, extra):
         if p.get("channel"):
@@ -485,8 +573,15 @@ class SlackStandIn:
         cid = p.get("channel")
         if not cid:
             return {"ok": False, "error": "channel_not_found"}
-        return {"ok": True, "channel": {"id": cid, "name": cid.lower(), "is_im": cid.startswith("D"),
-                                        "is_channel": cid.startswith("C")}}
+        return {
+            "ok": True,
+            "channel": {
+                "id": cid,
+                "name": cid.lower(),
+                "is_im": cid.startswith("D"),
+                "is_channel": cid.startswith("C"),
+            },
+        }
 
     def _m_users_info(self, p, team, call, extra):
         with self._cond:
@@ -510,9 +605,18 @@ class SlackStandIn:
         if not isinstance(view, dict):
             return {"ok": False, "error": "invalid_arguments"}
         n = self._next()
-        out = {"private_metadata": "", "callback_id": "", "external_id": "", "state": {"values": {}}, **view,
-               "id": p.get("view_id") or f"V{n:09d}", "team_id": team["id"], "app_id": "A0ACTIONBOT",
-               "bot_id": BOT_ID, "hash": f"1700000000.{n:08x}"}
+        out = {
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "state": {"values": {}},
+            **view,
+            "id": p.get("view_id") or f"V{n:09d}",
+            "team_id": team["id"],
+            "app_id": "A0ACTIONBOT",
+            "bot_id": BOT_ID,
+            "hash": f"1700000000.{n:08x}",
+        }
         out.setdefault("blocks", [])
         return {"ok": True, "view": out}
 
@@ -553,7 +657,13 @@ class SlackStandIn:
         out = []
         for f, u in zip(files, uploads):
             title = f.get("title") or u["filename"]
-            extra.append(Call("files.upload", {"file_id": f["id"], "filename": u["filename"], "title": title,
-                                               "content": u["content"], **shared}, call.token, call.team_id))
+            extra.append(
+                Call(
+                    "files.upload",
+                    {"file_id": f["id"], "filename": u["filename"], "title": title, "content": u["content"], **shared},
+                    call.token,
+                    call.team_id,
+                )
+            )
             out.append({"id": f["id"], "name": u["filename"], "title": title, "size": len(u["content"])})
         return {"ok": True, "files": out}

@@ -1,4 +1,5 @@
 """Events API listeners: the App Home tab, mentions and direct messages, uninstalls."""
+
 from handlers.events import app_home, lifecycle, mentions
 
 

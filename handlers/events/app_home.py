@@ -1,5 +1,6 @@
 """The App Home tab: publish the person's Home when they open it (`app_home_opened`, Home tab only),
 and its New action button, which opens the add form."""
+
 from __future__ import annotations
 
 import logging
@@ -35,4 +36,5 @@ def register(app, ctx: HandlerContext) -> None:
     def handle_new_action(ack, body, client):
         ack()
         from handlers.views.action_form import open_add_form  # written alongside; loaded when pressed
+
         open_add_form(ctx, client, body["trigger_id"], team_of(body), body["user"]["id"])

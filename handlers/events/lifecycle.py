@@ -1,6 +1,7 @@
 """`app_uninstalled` and `tokens_revoked`: stop every send to that workspace and forget its tokens; its
 actions stay until an admin deletes them (`actionbot workspace delete`). Reinstalling resumes sends.
 Tokens are forgotten by team, so an Enterprise Grid workspace's go too."""
+
 from __future__ import annotations
 
 import logging

@@ -2,6 +2,7 @@
 message's thread. Events are deduplicated by `event_id` (Slack retries), the question parsed by the
 core (bot.core.questions), the answer rendered like `/action list` and posted after the ack. Never
 raises into Bolt."""
+
 from __future__ import annotations
 
 import logging
@@ -46,12 +47,18 @@ def register(app, ctx: HandlerContext) -> None:
 
 
 def is_direct_question(event: dict) -> bool:
-    return (event.get("channel_type") == "im" and not event.get("subtype") and not event.get("bot_id")
-            and bool(event.get("user")) and bool(event.get("text")))
+    return (
+        event.get("channel_type") == "im"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool(event.get("text"))
+    )
 
 
-def answer_event(ctx: HandlerContext, seen: SeenEvents, client: WebClient, body: dict, event: dict,
-                 bot_user_id: str | None = None) -> None:
+def answer_event(
+    ctx: HandlerContext, seen: SeenEvents, client: WebClient, body: dict, event: dict, bot_user_id: str | None = None
+) -> None:
     """Answer one question event in its thread, once; logs instead of raising."""
     team_id = body.get("team_id") or event.get("team")
     try:
@@ -76,8 +83,7 @@ def post_answer(client: WebClient, team_id: str, event: dict, reply: dict) -> No
         log.exception("posting the answer failed (team %s, channel %s)", team_id, event.get("channel"))
 
 
-def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict,
-           bot_user_id: str | None = None) -> dict:
+def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict, bot_user_id: str | None = None) -> dict:
     question = parse_question(event.get("text") or "", bot_user_id)
     if question.kind == "help":
         return help_message()
@@ -93,6 +99,8 @@ def help_message() -> dict:
     lines += [f"• `{render.escape(example)}`: {render.escape(what)}" for example, what in EXAMPLES]
     return render.message(
         "Ask me: what's open for LAC? · overdue · my actions · done · /action help",
-        [render.section("\n".join(lines)),
-         render.context("Everything else, and how to add and change actions: `/action help`.")],
+        [
+            render.section("\n".join(lines)),
+            render.context("Everything else, and how to add and change actions: `/action help`."),
+        ],
     )

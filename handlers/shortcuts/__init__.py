@@ -1,4 +1,5 @@
 """Shortcut listeners."""
+
 from handlers.shortcuts import create_from_message
 
 

@@ -1,5 +1,6 @@
 """Message shortcut "Create follow-up action": the add form, prefilled with the message's text; the
 action keeps a permalink to the message (`chat.getPermalink`)."""
+
 from __future__ import annotations
 
 import logging
@@ -27,5 +28,13 @@ def register(app, ctx: HandlerContext) -> None:
         except (SlackApiError, OSError) as err:  # the form still opens; only the link back is missing
             log.warning("chat.getPermalink failed: %s", getattr(err, "response", err))
         title = " ".join(to_plain(message.get("text") or "").split())[:MAX_TITLE]
-        open_add_form(ctx, client, body["trigger_id"], team_id, body["user"]["id"], title=title,
-                      channel=channel, permalink=permalink)
+        open_add_form(
+            ctx,
+            client,
+            body["trigger_id"],
+            team_id,
+            body["user"]["id"],
+            title=title,
+            channel=channel,
+            permalink=permalink,
+        )

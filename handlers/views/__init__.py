@@ -1,4 +1,5 @@
 """Modal submission listeners."""
+
 from handlers.views import action_form, import_form, note_form, region_form
 
 

@@ -1,5 +1,6 @@
 """The Add note form: a modal with one text field. An empty note or a refusal shows on the field;
 a saved note is confirmed where the button was pressed (through that message's response URL)."""
+
 from __future__ import annotations
 
 import json
@@ -24,16 +25,26 @@ MAX_NOTE = 2000
 def note_form(action: ActionInfo, private_metadata: str) -> dict:
     title = f"#{action.number} {action.title}"
     return {
-        "type": "modal", "callback_id": CALLBACK, "private_metadata": private_metadata,
+        "type": "modal",
+        "callback_id": CALLBACK,
+        "private_metadata": private_metadata,
         "title": {"type": "plain_text", "text": "Add a note"},
         "submit": {"type": "plain_text", "text": "Add note"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             render.section(render.escape(title if len(title) <= 300 else title[:299] + "…")),
-            {"type": "input", "block_id": BLOCK, "label": {"type": "plain_text", "text": "Progress note"},
-             "element": {"type": "plain_text_input", "action_id": FIELD, "multiline": True,
-                         "max_length": MAX_NOTE,
-                         "placeholder": {"type": "plain_text", "text": "What happened, what is next"}}},
+            {
+                "type": "input",
+                "block_id": BLOCK,
+                "label": {"type": "plain_text", "text": "Progress note"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": FIELD,
+                    "multiline": True,
+                    "max_length": MAX_NOTE,
+                    "placeholder": {"type": "plain_text", "text": "What happened, what is next"},
+                },
+            },
         ],
     }
 
@@ -62,8 +73,15 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
         return "Write a note, or press Cancel.", None
     try:
         user_id = body["user"]["id"]
-        outcome = confirming_admin(ctx, client, team_id, user_id, lambda: ctx.actions.note(
-            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), number, text, ctx.clock()))
+        outcome = confirming_admin(
+            ctx,
+            client,
+            team_id,
+            user_id,
+            lambda: ctx.actions.note(
+                team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), number, text, ctx.clock()
+            ),
+        )
         after_change(ctx, client, team_id, user_id, outcome.action)
     except UserError as err:
         request_log.refused()
@@ -73,5 +91,6 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
         return "Something went wrong on our side and nothing was saved. Please try again.", None
     url = meta.get("response_url")
     note = f":memo: <@{user_id}> added a note to *#{outcome.action.number}*: {render.escape(text)}"
-    return None, ((url, render.message(f"Note added to #{outcome.action.number}", [render.section(note)]))
-                  if url else None)
+    return None, (
+        (url, render.message(f"Note added to #{outcome.action.number}", [render.section(note)])) if url else None
+    )

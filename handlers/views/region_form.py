@@ -1,5 +1,6 @@
 """The region form (a modal) behind `/action region edit <name>`: name, aliases, channel, lead, zone,
 working days and summary time, prefilled. Admins only; mistakes are shown on their field."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,14 +19,24 @@ from handlers.views.untouched import fingerprints, shown_values, untouched
 log = logging.getLogger("actionbot.region_form")
 CALLBACK = "region_form"
 # each form block and the RegionSpec (and RegionInfo) field it shows
-ATTRS = {"name": "name", "aliases": "aliases", "channel": "channel_id", "lead": "lead_user_id", "tz": "timezone",
-         "days": "working_days", "summary": "summary_schedule"}
+ATTRS = {
+    "name": "name",
+    "aliases": "aliases",
+    "channel": "channel_id",
+    "lead": "lead_user_id",
+    "tz": "timezone",
+    "days": "working_days",
+    "summary": "summary_schedule",
+}
 FIELDS = {block: (block,) for block in ATTRS}
 
 
 def region_view(region: RegionInfo, team_id: str) -> dict:
-    channel = {"type": "conversations_select", "action_id": "value",
-               "filter": {"include": ["public", "private"], "exclude_bot_users": True}}
+    channel = {
+        "type": "conversations_select",
+        "action_id": "value",
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+    }
     if region.channel_id:
         channel["initial_conversation"] = region.channel_id
     lead = {"type": "users_select", "action_id": "value"}
@@ -33,23 +44,55 @@ def region_view(region: RegionInfo, team_id: str) -> dict:
         lead["initial_user"] = region.lead_user_id
     blocks = [
         text_input("name", "Name", initial=region.name, optional=False, max_length=100),
-        text_input("aliases", "Aliases", initial=", ".join(region.aliases), max_length=500,
-                    hint="Other names people use, separated by commas: LAC, Latam"),
-        {"type": "input", "block_id": "channel", "optional": True, "element": channel,
-         "label": {"type": "plain_text", "text": "Channel for the weekly summary"}},
-        {"type": "input", "block_id": "lead", "optional": True, "element": lead,
-         "label": {"type": "plain_text", "text": "Region lead (hears about long-overdue actions)"}},
+        text_input(
+            "aliases",
+            "Aliases",
+            initial=", ".join(region.aliases),
+            max_length=500,
+            hint="Other names people use, separated by commas: LAC, Latam",
+        ),
+        {
+            "type": "input",
+            "block_id": "channel",
+            "optional": True,
+            "element": channel,
+            "label": {"type": "plain_text", "text": "Channel for the weekly summary"},
+        },
+        {
+            "type": "input",
+            "block_id": "lead",
+            "optional": True,
+            "element": lead,
+            "label": {"type": "plain_text", "text": "Region lead (hears about long-overdue actions)"},
+        },
         text_input("tz", "Time zone", initial=region.timezone, max_length=64, placeholder="America/Bogota"),
-        text_input("days", "Working days", initial=region.working_days, optional=False, max_length=40,
-                    hint="mon-fri, sun-thu or mon,tue,thu"),
-        text_input("summary", "Weekly summary", initial=region.summary_schedule, optional=False, max_length=40,
-                    hint="Day and time in the region's zone, e.g. mon 09:00"),
+        text_input(
+            "days",
+            "Working days",
+            initial=region.working_days,
+            optional=False,
+            max_length=40,
+            hint="mon-fri, sun-thu or mon,tue,thu",
+        ),
+        text_input(
+            "summary",
+            "Weekly summary",
+            initial=region.summary_schedule,
+            optional=False,
+            max_length=40,
+            hint="Day and time in the region's zone, e.g. mon 09:00",
+        ),
     ]
-    meta = json.dumps({"team": team_id, "region": region.name,
-                       "shown": fingerprints(shown_values(blocks), FIELDS)})
-    return {"type": "modal", "callback_id": CALLBACK, "private_metadata": meta,
-            "title": {"type": "plain_text", "text": "Edit region"}, "submit": {"type": "plain_text", "text": "Save"},
-            "close": {"type": "plain_text", "text": "Cancel"}, "blocks": blocks}
+    meta = json.dumps({"team": team_id, "region": region.name, "shown": fingerprints(shown_values(blocks), FIELDS)})
+    return {
+        "type": "modal",
+        "callback_id": CALLBACK,
+        "private_metadata": meta,
+        "title": {"type": "plain_text", "text": "Edit region"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
 
 
 def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, actor, name: str) -> None:
@@ -82,10 +125,12 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
     values = view.get("state", {}).get("values", {})
     text = lambda block: (field_value(values, block).get("value") or "").strip()  # noqa: E731
     spec = RegionSpec(
-        name=text("name"), aliases=[a.strip() for a in text("aliases").split(",") if a.strip()],
+        name=text("name"),
+        aliases=[a.strip() for a in text("aliases").split(",") if a.strip()],
         channel_id=field_value(values, "channel").get("selected_conversation"),
         lead_user_id=field_value(values, "lead").get("selected_user"),
-        timezone=text("tz") or None, working_days=text("days") or "mon-fri",
+        timezone=text("tz") or None,
+        working_days=text("days") or "mon-fri",
         summary_schedule=text("summary") or "mon 09:00",
     )
     try:
@@ -94,8 +139,15 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
             stored = ctx.regions.get(team_id, current, ctx.clock())
             spec = dataclasses.replace(spec, **{ATTRS[f]: _as_spec(getattr(stored, ATTRS[f])) for f in kept})
         user_id = body["user"]["id"]
-        confirming_admin(ctx, client, team_id, user_id, lambda: ctx.regions.edit(
-            team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), current, spec, ctx.clock()))
+        confirming_admin(
+            ctx,
+            client,
+            team_id,
+            user_id,
+            lambda: ctx.regions.edit(
+                team_id, actor_for(ctx, client, team_id, user_id, user_team_of(body)), current, spec, ctx.clock()
+            ),
+        )
         return {}
     except UserError as err:
         request_log.refused()

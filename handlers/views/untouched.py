@@ -2,6 +2,7 @@
 input's length cap, a select's option cap), so a submitted value is not the stored one; instead the
 form keeps, in its private_metadata, a short fingerprint of what each field showed, and a field whose
 submitted state has the same fingerprint was not touched: its stored value stays."""
+
 from __future__ import annotations
 
 import hashlib
@@ -10,9 +11,15 @@ import json
 from bot.core.wire import clean
 
 # an element's prefill → the state key Slack sends back for it
-STATE_KEYS = {"initial_value": "value", "initial_users": "selected_users", "initial_user": "selected_user",
-              "initial_date": "selected_date", "initial_option": "selected_option",
-              "initial_options": "selected_options", "initial_conversation": "selected_conversation"}
+STATE_KEYS = {
+    "initial_value": "value",
+    "initial_users": "selected_users",
+    "initial_user": "selected_user",
+    "initial_date": "selected_date",
+    "initial_option": "selected_option",
+    "initial_options": "selected_options",
+    "initial_conversation": "selected_conversation",
+}
 CUT_HINT = "Too long to show whole here: it stays as it is unless you change this field."
 
 
@@ -22,8 +29,11 @@ def shown_values(blocks: list[dict]) -> dict:
     for block in blocks:
         if block.get("type") == "input":
             element = block["element"]
-            values[block["block_id"]] = {element["action_id"]: {
-                state: element[initial] for initial, state in STATE_KEYS.items() if initial in element}}
+            values[block["block_id"]] = {
+                element["action_id"]: {
+                    state: element[initial] for initial, state in STATE_KEYS.items() if initial in element
+                }
+            }
     return values
 
 

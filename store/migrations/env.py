@@ -4,6 +4,7 @@ On SQLite, foreign keys are switched off while migrating: batch mode rebuilds a 
 dropping the original, and with foreign keys on, dropping `workspaces` would cascade-delete every row
 that refers to it. They are switched back on (and checked) afterwards.
 """
+
 from alembic import context
 
 from store.models import Base
@@ -23,8 +24,9 @@ with engine.connect() as connection:
                 render_as_batch=sqlite,
                 compare_type=True,
                 # slack_sdk's OAuth tables are created by migration 0005 but are not our models
-                include_object=lambda obj, name, type_, reflected, compare_to: not (
-                    type_ == "table" and name.startswith("slack_")),
+                include_object=lambda obj, name, type_, reflected, compare_to: (
+                    not (type_ == "table" and name.startswith("slack_"))
+                ),
             )
             context.run_migrations()
             if sqlite:

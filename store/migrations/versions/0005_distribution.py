@@ -7,79 +7,95 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-24
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0005'
-down_revision = '0004'
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def _common_bot_columns():
     return [
-        sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column('client_id', sa.String(32), nullable=False),
-        sa.Column('app_id', sa.String(32), nullable=False),
-        sa.Column('enterprise_id', sa.String(32)),
-        sa.Column('enterprise_name', sa.String(200)),
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("client_id", sa.String(32), nullable=False),
+        sa.Column("app_id", sa.String(32), nullable=False),
+        sa.Column("enterprise_id", sa.String(32)),
+        sa.Column("enterprise_name", sa.String(200)),
     ]
 
 
 def upgrade() -> None:
     op.create_table(
-        'slack_installations', *_common_bot_columns(),
-        sa.Column('enterprise_url', sa.String(200)),
-        sa.Column('team_id', sa.String(32)), sa.Column('team_name', sa.String(200)),
-        sa.Column('bot_token', sa.String(200)), sa.Column('bot_id', sa.String(32)),
-        sa.Column('bot_user_id', sa.String(32)), sa.Column('bot_scopes', sa.String(1000)),
-        sa.Column('bot_refresh_token', sa.String(200)), sa.Column('bot_token_expires_at', sa.DateTime()),
-        sa.Column('user_id', sa.String(32), nullable=False), sa.Column('user_token', sa.String(200)),
-        sa.Column('user_scopes', sa.String(1000)), sa.Column('user_refresh_token', sa.String(200)),
-        sa.Column('user_token_expires_at', sa.DateTime()),
-        sa.Column('incoming_webhook_url', sa.String(200)), sa.Column('incoming_webhook_channel', sa.String(200)),
-        sa.Column('incoming_webhook_channel_id', sa.String(200)),
-        sa.Column('incoming_webhook_configuration_url', sa.String(200)),
-        sa.Column('is_enterprise_install', sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column('token_type', sa.String(32)),
-        sa.Column('installed_at', sa.DateTime(), nullable=False, server_default=sa.func.now()),
+        "slack_installations",
+        *_common_bot_columns(),
+        sa.Column("enterprise_url", sa.String(200)),
+        sa.Column("team_id", sa.String(32)),
+        sa.Column("team_name", sa.String(200)),
+        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_id", sa.String(32)),
+        sa.Column("bot_user_id", sa.String(32)),
+        sa.Column("bot_scopes", sa.String(1000)),
+        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_token_expires_at", sa.DateTime()),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("user_token", sa.String(200)),
+        sa.Column("user_scopes", sa.String(1000)),
+        sa.Column("user_refresh_token", sa.String(200)),
+        sa.Column("user_token_expires_at", sa.DateTime()),
+        sa.Column("incoming_webhook_url", sa.String(200)),
+        sa.Column("incoming_webhook_channel", sa.String(200)),
+        sa.Column("incoming_webhook_channel_id", sa.String(200)),
+        sa.Column("incoming_webhook_configuration_url", sa.String(200)),
+        sa.Column("is_enterprise_install", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("token_type", sa.String(32)),
+        sa.Column("installed_at", sa.DateTime(), nullable=False, server_default=sa.func.now()),
     )
-    op.create_index('slack_installations_idx', 'slack_installations',
-                    ['client_id', 'enterprise_id', 'team_id', 'user_id', 'installed_at'])
+    op.create_index(
+        "slack_installations_idx",
+        "slack_installations",
+        ["client_id", "enterprise_id", "team_id", "user_id", "installed_at"],
+    )
     op.create_table(
-        'slack_bots', *_common_bot_columns(),
-        sa.Column('team_id', sa.String(32)), sa.Column('team_name', sa.String(200)),
-        sa.Column('bot_token', sa.String(200)), sa.Column('bot_id', sa.String(32)),
-        sa.Column('bot_user_id', sa.String(32)), sa.Column('bot_scopes', sa.String(1000)),
-        sa.Column('bot_refresh_token', sa.String(200)), sa.Column('bot_token_expires_at', sa.DateTime()),
-        sa.Column('is_enterprise_install', sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column('installed_at', sa.DateTime(), nullable=False, server_default=sa.func.now()),
+        "slack_bots",
+        *_common_bot_columns(),
+        sa.Column("team_id", sa.String(32)),
+        sa.Column("team_name", sa.String(200)),
+        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_id", sa.String(32)),
+        sa.Column("bot_user_id", sa.String(32)),
+        sa.Column("bot_scopes", sa.String(1000)),
+        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_token_expires_at", sa.DateTime()),
+        sa.Column("is_enterprise_install", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("installed_at", sa.DateTime(), nullable=False, server_default=sa.func.now()),
     )
-    op.create_index('slack_bots_idx', 'slack_bots', ['client_id', 'enterprise_id', 'team_id', 'installed_at'])
+    op.create_index("slack_bots_idx", "slack_bots", ["client_id", "enterprise_id", "team_id", "installed_at"])
     op.create_table(
-        'slack_oauth_states',
-        sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True),
-        sa.Column('state', sa.String(200), nullable=False),
-        sa.Column('expire_at', sa.DateTime(), nullable=False),
+        "slack_oauth_states",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("state", sa.String(200), nullable=False),
+        sa.Column("expire_at", sa.DateTime(), nullable=False),
     )
-    with op.batch_alter_table('workspaces', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('uninstalled_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('actions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('delivery_problem', sa.String(200), nullable=True))
-    with op.batch_alter_table('regions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('delivery_problem', sa.String(200), nullable=True))
+    with op.batch_alter_table("workspaces", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("uninstalled_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("delivery_problem", sa.String(200), nullable=True))
+    with op.batch_alter_table("regions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("delivery_problem", sa.String(200), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('regions', schema=None) as batch_op:
-        batch_op.drop_column('delivery_problem')
-    with op.batch_alter_table('actions', schema=None) as batch_op:
-        batch_op.drop_column('delivery_problem')
-    with op.batch_alter_table('workspaces', schema=None) as batch_op:
-        batch_op.drop_column('uninstalled_at')
-    op.drop_table('slack_oauth_states')
-    op.drop_index('slack_bots_idx', table_name='slack_bots')
-    op.drop_table('slack_bots')
-    op.drop_index('slack_installations_idx', table_name='slack_installations')
-    op.drop_table('slack_installations')
+    with op.batch_alter_table("regions", schema=None) as batch_op:
+        batch_op.drop_column("delivery_problem")
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_column("delivery_problem")
+    with op.batch_alter_table("workspaces", schema=None) as batch_op:
+        batch_op.drop_column("uninstalled_at")
+    op.drop_table("slack_oauth_states")
+    op.drop_index("slack_bots_idx", table_name="slack_bots")
+    op.drop_table("slack_bots")
+    op.drop_index("slack_installations_idx", table_name="slack_installations")
+    op.drop_table("slack_installations")
