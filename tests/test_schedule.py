@@ -311,6 +311,12 @@ def test_working_days(text, expected):
 
 def test_parse_days_canonicalises_and_refuses():
     assert parse_days(" Sunday-Thursday ") == "sun-thu"
+    # any set of days is written as ranges, so it always fits the column (all seven once overflowed it)
+    assert parse_days("mon,tue,wed,thu,fri,sat,sun") == "mon-sun"
+    assert parse_days("fri,mon,sat,sun") == "fri-mon"
+    assert parse_days("mon,wed,fri") == "mon,wed,fri"
+    assert parse_days("mon,wed,fri,sun") == "wed,fri,sun-mon"  # Sunday and Monday are neighbours
+    assert parse_days("sat,tue-wed") == "tue-wed,sat"
     for bad in ("weekdays", "mon-wed-fri", "mon,,fri"):
         with pytest.raises(BadInput):
             parse_days(bad)

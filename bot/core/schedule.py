@@ -68,32 +68,47 @@ def check_timezone(name: str) -> str:
 
 
 def parse_days(text: str) -> str:
-    """`mon-fri`, `sun-thu` or `mon,tue,thu` → the canonical form; anything else is refused."""
+    """`mon-fri`, `sun-thu` or `mon,tue,thu` → the canonical form, the days as ranges in week order
+    (`mon,tue,wed,thu,fri,sat,sun` → `mon-sun`, so any set of days fits where it is stored); anything
+    else is refused."""
+    return _written(_day_set(text))
+
+
+def _day_set(text: str) -> set[int]:
+    """The weekday numbers (Monday 0) that `text` names; BadInput when it is not days and ranges."""
     text = text.strip().lower()
-    parts = []
+    days: set[int] = set()
     for chunk in text.split(","):
         ends = [c.strip() for c in chunk.split("-")]
         if not all(end in DAY_NAMES for end in ends) or len(ends) > 2:
             raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu", field="days")
-        parts.append("-".join(DAY_NAMES[end] for end in ends))
-    return ",".join(parts)
-
-
-def working_days(text: str | None) -> frozenset[int]:
-    """The weekday numbers (Monday 0) of a canonical `days` text; Monday to Friday when unreadable."""
-    try:
-        canonical = parse_days(text or "mon-fri")
-    except BadInput:
-        canonical = "mon-fri"
-    days: set[int] = set()
-    for part in canonical.split(","):
-        ends = part.split("-")
-        i, last = DAYS.index(ends[0]), DAYS.index(ends[-1])
+        i, last = DAYS.index(DAY_NAMES[ends[0]]), DAYS.index(DAY_NAMES[ends[-1]])
         days.add(i)
         while i != last:
             i = (i + 1) % 7
             days.add(i)
-    return frozenset(days)
+    return days
+
+
+def _written(days: set[int]) -> str:
+    """Weekday numbers as ranges in week order, a range running on over Sunday where it does (`sun-thu`)."""
+    if len(days) == 7:
+        return "mon-sun"
+    runs = []
+    for start in sorted(d for d in days if (d - 1) % 7 not in days):
+        end = start
+        while (end + 1) % 7 in days:
+            end = (end + 1) % 7
+        runs.append(DAYS[start] if end == start else f"{DAYS[start]}-{DAYS[end]}")
+    return ",".join(runs)
+
+
+def working_days(text: str | None) -> frozenset[int]:
+    """The weekday numbers (Monday 0) of a `days` text; Monday to Friday when unreadable."""
+    try:
+        return frozenset(_day_set(text or "mon-fri"))
+    except BadInput:
+        return frozenset(range(5))
 
 
 def move_to_working_day(day: dt.date, days: frozenset[int], backwards: bool) -> dt.date:
