@@ -39,12 +39,18 @@ def decode(raw: str | None) -> dict | None:
 
 def list_query(query_text: str) -> str | None:
     """The query a list's buttons carry to list again, or None when even its short form will not fit."""
+    if _fits(query_text):  # nearly always: no second parse of the query on the way out
+        return query_text
     short = _short(query_text)
+    return short if _fits(short) else None
+
+
+def _fits(query_text: str) -> bool:
     try:
-        encode({**LONGEST, "q": short})
+        encode({**LONGEST, "q": query_text})
     except ValueError:
-        return None
-    return short
+        return False
+    return True
 
 
 def _short(query_text: str) -> str:

@@ -461,6 +461,34 @@ def delivery(session: Session, workspace_id: int, kind: str, subject: str, occur
     )
 
 
+def take_deliveries(
+    session: Session, ids: list[int], claimer: str, now: dt.datetime, stale_before: dt.datetime, pending: str
+) -> list:
+    """Claim the rows `ids` still to send (pending, failed, or claimed before `stale_before`) in one plain
+    UPDATE on the session's connection; returns (id, workspace_id, parts_sent, ref) of each taken."""
+    return (
+        session.connection()
+        .execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(ids),
+                or_(
+                    Delivery.status.in_(("failed", pending)),
+                    and_(Delivery.status == "claimed", Delivery.claimed_at < stale_before),
+                ),
+            )
+            .values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
+            .returning(Delivery.id, Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)
+        )
+        .all()
+    )
+
+
+def set_delivery(session: Session, delivery_id: int, values: dict) -> None:
+    """One plain UPDATE of a ledger row by primary key: no read first, no ORM bookkeeping."""
+    session.connection().execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
 def reclaim_delivery(
     session: Session,
     workspace_id: int,

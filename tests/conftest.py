@@ -117,10 +117,9 @@ def clock():
     return Clock(WORKSHOP_NOW)
 
 
-@pytest.fixture
-def app(db_url, slack, clock):
-    """The real app (Bolt + Flask + waitress) on a loopback port, talking to the stand-in."""
-    config = Config(
+def app_config(slack, db_url: str, **extra) -> Config:
+    """The bot's configuration in the tests: the stand-in's token and address, the test signing secret."""
+    return Config(
         bot_token=slack.bot_token,
         signing_secret=SECRET,
         app_token=None,
@@ -129,8 +128,14 @@ def app(db_url, slack, clock):
         port=0,
         timezone="UTC",
         date_order="MDY",
+        **extra,
     )
-    runtime = build_runtime(config, clock=clock)
+
+
+@pytest.fixture
+def app(db_url, slack, clock):
+    """The real app (Bolt + Flask + waitress) on a loopback port, talking to the stand-in."""
+    runtime = build_runtime(app_config(slack, db_url), clock=clock)
     server = BackgroundServer(runtime).start()
     yield server, runtime
     server.stop()

@@ -34,7 +34,7 @@ from handlers.devkit.requests import (
     view_submission_payload,
 )
 from handlers.views.import_form import MAX_PASTE, form_view
-from tests.conftest import SECRET, TEAM
+from tests.conftest import SECRET, TEAM, app_config
 from tests.helpers import all_text
 from tests.test_calendar import fetch
 from tests.test_security import raw_post
@@ -188,17 +188,7 @@ def test_the_cap_is_configurable(db_url, slack, clock):
     for bad in ("abc", "-1", "1000", "１００００００"):
         with pytest.raises(ConfigError, match="ACTIONBOT_MAX_BODY_BYTES must be a number of bytes"):
             Config.from_env({"ACTIONBOT_MAX_BODY_BYTES": bad})
-    config = Config(
-        bot_token=slack.bot_token,
-        signing_secret=SECRET,
-        app_token=None,
-        api_url=slack.api_url,
-        database_url=db_url,
-        port=0,
-        timezone="UTC",
-        date_order="MDY",
-        max_body_bytes=100_000,
-    )
+    config = app_config(slack, db_url, max_body_bytes=100_000)
     runtime = build_runtime(config, clock=clock)
     server = BackgroundServer(runtime).start()
     try:
@@ -423,16 +413,7 @@ def test_the_calendar_feed_answers_503_while_the_database_is_down(own_database, 
     from bot.core.calendar_feeds import CalendarService, feed_path
 
     url, take_down = own_database
-    config = Config(
-        bot_token=slack.bot_token,
-        signing_secret=SECRET,
-        app_token=None,
-        api_url=slack.api_url,
-        database_url=url,
-        port=0,
-        timezone="UTC",
-        date_order="MDY",
-    )
+    config = app_config(slack, url)
     runtime = build_runtime(config, clock=clock)
     server = BackgroundServer(runtime).start()
     try:

@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.config import Config
 from bot.core import grammar
 from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
@@ -46,7 +45,7 @@ from handlers.render import escape
 from handlers.views.action_form import form_view
 from scheduler.sweep import sweep
 from store.models import Base
-from tests.conftest import OTHER_TEAM, SECRET, TEAM, WORKSHOP_NOW
+from tests.conftest import OTHER_TEAM, SECRET, TEAM, WORKSHOP_NOW, app_config
 from tests.helpers import all_text, fetch, form_values
 
 UTC = dt.timezone.utc
@@ -1090,16 +1089,7 @@ def test_no_token_or_signing_secret_in_any_log_record(db_url, slack, clock, capl
     root = logging.getLogger()
     root.addHandler(keep)
     try:
-        config = Config(
-            bot_token=slack.bot_token,
-            signing_secret=SECRET,
-            app_token=None,
-            api_url=slack.api_url,
-            database_url=db_url,
-            port=0,
-            timezone="UTC",
-            date_order="MDY",
-        )
+        config = app_config(slack, db_url)
         runtime = build_runtime(config, clock=clock)
         server = BackgroundServer(runtime).start()
         try:

@@ -9,10 +9,9 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.config import Config
 from bot.runtime import scheduler_services
 from handlers.slack_clients import BACKGROUND_TIMEOUT, REQUEST_TIMEOUT
-from tests.conftest import SECRET, TEAM
+from tests.conftest import TEAM, app_config
 from tests.helpers import all_text
 
 NEWCOMERS = ["UTIM", "UJEN", "UPAT", "ULINA", "UOUT"]  # more than the server's four request threads
@@ -70,15 +69,6 @@ def test_a_hanging_call_before_the_ack_gives_up_in_time(app, driver, slack):
 def test_every_client_is_bounded(app, slack, db_url):
     _, runtime = app
     assert runtime.bolt_app.client.timeout == REQUEST_TIMEOUT <= 3  # Slack wants the ack within 3 s
-    config = Config(
-        bot_token=slack.bot_token,
-        signing_secret=SECRET,
-        app_token=None,
-        api_url=slack.api_url,
-        database_url=db_url,
-        port=0,
-        timezone="UTC",
-        date_order="MDY",
-    )
+    config = app_config(slack, db_url)
     notifier = scheduler_services(config, runtime.ctx.actions).notifier
     assert notifier.clients(TEAM).timeout == BACKGROUND_TIMEOUT < 30

@@ -36,8 +36,9 @@ class AdminUnconfirmed(NotAllowed):
         )
 
 
-def too_long(what: str, limit: int, size: int | None = None) -> str:
+def too_long(what: str, limit: int, size: int | None = None, why: str = "") -> str:
     """The sentence refusing an input past its length cap: "A question can be at most 2,000 characters;
-    this one has 20,004." (`size` None: it has more, how much more was not read)."""
+    this one has 20,004." (`size` None: it has more, how much more was not read; `why`: a remark on how
+    it was counted, before the full stop)."""
     has = f"this one has {size:,}" if size is not None else "this one has more"
-    return f"{what} can be at most {limit:,} characters; {has}."
+    return f"{what} can be at most {limit:,} characters; {has}{why}."

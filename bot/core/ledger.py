@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import schedule
@@ -111,28 +110,13 @@ class Ledger:
         """Claim the rows `ids` that are still to send, in one UPDATE; their tickets by row ID."""
         if not ids:
             return {}
-        with self.db.session() as s:  # on the session's connection: a plain UPDATE, no ORM bookkeeping
-            taken = (
-                s.connection()
-                .execute(
-                    update(Delivery)
-                    .where(
-                        Delivery.id.in_(ids),
-                        or_(
-                            Delivery.status.in_(("failed", PENDING)),
-                            and_(Delivery.status == "claimed", Delivery.claimed_at < now - CLAIM_LEASE),
-                        ),
-                    )
-                    .values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
-                    .returning(Delivery.id, Delivery.workspace_id, Delivery.parts_sent, Delivery.ref)
-                )
-                .all()
-            )
+        with self.db.session() as s:
+            taken = q.take_deliveries(s, ids, claimer, now, now - CLAIM_LEASE, PENDING)
         return {row.id: Ticket(row.id, row.workspace_id, row.parts_sent, row.ref) for row in taken}
 
     def _set(self, ticket: Ticket, **values) -> None:
-        with self.db.session() as s:  # one plain UPDATE by primary key: no read first, no ORM bookkeeping
-            s.connection().execute(update(Delivery).where(Delivery.id == ticket.id).values(**values))
+        with self.db.session() as s:
+            q.set_delivery(s, ticket.id, values)
 
     def progress(self, ticket: Ticket, parts_sent: int, ref: str | None) -> None:
         self._set(ticket, parts_sent=parts_sent, ref=ref)
@@ -217,6 +201,5 @@ class BatchLedger(Ledger):
         outcomes, self._outcomes = self._outcomes, []
         if outcomes:
             with self.db.session() as s:
-                conn = s.connection()
                 for delivery_id, values in outcomes:
-                    conn.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+                    q.set_delivery(s, delivery_id, values)

@@ -83,7 +83,7 @@ def problem(kind: str, value: str | None) -> BadInput | None:
         return None
     doubled = limit.key_length is not None and len(fold(value)) > len(value.strip())
     note = " (some letters, like “ß”, count twice once case is folded)" if doubled else ""
-    return BadInput(too_long(limit.label, limit.limit, size)[:-1] + f"{note}.", limit.example, field=limit.field)
+    return BadInput(too_long(limit.label, limit.limit, size, note), limit.example, field=limit.field)
 
 
 _Text = TypeVar("_Text", str, str | None)
