@@ -40,14 +40,14 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from handlers.devkit.requests import (  # noqa: E402
+from handlers.slack.devkit.requests import (  # noqa: E402
     event_body,
     interaction_body,
     post_signed,
     slash_command_body,
     view_submission_payload,
 )
-from handlers.views.action_form import CALLBACK  # noqa: E402
+from handlers.slack.views.action_form import CALLBACK  # noqa: E402
 
 from load import (  # noqa: E402
     EXPECTED,
@@ -116,7 +116,7 @@ def serve_bare(port: int, threads: int) -> None:
     from slack_bolt import App
     from waitress.server import create_server
 
-    from handlers.slack_clients import web_client
+    from handlers.slack.clients import web_client
     from handlers.web import make_wsgi
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -59,10 +59,10 @@ from bench.tables import add_database_options, databases, table, write_results  
 from bot.core.grammar import ActionSpec  # noqa: E402
 from bot.core.records import Actor  # noqa: E402
 from bot.core.service import ActionService  # noqa: E402
-from handlers.devkit.ratelimits import Rate, RateLimits  # noqa: E402
-from handlers.devkit.standin import SlackStandIn  # noqa: E402
-from handlers.notifier import SlackNotifier  # noqa: E402
-from handlers.slack_clients import web_client  # noqa: E402
+from handlers.slack.clients import web_client  # noqa: E402
+from handlers.slack.devkit.ratelimits import Rate, RateLimits  # noqa: E402
+from handlers.slack.devkit.standin import SlackStandIn  # noqa: E402
+from handlers.slack.notifier import SlackNotifier  # noqa: E402
 from scheduler.sweep import sweep  # noqa: E402
 from store.database import Database, make_engine  # noqa: E402
 from store.migrate import upgrade  # noqa: E402

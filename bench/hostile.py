@@ -27,8 +27,8 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from handlers.devkit.requests import event_body, post_signed, slash_command_body  # noqa: E402
-from handlers.devkit.standin import SlackStandIn  # noqa: E402
+from handlers.slack.devkit.requests import event_body, post_signed, slash_command_body  # noqa: E402
+from handlers.slack.devkit.standin import SlackStandIn  # noqa: E402
 
 from load import BotProcess, child_env, fresh_database, migrate  # noqa: E402
 

@@ -46,16 +46,16 @@ for path in (str(ROOT), str(ROOT / "bench")):  # `python bench/load.py` from any
     if path not in sys.path:
         sys.path.insert(0, path)
 
-from handlers.devkit.requests import (  # noqa: E402
+from handlers.slack.devkit.requests import (  # noqa: E402
     block_actions_payload,
     event_body,
     interaction_body,
     post_signed,
     slash_command_body,
 )
-from handlers.devkit.show import all_text  # noqa: E402
-from handlers.devkit.standin import SlackStandIn  # noqa: E402
-from handlers.home_queue import TIER_4_PER_MINUTE  # noqa: E402
+from handlers.slack.devkit.show import all_text  # noqa: E402
+from handlers.slack.devkit.standin import SlackStandIn  # noqa: E402
+from handlers.slack.home_queue import TIER_4_PER_MINUTE  # noqa: E402
 
 from tables import DEFAULT_PG_URL, add_database_options, databases  # noqa: E402
 
@@ -66,7 +66,7 @@ CHANNEL = "C0GENERAL"
 REQUEST_TIMEOUT = 10.0  # seconds; a request that takes longer counts as an error
 SEED_ACTIONS = 300
 DRAIN_LIMIT = 180  # seconds to wait, after the clients stop, for the bot's queued after-ack work
-SORRY = "Something went wrong"  # the bot's own-failure reply (handlers.render.sorry_message)
+SORRY = "Something went wrong"  # the bot's own-failure reply (handlers.slack.render.sorry_message)
 
 REGIONS = [  # name, aliases, zone
     ("Global", [], "UTC"),

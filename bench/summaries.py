@@ -11,7 +11,7 @@ ongoing ones and later ones, with one to three owners each. Then, `--repeat` tim
 
 1. build: `bot.core.planner.summaries_now` for all regions (what `/action summary` and the Monday sweep
    build), counting its SQL statements;
-2. render: `handlers.render_notices.summary_messages` for each summary (the messages and their thread).
+2. render: `handlers.slack.render_notices.summary_messages` for each summary (the messages and their thread).
 
 Target (issue 7): all 50 built and rendered in under 1 s. `run_summaries(db, regions, per_region, pg_url)`
 does one database and returns the result as a dict.
@@ -37,7 +37,7 @@ from bench.sweep_plan import migrate  # noqa: E402
 from bench.tables import add_database_options, databases, table, write_results  # noqa: E402
 from bot.core.planner import summaries_now  # noqa: E402
 from bot.core.service import ActionService  # noqa: E402
-from handlers.render_notices import summary_messages  # noqa: E402
+from handlers.slack.render_notices import summary_messages  # noqa: E402
 from store.database import Database  # noqa: E402
 
 TARGET_S = 1.0

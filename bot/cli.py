@@ -434,8 +434,8 @@ def cmd_import(args) -> int:
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
     client = None
     if config.bot_token:
-        from handlers.members import slack_owner_matcher
-        from handlers.slack_clients import BACKGROUND_TIMEOUT, web_client
+        from handlers.slack.clients import BACKGROUND_TIMEOUT, web_client
+        from handlers.slack.members import slack_owner_matcher
 
         client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         matcher = slack_owner_matcher(client)
@@ -471,7 +471,7 @@ def cmd_import(args) -> int:
     )
     if matcher is not None:
         from bot.core.people import PeopleService
-        from handlers.notifier import SlackNotifier
+        from handlers.slack.notifier import SlackNotifier
         from scheduler.sweep import deliver_told
 
         matcher.remember(PeopleService(service), team, [u for r in plan.rows for u in r.matched.values()], utc_now())
@@ -510,7 +510,7 @@ def cmd_workspace_delete(args) -> int:
         return 1
     service.delete_workspace(args.team_id)
     if config.distributed:
-        from handlers.app import installation_store
+        from handlers.slack.app import installation_store
 
         installation_store(config, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
     print(f"deleted workspace {args.team_id} and its {count} actions")

@@ -16,9 +16,9 @@ from bot.core.dates import format_date
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
 from bot.runtime import BackgroundServer, build_runtime
-from handlers.devkit.driver import SlackDriver, buttons
-from handlers.devkit.show import message_text
-from handlers.devkit.standin import SlackStandIn
+from handlers.slack.devkit.driver import SlackDriver, buttons
+from handlers.slack.devkit.show import message_text
+from handlers.slack.devkit.standin import SlackStandIn
 
 TEAM = "T0UNREDD"
 PEOPLE = [  # user id, handle, real name, zone, admin

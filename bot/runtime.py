@@ -17,7 +17,7 @@ from store.migrate import is_current, upgrade
 if TYPE_CHECKING:  # the Slack side is imported only where it is used
     from slack_bolt import App
 
-    from handlers.context import HandlerContext
+    from handlers.slack.context import HandlerContext
 
 log = logging.getLogger("actionbot")
 
@@ -91,7 +91,7 @@ class Runtime:
     def socket_mode(self):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        from handlers.slack_clients import web_client
+        from handlers.slack.clients import web_client
 
         handler = SocketModeHandler(self.bolt_app, self.config.app_token)
         handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
@@ -100,12 +100,12 @@ class Runtime:
 
 def team_clients(config: Config, db: Database):
     """The Web API client for each workspace: the one bot token, or each installation's own."""
-    from handlers.slack_clients import BACKGROUND_TIMEOUT, TokenClients, web_client
+    from handlers.slack.clients import BACKGROUND_TIMEOUT, TokenClients, web_client
 
     if not config.distributed:
         client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
         return lambda team_id: client
-    from handlers.app import installation_store
+    from handlers.slack.app import installation_store
 
     store = installation_store(config, db.engine)
 
@@ -120,7 +120,7 @@ def scheduler_services(config: Config, actions: ActionService, clock=None, dms=N
     """What the scheduler needs: the core and a Slack notifier with each workspace's token (sharing the
     web process's remembered DM channels, `dms`, when it runs in one)."""
     from bot.core.dates import utc_now
-    from handlers.notifier import SlackNotifier
+    from handlers.slack.notifier import SlackNotifier
     from scheduler.clock import Services
 
     return Services(actions, SlackNotifier(team_clients(config, actions.db), dms), clock or utc_now)
@@ -130,9 +130,9 @@ def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
     """The bot of one serving process; `processes` is how many serve the same workspaces side by side,
     so each one's Home tab refreshes keep to its share of Slack's limit on `views.publish`."""
     config.require_slack()
-    from handlers.app import build_app
-    from handlers.context import HandlerContext
-    from handlers.home_queue import BURST, TIER_4_PER_MINUTE, HomeQueue
+    from handlers.slack.app import build_app
+    from handlers.slack.context import HandlerContext
+    from handlers.slack.home_queue import BURST, TIER_4_PER_MINUTE, HomeQueue
 
     db = open_database(config)
     ctx = HandlerContext(
@@ -141,12 +141,12 @@ def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
         homes=HomeQueue(TIER_4_PER_MINUTE / processes, max(1.0, BURST / processes)),
     )
     if config.distributed:
-        from handlers.app import installation_store
+        from handlers.slack.app import installation_store
 
         ctx.installations = installation_store(config, db.engine)
     if clock is not None:
         ctx.clock = clock
-    from handlers.notifier import SlackNotifier
+    from handlers.slack.notifier import SlackNotifier
     from scheduler.courier import Courier
 
     ctx.courier = Courier(ctx.actions, SlackNotifier(team_clients(config, db), ctx.dms), lambda: ctx.clock())

@@ -1,4 +1,4 @@
-"""The HTTP surface: `POST /slack/events` into Bolt (through the door of handlers/slack_door.py),
+"""The HTTP surface: `POST /slack/events` into Bolt (through the door of handlers/slack/door.py),
 `GET /healthz` for load balancers, and `GET /calendar/<secret>.ics` for calendar feeds when a feed
 source is given. Request bodies over `max_body` bytes are refused (413) before they are read; while the
 database is down every page that needs it answers 503, as /healthz does, not 500."""
@@ -18,8 +18,8 @@ from werkzeug.exceptions import HTTPException
 
 from bot.config import DEFAULT_MAX_BODY_BYTES
 from handlers.calendar_route import register_calendar
-from handlers.request_log import log_request
-from handlers.slack_door import Refused, admit
+from handlers.slack.door import Refused, admit
+from handlers.slack.request_log import log_request
 
 log = logging.getLogger("actionbot.web")
 

@@ -14,8 +14,8 @@ from sqlalchemy import create_engine, text
 from bot.config import Config
 from bot.core.service import ActionService
 from bot.runtime import BackgroundServer, build_runtime
-from handlers.devkit.driver import SlackDriver
-from handlers.devkit.standin import SlackStandIn
+from handlers.slack.devkit.driver import SlackDriver
+from handlers.slack.devkit.standin import SlackStandIn
 from store.database import Database, make_engine, normalise_url
 from store.migrate import upgrade
 from store.models import Base

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.devkit.show import all_text  # noqa: F401  (re-exported for the tests)
+from handlers.slack.devkit.show import all_text  # noqa: F401  (re-exported for the tests)
 
 SEED = "seed/000_db5a207661ba9c22.txt"
 

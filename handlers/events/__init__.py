@@ -1,9 +1,0 @@
-"""Events API listeners: the App Home tab, mentions and direct messages, uninstalls."""
-
-from handlers.events import app_home, lifecycle, mentions
-
-
-def register(app, ctx) -> None:
-    app_home.register(app, ctx)
-    mentions.register(app, ctx)
-    lifecycle.register(app, ctx)

@@ -1,7 +1,0 @@
-"""Shortcut listeners."""
-
-from handlers.shortcuts import create_from_message
-
-
-def register(app, ctx) -> None:
-    create_from_message.register(app, ctx)
