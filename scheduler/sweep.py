@@ -69,7 +69,8 @@ def deliver_told(
 ) -> SweepReport:
     """Tell the workspace's new owners now: the `assigned` and `imported` notices its changes wrote and
     no sender has sent yet, or just `notices` (a change's own, as it made them: nothing read again). A
-    sweep sends them too; the ledger keeps each to one sender."""
+    sweep sends them too; the ledger keeps each to one sender. Notices the change wrote already claimed
+    by `claimer` (`actions.claims_as`) are sent without claiming them again."""
     if notices is None:
         return _send(
             actions,
@@ -81,7 +82,7 @@ def deliver_told(
             workers=workers,
             clock=clock,
         )
-    ledger = BatchLedger(actions.db, notices, now, claimer, actions.platform)
+    ledger = BatchLedger(actions.db, notices, now, claimer, actions.platform, claimed=actions.claims_as == claimer)
     try:
         return _send(
             actions,

@@ -52,6 +52,14 @@ def _row(
     )
 
 
+def claim(rows: list[Delivery], claimer: str) -> None:
+    """Mark rows a change is writing as claimed by `claimer`, the sender that will deliver them right after
+    the answer: no one else takes them until the claim's lease runs out (the sweep then sends any that
+    sender never did, as for any sender that died)."""
+    for row in rows:
+        row.status, row.claimed_by, row.attempts = "claimed", claimer, 1
+
+
 def told(user_ids, actor_id: str) -> list[str]:
     """Who hears of a change: `user_ids` (owners' IDs: platform users), once each, never the one who made it."""
     return [u for u in dict.fromkeys(user_ids) if u and u != actor_id]

@@ -35,7 +35,6 @@ class Ticket:
     """A claimed delivery: the messages already sent of it (a retry resumes there) and the first's ref."""
 
     id: int
-    workspace_id: int
     parts_sent: int = 0
     ref: str | None = None
 
@@ -72,7 +71,7 @@ class Ledger:
                 return None
             if not q.reclaim_delivery(s, ws_id, row.id, row.status, row.claimed_at, claimer, now):
                 return None
-            return Ticket(row.id, ws_id, row.parts_sent, row.ref)
+            return Ticket(row.id, row.parts_sent, row.ref)
 
     def _insert(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:
         """A claim of a notice nobody has claimed before; None when someone has (or no workspace)."""
@@ -98,7 +97,7 @@ class Ledger:
                 )
                 s.add(row)
                 s.flush()
-                return Ticket(row.id, ws_id)
+                return Ticket(row.id)
         except IntegrityError:
             return None
 
@@ -112,7 +111,7 @@ class Ledger:
             return {}
         with self.db.session() as s:
             taken = q.take_deliveries(s, ids, claimer, now, now - CLAIM_LEASE, PENDING)
-        return {row.id: Ticket(row.id, row.workspace_id, row.parts_sent, row.ref) for row in taken}
+        return {row.id: Ticket(row.id, row.parts_sent, row.ref) for row in taken}
 
     def _set(self, ticket: Ticket, **values) -> None:
         with self.db.session() as s:
@@ -176,14 +175,25 @@ class Ledger:
 
 class BatchLedger(Ledger):
     """The ledger of one delivery of a change's own notices (the web process's, right after the change):
-    every notice is claimed in one UPDATE before the first is sent, and every outcome is recorded in one
-    transaction when the last is done (`record`), so a change's DMs cost two writes however many there
-    are. A process that dies in between leaves its claims to expire: the sweep then sends them, as it
-    does for any sender that died mid-send."""
+    the change wrote them already claimed by this sender (`claimed`), or every one is claimed in one UPDATE
+    before the first is sent; every outcome is recorded in one transaction when the last is done
+    (`record`), so a change's DMs cost one write however many there are (two when the change did not
+    claim them). A process that dies in between leaves its claims to expire: the sweep then sends them,
+    as it does for any sender that died mid-send."""
 
-    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str, platform: str = q.SLACK):
+    def __init__(
+        self,
+        db: Database,
+        notices: list[Notice],
+        now: dt.datetime,
+        claimer: str,
+        platform: str = q.SLACK,
+        *,
+        claimed: bool = False,
+    ):
         super().__init__(db, platform)
-        self._tickets = self._take_all([n.delivery_id for n in notices if n.delivery_id is not None], now, claimer)
+        ids = [n.delivery_id for n in notices if n.delivery_id is not None]
+        self._tickets = {i: Ticket(i) for i in ids} if claimed else self._take_all(ids, now, claimer)
         self._outcomes: list[tuple[int, dict]] = []
 
     def claim(self, notice: Notice, now: dt.datetime, claimer: str) -> Ticket | None:

@@ -78,6 +78,10 @@ class ActionService:
         self._refs: TTLCache = TTLCache(10_000, WORKSPACE_MEMO_SECONDS)
         self._display_names: TTLCache = TTLCache(50_000, WORKSPACE_MEMO_SECONDS)  # (workspace ID, user) -> name
         self._memo_lock = threading.Lock()
+        # the sender that delivers a change's DMs right after answering (the web process's courier): the
+        # change writes them already claimed by it, which spares a write per change; None (the command
+        # line): they are written pending, for the next sweep
+        self.claims_as: str | None = None
 
     # -- workspaces and time -------------------------------------------------------------
 
@@ -657,22 +661,23 @@ class ActionService:
         s.add(event)
         return event
 
-    @classmethod
     def _tell_assigned(
-        cls, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids, now: dt.datetime
+        self, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids, now: dt.datetime
     ) -> builtins.list[assignments.Written]:
         """Write the DMs telling `user_ids` (new owners) of `event`'s change into its own transaction."""
         users = assignments.told((u for u in user_ids if u), actor.user_id)
         if not users:
             return []
         s.flush()  # the event's ID keys the DMs
-        return cls._ledger_rows(s, assignments.assigned(ws.id, action.id, event.id, users, now))
+        return self._ledger_rows(s, assignments.assigned(ws.id, action.id, event.id, users, now))
 
-    @staticmethod
-    def _ledger_rows(s, rows: builtins.list[Delivery]) -> builtins.list[assignments.Written]:
-        """Add ledger rows to the session; what the web process needs to deliver them at once."""
+    def _ledger_rows(self, s, rows: builtins.list[Delivery]) -> builtins.list[assignments.Written]:
+        """Add ledger rows to the session (claimed by `claims_as` when it is set); what the web process
+        needs to deliver them at once."""
         if not rows:
             return []
+        if self.claims_as is not None:
+            assignments.claim(rows, self.claims_as)
         s.add_all(rows)
         s.flush()
         return assignments.written(rows)

@@ -89,7 +89,8 @@ def test_three_owners_are_told_after_the_answer_by_the_ledgered_sender(known, dr
         )
         assert "Added *#1*" in reply
         assert [c for c in slack.calls if c.method in SLACK_DMS] == []
-        assert ledger(db) == [("assigned", f"user:{u}", "pending") for u in sorted(OWNERS)]  # stored with the action
+        # stored with the action, already claimed by this process's sender (no other sender takes them)
+        assert ledger(db) == [("assigned", f"user:{u}", "claimed") for u in sorted(OWNERS)]
     finally:
         hold.set()
     known.ctx.settle()
@@ -133,9 +134,10 @@ def test_a_change_whose_web_process_never_delivered_is_told_by_the_sweep(known, 
     assert "Reassigned *#1*" in all_text(driver.command("UTIM", "assign 1 <@ULINA> <@UJEN>").json())
     known.ctx.settle()
     assert slack.calls_to("chat.postMessage") == []
-    report = sweep_at(known, 1)
+    assert sweep_at(known, 1).sent == []  # still claimed by the process that answered: no one else sends yet
+    report = sweep_at(known, 11)  # its claim's lease (10 minutes) has run out
     assert sorted(n.recipient for n in report.sent) == ["user:UJEN", "user:ULINA"]
-    assert sweep_at(known, 2).sent == []
+    assert sweep_at(known, 12).sent == []
     assert len(dms_to(slack, "DLINA")) == 1 and len(dms_to(slack, "DJEN")) == 1
 
 
