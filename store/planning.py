@@ -151,7 +151,7 @@ def told_actions(session: Session, workspace_id: int, action_ids, blocks) -> lis
     return [row for row, _ in _rows(session, workspace_id, [Action.workspace_id == workspace_id, or_(*wanted)])]
 
 
-def event_actors(session: Session, workspace_id: int, event_ids) -> dict[int, str]:
+def event_actors(session: Session, workspace_id: int, event_ids) -> dict[int | None, str]:
     """{history event id: who made that change}."""
     return dict(session.execute(_EVENT_ACTORS, {"ws": workspace_id, "ids": list(event_ids)}).all())
 

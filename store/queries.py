@@ -6,8 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import Connection, Date, Select, and_, bindparam, case, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -88,9 +103,8 @@ def insert_or_get(session: Session, row, lookup):
 
 def delete_workspace(session: Session, ws: Workspace) -> None:
     """Every row of the workspace goes with it (foreign keys cascade; the ORM deletes what SQLite keeps)."""
-    for model in (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region, Group, Meeting, Person):
-        session.execute(delete(model).where(model.workspace_id == ws.id))
-    for model in (CalendarFeed, ConversationRef):
+    models: tuple[type[Any], ...] = (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region)
+    for model in models + (Group, Meeting, Person, CalendarFeed, ConversationRef):
         session.execute(delete(model).where(model.workspace_id == ws.id))
     session.delete(ws)
 
@@ -169,7 +183,7 @@ _FILTER_FIELDS = (
 def _conditions(flt_shape: frozenset) -> list:
     """The WHERE of a filter whose set fields are `flt_shape`, with bound parameters of the same names
     (and `ws`): built once per shape, not once per request."""
-    ws = bindparam("ws")
+    ws: Any = bindparam("ws")
     cond = [Action.workspace_id == ws]
     if "statuses" in flt_shape:
         cond.append(Action.status.in_(bindparam("statuses", expanding=True)))
@@ -296,7 +310,7 @@ def open_counts_by_region(session: Session, workspace_id: int) -> dict[int, int]
         .where(Action.workspace_id == workspace_id, Action.status == "open", Action.region_id.is_not(None))
         .group_by(Action.region_id)
     )
-    return dict(rows.all())
+    return {region_id: count for region_id, count in rows.all() if region_id is not None}
 
 
 def _named(session: Session, model, workspace_id: int, name: str, create: bool):
@@ -367,7 +381,7 @@ OVERDUE_BAND, WEEK_BAND, LATER_BAND, UNDATED_BAND, CREATED_BAND = range(5)
 
 
 def _home_statements():
-    ws = bindparam("ws")
+    ws: Any = bindparam("ws")
     owned_ids = select(Owner.action_id).where(Owner.workspace_id == ws, Owner.user_id == bindparam("user"))
     created_ids = select(Action.id).where(
         Action.workspace_id == ws, Action.created_by == bindparam("user"), Action.status == "open"
@@ -446,8 +460,10 @@ _ZONES_OF = _ZONES.where(Person.user_id.in_(bindparam("users", expanding=True)))
 def people_zones(session: Session, workspace_id: int, user_ids=None) -> dict[str, str]:
     """{user: zone} of the workspace's people with one; of only `user_ids` when given."""
     if user_ids is None:
-        return dict(session.execute(_ZONES, {"ws": workspace_id}).all())
-    return dict(session.execute(_ZONES_OF, {"ws": workspace_id, "users": list(user_ids)}).all())
+        rows = session.execute(_ZONES, {"ws": workspace_id}).all()
+    else:
+        rows = session.execute(_ZONES_OF, {"ws": workspace_id, "users": list(user_ids)}).all()
+    return {user: zone for user, zone in rows if zone}
 
 
 def delivery(session: Session, workspace_id: int, kind: str, subject: str, occurrence: str) -> Delivery | None:
@@ -466,7 +482,7 @@ def take_deliveries(
 ) -> list:
     """Claim the rows `ids` still to send (pending, failed, or claimed before `stale_before`) in one plain
     UPDATE on the session's connection; returns (id, workspace_id, parts_sent, ref) of each taken."""
-    return (
+    return list(
         session.connection()
         .execute(
             update(Delivery)
@@ -510,7 +526,7 @@ def reclaim_delivery(
         .values(status="claimed", claimed_by=claimer, claimed_at=now, attempts=Delivery.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1
 
 
 def release_stale_claims(session: Session, workspace_id: int, older_than: dt.datetime) -> int:
@@ -524,7 +540,7 @@ def release_stale_claims(session: Session, workspace_id: int, older_than: dt.dat
         )
         .values(status="failed", error="claim expired: the sender stopped before recording the outcome")
     )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount
 
 
 # -- processed events (Events API deduplication) -------------------------------------------------
@@ -545,7 +561,7 @@ def prune_events(session: Session, workspace_id: int, older_than: dt.datetime) -
             ProcessedEvent.workspace_id == workspace_id, ProcessedEvent.received_at < older_than
         )
     )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount
 
 
 # -- calendar feeds ----------------------------------------------------------------------------

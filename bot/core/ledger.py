@@ -66,7 +66,9 @@ class Ledger:
             return self._take(notice.delivery_id, now, claimer)
         with self.db.session() as s:
             ws_id = self._workspace_id(s, notice.team_id)
-            row = q.delivery(s, ws_id, *notice.key) if ws_id is not None else None
+            if ws_id is None:
+                return None
+            row = q.delivery(s, ws_id, *notice.key)
             if row is None or not still_to_send(row, now):
                 return None
             if not q.reclaim_delivery(s, ws_id, row.id, row.status, row.claimed_at, claimer, now):
@@ -136,16 +138,19 @@ class Ledger:
             ws = q.workspace_by_team(s, notice.team_id, self.platform)
             if ws is None or (notice.action_id is None and notice.region_id is None):
                 return None  # about no one action (an import's digest): the nudges will meet it
+            found: Action | Region
             if notice.action_id is not None:
-                found = action = s.get(Action, notice.action_id)
+                action = s.get(Action, notice.action_id)
                 if action is None or action.workspace_id != ws.id:
                     return None
+                found = action
                 tell = action.created_by if action.creator_kind == USER else None
                 about, region_name = f"#{action.number} {action.title}", action.region.name if action.region else None
             else:
-                found = region = s.get(Region, notice.region_id)
+                region = s.get(Region, notice.region_id)
                 if region is None or region.workspace_id != ws.id:
                     return None
+                found = region
                 tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
             found.set_problem(notice.recipient, error)
             if not tell:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from bot.core import assignments, schedule
 from bot.core.dates import Due
@@ -23,7 +23,7 @@ from bot.core.records import USER, ActionInfo, OwnerInfo
 from bot.core.service import ActionService, row_info
 from store import planning
 from store import queries as q
-from store.models import Delivery, Region, Workspace
+from store.models import Region, Workspace
 
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this belongs to a sender that died
 LEDGER_SLACK = dt.timedelta(days=2)  # ledger rows older than the catch-up window by this much still count
@@ -40,8 +40,9 @@ def settings_of(ws: Workspace) -> schedule.NudgeSettings:
     return schedule.NudgeSettings(offsets, ws.nudge_repeat_days, ws.escalate_after_days)
 
 
-def still_to_send(row: Delivery | None, now: dt.datetime) -> bool:
-    """Whether the ledger lets this occurrence be (re)tried now."""
+def still_to_send(row: Any, now: dt.datetime) -> bool:
+    """Whether the ledger lets this occurrence be (re)tried now (`row`: a ledger row, or anything with its
+    `status` and `claimed_at`; None when there is none)."""
     if row is None or row.status in ("failed", assignments.PENDING):
         return True
     return row.status == "claimed" and now - row.claimed_at > CLAIM_LEASE
@@ -126,7 +127,7 @@ class Planner:
             settings = settings_of(ws)
             zones = q.people_zones(s, ws.id)
             regions = q.regions(s, ws.id)
-            by_id = {r.id: r for r in regions}
+            by_id: dict[int | None, Region] = {r.id: r for r in regions}
             window = (due_until(settings, now), now - schedule.CATCH_UP, now)
             ledger = planning.ledger_entries(s, ws.id, now - schedule.CATCH_UP - LEDGER_SLACK, *window)
             occurrences = Occurrences(settings, now, ws.timezone)
@@ -172,14 +173,14 @@ class Planner:
             tz = schedule.zone(zones.get(user), ws.timezone)
             today = now.astimezone(tz).date()
             if e.kind == assignments.ASSIGNED:
-                mine = [by_id[e.action_id]] if e.action_id in by_id else []
+                mine = [by_id[e.action_id]] if e.action_id is not None and e.action_id in by_id else []
                 by = actors.get(assignments.event_of(e.occurrence))
             else:
                 first, last = blocks[e.subject] or (0, -1)
                 mine = [r for r in rows if first <= r.number <= last]
                 by = mine[0].created_by if mine else None
-            mine = [row_info(r, today) for r in mine if any(uid == user for uid, _ in r.owners)]
-            if mine and by:
+            infos = [row_info(r, today) for r in mine if any(uid == user for uid, _ in r.owners)]
+            if infos and by:
                 notices.append(
                     Notice(
                         kind=e.kind,
@@ -190,10 +191,10 @@ class Planner:
                         scheduled_for=e.scheduled_for,
                         local_day=today,
                         timezone=str(tz.key),
-                        action=mine[0],
+                        action=infos[0],
                         action_id=e.action_id,
                         by=by,
-                        actions=tuple(mine),
+                        actions=tuple(infos),
                         delivery_id=e.id,
                     )
                 )
@@ -211,6 +212,8 @@ class Planner:
         now: dt.datetime,
     ) -> list[Notice]:
         action = candidate.row
+        due = action.due_date
+        assert due is not None  # a nudge candidate has a date (planning.nudge_candidates)
         failed = candidate.problem_recipient  # a recipient the platform said can never be reached here
         region_tz = region.timezone if region else None
         days = occurrences.days(region.working_days if region else None)
@@ -235,14 +238,16 @@ class Planner:
                     local_day=local_today,
                     timezone=str(tz.key),
                     action=infos[local_today],
-                    days_left=(action.due_date - local_today).days,
+                    days_left=(due - local_today).days,
                     mention=mention,
                     role=role,
                     action_id=action.id,
                 )
             )
 
-        recipients = [(f"user:{u}", zones.get(u) or region_tz, None) for u in owner_ids]
+        recipients: list[tuple[str, str | None, str | None]] = [
+            (f"user:{u}", zones.get(u) or region_tz, None) for u in owner_ids
+        ]
         if any(uid is None for uid, _ in action.owners):
             # named owners are not platform users: their nudge goes where the team will see it
             channel = action.channel_id or (region.channel_id if region else None)
@@ -254,7 +259,7 @@ class Planner:
             if who == failed:
                 continue  # the platform said this can never work; the creator has been told
             tz = occurrences.zone(tz_name)
-            occ = occurrences.nudge(action.due_date, tz, days, not_before, action.snoozed_until)
+            occ = occurrences.nudge(due, tz, days, not_before, action.snoozed_until)
             if occ is not None:
                 notice("nudge", who, tz, occ, mention)
 
@@ -262,7 +267,7 @@ class Planner:
         boss = lead if lead and lead not in owner_ids else (creator if creator not in owner_ids else None)
         if boss and f"user:{boss}" != failed:
             tz = occurrences.zone(zones.get(boss) or region_tz)
-            occ = occurrences.escalation(action.due_date, tz, days, not_before)
+            occ = occurrences.escalation(due, tz, days, not_before)
             if occ is not None:
                 notice("escalation", f"user:{boss}", tz, occ, role="lead" if boss == lead else "creator")
         return found
@@ -336,8 +341,9 @@ class _SummaryGroups:
 
     def _due(self, kind: str, date: dt.date | None) -> Due:
         """A new due date (or kind), remembered."""
-        self._dues[date if kind == "date" else kind] = Due(kind, date)
-        return self._dues[date if kind == "date" else kind]
+        key: dt.date | str = date if kind == "date" and date is not None else kind
+        self._dues[key] = Due(kind, date)
+        return self._dues[key]
 
     def add(self, listed: Iterable[planning.Listed]) -> None:
         """Rows in number order: each group stays in number order until `summary` sorts by due date."""
@@ -392,10 +398,10 @@ class _SummaryGroups:
         overdue, soon = self.overdue[region.id], self.soon[region.id]
         overdue.sort(key=lambda pair: -pair[1])  # stable: most days late first, then by number
         soon.sort(key=lambda info: info.due.date)  # stable: by due date, then by number
-        per_owner = Counter()
-        late = Counter()
+        per_owner: Counter[tuple[str, str | None]] = Counter()
+        late: Counter[tuple[str, str | None]] = Counter()
         for t in tallies:  # a user by ID (two users may share a name), a named owner by name
-            label = f"@{t.name or t.user_id}" if t.user_id else t.name
+            label = f"@{t.name or t.user_id}" if t.user_id else t.name or ""
             per_owner[(label, t.user_id)] += t.open
             late[(label, t.user_id)] += t.overdue
         open_total, ongoing = counts

@@ -44,7 +44,9 @@ class OwnerInfo:
 
     @property
     def label(self) -> str:
-        return self.name if self.user_id is None else f"@{self.name or self.user_id}"
+        if self.user_id is None:
+            return self.name or ""
+        return f"@{self.name or self.user_id}"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ with engine.connect() as connection:
                 compare_type=True,
                 # slack_sdk's OAuth tables are created by migration 0005 but are not our models
                 include_object=lambda obj, name, type_, reflected, compare_to: (
-                    not (type_ == "table" and name.startswith("slack_"))
+                    not (type_ == "table" and (name or "").startswith("slack_"))
                 ),
             )
             context.run_migrations()
