@@ -50,11 +50,15 @@ class Sender:
         max_hold: float = MAX_HOLD,
         budget: float | None = None,
         report: SweepReport | None = None,
+        caller_works: bool = False,
     ):
         self.ledger, self.notifier, self.now, self.claimer = ledger, notifier, now, claimer
         self.clock, self.pace, self.max_wait, self.max_hold = clock, pace, max_wait, max_hold
         self.report = report or SweepReport()
         self.workers = max(1, workers)
+        # the thread that calls `finish` sends too (one thread fewer to start): for a run whose notices
+        # are all added before it finishes (a change's DMs), not for a sweep's, which should go as planned
+        self._caller_works = caller_works
         self._cond = threading.Condition()
         self._lanes: dict[tuple[str, str], Lane] = {}
         self._heap: list[tuple[float, int, int, Lane]] = []
@@ -75,7 +79,7 @@ class Sender:
         return self
 
     def _more_workers(self) -> None:
-        while len(self._threads) < min(self.workers, len(self._lanes)):
+        while len(self._threads) + self._caller_works < min(self.workers, len(self._lanes)):
             thread = threading.Thread(target=self._work, name=f"sweep-send-{len(self._threads)}", daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -101,6 +105,9 @@ class Sender:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        if self._caller_works:
+            self._work()
+        with self._cond:
             threads = list(self._threads)
         for thread in threads:
             thread.join()

@@ -94,6 +94,7 @@ def deliver_told(
             workers=workers,
             clock=clock,
             ledger=ledger,
+            caller_works=True,
         )
     finally:
         ledger.record()
@@ -111,8 +112,10 @@ def _send(
     clock: Clock,
     budget: float | None = None,
     ledger: Ledger | None = None,
+    caller_works: bool = False,
 ) -> SweepReport:
-    """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned."""
+    """Plan each (team, planner) of `plans` in turn and send its notices as soon as they are planned
+    (`caller_works`: this thread sends too, once every plan is in)."""
     sender = Sender(
         ledger or Ledger(actions.db, actions.platform),
         notifier,
@@ -122,6 +125,7 @@ def _send(
         clock=clock,
         budget=budget,
         report=report,
+        caller_works=caller_works,
     ).start()
     try:
         for team_id, plan in plans:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     or_,
     select,
     update,
@@ -477,6 +478,12 @@ def delivery(session: Session, workspace_id: int, kind: str, subject: str, occur
     )
 
 
+def insert_deliveries(session: Session, rows: list[dict]) -> list[int]:
+    """Insert ledger rows (column values) in one statement; their IDs, in the order given."""
+    result = session.execute(insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True), rows)
+    return list(result.scalars())
+
+
 def take_deliveries(
     session: Session, ids: list[int], claimer: str, now: dt.datetime, stale_before: dt.datetime, pending: str
 ) -> list:
@@ -503,6 +510,21 @@ def take_deliveries(
 def set_delivery(session: Session, delivery_id: int, values: dict) -> None:
     """One plain UPDATE of a ledger row by primary key: no read first, no ORM bookkeeping."""
     session.connection().execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+def set_deliveries(session: Session, outcomes: list[tuple[int, dict]]) -> None:
+    """Ledger rows updated by primary key ((row ID, values) pairs, later values of a row over earlier
+    ones): one executemany per set of columns."""
+    merged: dict[int, dict] = {}
+    for delivery_id, values in outcomes:
+        merged.setdefault(delivery_id, {}).update(values)
+    by_columns: dict[tuple[str, ...], list[dict]] = {}
+    for delivery_id, values in merged.items():
+        by_columns.setdefault(tuple(sorted(values)), []).append({"row_id": delivery_id, **values})
+    conn = session.connection()
+    for columns, params in by_columns.items():
+        stmt = update(Delivery).where(Delivery.id == bindparam("row_id")).values({c: bindparam(c) for c in columns})
+        conn.execute(stmt, params)
 
 
 def reclaim_delivery(

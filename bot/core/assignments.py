@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from bot.core.notices import TOLD_ON_CHANGE, Notice
 from bot.core.records import ActionInfo
-from store.models import Delivery
 
 ASSIGNED, IMPORTED = TOLD_ON_CHANGE
 PENDING = "pending"  # written by the change, not yet claimed by a sender
@@ -35,13 +34,15 @@ def _row(
     user_id: str,
     now: dt.datetime,
     action_id: int | None = None,
-) -> Delivery:
-    return Delivery(
+) -> dict:
+    """A pending ledger row's columns (written with one multi-row INSERT: no ORM object per DM)."""
+    return dict(
         workspace_id=workspace_id,
         kind=kind,
         subject=subject,
         occurrence=occurrence,
         action_id=action_id,
+        region_id=None,
         recipient=f"user:{user_id}",
         scheduled_for=now,
         status=PENDING,
@@ -52,12 +53,12 @@ def _row(
     )
 
 
-def claim(rows: list[Delivery], claimer: str) -> None:
+def claim(rows: list[dict], claimer: str) -> None:
     """Mark rows a change is writing as claimed by `claimer`, the sender that will deliver them right after
     the answer: no one else takes them until the claim's lease runs out (the sweep then sends any that
     sender never did, as for any sender that died)."""
     for row in rows:
-        row.status, row.claimed_by, row.attempts = "claimed", claimer, 1
+        row.update(status="claimed", claimed_by=claimer, attempts=1)
 
 
 def told(user_ids, actor_id: str) -> list[str]:
@@ -65,14 +66,14 @@ def told(user_ids, actor_id: str) -> list[str]:
     return [u for u in dict.fromkeys(user_ids) if u and u != actor_id]
 
 
-def assigned(workspace_id: int, action_id: int, event_id: int, user_ids, now: dt.datetime) -> list[Delivery]:
+def assigned(workspace_id: int, action_id: int, event_id: int, user_ids, now: dt.datetime) -> list[dict]:
     """The pending DMs telling `user_ids` that the change recorded as `event_id` made them owners."""
     return [
         _row(workspace_id, ASSIGNED, f"action:{action_id}", f"{event_id}/user:{u}", u, now, action_id) for u in user_ids
     ]
 
 
-def imported(workspace_id: int, first: int, last: int, user_ids, now: dt.datetime) -> list[Delivery]:
+def imported(workspace_id: int, first: int, last: int, user_ids, now: dt.datetime) -> list[dict]:
     """The pending DMs, one per owner, listing what the import of actions #first to #last gave them."""
     return [_row(workspace_id, IMPORTED, f"numbers:{first}-{last}", f"user:{u}", u, now) for u in user_ids]
 
@@ -100,9 +101,12 @@ class Written(NamedTuple):
     action_id: int | None
 
 
-def written(rows: list[Delivery]) -> list[Written]:
-    """The rows (flushed: they have IDs) as plain records that outlive their session."""
-    return [Written(r.id, r.kind, r.subject, r.occurrence, r.recipient.split(":", 1)[1], r.action_id) for r in rows]
+def written(ids: list[int], rows: list[dict]) -> list[Written]:
+    """The rows as stored (`ids`: their IDs, in the same order) as plain records."""
+    return [
+        Written(i, r["kind"], r["subject"], r["occurrence"], r["recipient"].split(":", 1)[1], r["action_id"])
+        for i, r in zip(ids, rows)
+    ]
 
 
 def notices(

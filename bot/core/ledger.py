@@ -216,5 +216,4 @@ class BatchLedger(Ledger):
         outcomes, self._outcomes = self._outcomes, []
         if outcomes:
             with self.db.session() as s:
-                for delivery_id, values in outcomes:
-                    q.set_delivery(s, delivery_id, values)
+                q.set_deliveries(s, outcomes)

@@ -30,7 +30,7 @@ from bot.core.owner_cap import check_owners
 from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
 from store import queries as q
 from store.database import Database
-from store.models import Action, Delivery, Event, Group, Meeting, Note, Owner, Region, Workspace
+from store.models import Action, Event, Group, Meeting, Note, Owner, Region, Workspace
 from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
@@ -671,16 +671,14 @@ class ActionService:
         s.flush()  # the event's ID keys the DMs
         return self._ledger_rows(s, assignments.assigned(ws.id, action.id, event.id, users, now))
 
-    def _ledger_rows(self, s, rows: builtins.list[Delivery]) -> builtins.list[assignments.Written]:
+    def _ledger_rows(self, s, rows: builtins.list[dict]) -> builtins.list[assignments.Written]:
         """Add ledger rows to the session (claimed by `claims_as` when it is set); what the web process
         needs to deliver them at once."""
         if not rows:
             return []
         if self.claims_as is not None:
             assignments.claim(rows, self.claims_as)
-        s.add_all(rows)
-        s.flush()
-        return assignments.written(rows)
+        return assignments.written(q.insert_deliveries(s, rows), rows)
 
     def _notices(
         self,
