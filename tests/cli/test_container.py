@@ -69,7 +69,9 @@ def docker_runs() -> bool:
 
 @pytest.mark.skipif(not docker_runs(), reason="no Docker daemon on this machine: the image is not built here")
 def test_the_image_builds_from_the_checkout():
-    built = subprocess.run(["docker", "build", "-q", "-t", "actionbot:test", str(ROOT)], capture_output=True, timeout=900)
+    built = subprocess.run(
+        ["docker", "build", "-q", "-t", "actionbot:test", str(ROOT)], capture_output=True, timeout=900
+    )
     assert built.returncode == 0, built.stderr.decode()[-2000:]
     version = subprocess.run(
         ["docker", "run", "--rm", "actionbot:test", "actionbot", "--help"], capture_output=True, timeout=120
