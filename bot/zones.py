@@ -9,6 +9,7 @@ when the `bot` package is imported, before any zone is made; `CHOSEN` says which
 
 from __future__ import annotations
 
+import importlib
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ def system_database(tzpath: tuple[str, ...] | None = None) -> ZoneDatabase | Non
 
 def package_database() -> ZoneDatabase | None:
     try:
-        import tzdata
+        tzdata = importlib.import_module("tzdata")  # a dependency; it ships no type information
     except ImportError:
         return None
     return ZoneDatabase("tzdata package", getattr(tzdata, "IANA_VERSION", None))
