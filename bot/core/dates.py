@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -152,6 +153,35 @@ def parse_due(phrase: str, today: dt.date, date_order: str = "MDY") -> Due:
         _fail(f"I couldn't read “{shown}” as a date.")
     _check_year(date.year, shown)
     return Due("date", date)
+
+
+_DAY_MONTH = re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})(?:\2(?:\d{4}|\d{2}))?(?!\d)", re.ASCII)
+
+
+def order_shown_by(texts: Iterable[str], order: str) -> tuple[str, str | None]:
+    """The order a column of dates is written in: `order`, unless one of them can only be read the other
+    way round (“31/01/2015” only day first, “01/31/2015” only month first) and none only `order`'s way;
+    then the other order, and the text that shows it."""
+    if order not in ("MDY", "DMY"):
+        return order, None
+    day_first = month_first = None
+    for text in texts:
+        for m in _DAY_MONTH.finditer(text):
+            first, second = int(m[1]), int(m[3])
+            if 12 < first <= 31 and 1 <= second <= 12:
+                day_first = day_first or m[0]
+            elif 12 < second <= 31 and 1 <= first <= 12:
+                month_first = month_first or m[0]
+    if order == "MDY" and day_first and not month_first:
+        return "DMY", day_first
+    if order == "DMY" and month_first and not day_first:
+        return "MDY", month_first
+    return order, None
+
+
+def order_name(order: str) -> str:
+    """“day/month/year” for DMY, and so on."""
+    return _ORDER_NAMES[order]
 
 
 def _fail(problem: str) -> NoReturn:

@@ -42,7 +42,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.core.cells import unguard
-from bot.core.dates import NO_DUE, ONGOING, DateParseError, Due, format_date, parse_due
+from bot.core.dates import NO_DUE, ONGOING, DateParseError, Due, format_date, order_name, order_shown_by, parse_due
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_TITLE
 
@@ -733,6 +733,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
     if "action" not in columns:  # defensive: headings are found by their action column
         raise BadInput(f"I found no action column. Expected one of {_EXPECTED['action']}.", EXAMPLE_HEADER)
 
+    date_order = _matrix_date_order(table, columns.get("date", []), date_order, warnings)
     dates: dict[str, tuple[Due, str | None, str | None]] = {}
     rows: list[ImportRow] = []
     number = 0
@@ -780,6 +781,20 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
         row.group = " ".join(cell("group").split()) or None
         rows.append(row)
     return ImportResult(rows, warnings, table.shape)
+
+
+def _matrix_date_order(table: _Table, date_columns: list[int], date_order: str, notes: list[str]) -> str:
+    """The order the matrix's dates are read in: the workspace's, unless a date in the date column can
+    only be read the other way round (a French matrix's “31/01/2015” under month-first); then the other,
+    for every date of the matrix, with a note saying so and why."""
+    texts = (record[i] for record in table.records for i in date_columns if i < len(record))
+    order, shown = order_shown_by(texts, date_order)
+    if shown:
+        notes.append(
+            f"Dates are read as {order_name(order)}: “{shown}” can only be read that way, so the other dates "
+            f"of the matrix are read that way too (the workspace's order is {order_name(date_order)})."
+        )
+    return order
 
 
 def _clean_title(text: str) -> str:
