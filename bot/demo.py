@@ -19,6 +19,7 @@ from bot.runtime import BackgroundServer, build_runtime
 from handlers.slack.devkit.driver import SlackDriver, buttons
 from handlers.slack.devkit.show import message_text
 from handlers.slack.devkit.standin import SlackStandIn
+from handlers.slack.render_notices import quiet
 
 TEAM = "T0UNREDD"
 PEOPLE = [  # user id, handle, real name, zone, admin
@@ -124,7 +125,7 @@ def run_demo(out=sys.stdout) -> int:
                 "Regions set up by an admin: "
                 + ", ".join(s.name + (f" ({', '.join(s.aliases)})" if s.aliases else "") for s in REGIONS)
             )
-            last_reply = None
+            patricias_dm = None
             for user, text in SCRIPT:
                 dms_before = len(slack.calls_to("chat.postMessage"))
                 reply = driver.command(user, text)
@@ -132,27 +133,26 @@ def run_demo(out=sys.stdout) -> int:
                 for uid, handle in names.items():
                     shown = shown.replace(f"<@{uid}|{handle}>", f"@{handle}")
                 say()
-                say(f"@{names[user]} › /action {shown}")
-                message = reply.json()
-                for line in message_text(message, names):
+                say(f"@{names[user]} in #general › /action {shown}")
+                for line in message_text(reply.json(), names):
                     say(f"    {line}")
                 if text.startswith("add") and "<@" in text:
                     for call in slack.wait_for("chat.postMessage", count=dms_before + 1)[dms_before:]:
                         say(f"  ✉ DM to @{names.get(call.params['channel'].replace('D', 'U', 1), '?')}:")
                         for line in message_text(call.params, names):
                             say(f"    {line}")
-                if text.startswith("list region:LAC"):
-                    last_reply = message
-            # Patricia presses Done on her item in the LAC list Tim saw
-            done = [b for b in buttons(last_reply or {}) if b["decoded"].get("n") == 3]
+                        if call.params["channel"] == "DPATRICIA":
+                            patricias_dm = call.params
+            # Patricia presses Done on #3 in the DM that told her of it (the lists above were Tim's own)
+            done = [b for b in buttons(patricias_dm or {}) if b["decoded"].get("n") == 3]
             if done:
                 say()
-                say("@patricia presses [Done] on #3 in the LAC list")
-                _, posted = driver.click("UPATRICIA", "action_done", done[0]["value"])
+                say("@patricia presses [Done] on #3 in her DM from actionbot")
+                _, posted = driver.click("UPATRICIA", "action_done", done[0]["value"], channel_id="DPATRICIA")
                 for line in message_text(posted or {}, names):
                     say(f"    {line}")
             say()
-            say("@tim › /action list all")
+            say("@tim in #general › /action list all")
             for line in message_text(driver.command("UTIM", "list all").json(), names):
                 say(f"    {line}")
             use_the_surfaces(runtime, driver, slack, names, say)
@@ -198,10 +198,13 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
             where = call.params["channel"]
             to = f"#{names.get(where, where)}" if where.startswith("C") else f"@{names.get('U' + where[1:], where)}"
             if notice.summary is not None and (where, notice.local_day) != FULL_SUMMARY:
-                say(
-                    f"  📊 {local} {notice.timezone}: weekly summary of {notice.summary.region} posted in {to} "
-                    f"({notice.summary.open_total} open, {len(notice.summary.overdue)} overdue)"
+                s = notice.summary
+                counts = (
+                    "one line: nothing open, nothing done or new"
+                    if quiet(s)
+                    else f"{s.open_total} open, {len(s.overdue)} overdue, {len(s.done)} done this week"
                 )
+                say(f"  📊 {local} {notice.timezone}: weekly summary of {s.region} posted in {to} ({counts})")
                 continue
             say(f"  {local} {notice.timezone} → {to}:")
             for line in message_text(call.params, names):
@@ -225,7 +228,7 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
 def use_the_surfaces(runtime, driver: SlackDriver, slack: SlackStandIn, names: dict, say) -> None:
     """The form and the bot in conversation: Lina fills in `/action add`'s form; Tim asks in a channel."""
     say()
-    say("@lina › /action add            (no text: the form opens)")
+    say("@lina in #km-global › /action add            (no text: the form opens)")
     driver.command("ULINA", "add", channel_id="CGLOBAL")
     view = slack.calls_to("views.open")[-1].params["view"]
     say("    " + " · ".join(b["label"]["text"] for b in view["blocks"] if b["type"] == "input"))

@@ -99,7 +99,8 @@ def escalation_message(notice: Notice) -> dict:
         f"Owner{'s' if len(a.owners) > 1 else ''}: {owners_text(a)}. You hear about it as "
         + (f"the lead of {escape(a.region)}." if notice.role == "lead" and a.region else "its creator.")
     )
-    blocks = [section(lead), context(f"Nudge them, or reply with `/action note {a.number} <what you heard>`.")]
+    ask = "Ask them how it is going" if len(a.owners) > 1 else "Ask how it is going"
+    blocks = [section(lead), context(f"{ask}, then add what you hear with `/action note {a.number} <what you heard>`.")]
     fallback = f"Overdue: #{a.number} {escape(a.title)} is {when_due(notice.days_left)}"
     return message(fallback, blocks)
 
@@ -142,8 +143,20 @@ def summary_lines(s: RegionSummary) -> list[tuple[str, list[str]]]:
     return groups
 
 
+def quiet(s: RegionSummary) -> bool:
+    """Nothing open, nothing done or new in the last 7 days: the week's summary is one line."""
+    return s.open_total == 0 and not s.done and not s.new
+
+
 def summary_messages(s: RegionSummary) -> list[dict]:
-    """The summary as one or more messages: each at most 50 blocks, each text at most 3000 characters."""
+    """The summary as one or more messages: each at most 50 blocks, each text at most 3000 characters. A
+    region with nothing open and nothing done or new in the week gets one short line."""
+    if quiet(s):
+        line = (
+            f":bar_chart: *Weekly summary: {escape(s.region)}*, week of {format_date(s.week_of)}: nothing open, "
+            "and nothing done or new in the last 7 days."
+        )
+        return [message(escape(f"Weekly summary for {s.region}: nothing open"), [section(line)])]
     head = (
         f":bar_chart: *Weekly summary: {escape(s.region)}*, week of {format_date(s.week_of)}\n"
         f"{s.open_total} open · {len(s.overdue)} overdue · {len(s.due_soon)} due this week · "
