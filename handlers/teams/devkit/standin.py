@@ -29,7 +29,6 @@ import json
 import math
 import re
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -110,6 +109,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are written apart: no 40 ms delayed-ACK stall
 
     def log_message(self, format, *args):  # keep test output quiet
         pass
@@ -505,7 +505,23 @@ class TeamsStandIn:
             return 401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret."}, {}
         if form.get("scope") != BOT_SCOPE:
             return 400, {"error": "invalid_scope"}, {}
-        token = "standin-access-" + secrets.token_urlsafe(24)
+        now = int(time.time())
+        token = jwt.encode(  # a JWT like Entra's (the Teams SDK decodes the bot's token)
+            {
+                "aud": "https://api.botframework.com",
+                "iss": f"https://login.microsoftonline.com/{self.tenant_id}/v2.0",
+                "tid": self.tenant_id,
+                "appid": self.app_id,
+                "azp": self.app_id,
+                "iat": now,
+                "nbf": now,
+                "exp": now + self.token_lifetime,
+                "jti": secrets.token_urlsafe(12),
+            },
+            self.key,
+            algorithm="RS256",
+            headers={"kid": self.kid},
+        )
         with self._cond:
             self._tokens[token] = time.time() + self.token_lifetime
         self._record(Sent("token", None, None, {"client_id": form["client_id"], "scope": form["scope"]}, 200))
