@@ -290,21 +290,19 @@ class BotConnector:
     async def send(self, service_url: str, conversation_id: str, activity: dict) -> str:
         """Post an activity into a conversation (a channel thread is `{channel};messageid={root}`);
         returns the new activity's ID."""
-        sent = await self._api(service_url).conversations.activities(conversation_id).create(_params(activity))
+        sent = await self._api(service_url).conversations.create_activity(conversation_id, _params(activity))
         return sent.id
 
     async def reply(self, service_url: str, conversation_id: str, activity_id: str, activity: dict) -> str:
-        sent = (
-            await self._api(service_url).conversations.activities(conversation_id).reply(activity_id, _params(activity))
+        sent = await self._api(service_url).conversations.reply_to_activity(
+            conversation_id, activity_id, _params(activity)
         )
         return sent.id
 
     async def update(self, service_url: str, conversation_id: str, activity_id: str, activity: dict) -> str:
         """Replace a message the bot sent (a card updated in place)."""
-        sent = (
-            await self._api(service_url)
-            .conversations.activities(conversation_id)
-            .update(activity_id, _params(activity))
+        sent = await self._api(service_url).conversations.update_activity(
+            conversation_id, activity_id, _params(activity)
         )
         return sent.id
 
