@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Coroutine, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Coroutine, Iterable, Mapping, TypeVar
 
 from handlers.teams.auth import BotFrameworkAuth, KeysUnavailable, Refused, Verified
 
@@ -47,7 +47,7 @@ class Inbound:
     token: str = field(repr=False)
 
 
-Handler = Callable[[Inbound], Awaitable[tuple[int, Any]]]  # → (status, JSON body or None)
+Handler = Callable[[Inbound], Coroutine[Any, Any, tuple[int, Any]]]  # → (status, JSON body or None)
 
 
 class LoopThread:
@@ -95,7 +95,7 @@ class LoopThread:
             loop.call_soon_threadsafe(loop.stop)
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
+def _header(headers: Mapping[str, str] | Any, name: str) -> str | None:
     value = headers.get(name)
     if value is None:
         lowered = name.lower()
@@ -131,7 +131,7 @@ class TeamsBridge:
         """Run a coroutine on the Teams loop from synchronous code (e.g. a proactive send)."""
         return self.loop.run(coro, self.timeout if timeout is None else timeout)
 
-    def handle(self, headers: Mapping[str, str], body: bytes) -> Response:
+    def handle(self, headers: Mapping[str, str] | Any, body: bytes) -> Response:
         """One `POST /api/messages`: (status, headers, body). Never raises."""
         started = time.perf_counter()
         if len(body) > self.max_body:

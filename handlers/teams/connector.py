@@ -133,7 +133,7 @@ class ClientCredentials:
             self._expires_at = self._clock() + max(0.0, lifetime - self._margin)
             return self._token
 
-    async def token_provider(self, scope: str | None = None, tenant_id: str | None = None) -> str:
+    async def token_provider(self, scope: str | list[str] | None = None, tenant_id: str | None = None) -> str:
         """For `App(token=...)`: the SDK asks with a scope and tenant; the bot has one of each."""
         return await self.token()
 

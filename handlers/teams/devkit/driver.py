@@ -17,7 +17,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from handlers.teams.devkit.standin import TeamsStandIn
@@ -123,8 +123,8 @@ class TeamsDriver:
         return activity
 
     def mention(
-        self, user: dict, team: dict, text: str, channel_name: str | None = None, also: list[dict] = ()
-    ) -> dict:  # type: ignore[assignment]
+        self, user: dict, team: dict, text: str, channel_name: str | None = None, also: Sequence[dict] = ()
+    ) -> dict:
         """`@Bot <text>` in a channel; people in `also` are mentioned after it (`<at>Name</at>` each)."""
         conversation, data = self.channel(team, channel_name)
         activity = self._base("message", user, conversation, data, with_client_info=True)
@@ -227,8 +227,8 @@ class TeamsDriver:
         user: dict,
         team: dict,
         event: str = "teamMemberAdded",
-        members_added: list[dict] = (),  # type: ignore[assignment]
-        members_removed: list[dict] = (),  # type: ignore[assignment]
+        members_added: Sequence[dict] = (),
+        members_removed: Sequence[dict] = (),
     ) -> dict:
         """A team event: the bot or people added or removed, a channel created (`event`: Teams'
         `channelData.eventType`)."""

@@ -35,7 +35,7 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -284,7 +284,7 @@ class TeamsStandIn:
         given, _, surname = name.partition(" ")
         handle = re.sub(r"[^a-z0-9.]", "", name.lower().replace(" ", "."))
         email = email or f"{handle or 'user'}@contoso.test"
-        member = {
+        member: dict[str, Any] = {
             "id": user_id or user_id_for(f"{self.app_id}/{email}"),
             "name": name,
             "aadObjectId": aad_object_id or str(uuid.uuid5(uuid.NAMESPACE_URL, email)),
@@ -302,10 +302,10 @@ class TeamsStandIn:
                 self._not_installed.add(member["id"])
         return member
 
-    def add_team(self, name: str, channels: list[str] = (), members: list[dict] = ()) -> dict:  # type: ignore[assignment]
+    def add_team(self, name: str, channels: Sequence[str] = (), members: Sequence[dict] = ()) -> dict:
         """A team with its General channel (whose ID is the team ID) and the named channels."""
         team_id = f"19:{secrets.token_hex(16)}@thread.tacv2"
-        team = {
+        team: dict[str, Any] = {
             "id": team_id,
             "name": name,
             "channels": [{"id": team_id, "name": None}]
@@ -613,7 +613,7 @@ class TeamsStandIn:
             return _error(400, "BadArgument", "exactly one member is required for a 1:1 conversation")
         tenant = ((payload.get("channelData") or {}).get("tenant") or {}).get("id") or payload.get("tenantId")
         with self._cond:
-            user = self._users.get(members[0].get("id"))
+            user = self._users.get(str(members[0].get("id")))
             not_installed = user is not None and user["id"] in self._not_installed
         if user is None or tenant != user["tenantId"]:
             self._record(Sent("create", None, None, payload, 404))
@@ -680,9 +680,9 @@ class TeamsStandIn:
             return _error(413, "MessageSizeTooBig", "Message size too large.")
         if kind == "update":
             with self._cond:
-                known = activity_id in conversation.activities
+                known = activity_id is not None and activity_id in conversation.activities
                 if known:
-                    conversation.activities[activity_id] = payload
+                    conversation.activities[str(activity_id)] = payload
             if not known:
                 self._record(Sent(kind, conversation_id, activity_id, payload, 404))
                 return _error(404, "ActivityNotFoundInConversation", "Activity not found.")
