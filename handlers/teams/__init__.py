@@ -1,0 +1,3 @@
+"""Microsoft Teams: the transport (inbound authentication, the bridge from the WSGI server to the Teams
+SDK's event loop, the outbound Bot Connector client), the app package, and a local Bot Connector
+stand-in under devkit/. Needs the `teams` extra (`pip install -e '.[teams]'`)."""

@@ -1,0 +1,1 @@
+"""A local Bot Connector stand-in and activity builders for tests, benchmarks and the demo."""
