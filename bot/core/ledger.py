@@ -41,9 +41,9 @@ class Ticket:
 
 
 class Ledger:
-    """The ledger of one platform's workspaces (`platform`: Slack unless said otherwise)."""
+    """The ledger of one platform's workspaces (`platform`: its name, `workspaces.platform`)."""
 
-    def __init__(self, db: Database, platform: str = q.SLACK):
+    def __init__(self, db: Database, platform: str):
         self.db = db
         self.platform = platform
         self._workspaces: dict[str, int] = {}  # team ID -> workspaces.id (a row's ID never changes)
@@ -181,7 +181,7 @@ class BatchLedger(Ledger):
     are. A process that dies in between leaves its claims to expire: the sweep then sends them, as it
     does for any sender that died mid-send."""
 
-    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str, platform: str = q.SLACK):
+    def __init__(self, db: Database, notices: list[Notice], now: dt.datetime, claimer: str, platform: str):
         super().__init__(db, platform)
         self._tickets = self._take_all([n.delivery_id for n in notices if n.delivery_id is not None], now, claimer)
         self._outcomes: list[tuple[int, dict]] = []
