@@ -132,5 +132,9 @@ class PlatformKind(Protocol):
         """Raise ConfigError (one line naming the setting) when its settings cannot work; `serving`:
         for `actionbot run`, else only for sending."""
 
+    def one_process(self, config: Config) -> bool:
+        """Whether it holds a connection only one process may (Slack's Socket Mode): `actionbot run`
+        then serves from one process, whatever `--workers` says."""
+
     def open(self, config: Config, actions: ActionService) -> Platform:
         """The platform on `actions` (the core on its workspaces, on this process's database)."""

@@ -8,7 +8,7 @@ import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from sqlalchemy import text
 
@@ -16,7 +16,7 @@ from bot import platforms
 from bot.config import Config, ConfigError
 from bot.core.dates import utc_now
 from bot.core.service import ActionService
-from bot.platform import Platform, Served
+from bot.platform import Platform, PlatformKind, Served
 from store.database import Database
 from store.migrate import is_current, upgrade
 
@@ -35,9 +35,7 @@ def open_database(config: Config) -> Database:
 
 def action_service(config: Config, db: Database, platform: str) -> ActionService:
     """The core on one platform's workspaces."""
-    return ActionService(
-        db, platform=platform, default_timezone=config.timezone, default_date_order=config.date_order
-    )
+    return ActionService(db, platform=platform, default_timezone=config.timezone, default_date_order=config.date_order)
 
 
 def database_ok(db: Database) -> bool:
@@ -50,17 +48,25 @@ def database_ok(db: Database) -> bool:
         return False
 
 
-def open_platforms(config: Config, db: Database, *, serving: bool, actions: ActionService | None = None) -> list:
+def configured_kinds(config: Config, *, serving: bool) -> list[PlatformKind]:
     """Every configured platform, its settings checked (`serving`: for `actionbot run`, else for sending
-    only), opened on `db`; `actions`, when given, is the core the platform of its name uses. With none
-    configured, the first listed one says which setting it misses."""
+    only), before anything is opened. With none configured, the first listed one says what it misses."""
     kinds = platforms.configured(config)
     if not kinds:
         platforms.kinds()[0].check(config, serving=serving)
         raise ConfigError("no chat platform is configured (see README.md, “Configure”)")
-    opened: list[Platform] = []
     for kind in kinds:
         kind.check(config, serving=serving)
+    return kinds
+
+
+def open_platforms(
+    config: Config, db: Database, *, serving: bool, actions: ActionService | None = None
+) -> list[Platform]:
+    """Every configured platform (see configured_kinds) opened on `db`; `actions`, when given, is the
+    core the platform of its name uses."""
+    opened: list[Platform] = []
+    for kind in configured_kinds(config, serving=serving):
         own = actions if actions is not None and actions.platform == kind.name else None
         opened.append(kind.open(config, own or action_service(config, db, kind.name)))
     return opened
@@ -72,7 +78,7 @@ def scheduler_services(config: Config, actions: ActionService, clock=None):
     return services_of(open_platforms(config, actions.db, serving=False, actions=actions), clock)
 
 
-def services_of(opened: list, clock=None):
+def services_of(opened: list[Platform], clock=None):
     from scheduler.clock import Services
     from scheduler.sweep import Outlet
 
@@ -92,11 +98,11 @@ class Runtime:
     @property
     def ctx(self) -> Any:
         """Slack's handler context (its tests and the demo reach into it)."""
-        return getattr(self.served["slack"], "ctx")
+        return cast(Any, self.served["slack"]).ctx
 
     @property
     def bolt_app(self) -> Any:
-        return getattr(self.served["slack"], "bolt_app")
+        return cast(Any, self.served["slack"]).bolt_app
 
     def actions(self) -> ActionService:
         """The core on the first platform's workspaces (the calendar feeds are found across all of them)."""
@@ -120,7 +126,9 @@ class Runtime:
         from handlers.web import make_wsgi
 
         feed = lambda secret: CalendarService(self.actions()).ics_for_secret(secret, self.clock())  # noqa: E731
-        return make_wsgi(self.routes(), lambda: database_ok(self.db), calendar=feed, max_body=self.config.max_body_bytes)
+        return make_wsgi(
+            self.routes(), lambda: database_ok(self.db), calendar=feed, max_body=self.config.max_body_bytes
+        )
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):
         """A production WSGI server (waitress) on host:port, or on `sock` (already listening, shared
@@ -149,6 +157,7 @@ def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
     the same workspaces side by side, so each keeps to its share of a platform's limits."""
     from scheduler.courier import Courier
 
+    configured_kinds(config, serving=True)  # a setting missing: one line, and no database created
     db = open_database(config)
     now = clock or utc_now
     opened = {p.name: p for p in open_platforms(config, db, serving=True)}

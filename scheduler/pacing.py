@@ -20,7 +20,6 @@ from typing import Any
 
 from bot.platform import Pace  # a platform's pacing of one destination (its notifier brings it)
 
-
 # Only the Sender's default until it takes its pace from each notifier (scheduler.delivery): every sweep
 # passes the notifier's own `pace` (a platform's notifier brings it: bot.platform)
 SLACK_PACE = Pace(1.0, None)

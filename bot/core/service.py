@@ -68,9 +68,7 @@ class ActionService:
     """Operations on one platform's workspaces (`platform`: its name, `workspaces.platform`), each named
     by its ID there."""
 
-    def __init__(
-        self, db: Database, *, platform: str, default_timezone: str = "UTC", default_date_order: str = "MDY"
-    ):
+    def __init__(self, db: Database, *, platform: str, default_timezone: str = "UTC", default_date_order: str = "MDY"):
         self.db = db
         self.platform = platform
         self.default_timezone = default_timezone

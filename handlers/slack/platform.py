@@ -38,6 +38,9 @@ class SlackKind:
         else:
             config.require_token()
 
+    def one_process(self, config: Config) -> bool:
+        return bool(config.app_token)  # Socket Mode: one WebSocket connection
+
     def open(self, config: Config, actions: ActionService) -> SlackPlatform:
         return SlackPlatform(config, actions)
 
