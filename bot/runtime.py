@@ -108,12 +108,16 @@ class Runtime:
         """The core on the first platform's workspaces (the calendar feeds are found across all of them)."""
         return next(iter(self.platforms.values())).actions
 
+    def scheduler_services(self):
+        """The scheduler's services for every platform served here: each sends through its platform's
+        notifier, sharing what the web process remembers (Slack's DM channels)."""
+        return services_of(list(self.platforms.values()), lambda: self.clock())
+
     def scheduler(self, blocking: bool = False):
-        """The nudge and summary scheduler for every platform served here (not started): each sends
-        through its platform's notifier, sharing what the web process remembers (Slack's DM channels)."""
+        """The nudge and summary scheduler of `scheduler_services` (not started)."""
         from scheduler.clock import make_scheduler
 
-        return make_scheduler(services_of(list(self.platforms.values()), lambda: self.clock()), blocking=blocking)
+        return make_scheduler(self.scheduler_services(), blocking=blocking)
 
     def routes(self) -> list:
         return [route for served in self.served.values() for route in served.routes]
