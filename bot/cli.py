@@ -258,9 +258,10 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
         clock.start()
         log.info("%sscheduler running in this process (sweep every minute)", prefix)
     try:
-        for runner in runners:
-            log.info("%sconnecting: %s", prefix, type(runner).__name__)
-            runner.start()
+        for platform, served in runtime.served.items():
+            for runner in served.runners:
+                log.info("%sconnecting to %s (%s)", prefix, platform, type(runner).__name__)
+                runner.start()
         if runners and not runtime.routes():
             threading.Event().wait()  # until Ctrl-C or SIGTERM; the connections live in their own threads
             return 0

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.dates import utc_now
 from bot.core.planner import CLAIM_LEASE
-from scheduler.sweep import Outlet, housekeeping, sweep_all
+from scheduler.sweep import Outlet, housekeeping, sweep
 
 log = logging.getLogger("actionbot.clock")
 
@@ -51,14 +51,21 @@ def _installed() -> Services:
 
 def sweep_job() -> None:
     services = _installed()
-    report = sweep_all(services.outlets.values(), services.clock())
-    if report.sent or report.failed:
-        log.info(
-            "sweep: %d sent, %d failed, %d taken by another sender",
-            len(report.sent),
-            len(report.failed),
-            report.skipped,
-        )
+    now = services.clock()
+    for name, outlet in services.outlets.items():
+        try:  # one platform failing (its planning, its database reads) must not stop the others' sends
+            report = sweep(outlet.actions, outlet.notifier, now)
+        except Exception:
+            log.exception("sweep of %s failed; the next sweep tries again", name)
+            continue
+        if report.sent or report.failed:
+            log.info(
+                "sweep (%s): %d sent, %d failed, %d taken by another sender",
+                name,
+                len(report.sent),
+                len(report.failed),
+                report.skipped,
+            )
 
 
 def housekeeping_job() -> None:
