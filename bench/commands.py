@@ -117,6 +117,7 @@ def serve_bare(port: int, threads: int) -> None:
     from waitress.server import create_server
 
     from handlers.slack.clients import web_client
+    from handlers.slack.routes import slack_routes
     from handlers.web import make_wsgi
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -129,7 +130,7 @@ def serve_bare(port: int, threads: int) -> None:
     app.event("app_home_opened")(lambda ack: ack())
     app.view(re.compile(".*"))(lambda ack: ack())
     app.action(re.compile(".*"))(lambda ack: ack())
-    wsgi = make_wsgi(app, lambda: True, signing_secret=os.environ["SLACK_SIGNING_SECRET"])
+    wsgi = make_wsgi(slack_routes(app, os.environ["SLACK_SIGNING_SECRET"]), lambda: True)
     server = create_server(wsgi, host="127.0.0.1", port=port, threads=threads, ident="bare-bolt")
     logging.getLogger("bare").info("listening on http://%s:%s", server.effective_host, server.effective_port)
     server.run()

@@ -95,7 +95,7 @@ def seed(
     seed_programme(url, actions=dm_actions, due=dm_actions, regions=regions, people=people, now=now)
     db = Database(url)
     try:
-        service = ActionService(db)
+        service = ActionService(db, platform="slack")
         targets = [f"CSPREAD{n % spread_channels:04d}" for n in range(spread_actions if spread_channels else 0)]
         targets += [f"CHOT{n % hot_channels:02d}" for n in range(hot_actions if hot_channels else 0)]
         by_channel: dict[str, list[ActionSpec]] = {}
@@ -186,7 +186,7 @@ def run_delivery(
         )
         database = Database(url)
         try:
-            actions = ActionService(database)
+            actions = ActionService(database, platform="slack")
             client = web_client(BOT_TOKEN, standin.api_url)
             notifier = SlackNotifier(lambda team_id: client)
             planned = sweep(actions, None, now, dry_run=True).planned

@@ -279,7 +279,7 @@ def seed(url: str, people: list[Person], rng: random.Random, count: int = SEED_A
     now = utc_now()
     database = Database(url)
     try:
-        service = ActionService(database)
+        service = ActionService(database, platform="slack")
         for p in people:
             PeopleService(service).remember(TEAM, p.user_id, now, name=p.handle, tz=p.tz, is_admin=p.is_admin)
         members = [p for p in people if not p.is_admin]

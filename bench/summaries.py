@@ -47,7 +47,7 @@ DUE_SHARE = 10  # one action in this many is overdue or due this week
 def build_and_render(url: str, now: dt.datetime, repeat: int) -> dict:
     db = Database(url)
     try:
-        actions = ActionService(db)
+        actions = ActionService(db, platform="slack")
         counter = StatementCounter(db.engine)
         build, render, statements = [], [], []
         for _ in range(repeat):

@@ -61,7 +61,7 @@ def plan_runs(url: str, now: dt.datetime, repeat: int) -> dict:
     """The dry-run sweep `repeat` times in this process: seconds and statements of each, what it planned."""
     db = Database(url)
     try:
-        actions = ActionService(db)
+        actions = ActionService(db, platform="slack")
         counter = StatementCounter(db.engine)
         seconds, statements = [], []
         for _ in range(repeat):

@@ -15,7 +15,6 @@ from bot.core.dates import Due, utc_now
 from bot.core.errors import UserError
 from bot.core.records import CLI, Actor, Listing
 from bot.core.regions import RegionSpec
-from bot.runtime import action_service
 
 CLI_ACTOR = Actor("cli", is_admin=True, kind=CLI)  # the operator at the shell administers every workspace
 
@@ -203,11 +202,15 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args) -> int:
     import signal
 
+    from bot import platforms
+    from bot.runtime import configured_kinds
+
     config = Config.from_env()
-    config.require_slack()
+    configured_kinds(config, serving=True)  # a setting missing: one line, before anything starts
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
-    if args.workers > 1 and not config.app_token:
+    single = [kind.name for kind in platforms.configured(config) if kind.one_process(config)]
+    if args.workers > 1 and not single:
         from bot.http_server import listening_socket
         from bot.runtime import open_database
         from bot.workers import serve_workers
@@ -226,7 +229,7 @@ def cmd_run(args) -> int:
 
     if args.workers > 1:
         logging.getLogger("actionbot").warning(
-            "Socket Mode holds one connection to Slack: serving from one process, not %d workers", args.workers
+            "%s holds one connection: serving from one process, not %d workers", ", ".join(single), args.workers
         )
 
     def stop(signum, frame):  # a platform's SIGTERM stops like Ctrl-C: finish what was promised, then exit
@@ -237,22 +240,30 @@ def cmd_run(args) -> int:
 
 
 def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") -> int:
-    """One serving process: HTTP (on `sock` when given) or Socket Mode, the scheduler when asked,
-    until Ctrl-C or SIGTERM; then it finishes the work queued after answers."""
+    """One serving process: every configured platform, their HTTP routes on one port (on `sock` when
+    given) and their connections (Socket Mode) beside it, the scheduler when asked, until Ctrl-C or
+    SIGTERM; then it finishes the work queued after answers. With no routes to serve (Slack alone, in
+    Socket Mode) no port is opened."""
+    import threading
+
     from bot.runtime import build_runtime
 
     runtime = build_runtime(config, processes=args.workers if sock is not None else 1)
     log = logging.getLogger("actionbot")
     prefix = f"{name}: " if name else ""
     clock = None
+    runners = runtime.runners()
     if scheduler:
         clock = runtime.scheduler()
         clock.start()
         log.info("%sscheduler running in this process (sweep every minute)", prefix)
     try:
-        if config.app_token:
-            log.info("connecting to Slack in Socket Mode")
-            runtime.socket_mode().start()
+        for platform, served in runtime.served.items():
+            for runner in served.runners:
+                log.info("%sconnecting to %s (%s)", prefix, platform, type(runner).__name__)
+                runner.start()
+        if runners and not runtime.routes():
+            threading.Event().wait()  # until Ctrl-C or SIGTERM; the connections live in their own threads
             return 0
         server = runtime.http_server(host=args.host, port=args.port, threads=args.threads, sock=sock)
         if sock is None:
@@ -263,21 +274,23 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
     except KeyboardInterrupt:
         log.info("%sstopping: finishing the work queued after answers", prefix)
     finally:
+        for runner in runners:
+            runner.close()
         if clock is not None:
             clock.shutdown(wait=False)
-        runtime.ctx.settle(timeout=20)
-        runtime.ctx.shutdown(wait=False)
+        runtime.settle(timeout=20)
+        runtime.shutdown(wait=False)
         runtime.db.dispose()
     return 0
 
 
 def cmd_clock(args) -> int:
-    from bot.runtime import open_database, scheduler_services
+    from bot.runtime import configured_kinds, open_database, open_platforms, services_of
     from scheduler.clock import make_scheduler
 
     config = Config.from_env()
-    config.require_token()
-    services = scheduler_services(config, action_service(config, open_database(config)))
+    configured_kinds(config, serving=False)
+    services = services_of(open_platforms(config, open_database(config), serving=False))
     scheduler = make_scheduler(services, blocking=True)
     logging.getLogger("actionbot").info("clock started: a sweep every minute")
     try:
@@ -288,15 +301,19 @@ def cmd_clock(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from bot.runtime import open_database, scheduler_services
-    from scheduler.sweep import sweep
+    from bot import platforms
+    from bot.runtime import action_service, configured_kinds, open_database, open_platforms, services_of
+    from scheduler.sweep import Outlet, sweep_all
 
     config = Config.from_env()
     if not args.dry_run:
-        config.require_token()
-    actions = action_service(config, open_database(config))
-    notifier = None if args.dry_run else scheduler_services(config, actions).notifier
-    report = sweep(actions, notifier, args.now, dry_run=args.dry_run)
+        configured_kinds(config, serving=False)
+    db = open_database(config)
+    if args.dry_run:  # every platform's workspaces, configured here or not: nothing is sent
+        outlets = [Outlet(action_service(config, db, kind.name), None) for kind in platforms.kinds()]
+    else:
+        outlets = list(services_of(open_platforms(config, db, serving=False)).outlets.values())
+    report = sweep_all(outlets, args.now, dry_run=args.dry_run)
     if args.dry_run:
         for notice in report.planned:
             print("would send " + notice.describe())
@@ -324,16 +341,46 @@ def cmd_db_upgrade(args) -> int:
 
 
 def _services():
-    from bot.runtime import open_database
+    """The core on the workspaces of the command line's platform (bot.platforms.cli_kind)."""
+    from bot import platforms
+    from bot.runtime import action_service, open_database
 
     config = Config.from_env()
-    return action_service(config, open_database(config))
+    return action_service(config, open_database(config), platforms.cli_kind(config).name)
+
+
+def _platform(service):
+    """The command line's platform opened on `service`, when it is configured here; else None."""
+    from bot import platforms
+
+    config = Config.from_env()
+    kind = platforms.kind_named(service.platform)
+    return kind.open(config, service) if kind.configured(config) else None
+
+
+def _sending(service):
+    """The command line's platform opened to read members and send, or (None, why it cannot)."""
+    from bot import platforms
+
+    config = Config.from_env()
+    kind = platforms.kind_named(service.platform)
+    try:
+        kind.check(config, serving=False)
+    except ConfigError as err:
+        return None, str(err)
+    return kind.open(config, service), ""
 
 
 def _team(service, given: str | None) -> str:
+    """--workspace, else $ACTIONBOT_WORKSPACE, else the workspace of the platform's credentials (Slack's
+    bot token: `auth.test`), else the only workspace in the database."""
     team = given or os.environ.get("ACTIONBOT_WORKSPACE")
     if team:
         return team
+    platform = _platform(service)
+    own = platform.own_workspace() if platform is not None else None
+    if own:
+        return own
     teams = [w.team_id for w in service.workspaces()]
     if len(teams) == 1:
         return teams[0]
@@ -428,25 +475,18 @@ def cmd_import(args) -> int:
 
     # no more than the importer reads: a bigger file is refused without being loaded whole
     text = sys.stdin.read(MAX_CHARS + 1) if args.file == "-" else _read_file(args.file, MAX_CHARS + 1)
-    config = Config.from_env()
     service = _services()
     team = _team(service, args.workspace)
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
-    client = None
-    if config.bot_token:
-        from handlers.slack.clients import BACKGROUND_TIMEOUT, web_client
-        from handlers.slack.members import slack_owner_matcher
-
-        client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
-        matcher = slack_owner_matcher(client)
-    else:
-        matcher = None
+    platform, unmatched = _sending(service)
+    matcher = platform.directory(team) if platform is not None else None
     importer = ImportService(service)
     plan = importer.plan(
         team, actor, text, utc_now(), matcher=matcher, meeting=args.meeting, region=args.region, group=args.group
     )
     if matcher is None:
-        print("(SLACK_BOT_TOKEN is not set: owners stay named owners, unmatched to members)", file=sys.stderr)
+        why = unmatched or "the member list could not be read"
+        print(f"({why}: owners stay named owners, unmatched to members)", file=sys.stderr)
     print(import_table(plan))
     for warning in plan.all_warnings:
         print(f"warning: {warning}")
@@ -469,13 +509,12 @@ def cmd_import(args) -> int:
         if len(numbers) > 1
         else f"imported 1 action: #{numbers[0]}"
     )
-    if matcher is not None:
+    if platform is not None and matcher is not None:
         from bot.core.people import PeopleService
-        from handlers.slack.notifier import SlackNotifier
         from scheduler.sweep import deliver_told
 
         matcher.remember(PeopleService(service), team, [u for r in plan.rows for u in r.matched.values()], utc_now())
-        deliver_told(service, SlackNotifier(lambda _: client), team, utc_now())
+        deliver_told(service, platform.notifier(), team, utc_now())
     return 0
 
 
@@ -499,7 +538,6 @@ def cmd_workspace_list(args) -> int:
 
 
 def cmd_workspace_delete(args) -> int:
-    config = Config.from_env()
     service = _services()
     found = [w for w in service.workspaces() if w.team_id == args.team_id]
     if not found:
@@ -509,10 +547,9 @@ def cmd_workspace_delete(args) -> int:
         print(f"would delete workspace {args.team_id} and its {count} actions; add --yes to do it")
         return 1
     service.delete_workspace(args.team_id)
-    if config.distributed:
-        from handlers.slack.app import installation_store
-
-        installation_store(config, service.db.engine).delete_all(enterprise_id=None, team_id=args.team_id)
+    platform = _platform(service)
+    if platform is not None:  # its installation's token revoked and forgotten (Slack, installed by OAuth)
+        platform.forget_workspace(args.team_id)
     print(f"deleted workspace {args.team_id} and its {count} actions")
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 README_HINT = "see README.md, “Connect a Slack workspace”"
 # the largest request body read: the biggest real one, the import form's view_submission with its paste
@@ -30,6 +30,9 @@ class Config:
     client_id: str | None = None  # with client_secret: installable in many workspaces (OAuth)
     client_secret: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES  # larger request bodies are refused (413) unread
+    # the environment it was read from: a platform reads its own settings there (handlers/<platform>/);
+    # never shown (it holds tokens)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def distributed(self) -> bool:
@@ -67,6 +70,7 @@ class Config:
             client_id=env.get("SLACK_CLIENT_ID") or None,
             client_secret=env.get("SLACK_CLIENT_SECRET") or None,
             max_body_bytes=int(max_body),
+            env=dict(env),
         )
 
     def require_token(self) -> None:

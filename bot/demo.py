@@ -176,7 +176,7 @@ def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackSta
     from bot.runtime import scheduler_services
     from scheduler.sweep import sweep
 
-    notifier = scheduler_services(runtime.config, runtime.ctx.actions, clock).notifier
+    notifier = scheduler_services(runtime.config, runtime.ctx.actions, clock).outlet("slack").notifier
     say()
     say(
         "Fast-forward: the fortnight from Monday 24 November to Monday 8 December 2014, a sweep every "

@@ -1,23 +1,24 @@
-"""Wiring: config → database → core → Slack app → HTTP server (waitress) or Socket Mode."""
+"""Wiring, the composition root: config → database → the core → every configured chat platform
+(bot.platforms) → one HTTP server (waitress) serving all their routes, their background runners (Slack's
+Socket Mode) beside it, and a scheduler that sends each platform's notices through its own notifier."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Callable, cast
 
 from sqlalchemy import text
 
+from bot import platforms
 from bot.config import Config, ConfigError
+from bot.core.dates import utc_now
 from bot.core.service import ActionService
+from bot.platform import Platform, PlatformKind, Served
 from store.database import Database
 from store.migrate import is_current, upgrade
-
-if TYPE_CHECKING:  # the Slack side is imported only where it is used
-    from slack_bolt import App
-
-    from handlers.slack.context import HandlerContext
 
 log = logging.getLogger("actionbot")
 
@@ -32,8 +33,9 @@ def open_database(config: Config) -> Database:
     return db
 
 
-def action_service(config: Config, db: Database) -> ActionService:
-    return ActionService(db, default_timezone=config.timezone, default_date_order=config.date_order)
+def action_service(config: Config, db: Database, platform: str) -> ActionService:
+    """The core on one platform's workspaces."""
+    return ActionService(db, platform=platform, default_timezone=config.timezone, default_date_order=config.date_order)
 
 
 def database_ok(db: Database) -> bool:
@@ -46,34 +48,90 @@ def database_ok(db: Database) -> bool:
         return False
 
 
+def configured_kinds(config: Config, *, serving: bool) -> list[PlatformKind]:
+    """Every configured platform, its settings checked (`serving`: for `actionbot run`, else for sending
+    only), before anything is opened. With none configured, the first listed one says what it misses."""
+    kinds = platforms.configured(config)
+    if not kinds:
+        platforms.kinds()[0].check(config, serving=serving)
+        raise ConfigError("no chat platform is configured (see README.md, “Configure”)")
+    for kind in kinds:
+        kind.check(config, serving=serving)
+    return kinds
+
+
+def open_platforms(
+    config: Config, db: Database, *, serving: bool, actions: ActionService | None = None
+) -> list[Platform]:
+    """Every configured platform (see configured_kinds) opened on `db`; `actions`, when given, is the
+    core the platform of its name uses."""
+    opened: list[Platform] = []
+    for kind in configured_kinds(config, serving=serving):
+        own = actions if actions is not None and actions.platform == kind.name else None
+        opened.append(kind.open(config, own or action_service(config, db, kind.name)))
+    return opened
+
+
+def scheduler_services(config: Config, actions: ActionService, clock=None):
+    """What a clock or a sweep needs: per configured platform, the core on its workspaces (`actions` for
+    its own platform) and that platform's notifier."""
+    return services_of(open_platforms(config, actions.db, serving=False, actions=actions), clock)
+
+
+def services_of(opened: list[Platform], clock=None):
+    from scheduler.clock import Services
+    from scheduler.sweep import Outlet
+
+    return Services({p.name: Outlet(p.actions, p.notifier()) for p in opened}, clock or utc_now)
+
+
 @dataclass
 class Runtime:
-    """Everything one bot process holds."""
+    """Everything one bot process holds: each configured platform, and what it serves here."""
 
     config: Config
     db: Database
-    bolt_app: App
-    ctx: HandlerContext
+    platforms: dict[str, Platform]
+    served: dict[str, Served]
+    clock: Callable[[], dt.datetime] = utc_now
+
+    @property
+    def ctx(self) -> Any:
+        """Slack's handler context (its tests and the demo reach into it)."""
+        return cast(Any, self.served["slack"]).ctx
+
+    @property
+    def bolt_app(self) -> Any:
+        return cast(Any, self.served["slack"]).bolt_app
+
+    def actions(self) -> ActionService:
+        """The core on the first platform's workspaces (the calendar feeds are found across all of them)."""
+        return next(iter(self.platforms.values())).actions
+
+    def scheduler_services(self):
+        """The scheduler's services for every platform served here: each sends through its platform's
+        notifier, sharing what the web process remembers (Slack's DM channels)."""
+        return services_of(list(self.platforms.values()), lambda: self.clock())
 
     def scheduler(self, blocking: bool = False):
-        """The nudge and summary scheduler on this process's services (not started)."""
+        """The nudge and summary scheduler of `scheduler_services` (not started)."""
         from scheduler.clock import make_scheduler
 
-        return make_scheduler(
-            scheduler_services(self.config, self.ctx.actions, self.ctx.clock, dms=self.ctx.dms), blocking=blocking
-        )
+        return make_scheduler(self.scheduler_services(), blocking=blocking)
+
+    def routes(self) -> list:
+        return [route for served in self.served.values() for route in served.routes]
+
+    def runners(self) -> list:
+        return [runner for served in self.served.values() for runner in served.runners]
 
     def wsgi(self):
         from bot.core.calendar_feeds import CalendarService
         from handlers.web import make_wsgi
 
-        feed = lambda secret: CalendarService(self.ctx.actions).ics_for_secret(secret, self.ctx.clock())  # noqa: E731
+        feed = lambda secret: CalendarService(self.actions()).ics_for_secret(secret, self.clock())  # noqa: E731
         return make_wsgi(
-            self.bolt_app,
-            lambda: database_ok(self.db),
-            calendar=feed,
-            signing_secret=self.config.signing_secret or "",
-            max_body=self.config.max_body_bytes,
+            self.routes(), lambda: database_ok(self.db), calendar=feed, max_body=self.config.max_body_bytes
         )
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):
@@ -88,79 +146,30 @@ class Runtime:
             self.wsgi(), sock, threads=threads, ident="actionbot", max_request_body_size=self.config.max_body_bytes + 1
         )  # it refuses at >=
 
-    def socket_mode(self):
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+    def settle(self, timeout: float = 30) -> None:
+        """Wait for the work every platform queued after its answers (at most `timeout` seconds each)."""
+        for served in self.served.values():
+            served.settle(timeout)
 
-        from handlers.slack.clients import web_client
-
-        handler = SocketModeHandler(self.bolt_app, self.config.app_token)
-        handler.client.web_client = web_client(self.config.app_token, self.config.api_url)
-        return handler
-
-
-def team_clients(config: Config, db: Database):
-    """The Web API client for each workspace: the one bot token, or each installation's own."""
-    from handlers.slack.clients import BACKGROUND_TIMEOUT, TokenClients, web_client
-
-    if not config.distributed:
-        client = web_client(config.bot_token, config.api_url, BACKGROUND_TIMEOUT)
-        return lambda team_id: client
-    from handlers.slack.app import installation_store
-
-    store = installation_store(config, db.engine)
-
-    def token_for(team_id: str) -> str | None:
-        bot = store.bot_for_team(team_id)
-        return bot.bot_token if bot else None
-
-    return TokenClients(config.api_url, token_for).for_team
-
-
-def scheduler_services(config: Config, actions: ActionService, clock=None, dms=None):
-    """What the scheduler needs: the core and a Slack notifier with each workspace's token (sharing the
-    web process's remembered DM channels, `dms`, when it runs in one)."""
-    from bot.core.dates import utc_now
-    from handlers.slack.notifier import SlackNotifier
-    from scheduler.clock import Services
-
-    return Services(actions, SlackNotifier(team_clients(config, actions.db), dms), clock or utc_now)
+    def shutdown(self, wait: bool = True) -> None:
+        for served in self.served.values():
+            served.shutdown(wait=wait)
 
 
 def build_runtime(config: Config, clock=None, processes: int = 1) -> Runtime:
-    """The bot of one serving process; `processes` is how many serve the same workspaces side by side,
-    so each one's Home tab refreshes keep to its share of Slack's limit on `views.publish`."""
-    config.require_slack()
-    from handlers.slack.app import build_app
-    from handlers.slack.context import HandlerContext
-    from handlers.slack.home_queue import BURST, TIER_4_PER_MINUTE, HomeQueue
-
-    db = open_database(config)
-    ctx = HandlerContext(
-        action_service(config, db),
-        public_url=config.public_url or f"http://localhost:{config.port or 3000}",
-        homes=HomeQueue(TIER_4_PER_MINUTE / processes, max(1.0, BURST / processes)),
-    )
-    if config.distributed:
-        from handlers.slack.app import installation_store
-
-        ctx.installations = installation_store(config, db.engine)
-    if clock is not None:
-        ctx.clock = clock
-    from handlers.slack.notifier import SlackNotifier
+    """The bot of one serving process, every configured platform in it; `processes` is how many serve
+    the same workspaces side by side, so each keeps to its share of a platform's limits."""
     from scheduler.courier import Courier
 
-    ctx.courier = Courier(ctx.actions, SlackNotifier(team_clients(config, db), ctx.dms), lambda: ctx.clock())
-    bolt_app = build_app(
-        ctx,
-        token=config.bot_token,
-        signing_secret=config.signing_secret or "",
-        api_url=config.api_url,
-        socket_mode=bool(config.app_token),
-        client_id=config.client_id,
-        client_secret=config.client_secret,
-        engine=db.engine,
-    )
-    return Runtime(config, db, bolt_app, ctx)
+    configured_kinds(config, serving=True)  # a setting missing: one line, and no database created
+    db = open_database(config)
+    now = clock or utc_now
+    opened = {p.name: p for p in open_platforms(config, db, serving=True)}
+    served = {
+        name: p.serve(now, Courier(p.actions, p.notifier(), lambda: now()), processes=processes)
+        for name, p in opened.items()
+    }
+    return Runtime(config, db, opened, served, now)
 
 
 class BackgroundServer:

@@ -3,6 +3,7 @@
 Jobs: a sweep at the top of every minute and hourly housekeeping, both in UTC (a trigger without a zone
 would use the host's). Job functions take no objects, only what the process registered with `install`,
 so they could be pickled to a persistent job store; the database, not APScheduler, keeps the state.
+One clock serves the workspaces of every platform the process has: each through its own notifier.
 """
 
 from __future__ import annotations
@@ -17,19 +18,21 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.dates import utc_now
-from bot.core.notices import Notifier
 from bot.core.planner import CLAIM_LEASE
-from bot.core.service import ActionService
-from scheduler.sweep import housekeeping, sweep
+from scheduler.sweep import Outlet, housekeeping, sweep
 
 log = logging.getLogger("actionbot.clock")
 
 
 @dataclass
 class Services:
-    actions: ActionService
-    notifier: Notifier
+    """Per platform (by name), the core on its workspaces and its notifier; and the clock."""
+
+    outlets: dict[str, Outlet]
     clock: Callable[[], dt.datetime] = utc_now
+
+    def outlet(self, platform: str) -> Outlet:
+        return self.outlets[platform]
 
 
 _services: Services | None = None
@@ -48,19 +51,27 @@ def _installed() -> Services:
 
 def sweep_job() -> None:
     services = _installed()
-    report = sweep(services.actions, services.notifier, services.clock())
-    if report.sent or report.failed:
-        log.info(
-            "sweep: %d sent, %d failed, %d taken by another sender",
-            len(report.sent),
-            len(report.failed),
-            report.skipped,
-        )
+    now = services.clock()
+    for name, outlet in services.outlets.items():
+        try:  # one platform failing (its planning, its database reads) must not stop the others' sends
+            report = sweep(outlet.actions, outlet.notifier, now)
+        except Exception:
+            log.exception("sweep of %s failed; the next sweep tries again", name)
+            continue
+        if report.sent or report.failed:
+            log.info(
+                "sweep (%s): %d sent, %d failed, %d taken by another sender",
+                name,
+                len(report.sent),
+                len(report.failed),
+                report.skipped,
+            )
 
 
 def housekeeping_job() -> None:
     services = _installed()
-    released = housekeeping(services.actions, services.clock(), CLAIM_LEASE)
+    now = services.clock()
+    released = sum(housekeeping(o.actions, now, CLAIM_LEASE) for o in services.outlets.values())
     if released:
         log.warning("housekeeping: %d stale claims released for retry", released)
 

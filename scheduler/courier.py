@@ -14,8 +14,9 @@ import logging
 import threading
 from typing import Callable
 
-from bot.core.notices import Notice, Notifier
+from bot.core.notices import Notice
 from bot.core.service import ActionService
+from bot.platform import PlatformNotifier
 from scheduler.sweep import CLAIMER, deliver_told
 
 log = logging.getLogger("actionbot.courier")
@@ -23,7 +24,11 @@ log = logging.getLogger("actionbot.courier")
 
 class Courier:
     def __init__(
-        self, actions: ActionService, notifier: Notifier, clock: Callable[[], dt.datetime], claimer: str = CLAIMER
+        self,
+        actions: ActionService,
+        notifier: PlatformNotifier,
+        clock: Callable[[], dt.datetime],
+        claimer: str = CLAIMER,
     ):
         self.actions, self.notifier, self.clock, self.claimer = actions, notifier, clock, claimer
         actions.claims_as = claimer  # this process's changes write their DMs claimed by it: one write fewer

@@ -23,8 +23,9 @@ import threading
 
 from bot.clocks import WALL, Clock
 from bot.core.ledger import Ledger
-from bot.core.notices import DeliveryError, Notice, Notifier, SweepReport
-from scheduler.pacing import SLACK_PACE, Gate, InFlight, Lane, Pace
+from bot.core.notices import DeliveryError, Notice, SweepReport
+from bot.platform import PlatformNotifier
+from scheduler.pacing import Gate, InFlight, Lane
 
 log = logging.getLogger("actionbot.sweep")
 WORKERS = 8  # concurrent sends; each waits on Slack most of the time
@@ -39,13 +40,12 @@ class Sender:
     def __init__(
         self,
         ledger: Ledger,
-        notifier: Notifier,
+        notifier: PlatformNotifier,
         now: dt.datetime,
         claimer: str,
         *,
         workers: int = WORKERS,
         clock: Clock = WALL,
-        pace: Pace = SLACK_PACE,
         max_wait: float = MAX_WAIT,
         max_hold: float = MAX_HOLD,
         budget: float | None = None,
@@ -53,7 +53,8 @@ class Sender:
         caller_works: bool = False,
     ):
         self.ledger, self.notifier, self.now, self.claimer = ledger, notifier, now, claimer
-        self.clock, self.pace, self.max_wait, self.max_hold = clock, pace, max_wait, max_hold
+        # each destination is paced as the notifier's platform says (bot.platform.Pace)
+        self.clock, self.pace, self.max_wait, self.max_hold = clock, notifier.pace, max_wait, max_hold
         self.report = report or SweepReport()
         self.workers = max(1, workers)
         # the thread that calls `finish` sends too (one thread fewer to start): for a run whose notices

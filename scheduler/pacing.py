@@ -18,17 +18,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Pace:
-    """How fast one destination may be sent to: `interval` seconds a message, `burst` of them at once
-    (None: as many as the platform takes, until its first 429; strictly one an interval after that)."""
-
-    interval: float = 1.0
-    burst: int | None = None
-
-
-SLACK_PACE = Pace(1.0, None)  # Slack: about one message a second per channel, short bursts allowed
+from bot.platform import Pace  # a platform's pacing of one destination (its notifier brings it)
 
 
 @dataclass

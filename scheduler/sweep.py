@@ -1,20 +1,25 @@
 """One sweep: plan what is due as of `now` and hand it to the send loop (delivery.py), which claims each
-notice in the ledger, sends it through the platform's notifier, paced per destination and concurrently
-across destinations, and records the outcome. Safe to run twice, or in two processes at once.
-`deliver_told` is the same send loop on only the new owners a workspace's changes have yet to tell."""
+notice in the ledger, sends it through the platform's notifier, paced per destination (at the notifier's
+own `pace`) and concurrently across destinations, and records the outcome. Safe to run twice, or in two
+processes at once. `sweep` serves one platform's workspaces (those of `actions.platform`); `sweep_all`
+serves every platform's, each through its own notifier. `deliver_told` is the same send loop on only the
+new owners a workspace's changes have yet to tell."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
 import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from bot.clocks import WALL, Clock
 from bot.core.ledger import BatchLedger, Ledger
-from bot.core.notices import Notice, Notifier, SweepReport
+from bot.core.notices import Notice, SweepReport
 from bot.core.planner import Planner
 from bot.core.seen_events import SeenEvents
 from bot.core.service import ActionService
+from bot.platform import PlatformNotifier
 from scheduler.delivery import WORKERS, Sender
 
 CLAIMER = f"{socket.gethostname()}:{os.getpid()}"
@@ -22,7 +27,7 @@ CLAIMER = f"{socket.gethostname()}:{os.getpid()}"
 
 def sweep(
     actions: ActionService,
-    notifier: Notifier | None,
+    notifier: PlatformNotifier | None,
     now: dt.datetime,
     *,
     dry_run: bool = False,
@@ -58,7 +63,7 @@ def sweep(
 
 def deliver_told(
     actions: ActionService,
-    notifier: Notifier,
+    notifier: PlatformNotifier,
     team_id: str,
     now: dt.datetime,
     *,
@@ -102,7 +107,7 @@ def deliver_told(
 
 def _send(
     actions: ActionService,
-    notifier: Notifier,
+    notifier: PlatformNotifier,
     now: dt.datetime,
     plans,
     report: SweepReport,
@@ -135,6 +140,29 @@ def _send(
     finally:
         sender.finish()
     return report
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One platform's side of a sweep: the core on its workspaces, and its notifier (None: plan only)."""
+
+    actions: ActionService
+    notifier: PlatformNotifier | None
+
+
+def sweep_all(outlets: Iterable[Outlet], now: dt.datetime, *, dry_run: bool = False, **options) -> SweepReport:
+    """`sweep` over every platform's workspaces in turn, each through its own notifier and pacing; one
+    report for them all. `options` are sweep's (claimer, workers, clock, budget: each platform's own)."""
+    total = SweepReport()
+    for outlet in outlets:
+        report = sweep(outlet.actions, outlet.notifier, now, dry_run=dry_run, **options)
+        total.planned += report.planned
+        total.sent += report.sent
+        total.failed += report.failed
+        total.skipped += report.skipped
+        total.throttled += report.throttled
+        total.left += report.left
+    return total
 
 
 EVENT_MEMORY = dt.timedelta(days=1)  # Slack retries an event within minutes; a day is plenty

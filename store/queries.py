@@ -1,5 +1,5 @@
 """Queries: every function takes the workspace, so no query can cross two workspaces. A workspace is
-found by its platform and its ID there (`team_id`): Slack unless said otherwise."""
+found by its platform's name (`platform`, always given by the caller) and its ID there (`team_id`)."""
 
 from __future__ import annotations
 
@@ -54,13 +54,12 @@ def fold(name: str) -> str:
 
 # Statements asked on every request are built once, with bound parameters: building a statement costs
 # about as much as running a small one.
-SLACK = "slack"
 _WORKSPACE_BY_TEAM = select(Workspace).where(
     Workspace.platform == bindparam("platform"), Workspace.team_id == bindparam("team_id")
 )
 
 
-def workspace_by_team(session: Session, team_id: str, platform: str = SLACK) -> Workspace | None:
+def workspace_by_team(session: Session, team_id: str, platform: str) -> Workspace | None:
     return session.scalar(_WORKSPACE_BY_TEAM, {"platform": platform, "team_id": team_id})
 
 
@@ -69,7 +68,7 @@ def create_workspace(
     team_id: str,
     *,
     now: dt.datetime,
-    platform: str = SLACK,
+    platform: str,
     name: str = "",
     timezone: str = "UTC",
     date_order: str = "MDY",
@@ -110,7 +109,7 @@ def delete_workspace(session: Session, ws: Workspace) -> None:
     session.delete(ws)
 
 
-def all_workspaces(session: Session, platform: str = SLACK) -> list[Workspace]:
+def all_workspaces(session: Session, platform: str) -> list[Workspace]:
     """The platform's workspaces."""
     return list(session.scalars(select(Workspace).where(Workspace.platform == platform).order_by(Workspace.id)))
 
@@ -349,7 +348,7 @@ _REMEMBERED = (
 )
 
 
-def remembered(session: Session, team_id: str, user_id: str, platform: str = SLACK):
+def remembered(session: Session, team_id: str, user_id: str, platform: str):
     """(is_admin, tz, refreshed_at) of a person, found by their workspace's platform and ID, or None:
     one statement, asked on every request."""
     return session.execute(_REMEMBERED, {"platform": platform, "team_id": team_id, "user_id": user_id}).first()

@@ -89,7 +89,7 @@ def db(db_url):
 
 @pytest.fixture
 def service(db):
-    return ActionService(db)
+    return ActionService(db, platform="slack")
 
 
 @pytest.fixture

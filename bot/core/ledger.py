@@ -40,9 +40,9 @@ class Ticket:
 
 
 class Ledger:
-    """The ledger of one platform's workspaces (`platform`: Slack unless said otherwise)."""
+    """The ledger of one platform's workspaces (`platform`: its name, `workspaces.platform`)."""
 
-    def __init__(self, db: Database, platform: str = q.SLACK):
+    def __init__(self, db: Database, platform: str):
         self.db = db
         self.platform = platform
         self._workspaces: dict[str, int] = {}  # team ID -> workspaces.id (a row's ID never changes)
@@ -192,7 +192,7 @@ class BatchLedger(Ledger):
         notices: list[Notice],
         now: dt.datetime,
         claimer: str,
-        platform: str = q.SLACK,
+        platform: str,
         *,
         claimed: bool = False,
     ):

@@ -65,12 +65,10 @@ def _untouched_cleared(spec: ActionSpec, keep: frozenset[str]) -> ActionSpec:
 
 
 class ActionService:
-    """Operations on one platform's workspaces (`platform`: Slack unless said otherwise), each named by
-    its ID there."""
+    """Operations on one platform's workspaces (`platform`: its name, `workspaces.platform`), each named
+    by its ID there."""
 
-    def __init__(
-        self, db: Database, *, platform: str = q.SLACK, default_timezone: str = "UTC", default_date_order: str = "MDY"
-    ):
+    def __init__(self, db: Database, *, platform: str, default_timezone: str = "UTC", default_date_order: str = "MDY"):
         self.db = db
         self.platform = platform
         self.default_timezone = default_timezone

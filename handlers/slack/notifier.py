@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.notices import DeliveryError, Notice
+from bot.platform import Pace
 from handlers.slack.clients import without_rate_limit_retries
 from handlers.slack.dm_channels import GONE, DmChannels
 from handlers.slack.render_notices import notice_messages
@@ -33,11 +34,14 @@ PERMANENT = {
     "restricted_action",
     "invalid_auth",
 }
+SLACK_PACE = Pace(1.0, None)  # about one message a second per channel, short bursts allowed
 OPEN, POST = "conversations.open", "chat.postMessage"  # Tier 3 per workspace; per channel and per workspace
 
 
 class SlackNotifier:
     """`clients(team_id)` gives the Web API client with that workspace's token (None: no token)."""
+
+    pace = SLACK_PACE
 
     def __init__(self, clients: Callable[[str], WebClient | None], dms: DmChannels | None = None):
         self.clients = clients

@@ -252,7 +252,7 @@ def seed_action(db_url: str, due: dt.date, created: dt.datetime) -> None:
     from store.database import Database
 
     database = Database(db_url)
-    service = ActionService(database)
+    service = ActionService(database, platform="slack")
     PeopleService(service).remember(TEAM, "UPAT", created, name="patricia", tz="America/Bogota")
     service.add(
         TEAM,

@@ -319,7 +319,7 @@ def test_a_claim_left_by_a_dead_sender_is_retried_after_the_lease(world, notifie
     add(world, "Crashed mid-send", owners=["UPAT"], due="Dec 10, 2014")
     now = at("2014-12-10T15:00+00:00")
     (notice,) = Planner(world).plan(TEAM, now)
-    assert Ledger(db).claim(notice, now, "dead-process") is not None  # then the process died
+    assert Ledger(db, "slack").claim(notice, now, "dead-process") is not None  # then the process died
     assert sweep(world, notifier, now + dt.timedelta(minutes=1)).planned == []  # still within the lease
     assert housekeeping(world, now + CLAIM_LEASE + dt.timedelta(minutes=1), CLAIM_LEASE) == 1
     assert len(sweep(world, notifier, now + CLAIM_LEASE + dt.timedelta(minutes=2)).sent) == 1

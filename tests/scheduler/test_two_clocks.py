@@ -50,7 +50,7 @@ def clock_process(name: str, db_url: str, token: str, api_url: str, barrier, res
         date_order="MDY",
     )
     now = [WEEK_START]
-    services = scheduler_services(config, action_service(config, Database(db_url)), clock=lambda: now[0])
+    services = scheduler_services(config, action_service(config, Database(db_url), "slack"), clock=lambda: now[0])
     install(services)
     for step in range(STEPS):
         now[0] = WEEK_START + step * STEP

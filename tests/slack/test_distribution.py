@@ -107,7 +107,7 @@ def test_two_workspaces_install_and_stay_apart(distributed, market, clock):
     assert users_info == {"T0ALPHA": "xoxb-alpha", "T0BETA": "xoxb-beta"}
 
     services = scheduler_services(config, runtime.ctx.actions, clock)
-    report = sweep(runtime.ctx.actions, services.notifier, at("2014-12-03T14:05+00:00"))
+    report = sweep(runtime.ctx.actions, services.outlet("slack").notifier, at("2014-12-03T14:05+00:00"))
     sent = {(n.team_id, n.recipient) for n in report.sent}
     assert sent == {("T0ALPHA", "user:UA1"), ("T0BETA", "user:UB1")}
     by_channel = {c.params["channel"]: c.token for c in market.calls_to("chat.postMessage")}
@@ -116,7 +116,7 @@ def test_two_workspaces_install_and_stay_apart(distributed, market, clock):
     # Beta uninstalls: nothing more goes there, its data stays
     reply = beta.event({"type": "app_uninstalled"}, event_id="EvUNINSTALL")
     assert reply.status == 200
-    report = sweep(runtime.ctx.actions, services.notifier, at("2014-12-04T14:05+00:00"))
+    report = sweep(runtime.ctx.actions, services.outlet("slack").notifier, at("2014-12-04T14:05+00:00"))
     assert {n.team_id for n in report.planned} == {"T0ALPHA"}
     assert runtime.ctx.actions.list("T0BETA", None, ListQuery(status="all"), clock.now).total == 1
     assert runtime.ctx.installations.find_bot(enterprise_id=None, team_id="T0BETA") is None
@@ -172,7 +172,7 @@ def test_a_week_of_flaky_slack_delivers_everything_exactly_once(service, slack, 
         timezone="UTC",
         date_order="MDY",
     )
-    notifier = scheduler_services(client_config, service).notifier
+    notifier = scheduler_services(client_config, service).outlet("slack").notifier
     slack.chaos(0.3, seed=7, methods={"chat.postMessage", "conversations.open"})
     now = at("2014-12-08T00:00+00:00")
     while now <= at("2014-12-15T00:00+00:00"):

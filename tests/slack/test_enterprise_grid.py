@@ -24,14 +24,14 @@ def test_a_grid_workspace_is_nudged_and_forgotten(distributed, market, clock):  
     runtime.ctx.settle()
 
     services = scheduler_services(config, runtime.ctx.actions, clock)
-    report = sweep(runtime.ctx.actions, services.notifier, at("2014-12-03T14:05+00:00"))
+    report = sweep(runtime.ctx.actions, services.outlet("slack").notifier, at("2014-12-03T14:05+00:00"))
     assert [(n.team_id, n.recipient) for n in report.sent] == [(WORKSPACE, "user:UG1")] and not report.failed
     assert {c.token for c in market.calls_to("chat.postMessage")} == {TOKEN}
 
     assert grid.event({"type": "app_uninstalled"}, event_id="EvGRIDGONE").status == 200
     assert runtime.ctx.installations.find_bot(enterprise_id=GRID, team_id=WORKSPACE) is None
     assert runtime.ctx.installations.find_installation(enterprise_id=GRID, team_id=WORKSPACE) is None
-    report = sweep(runtime.ctx.actions, services.notifier, at("2014-12-04T14:05+00:00"))
+    report = sweep(runtime.ctx.actions, services.outlet("slack").notifier, at("2014-12-04T14:05+00:00"))
     assert report.planned == [] and report.failed == []
     assert runtime.ctx.actions.list(WORKSPACE, None, ListQuery(status="all"), clock.now).total == 1  # data kept
 

@@ -37,7 +37,7 @@ def dms_to(slack, channel: str) -> list[str]:
 
 def sweep_at(runtime, minutes: int):
     services = scheduler_services(runtime.config, runtime.ctx.actions)
-    return sweep(runtime.ctx.actions, services.notifier, WORKSHOP_NOW + dt.timedelta(minutes=minutes))
+    return sweep(runtime.ctx.actions, services.outlet("slack").notifier, WORKSHOP_NOW + dt.timedelta(minutes=minutes))
 
 
 @pytest.fixture

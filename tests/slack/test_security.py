@@ -854,7 +854,7 @@ def test_user_text_is_never_a_live_mention_or_link(app, driver, slack, clock):
     )
     ctx.settle()
     # a fortnight of sweeps: nudges (to UPAT, and to the channel for the named owners), summaries, escalations
-    notifier = scheduler_services(runtime.config, ctx.actions, clock).notifier
+    notifier = scheduler_services(runtime.config, ctx.actions, clock).outlet("slack").notifier
     day = dt.datetime(2014, 11, 21, 23, 0, tzinfo=UTC)
     while day < dt.datetime(2014, 12, 5, tzinfo=UTC):
         clock.now = day
@@ -1142,7 +1142,7 @@ def _log_session(server, runtime, slack, clock):
     slack.fail("conversations.open", "channel_not_found")
     runtime.ctx.settle()
     # sweeps: nudges, a summary, one send failing
-    notifier = scheduler_services(runtime.config, runtime.ctx.actions, clock).notifier
+    notifier = scheduler_services(runtime.config, runtime.ctx.actions, clock).outlet("slack").notifier
     slack.fail("chat.postMessage", "not_in_channel")
     for instant in ("2014-11-24T08:00+00:00", "2014-11-24T15:00+00:00", "2014-11-25T15:00+00:00"):
         clock.now = dt.datetime.fromisoformat(instant)

@@ -70,5 +70,5 @@ def test_every_client_is_bounded(app, slack, db_url):
     _, runtime = app
     assert runtime.bolt_app.client.timeout == REQUEST_TIMEOUT <= 3  # Slack wants the ack within 3 s
     config = app_config(slack, db_url)
-    notifier = scheduler_services(config, runtime.ctx.actions).notifier
+    notifier = scheduler_services(config, runtime.ctx.actions).outlet("slack").notifier
     assert notifier.clients(TEAM).timeout == BACKGROUND_TIMEOUT < 30

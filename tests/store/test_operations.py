@@ -61,7 +61,7 @@ def test_upgrade_from_every_earlier_migration_keeps_the_data(empty_url, start):
         from store.database import Database
 
         db = Database(empty_url)
-        listing = ActionService(db).list("T0OLD", None, ListQuery(status="all"), WORKSHOP_NOW)
+        listing = ActionService(db, platform="slack").list("T0OLD", None, ListQuery(status="all"), WORKSHOP_NOW)
         assert [a.title for a in listing.actions] == ["Kept across upgrades"]
         db.dispose()
         tables = set(inspect(engine).get_table_names())

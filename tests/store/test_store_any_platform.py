@@ -157,7 +157,7 @@ def test_upgrading_from_0006_keeps_the_data_and_splits_problems_and_downgrading_
 
         db = Database(at_0006)
         try:  # the core reads the upgraded rows as it would have read them before
-            slack = ActionService(db)
+            slack = ActionService(db, platform="slack")
             listing = slack.list("T0OLD", None, ListQuery(status="all"), START)
             assert [(a.number, a.title, a.owner_ids) for a in listing.actions] == [
                 (1, "Kept with a problem", ("UPAT", "ULINA")),
@@ -271,7 +271,7 @@ def test_teams_creators_and_leads_are_nudged_escalated_and_told_of_problems(db):
     )
     assert planned["escalation", f"user:{CREATOR}", 1].role == "creator"
     assert planned["escalation", f"user:{LEAD}", 2].role == "lead"
-    assert Planner(teams).team_ids() == [TENANT] and Planner(ActionService(db)).team_ids() == []
+    assert Planner(teams).team_ids() == [TENANT] and Planner(ActionService(db, platform="slack")).team_ids() == []
 
     # the owner's account is gone: the problem is stored as recipient and code, and the creator is told
     ledger = Ledger(db, "teams")
@@ -296,7 +296,7 @@ def test_teams_creators_and_leads_are_nudged_escalated_and_told_of_problems(db):
 
 
 def test_a_slack_and_a_teams_workspace_with_the_same_id_are_two_workspaces(db):
-    slack, teams = ActionService(db), ActionService(db, platform="teams")
+    slack, teams = ActionService(db, platform="slack"), ActionService(db, platform="teams")
     slack.add("T0SAME", Actor("UTIM"), ActionSpec("Slack's action"), START)
     teams.add("T0SAME", Actor(CREATOR), ActionSpec("Teams' action"), START)
     assert [(a.number, a.title) for a in slack.list("T0SAME", None, ListQuery(), START).actions] == [
@@ -347,7 +347,7 @@ def test_a_conversation_reference_is_saved_replaced_and_read(db):
         assert q.conversation_ref(s, ws.id, "user", OWNER) is None
         assert q.conversation_ref(s, ws.id, "channel", CREATOR) is None
         assert s.scalar(select(func.count()).select_from(ConversationRef)) == 2
-    other = ActionService(db).ref(TENANT, START)  # a Slack workspace of the same ID: none of them
+    other = ActionService(db, platform="slack").ref(TENANT, START)  # a Slack workspace of the same ID: none of them
     with db.reading() as s:
         assert q.conversation_ref(s, other.id, "user", CREATOR) is None
     assert teams.delete_workspace(TENANT)
