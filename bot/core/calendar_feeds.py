@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
-from bot.core.errors import BadInput
+from bot.core.errors import BadInput, NotAllowed
+from bot.core.records import Actor
 from bot.core.service import ActionService
+from bot.core.wire import to_plain
+from bot.messages import Code, Example
 from store import queries as q
 from store.models import Action, Workspace
 
@@ -33,6 +37,42 @@ KINDS = ("user", "region")
 FEED_STATUSES = ("open", "done", "cancelled")
 PRODID = "-//Actionbot//Follow-up actions//EN"
 MAX_SECRET = 64
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    """What `calendar [region:<name>] [reset]` asks: whose feed, and whether to replace its address."""
+
+    kind: str  # "user" or "region"
+    region: str | None
+    reset: bool
+
+
+def parse_calendar_command(tokens) -> CalendarRequest:
+    region, reset = None, False
+    for tok in tokens:
+        if tok.kind == "option" and tok.key == "region":
+            region = to_plain(tok.value).strip()
+        elif tok.kind == "word" and tok.raw.lower() == "reset":
+            reset = True
+        else:
+            raise BadInput(
+                "calendar_takes",
+                Example("calendar", ("region:LAC",)),
+                verb=Code("calendar"),
+                region=Code("region:<name>"),
+                reset=Code("reset"),
+                word=to_plain(tok.raw),
+            )
+    return CalendarRequest("region" if region else "user", region, reset)
+
+
+def check_may_reset(actor: Actor, kind: str, subject: str) -> None:
+    """Only the person whose feed it is resets a user's feed; only an admin a region's."""
+    if kind == "user" and subject != actor.user_id:
+        raise NotAllowed("feed_reset_not_yours")
+    if kind == "region" and not actor.has_admin_rights():
+        raise NotAllowed("feed_reset_admin_only")
 
 
 def feed_path(secret: str) -> str:
@@ -57,8 +97,10 @@ class CalendarService:
         unknown kind or region."""
         return self._feed(team_id, kind, subject, now, reset=False)
 
-    def reset(self, team_id: str, kind: str, subject: str, now: dt.datetime) -> str:
-        """A new secret for the feed (created if there is none); the old URL stops working."""
+    def reset(self, team_id: str, kind: str, subject: str, now: dt.datetime, *, actor: Actor) -> str:
+        """A new secret for the feed (created if there is none); the old URL stops working. A user's feed
+        is reset by that user alone, a region's by a workspace admin."""
+        check_may_reset(actor, kind, subject)
         return self._feed(team_id, kind, subject, now, reset=True)
 
     def _feed(self, team_id: str, kind: str, subject: str, now: dt.datetime, reset: bool) -> str:
@@ -99,13 +141,13 @@ class CalendarService:
     def _subject(self, s, ws: Workspace, kind: str, subject: str) -> str:
         subject = (subject or "").strip()
         if kind not in KINDS:
-            raise BadInput(f"A calendar feed is for a user or a region, not “{kind}”.")
+            raise BadInput("feed_kind", kind=kind)
         if not subject:
-            raise BadInput(f"Whose calendar? A {kind} feed needs a {'user' if kind == 'user' else 'region'}.")
+            raise BadInput("feed_whose_user" if kind == "user" else "feed_whose_region")
         if kind == "region":
             return str(self.actions.region_named(s, ws, subject).id)
         if len(subject) > 32:
-            raise BadInput("That is not a user ID.")
+            raise BadInput("not_a_user_id")
         return subject
 
 

@@ -45,6 +45,7 @@ from bot.core.cells import unguard
 from bot.core.dates import NO_DUE, ONGOING, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_TITLE
+from bot.messages import Code, Example, msg
 
 SHAPES = ("word", "tsv", "csv", "markdown")
 MAX_CHARS = 1_000_000  # a matrix read at once (the CLI reads no more of a file than this)
@@ -212,7 +213,7 @@ _EXPECTED = {
     "group": "Group, Grupo, Groupe",
     "status": "Status, Estado, Statut",
 }
-EXAMPLE_HEADER = "Action,By whom,Expected completion date"
+EXAMPLE_HEADER = Example(None, (Code("Action,By whom,Expected completion date"),))
 _MAX_HEADER_CHARS = 60
 
 # ---------------------------------------------------------------- cell vocabulary
@@ -491,19 +492,16 @@ def parse_matrix(text: str, today: dt.date, date_order: str = "MDY") -> ImportRe
     """
     if len(text or "") > MAX_CHARS:
         raise BadInput(
-            too_long("A matrix to import", MAX_CHARS) + " Split it into parts and import each.", EXAMPLE_HEADER
+            msg("with_advice", message=too_long(msg("field.matrix"), MAX_CHARS), advice=msg("advice.split_matrix")),
+            EXAMPLE_HEADER,
         )
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
-        raise BadInput("There is nothing to import: paste the follow-up matrix, heading row included.", EXAMPLE_HEADER)
+        raise BadInput("import_nothing", EXAMPLE_HEADER)
     table = _find_table(text.split("\n"))
     rows = sum(1 for record in table.records if any(cell.strip() for cell in record))
     if rows > MAX_ROWS:
-        raise BadInput(
-            f"The table has {rows:,} rows; at most {MAX_ROWS:,} are imported at once. Split it into "
-            "parts and import each.",
-            EXAMPLE_HEADER,
-        )
+        raise BadInput("import_too_many_rows", EXAMPLE_HEADER, rows=rows, limit=MAX_ROWS)
     return _read_table(table, today, date_order)
 
 
@@ -596,17 +594,19 @@ def _word_heading(lines: list[str], start: int) -> tuple[int, int] | None:
 
 
 def _no_action_column(weak: tuple[str, list[str]] | None, lines: list[str]) -> BadInput:
-    expected = f"Expected an action column ({_EXPECTED['action']})"
-    optional = "; optional: " + "; ".join(_EXPECTED[f] for f in ("owner", "date", "region", "group", "status"))
+    expected = msg("import_expected", names=_EXPECTED["action"])
+    optional = msg(
+        "import_optional", names="; ".join(_EXPECTED[f] for f in ("owner", "date", "region", "group", "status"))
+    )
     if weak is not None:
         found = ", ".join(f"“{c.strip()}”" for c in weak[1] if c.strip())
-        return BadInput(f"I found the headings {found} but no action column. {expected}{optional}.", EXAMPLE_HEADER)
+        return BadInput(
+            "import_no_action_column_found", EXAMPLE_HEADER, found=found, expected=expected, optional=optional
+        )
     first = next(line.strip() for line in lines if line.strip())
     if len(first) > 60:
         first = first[:57] + "…"
-    return BadInput(
-        f"I couldn't find a heading row; the first line is “{first}”. {expected}{optional}.", EXAMPLE_HEADER
-    )
+    return BadInput("import_no_heading_row", EXAMPLE_HEADER, first=first, expected=expected, optional=optional)
 
 
 # ---------------------------------------------------------------- reading each shape
@@ -635,22 +635,16 @@ def _read_lines_table(shape: str, lines: list[str], at: int) -> _Table:
     else:
         header_line = lines[at]
         delimiter = max((",", ";"), key=lambda d: _csv_heading_score(header_line, d))
-    example = '"Plans for 2015, with budget",KM Regional Coordinators,Dec 30'
+    example = Example(None, (Code('"Plans for 2015, with budget",KM Regional Coordinators,Dec 30'),))
     try:  # strict only to notice a quote never closed; other oddities are read leniently
         return _read_csv(shape, lines, at, delimiter, strict=True)
     except csv.Error as err:
         if "end of data" in str(err):
-            raise BadInput(
-                'A quote in the table is never closed: each cell that starts with `"` needs a closing `"`.', example
-            ) from None
+            raise BadInput("import_quote_open", example, quote=Code('"')) from None
     try:
         return _read_csv(shape, lines, at, delimiter, strict=False)
     except csv.Error:  # what a lenient reader still refuses: a cell past csv's size limit
-        raise BadInput(
-            f"A cell of the table is longer than {csv.field_size_limit():,} characters. Check the "
-            'quotes: a cell that starts with `"` runs to the next `"`.',
-            example,
-        ) from None
+        raise BadInput("import_cell_too_long", example, limit=csv.field_size_limit(), quote=Code('"')) from None
 
 
 def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: bool) -> _Table:
@@ -731,7 +725,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
         else:
             columns.setdefault(name, []).append(index)
     if "action" not in columns:  # defensive: headings are found by their action column
-        raise BadInput(f"I found no action column. Expected one of {_EXPECTED['action']}.", EXAMPLE_HEADER)
+        raise BadInput("import_no_action_column", EXAMPLE_HEADER, expected=_EXPECTED["action"])
 
     dates: dict[str, tuple[Due, str | None, str | None]] = {}
     rows: list[ImportRow] = []

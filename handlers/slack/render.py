@@ -11,7 +11,7 @@ from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
 from bot.core.grammar import tokenize
 from bot.core.records import ActionInfo, Assignment, Listing, Outcome, OwnerInfo, RegionInfo
-from handlers.slack import button_values
+from handlers.slack import button_values, wording
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -192,10 +192,14 @@ def outcome_message(outcome: Outcome, verb: str) -> dict:
 
 
 def error_message(err: UserError) -> dict:
-    blocks = [section(f":warning: {escape(err.message)}")]
-    if err.example:
-        blocks.append(context(f"Try: `{escape(err.example)}`"))
-    return message(escape(str(err)), blocks)
+    said = wording.words(err.message)
+    blocks = [section(f":warning: {said}")]
+    fallback = said
+    if err.example is not None:
+        tried = escape(wording.example(err.example))
+        blocks.append(context(f"Try: `{tried}`"))
+        fallback += f"\nFor example: `{tried}`"
+    return message(fallback, blocks)
 
 
 def sorry_message() -> dict:

@@ -14,7 +14,8 @@ import zlib
 
 from bot.core.errors import UserError, too_long
 from bot.core.imports import ImportPlan, ImportService
-from handlers.slack import render, request_log
+from bot.messages import msg
+from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
 from handlers.slack.identity import actor_for
@@ -187,7 +188,7 @@ def register(app, ctx: HandlerContext) -> None:
                 ack(
                     response_action="errors",
                     errors={
-                        "text": too_long("The matrix", MAX_PASTE, len(data["text"]))
+                        "text": wording.plain(too_long(msg("field.the_matrix"), MAX_PASTE, len(data["text"])))
                         + " Import a longer one with `actionbot import`."
                     },
                 )
@@ -207,7 +208,7 @@ def register(app, ctx: HandlerContext) -> None:
         except UserError as err:
             request_log.refused()
             block = err.field if err.field in ("meeting", "group") else "text"
-            ack(response_action="errors", errors={block: err.message[:150]})
+            ack(response_action="errors", errors={block: wording.plain(err.message)[:150]})
         except (ValueError, KeyError):
             ack(response_action="errors", errors={"text": "This form is out of date; open it again."})
         except Exception:
@@ -236,7 +237,7 @@ def register(app, ctx: HandlerContext) -> None:
             )
         except UserError as err:
             request_log.refused()
-            ack(response_action="update", view=_problem_view(err.message))
+            ack(response_action="update", view=_problem_view(wording.plain(err.message)))
             return
         except (ValueError, KeyError):
             ack(response_action="update", view=_problem_view("This form is out of date; start again."))
