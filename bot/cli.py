@@ -455,7 +455,7 @@ def cmd_import(args) -> int:
     for warning in plan.all_warnings:
         print(f"warning: {warning}")
     for problem in plan.all_problems:
-        print(f"error: {problem}")
+        print(f"error: {cli_wording.words(problem)}")
     if args.dry_run or not plan.rows:
         print(
             f"{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} would be imported (dry run: nothing written)"

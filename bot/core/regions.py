@@ -57,7 +57,10 @@ class RegionService:
         for alias in spec.aliases:
             limits.check("alias", alias)
         limits.check("channel", spec.channel_id)
-        limits.check("user", spec.lead_user_id)
+        lead = limits.problem("user", spec.lead_user_id)
+        if lead is not None:
+            lead.field = "lead"  # the user ID it is about is the region's lead
+            raise lead
         days = limits.check("days", parse_days(spec.working_days))
         schedule = limits.check("summary", check_schedule(spec.summary_schedule))
         tz = check_timezone(spec.timezone) if spec.timezone else None
@@ -68,9 +71,10 @@ class RegionService:
             for label in [name, *aliases]:
                 other = q.region_by_name(s, ws.id, label)
                 if other is not None and other is not region:
-                    raise BadInput("already_names_region", Example("region list"), label=label)
+                    where = "name" if label == name else "aliases"
+                    raise BadInput("already_names_region", Example("region list"), field=where, label=label)
             if len({q.fold(x) for x in [name, *aliases]}) != 1 + len(aliases):
-                raise BadInput("alias_repeats")
+                raise BadInput("alias_repeats", field="aliases")
             if region is None:
                 region = Region(workspace_id=ws.id, created_at=now)
                 s.add(region)

@@ -7,8 +7,8 @@ key → template; a locale without a catalogue, or a key missing from one, falls
 
 Parameters are plain values (text, numbers; a template may give a format spec, `{rows:,}`) or:
 `Code` (a word the user types, `mine`), `Opt` (an option by name, `tz:` in chat and `--tz` on the
-command line), `Example` (a whole command to try; a tuple of them reads "a or b"), a nested `Msg`, or
-`Person` inside an example.
+command line), `Example` (a whole command to try; a tuple of them reads "a or b"), a nested `Msg` (a
+tuple of them reads one after another), or `Person` inside an example.
 """
 
 from __future__ import annotations
@@ -117,8 +117,10 @@ def _value(v: object, style: Style, locale: str) -> object:
         return style.option(v.key)
     if isinstance(v, Example):
         return style.example_in_sentence(v)
-    if isinstance(v, tuple) and all(isinstance(e, Example) for e in v):
+    if isinstance(v, tuple) and v and all(isinstance(e, Example) for e in v):
         return " or ".join(style.example_in_sentence(e) for e in v)
+    if isinstance(v, tuple) and all(isinstance(e, Msg) for e in v):
+        return " ".join(render(e, style, locale) for e in v)
     if isinstance(v, str):
         return style.plain(v)
     return v

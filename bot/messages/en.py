@@ -137,6 +137,12 @@ MESSAGES: dict[str, str] = {
     "import_no_action_column": "I found no action column. Expected one of {expected}.",
     "import_refused": "Nothing was imported: {problems}{more} Fix these cells and try again.",
     "import_refused.more": " …and {count} more.",
+    "import_row_problem": "Row {row}, {problem}",
+    "import_cell_problem": "{cell} cell: {problem}",
+    "cell.action": "action",
+    "cell.owner": "by-whom",
+    "cell.group": "group",
+    "joined": "{items}",
     # -- chat adapters' own refusals --
     "stale_button": "That button is out of date; run {command} again.",
     "stale_date_picker": "That date picker is out of date; run {command} again.",

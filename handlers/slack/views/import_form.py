@@ -84,7 +84,7 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
             render.section(
                 f":x: *{len(problems)} cell{'s' if len(problems) != 1 else ''} too long to import:* nothing will be "
                 "imported until they are shortened (press Back).\n"
-                + "\n".join(f"• {render.escape(p)}" for p in problems[:10])
+                + "\n".join(f"• {wording.words(p)}" for p in problems[:10])
             )
         )
     flagged = [r for r in plan.rows if r.problems]
@@ -96,7 +96,7 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
         details += [render.escape(x) for x in (spec.region, spec.group) if x]
         if spec.status and spec.status != "open":
             details.append(f"_{spec.status}_")
-        flags = "".join(f"\n:x: {render.escape(p)}" for p in planned.problems)
+        flags = "".join(f"\n:x: {wording.words(p)}" for p in planned.problems)
         blocks.append(
             render.section(f"*Row {planned.row}* {render.escape(spec.title)}\n" + " · ".join(details) + flags)
         )

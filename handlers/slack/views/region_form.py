@@ -10,6 +10,7 @@ import logging
 from bot.core.errors import NotAllowed, UserError
 from bot.core.records import RegionInfo
 from bot.core.regions import RegionSpec
+from bot.messages import msg
 from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.identity import actor_for, confirming_admin, user_team_of
@@ -97,7 +98,7 @@ def region_view(region: RegionInfo, team_id: str) -> dict:
 
 def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, actor, name: str) -> None:
     if not actor.has_admin_rights():
-        raise NotAllowed("Only a workspace admin can change regions.")
+        raise NotAllowed("admin_only", doing=msg("doing.change_regions"))
     region = ctx.regions.get(team_id, name, ctx.clock())
     client.views_open(trigger_id=trigger_id, view=region_view(region, team_id))
 
