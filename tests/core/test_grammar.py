@@ -3,9 +3,9 @@
 import pytest
 
 from bot.core.errors import BadInput
-from bot.messages import PLAIN, Example
 from bot.core.grammar import Command, parse, parse_query, tokenize
 from bot.core.wire import to_plain
+from bot.messages import PLAIN, Example
 
 
 def add(text):
