@@ -453,7 +453,7 @@ def cmd_import(args) -> int:
         print("(SLACK_BOT_TOKEN is not set: owners stay named owners, unmatched to members)", file=sys.stderr)
     print(import_table(plan))
     for warning in plan.all_warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {cli_wording.words(warning)}")
     for problem in plan.all_problems:
         print(f"error: {cli_wording.words(problem)}")
     if args.dry_run or not plan.rows:

@@ -29,7 +29,7 @@ class PlannedRow:
     spec: ActionSpec
     due: Due
     matched: dict[str, str]  # owner name as written -> user ID
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Msg] = field(default_factory=list)
     problems: list[Msg] = field(default_factory=list)  # cells that cannot be stored as they are
 
 
@@ -45,12 +45,12 @@ CELLS: dict[str | None, str] = {
 @dataclass
 class ImportPlan:
     rows: list[PlannedRow]
-    warnings: list[str]  # about rows that were skipped
+    warnings: list[Msg]  # about rows that were skipped
     shape: str
 
     @property
-    def all_warnings(self) -> list[str]:
-        return self.warnings + [f"Row {r.row}: {w}" for r in self.rows for w in r.warnings]
+    def all_warnings(self) -> list[Msg]:
+        return self.warnings + [msg("import_row_warning", row=r.row, warning=w) for r in self.rows for w in r.warnings]
 
     @property
     def all_problems(self) -> list[Msg]:
@@ -108,9 +108,9 @@ class ImportService:
             if row.region:
                 row_region = known.get(q.fold(row.region))
                 if row_region is None:
+                    names = ", ".join(sorted(set(known.values())))
                     warnings.append(
-                        f"no region “{row.region}”; imported without one "
-                        f"(known: {', '.join(sorted(set(known.values()))) or 'none yet'})"
+                        msg("import_no_region", name=row.region, known=names or msg("import_no_region.none"))
                     )
             matched = {}
             for name in row.owners:

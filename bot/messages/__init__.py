@@ -72,6 +72,10 @@ class Msg:
         if self.key not in CATALOGUES[FALLBACK]:
             raise KeyError(f"no message {self.key!r} in the English catalogue")
 
+    def __str__(self) -> str:
+        """Neutral English, for logs and tests; an adapter renders it in its own style."""
+        return render(self, PLAIN)
+
 
 def msg(key: str, **params: object) -> Msg:
     return Msg(key, MappingProxyType(params))

@@ -104,7 +104,7 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
         blocks.append(render.context(f"…and {len(plan.rows) - PREVIEW_ROWS} more rows."))
     warnings = plan.all_warnings
     if warnings:
-        text = ":warning: *Check these*\n" + "\n".join(f"• {render.escape(w)}" for w in warnings[:30])
+        text = ":warning: *Check these*\n" + "\n".join(f"• {wording.words(w)}" for w in warnings[:30])
         if len(warnings) > 30:
             text += f"\n…and {len(warnings) - 30} more."
         blocks.append(render.section(text))
