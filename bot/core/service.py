@@ -345,12 +345,12 @@ class ActionService:
         for (_spec, due, action), info, written in zip(rows, infos, told):
             outcome = Outcome(
                 info,
-                changes=[f"created #{action.number}"],
+                changes=[msg("change.created", number=action.number)],
                 told=self._notices(ws, written, infos if digest else [info], actor, now),
             )
             outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids if u != actor.user_id]
             if due.date is not None and due.date < today and action.status == "open":
-                outcome.changes.append(f"note: {format_date(due.date)} has already passed")
+                outcome.changes.append(msg("change.past_due", date=format_date(due.date)))
             outcomes.append(outcome)
         return outcomes
 
@@ -377,7 +377,9 @@ class ActionService:
             if status == "open":  # reopened: nudges start again from now, not from the past
                 action.schedule_from, action.snoozed_until = now, None
             self._record(s, action, actor, now, "status", "status", old, status)
-        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[f"status: {old} → {status}"])
+        return Outcome(
+            self._info(ws, action, self.today(ws, actor, now)), changes=[msg("change.status", old=old, new=status)]
+        )
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
         limits.check("note", text)
@@ -387,7 +389,7 @@ class ActionService:
             s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text, created_at=now))
             action.updated_at = now
             self._record(s, action, actor, now, "note", new=text)
-        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=["note added"])
+        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[msg("change.note_added")])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
         limits.check_spec(spec)
@@ -411,7 +413,7 @@ class ActionService:
         added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
         return Outcome(
             info,
-            changes=["owners changed"],
+            changes=[msg("change.owners")],
             assignments=[Assignment(u, actor.user_id, info) for u in added],
             told=self._notices(ws, told, [info], actor, now),
         )
@@ -494,7 +496,8 @@ class ActionService:
         added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
         return Outcome(
             info,
-            changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
+            changes=[msg("change.field", field=f) for f, _, _ in changes]
+            + ([msg("change.note_added")] if note else []),
             assignments=[Assignment(u, actor.user_id, info) for u in added],
             told=self._notices(ws, told, [info], actor, now),
         )
@@ -539,7 +542,8 @@ class ActionService:
             for field, old, new in changes:
                 self._record(s, action, actor, now, "changed", field, old, new)
         return Outcome(
-            self._info(ws, action, self.today(ws, actor, now)), changes=[f"{field} changed" for field, _, _ in changes]
+            self._info(ws, action, self.today(ws, actor, now)),
+            changes=[msg("change.field", field=field) for field, _, _ in changes],
         )
 
     def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
@@ -563,7 +567,7 @@ class ActionService:
         local = instant.astimezone(tz)
         return Outcome(
             self._info(ws, action, self.today(ws, actor, now)),
-            changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"],
+            changes=[msg("change.snoozed", date=format_date(local.date()), time=f"{local:%H:%M}")],
         )
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> builtins.list[Event]:

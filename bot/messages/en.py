@@ -79,6 +79,13 @@ MESSAGES: dict[str, str] = {
     "no_region.did_you_mean": " Did you mean {names}?",
     "too_many_owners": "An action can have at most {limit} owners (people and named owners together); "
     "this one has {count}. Give it fewer owners, or split it into several actions.",
+    "change.created": "created #{number}",
+    "change.past_due": "{date} has already passed",
+    "change.note_added": "note added",
+    "change.owners": "owners changed",
+    "change.status": "status: {old} → {new}",
+    "change.field": "{field} changed",
+    "change.snoozed": "snoozed until {date}, {time}",
     # -- regions (bot.core.regions) --
     "region_needs_name": "A region needs a name.",
     "already_names_region": "“{label}” already names a region.",

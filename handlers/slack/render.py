@@ -182,9 +182,7 @@ def outcome_message(outcome: Outcome, verb: str) -> dict:
         if value:
             lines.append(f"{label}: {escape(value)}")
     blocks = [section("\n".join(lines))]
-    extra = [
-        c[5:].strip() if c.startswith("note:") else c for c in outcome.changes if c.startswith(("note:", "snoozed"))
-    ]
+    extra = [wording.plain(c) for c in outcome.changes if c.key in ("change.past_due", "change.snoozed")]
     if extra:
         blocks.append(context(escape("; ".join(extra))))
     fallback = f"{headline} #{action.number} {action.title} (due {due_text(action.due)})"
