@@ -65,10 +65,10 @@ class Due:
         if self.kind not in ("date", "ongoing", "none") or (self.kind == "date") != (self.date is not None):
             raise ValueError(f"inconsistent Due: {self.kind!r}, {self.date!r}")
 
-    def describe(self) -> str:
+    def describe(self) -> Msg:
         if self.date is not None:
-            return format_date(self.date)
-        return "ongoing" if self.kind == "ongoing" else "no due date"
+            return msg("due.on", date=format_date(self.date))
+        return msg("due.ongoing" if self.kind == "ongoing" else "due.none")
 
 
 ONGOING = Due("ongoing")

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from bot.core.dates import format_date
 from bot.core.records import ActionInfo
+from bot.messages import Msg, msg
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,16 @@ class Notice:
 TOLD_ON_CHANGE = ("assigned", "imported")  # notices the change writes into the ledger, pending
 
 
-def when_due(days_left: int | None) -> str:
+def when_due(days_left: int | None) -> Msg:
     if days_left is None:
-        return "no due date"
+        return msg("due.none")
     if days_left > 1:
-        return f"due in {days_left} days"
+        return msg("due.in_days", days=days_left)
     if days_left == 1:
-        return "due tomorrow"
+        return msg("due.tomorrow")
     if days_left == 0:
-        return "due today"
-    return f"{-days_left} day{'s' if days_left < -1 else ''} overdue"
+        return msg("due.today")
+    return msg("due.overdue_day" if days_left == -1 else "due.overdue_days", days=-days_left)
 
 
 class DeliveryError(Exception):

@@ -18,7 +18,7 @@ from dateutil.rrule import DAILY, rrule
 
 from bot.core import limits
 from bot.core.errors import BadInput
-from bot.messages import Example, Opt, msg
+from bot.messages import Example, Msg, Opt, msg
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -168,19 +168,22 @@ class NudgeSettings:
         """The offsets as the workspace row stores them."""
         return ",".join(str(o) for o in offsets)
 
-    def describe(self) -> str:
+    def describe(self) -> Msg:
+        """When an owner is nudged: "3 days before, on the due day, then every 7 days while open"."""
         parts = []
         for o in self.offsets:
             if o < 0:
-                parts.append(f"{-o} day{'s' if o < -1 else ''} before")
+                parts.append(msg("nudge.before" if o == -1 else "nudge.before_many", days=-o))
             elif o == 0:
-                parts.append("on the due day")
+                parts.append(msg("nudge.due_day"))
             else:
-                parts.append(f"{o} day{'s' if o > 1 else ''} after")
-        text = ", ".join(parts)
+                parts.append(msg("nudge.after" if o == 1 else "nudge.after_many", days=o))
+        said = parts[0] if parts else msg("empty")
+        for part in parts[1:]:
+            said = msg("comma_list", head=said, tail=part)
         if self.repeat_days:
-            text += f", then every {self.repeat_days} days while open"
-        return text
+            said = msg("nudge.then_every", plan=said, days=self.repeat_days)
+        return said
 
 
 @dataclass(frozen=True)

@@ -265,7 +265,7 @@ def settings_message(settings, changed: bool) -> dict:
     n = settings.nudges
     lines = [
         ("*Settings saved.*" if changed else "*Workspace settings*"),
-        f"Nudges: {escape(n.describe())}, at 09:00 in each owner's time zone on working days "
+        f"Nudges: {wording.words(n.describe())}, at 09:00 in each owner's time zone on working days "
         f"(`nudges:{','.join(f'{o:+d}' if o else '0' for o in n.offsets)}` `repeat:{n.repeat_days}`)",
         "Escalation to the region lead: "
         + (f"after {n.escalate_after_days} days overdue, at most weekly" if n.escalate_after_days else "off")

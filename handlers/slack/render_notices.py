@@ -9,6 +9,7 @@ import json
 from bot.core.dates import format_date
 from bot.core.notices import Notice, RegionSummary, when_due
 from bot.core.records import ActionInfo, Assignment
+from handlers.slack import wording
 from handlers.slack.render import (
     DONE_ACTION,
     MAX_BLOCKS,
@@ -68,8 +69,8 @@ def _due_phrase(notice: Notice) -> str:
     due = format_date(notice.action.due.date)
     days = notice.days_left
     if days < 0:
-        return f"*{when_due(days)}* (it was due {due})"
-    return f"*{when_due(days)}*" + (f", on {due}" if days > 0 else f" ({due})")
+        return f"*{wording.words(when_due(days))}* (it was due {due})"
+    return f"*{wording.words(when_due(days))}*" + (f", on {due}" if days > 0 else f" ({due})")
 
 
 def _details(action: ActionInfo) -> str:
