@@ -41,6 +41,18 @@ class RegionSummary:
 
 
 @dataclass(frozen=True)
+class DeliveryProblem:
+    """What could not be delivered (`about`: "#12 Draft the plan", "the weekly summary of LAC") and the
+    platform's reason code (`reason`, e.g. `channel_not_found`)."""
+
+    about: Msg
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.about}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Notice:
     kind: str  # nudge, escalation, summary, problem, assigned, imported
     team_id: str
@@ -54,7 +66,7 @@ class Notice:
     days_left: int | None = None  # due in N days (0 today, negative: overdue by -N)
     mention: str | None = None  # a user to mention (the creator, for a named owner's nudge)
     role: str | None = None  # why an escalation's recipient hears of it: "lead" or "creator"
-    problem: str | None = None  # a "problem" notice: what could not be delivered, and Slack's reason
+    problem: DeliveryProblem | None = None  # a "problem" notice: what could not be delivered, and why
     region_name: str | None = None
     summary: RegionSummary | None = None
     action_id: int | None = None

@@ -107,6 +107,8 @@ MESSAGES: dict[str, str] = {
     "home.later": "Later",
     "home.no_date": "No date",
     "home.created": "Created by me",
+    "problem.about_action": "#{number} {title}",
+    "problem.about_summary": "the weekly summary of {region}",
     # -- regions (bot.core.regions) --
     "region_needs_name": "A region needs a name.",
     "already_names_region": "“{label}” already names a region.",

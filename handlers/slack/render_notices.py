@@ -198,7 +198,8 @@ def summary_overview(summaries: list[RegionSummary]) -> dict:
 def problem_message(notice: Notice) -> dict:
     kind, target = notice.mention.split(":", 1)
     where = f"<@{target}>" if kind == "user" else f"<#{target}>"
-    about, _, reason = notice.problem.rpartition(": ")
+    assert notice.problem is not None  # a problem notice carries its problem
+    about, reason = wording.plain(notice.problem.about), notice.problem.reason
     hint = (
         "Give it another owner with `/action assign`"
         if notice.action_id is not None
