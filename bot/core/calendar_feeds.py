@@ -29,7 +29,7 @@ from bot.core.errors import BadInput, NotAllowed
 from bot.core.records import Actor
 from bot.core.service import ActionService
 from bot.core.wire import to_plain
-from bot.messages import Code, Example
+from bot.messages import Code, Example, msg
 from store import queries as q
 from store.models import Action, Workspace
 
@@ -136,7 +136,7 @@ class CalendarService:
             else:
                 return None
             names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-            return calendar_bytes(ws.team_id, f"Actions: {name}", rows, names)
+            return calendar_bytes(ws.team_id, str(msg("ics.feed_name", name=name)), rows, names)
 
     def _subject(self, s, ws: Workspace, kind: str, subject: str) -> str:
         subject = (subject or "").strip()
@@ -158,8 +158,8 @@ def export_ics(actions: ActionService, team_id: str, query, now: dt.datetime, ac
         flt = actions.action_filter(s, ws, actor, query, actions.today(ws, actor, now))
         rows = q.find_actions(s, ws.id, flt) if flt else []
         names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-        label = query.describe() or "open actions"
-        return calendar_bytes(team_id, f"Actionbot: {label}", rows, names)
+        label = query.describe() or msg("ics.open_actions")
+        return calendar_bytes(team_id, str(msg("ics.export_name", label=label)), rows, names)
 
 
 def calendar_bytes(team_id: str, name: str, rows: list[Action], names: dict[str, str]) -> bytes:
@@ -201,11 +201,12 @@ def action_event(team_id: str, action: Action, names: dict[str, str]) -> Event:
 
 def _description(action: Action, names: dict[str, str]) -> str:
     owners = [names.get(o.user_id, o.user_id) if o.user_id else o.name or "" for o in action.owners]
-    lines = [f"Owners: {'; '.join(owners) if owners else 'none'}"]
+    # a calendar app shows this as it is: the neutral wording (bot.messages.PLAIN)
+    lines = [str(msg("ics.owners", owners="; ".join(owners) if owners else msg("ics.none")))]
     if action.region is not None:
-        lines.append(f"Region: {action.region.name}")
-    lines.append(f"Status: {action.status}")
+        lines.append(str(msg("ics.region", region=action.region.name)))
+    lines.append(str(msg("ics.status", status=action.status)))
     if action.notes:
-        lines.append("Notes:")
+        lines.append(str(msg("ics.notes")))
         lines += [f"- {n.text}" for n in action.notes]
     return "\n".join(lines)
