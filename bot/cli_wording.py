@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 
-from bot.messages import Code, Example, Msg, Opt, Person, examples_text, render
+from bot.messages import FALLBACK, Code, Example, Msg, Opt, Person, examples_text, render
 
 PROGRAM = "actionbot"
 
@@ -46,8 +46,8 @@ def _arg(value: str) -> str:
 CLI = CliStyle()
 
 
-def words(message: Msg) -> str:
-    return render(message, CLI)
+def words(message: Msg, locale: str = FALLBACK) -> str:
+    return render(message, CLI, locale)
 
 
 def refusal(err) -> str:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.messages import Code, Example, Examples, Msg, Opt, Person, examples_text, quote_arg, render
+from bot.messages import FALLBACK, Code, Example, Examples, Msg, Opt, Person, examples_text, quote_arg, render
 
 COMMAND = "/action"
 
@@ -48,14 +48,14 @@ MRKDWN = SlackStyle(escaped=True)
 PLAIN_TEXT = SlackStyle(escaped=False)
 
 
-def words(message: Msg) -> str:
+def words(message: Msg, locale: str = FALLBACK) -> str:
     """The message as mrkdwn, user text in it escaped."""
-    return render(message, MRKDWN)
+    return render(message, MRKDWN, locale)
 
 
-def plain(message: Msg) -> str:
+def plain(message: Msg, locale: str = FALLBACK) -> str:
     """The message as plain_text (a form's field error, a modal's text), nothing escaped."""
-    return render(message, PLAIN_TEXT)
+    return render(message, PLAIN_TEXT, locale)
 
 
 def example(examples: Examples) -> str:
