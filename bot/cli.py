@@ -8,13 +8,14 @@ import logging
 import os
 import sys
 
-from bot import log_format
+from bot import cli_wording, log_format
 from bot.config import Config, ConfigError
 from bot.core import grammar
 from bot.core.dates import Due, utc_now
 from bot.core.errors import UserError
 from bot.core.records import CLI, Actor, Listing
 from bot.core.regions import RegionSpec
+from bot.messages import Code, Example, Opt
 
 CLI_ACTOR = Actor("cli", is_admin=True, kind=CLI)  # the operator at the shell administers every workspace
 
@@ -191,8 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
     try:
         return args.func(args) or 0
-    except (ConfigError, UserError) as err:
+    except ConfigError as err:
         print(f"actionbot: {err}", file=sys.stderr)
+        return 2
+    except UserError as err:
+        print(f"actionbot: {cli_wording.refusal(err)}", file=sys.stderr)
         return 2
 
 
@@ -385,15 +389,15 @@ def _team(service, given: str | None) -> str:
     if len(teams) == 1:
         return teams[0]
     if not teams:
-        raise UserError("No workspace yet: pass --workspace with your Slack team ID (T…).")
-    raise UserError(f"Several workspaces ({', '.join(teams)}): pick one with --workspace.")
+        raise UserError("cli.no_workspace", flag=Opt("workspace"))
+    raise UserError("cli.several_workspaces", teams=", ".join(teams), flag=Opt("workspace"))
 
 
 def _query(filters: list[str]):
     words = [f"<{w}>" if w.startswith("@") and w[1:2] in ("U", "W") else w for w in filters]
     query = grammar.parse_query(grammar.tokenize(" ".join(grammar.quote(w) for w in words)))
     if query.mine:
-        raise UserError("`mine` needs a Slack user; give one as @U123.")
+        raise UserError("cli.mine_needs_user", mine=Code("mine"))
     return query
 
 
@@ -413,7 +417,7 @@ def cmd_export(args) -> int:
             with open(args.output, "wb") as f:
                 f.write(data)
         except OSError as err:
-            raise UserError(f"can't write {args.output}: {err.strerror}") from None
+            raise UserError("cli.cannot_write", path=args.output, reason=err.strerror or "") from None
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -489,9 +493,9 @@ def cmd_import(args) -> int:
         print(f"({why}: owners stay named owners, unmatched to members)", file=sys.stderr)
     print(import_table(plan))
     for warning in plan.all_warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {cli_wording.words(warning)}")
     for problem in plan.all_problems:
-        print(f"error: {problem}")
+        print(f"error: {cli_wording.words(problem)}")
     if args.dry_run or not plan.rows:
         print(
             f"{len(plan.rows)} action{'s' if len(plan.rows) != 1 else ''} would be imported (dry run: nothing written)"
@@ -523,9 +527,9 @@ def _read_file(path: str, limit: int = -1) -> str:
         with open(path, encoding="utf-8-sig") as f:
             return f.read(limit)
     except OSError as err:
-        raise UserError(f"can't read {path}: {err.strerror}") from None
+        raise UserError("cli.cannot_read", path=path, reason=err.strerror or "") from None
     except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
+        raise UserError("cli.not_utf8", path=path) from None
 
 
 def cmd_workspace_list(args) -> int:
@@ -541,7 +545,7 @@ def cmd_workspace_delete(args) -> int:
     service = _services()
     found = [w for w in service.workspaces() if w.team_id == args.team_id]
     if not found:
-        raise UserError(f"no workspace {args.team_id} in this database (see `actionbot workspace list`)")
+        raise UserError("cli.no_such_workspace", team=args.team_id, command=Example("workspace list"))
     count = found[0].actions
     if not args.yes:
         print(f"would delete workspace {args.team_id} and its {count} actions; add --yes to do it")

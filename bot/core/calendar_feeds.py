@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
-from bot.core.errors import BadInput
+from bot.core.errors import BadInput, NotAllowed
+from bot.core.records import Actor
 from bot.core.service import ActionService
+from bot.core.wire import to_plain
+from bot.messages import Code, Example, msg
 from store import queries as q
 from store.models import Action, Workspace
 
@@ -33,6 +37,42 @@ KINDS = ("user", "region")
 FEED_STATUSES = ("open", "done", "cancelled")
 PRODID = "-//Actionbot//Follow-up actions//EN"
 MAX_SECRET = 64
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    """What `calendar [region:<name>] [reset]` asks: whose feed, and whether to replace its address."""
+
+    kind: str  # "user" or "region"
+    region: str | None
+    reset: bool
+
+
+def parse_calendar_command(tokens) -> CalendarRequest:
+    region, reset = None, False
+    for tok in tokens:
+        if tok.kind == "option" and tok.key == "region":
+            region = to_plain(tok.value).strip()
+        elif tok.kind == "word" and tok.raw.lower() == "reset":
+            reset = True
+        else:
+            raise BadInput(
+                "calendar_takes",
+                Example("calendar", ("region:LAC",)),
+                verb=Code("calendar"),
+                region=Code("region:<name>"),
+                reset=Code("reset"),
+                word=to_plain(tok.raw),
+            )
+    return CalendarRequest("region" if region else "user", region, reset)
+
+
+def check_may_reset(actor: Actor, kind: str, subject: str) -> None:
+    """Only the person whose feed it is resets a user's feed; only an admin a region's."""
+    if kind == "user" and subject != actor.user_id:
+        raise NotAllowed("feed_reset_not_yours")
+    if kind == "region" and not actor.has_admin_rights():
+        raise NotAllowed("feed_reset_admin_only")
 
 
 def feed_path(secret: str) -> str:
@@ -57,8 +97,10 @@ class CalendarService:
         unknown kind or region."""
         return self._feed(team_id, kind, subject, now, reset=False)
 
-    def reset(self, team_id: str, kind: str, subject: str, now: dt.datetime) -> str:
-        """A new secret for the feed (created if there is none); the old URL stops working."""
+    def reset(self, team_id: str, kind: str, subject: str, now: dt.datetime, *, actor: Actor) -> str:
+        """A new secret for the feed (created if there is none); the old URL stops working. A user's feed
+        is reset by that user alone, a region's by a workspace admin."""
+        check_may_reset(actor, kind, subject)
         return self._feed(team_id, kind, subject, now, reset=True)
 
     def _feed(self, team_id: str, kind: str, subject: str, now: dt.datetime, reset: bool) -> str:
@@ -94,18 +136,18 @@ class CalendarService:
             else:
                 return None
             names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-            return calendar_bytes(ws.team_id, f"Actions: {name}", rows, names)
+            return calendar_bytes(ws.team_id, str(msg("ics.feed_name", name=name)), rows, names)
 
     def _subject(self, s, ws: Workspace, kind: str, subject: str) -> str:
         subject = (subject or "").strip()
         if kind not in KINDS:
-            raise BadInput(f"A calendar feed is for a user or a region, not “{kind}”.")
+            raise BadInput("feed_kind", kind=kind)
         if not subject:
-            raise BadInput(f"Whose calendar? A {kind} feed needs a {'user' if kind == 'user' else 'region'}.")
+            raise BadInput("feed_whose_user" if kind == "user" else "feed_whose_region")
         if kind == "region":
             return str(self.actions.region_named(s, ws, subject).id)
         if len(subject) > 32:
-            raise BadInput("That is not a user ID.")
+            raise BadInput("not_a_user_id")
         return subject
 
 
@@ -116,8 +158,8 @@ def export_ics(actions: ActionService, team_id: str, query, now: dt.datetime, ac
         flt = actions.action_filter(s, ws, actor, query, actions.today(ws, actor, now))
         rows = q.find_actions(s, ws.id, flt) if flt else []
         names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-        label = query.describe() or "open actions"
-        return calendar_bytes(team_id, f"Actionbot: {label}", rows, names)
+        label = query.describe() or msg("ics.open_actions")
+        return calendar_bytes(team_id, str(msg("ics.export_name", label=label)), rows, names)
 
 
 def calendar_bytes(team_id: str, name: str, rows: list[Action], names: dict[str, str]) -> bytes:
@@ -159,11 +201,12 @@ def action_event(team_id: str, action: Action, names: dict[str, str]) -> Event:
 
 def _description(action: Action, names: dict[str, str]) -> str:
     owners = [names.get(o.user_id, o.user_id) if o.user_id else o.name or "" for o in action.owners]
-    lines = [f"Owners: {'; '.join(owners) if owners else 'none'}"]
+    # a calendar app shows this as it is: the neutral wording (bot.messages.PLAIN)
+    lines = [str(msg("ics.owners", owners="; ".join(owners) if owners else msg("ics.none")))]
     if action.region is not None:
-        lines.append(f"Region: {action.region.name}")
-    lines.append(f"Status: {action.status}")
+        lines.append(str(msg("ics.region", region=action.region.name)))
+    lines.append(str(msg("ics.status", status=action.status)))
     if action.notes:
-        lines.append("Notes:")
+        lines.append(str(msg("ics.notes")))
         lines += [f"- {n.text}" for n in action.notes]
     return "\n".join(lines)

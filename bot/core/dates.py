@@ -33,17 +33,28 @@ from dateutil import parser as du_parser
 from dateutil.relativedelta import FR, MO, relativedelta
 
 from bot.core.errors import too_long
+from bot.messages import PLAIN, Example, Msg, msg, render
 
 MIN_YEAR, MAX_YEAR = 1970, 2100
 MAX_PHRASE = 100  # characters; the longest real phrase ("au plus tard le 30 novembre 2014") has 32
-EXAMPLES = "Try `due Nov 30`, `due 2014-11-30`, `due friday` or `due in 2 weeks`."
+EXAMPLES = msg(
+    "date_examples",
+    a=Example(None, ("due", "Nov", "30")),
+    b=Example(None, ("due", "2014-11-30")),
+    c=Example(None, ("due", "friday")),
+    d=Example(None, ("due", "in", "2", "weeks")),
+)
 
 _WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class DateParseError(ValueError):
-    """`str(err)` is a short, user-facing message saying what was wrong, with examples."""
+    """What was wrong with a date phrase, with examples: `message` for the user, `str(err)` neutral."""
+
+    def __init__(self, message: Msg):
+        self.message = message
+        super().__init__(render(message, PLAIN))
 
 
 @dataclass(frozen=True)
@@ -55,10 +66,10 @@ class Due:
         if self.kind not in ("date", "ongoing", "none") or (self.kind == "date") != (self.date is not None):
             raise ValueError(f"inconsistent Due: {self.kind!r}, {self.date!r}")
 
-    def describe(self) -> str:
+    def describe(self) -> Msg:
         if self.date is not None:
-            return format_date(self.date)
-        return "ongoing" if self.kind == "ongoing" else "no due date"
+            return msg("due.on", date=format_date(self.date))
+        return msg("due.ongoing" if self.kind == "ongoing" else "due.none")
 
 
 ONGOING = Due("ongoing")
@@ -117,7 +128,7 @@ _NUMBER_WORDS = {
     w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
 }
 _NUMBER_WORDS.update(a=1, an=1)
-_ORDER_NAMES = {"MDY": "month/day/year", "DMY": "day/month/year", "YMD": "year/month/day"}
+_ORDER_NAMES = {"MDY": "date_order.mdy", "DMY": "date_order.dmy", "YMD": "date_order.ymd"}
 
 _IN = re.compile(r"in (\d{1,3}|[a-z]+) (day|week|month|year)s?", re.ASCII)
 _END = re.compile(r"end of (?:the |this )?(week|month|year)")
@@ -133,24 +144,24 @@ def parse_due(phrase: str, today: dt.date, date_order: str = "MDY") -> Due:
     if order not in _ORDER_NAMES:
         raise ValueError(f"date_order must be MDY, DMY or YMD, not {date_order!r}")
     if len(phrase) > MAX_PHRASE:
-        _fail(too_long("A due date", MAX_PHRASE, len(phrase)))
+        _fail(too_long(msg("field.due"), MAX_PHRASE, len(phrase)))
     shown = phrase.strip()
     if len(shown) > 60:
         shown = shown[:57] + "…"
     text = _normalize(phrase)
     if not text:
-        raise DateParseError(f"The due date is missing. {EXAMPLES}")
+        _fail(msg("date_missing"))
     if text in _ONGOING:
         return ONGOING
     if text in _NONE:
         return NO_DUE
     if _TIME.search(text):
-        _fail(f"“{shown}” has a time in it; I only need the day.")
+        _fail(msg("date_has_time", text=shown))
     if text.isascii() and re.fullmatch(r"\d+(?:st|nd|rd|th)?", text):
-        _fail(f"“{shown}” is only a number, not a full date.")
+        _fail(msg("date_only_number", text=shown))
     date = _relative(text, today) or _numeric(text, today, order, shown) or _named(text, today, shown)
     if date is None:
-        _fail(f"I couldn't read “{shown}” as a date.")
+        _fail(msg("date_unread", text=shown))
     _check_year(date.year, shown)
     return Due("date", date)
 
@@ -179,18 +190,18 @@ def order_shown_by(texts: Iterable[str], order: str) -> tuple[str, str | None]:
     return order, None
 
 
-def order_name(order: str) -> str:
+def order_name(order: str) -> Msg:
     """“day/month/year” for DMY, and so on."""
-    return _ORDER_NAMES[order]
+    return msg(_ORDER_NAMES[order])
 
 
-def _fail(problem: str) -> NoReturn:
-    raise DateParseError(f"{problem} {EXAMPLES}")
+def _fail(problem: Msg) -> NoReturn:
+    raise DateParseError(msg("date_with_examples", problem=problem, examples=EXAMPLES))
 
 
 def _check_year(year: int, shown: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        _fail(f"“{shown}” is out of range: dates must be between {MIN_YEAR} and {MAX_YEAR}.")
+        _fail(msg("date_out_of_range", text=shown, low=MIN_YEAR, high=MAX_YEAR))
 
 
 def _normalize(phrase: str) -> str:
@@ -231,7 +242,7 @@ def _numeric(text: str, today: dt.date, order: str, shown: str) -> dt.date | Non
     parts = [p for p in (m[1], m[3], m[4]) if p]
     if len(m[1]) == 4:
         if len(parts) == 2:
-            _fail(f"“{shown}” needs a day of the month.")
+            _fail(msg("date_needs_day", text=shown))
         order = "YMD"
     fields = dict(zip(order if len(parts) == 3 else order.replace("Y", ""), parts))
     if any(len(fields[k]) > 2 for k in "MD") or len(fields.get("Y", "00")) not in (2, 4):
@@ -243,7 +254,7 @@ def _numeric(text: str, today: dt.date, order: str, shown: str) -> dt.date | Non
         _check_year(year, shown)
     date = _resolve(year, month, day, today)
     if date is None:
-        _fail(f"“{shown}” isn't a real date (numbers are read as {_ORDER_NAMES[order]} here).")
+        _fail(msg("date_not_real_order", text=shown, order=msg(_ORDER_NAMES[order])))
     return date
 
 
@@ -259,19 +270,19 @@ def _named(text: str, today: dt.date, shown: str) -> dt.date | None:
         a, b = (_PARSER.parse(text, default=d) for d in _DEFAULTS)
     except ValueError as err:
         if err.__cause__ is not None:  # dateutil read the fields but they make no date (Feb 30)
-            _fail(f"“{shown}” isn't a real date.")
+            _fail(msg("date_not_real", text=shown))
         return None
     except OverflowError:
         return None
     if a.hour == b.hour or a.minute == b.minute or a.second == b.second:
-        _fail(f"“{shown}” has a time in it; I only need the day.")
+        _fail(msg("date_has_time", text=shown))
     if a.day != b.day or a.month != b.month:
-        _fail(f"“{shown}” needs a day of the month.")
+        _fail(msg("date_needs_day", text=shown))
     date = _resolve(a.year if a.year == b.year else None, a.month, a.day, today)
     if date is None:
-        _fail(f"“{shown}” isn't a real date.")
+        _fail(msg("date_not_real", text=shown))
     if weekdays and weekdays != {date.weekday()}:
-        _fail(f"“{shown}” doesn't add up: that date is {format_date(date)}.")
+        _fail(msg("date_adds_up", text=shown, date=format_date(date)))
     return date
 
 

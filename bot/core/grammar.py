@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.core.errors import BadInput, too_long
 from bot.core.wire import SMART_QUOTES, clean, to_plain, user_reference
+from bot.messages import Code, Example, Opt, Person, msg
 
 MAX_TITLE = 500
 MAX_NOTE = 2000
@@ -139,6 +140,11 @@ class Command:
     tokens: list[Token] = field(default_factory=list)
 
 
+def words(text: str) -> tuple[str, ...]:
+    """The words of an example's text, each one argument."""
+    return tuple(text.split())
+
+
 def quote(value: str) -> str:
     return f'"{value}"' if re.search(r"\s", value) else value
 
@@ -147,8 +153,9 @@ def tokenize(text: str) -> list[Token]:
     text = clean(text).translate(SMART_QUOTES)
     if text.count('"') % 2:
         raise BadInput(
-            'A quote is not closed: every `"` needs its partner.',
-            '/action add Draft the report owner:"KM Regional Coordinators"',
+            "quote_open",
+            Example("add", (*words("Draft the report"), Opt("owner", "KM Regional Coordinators"))),
+            quote=Code('"'),
         )
     tokens = []
     for m in TOKEN.finditer(text):
@@ -174,8 +181,12 @@ def parse(text: str) -> Command:
     """Parse the text after `/action`."""
     if len(text) > MAX_COMMAND:
         raise BadInput(
-            too_long("A command", MAX_COMMAND, len(text)) + " Put long text in notes, a few at a time.",
-            "/action note 12 Budget confirmed by Tim",
+            msg(
+                "with_advice",
+                message=too_long(msg("field.command"), MAX_COMMAND, len(text)),
+                advice=msg("advice.command"),
+            ),
+            Example("note", ("12", *words("Budget confirmed by Tim"))),
         )
     tokens = tokenize(text.strip())
     if not tokens:
@@ -183,10 +194,7 @@ def parse(text: str) -> Command:
     first = tokens[0]
     verb = VERBS.get(first.raw.lower()) if first.kind == "word" else None
     if verb is None:
-        raise BadInput(
-            f"I don't know the command “{to_plain(first.raw)}”.",
-            "/action help",
-        )
+        raise BadInput("unknown_command", Example("help"), word=to_plain(first.raw))
     rest = tokens[1:]
     if verb == "add":
         if not rest:  # no text: the form
@@ -198,82 +206,80 @@ def parse(text: str) -> Command:
         return Command(verb, tokens=rest)
     if verb == "import":
         if rest:
-            raise BadInput(
-                "`import` opens a form to paste the matrix into; type just `/action import`.", "/action import"
-            )
+            raise BadInput("import_takes_nothing", Example("import"), verb=Code("import"), command=Example("import"))
         return Command("import")
     if verb == "export":
         return Command("export", query=parse_query(rest), tokens=rest)
     if verb == "summary":
         query = parse_query(rest)
         if query != ListQuery(region=query.region):
-            raise BadInput("`summary` takes only a region.", "/action summary region:LAC")
+            raise BadInput("summary_takes_region", Example("summary", ("region:LAC",)), verb=Code("summary"))
         return Command("summary", query=query)
     number, rest = take_number(verb, rest)
     if verb == "snooze":
         until = rest[0].raw.lower() if len(rest) == 1 else ""
         if until not in ("day", "tomorrow", "week"):
-            raise BadInput(
-                "Snooze until when? `day` (the next working day) or `week` (next week).",
-                f"/action snooze {number} week",
-            )
+            raise BadInput("snooze_until", Example("snooze", (str(number), "week")), day=Code("day"), week=Code("week"))
         return Command("snooze", number=number, text="week" if until == "week" else "day")
     if verb in ("done", "reopen", "cancel"):
         if rest:
-            raise BadInput(f"`{verb}` takes only an action number.", f"/action {verb} {number}")
+            raise BadInput("only_number", Example(verb, (str(number),)), verb=Code(verb))
         return Command(verb, number=number)
     if verb == "note":
         note = to_plain(" ".join(t.raw for t in rest)).strip()
         if not note:
-            raise BadInput("A note needs some text.", f"/action note {number} Budget confirmed by Tim")
+            raise BadInput("note_needs_text", Example("note", (str(number), *words("Budget confirmed by Tim"))))
         if len(note) > MAX_NOTE:
-            raise BadInput(f"A note can be at most {MAX_NOTE} characters.")
+            raise BadInput("note_too_long", limit=MAX_NOTE)
         return Command("note", number=number, text=note)
     if verb == "due":
         phrase = to_plain(" ".join(t.value if t.kind == "option" else t.raw for t in rest)).strip()
         if not phrase:
-            raise BadInput("Which date?", f"/action due {number} Dec 20")
+            raise BadInput("which_date", Example("due", (str(number), "Dec", "20")))
         return Command("due", number=number, text=phrase)
     if verb == "assign":
         spec = parse_spec(rest, need_title=False)
         if spec.title or spec.due_phrase or spec.region or spec.group or spec.meeting:
             raise BadInput(
-                "`assign` takes an action number and the new owners only.",
-                f'/action assign {number} @lina owner:"KM Regional Coordinators"',
+                "assign_only_owners",
+                Example("assign", (str(number), Person("lina"), Opt("owner", "KM Regional Coordinators"))),
+                verb=Code("assign"),
             )
         if not spec.user_owners and not spec.named_owners:
-            raise BadInput("Whom should it be assigned to?", f"/action assign {number} @lina")
+            raise BadInput("assign_whom", Example("assign", (str(number), Person("lina"))))
         return Command("assign", number=number, spec=spec)
     # edit
     if not rest:  # no changes given: the form, prefilled
         return Command("edit", number=number)
     spec = parse_spec(rest, need_title=False)
     if spec.user_owners or spec.named_owners:
-        raise BadInput("Change owners with `assign`.", f"/action assign {number} @lina")
+        raise BadInput("owners_with_assign", Example("assign", (str(number), Person("lina"))), verb=Code("assign"))
     if not (spec.title or spec.due_phrase or spec.region or spec.group or spec.meeting):
         raise BadInput(
-            "What should change? Give a new title, due date, region, group or meeting.",
-            f'/action edit {number} title:"Draft the KM strategy" due Dec 20 region:LAC',
+            "edit_what",
+            Example(
+                "edit", (str(number), Opt("title", "Draft the KM strategy"), "due", "Dec", "20", Opt("region", "LAC"))
+            ),
         )
     return Command("edit", number=number, spec=spec)
 
 
 def take_number(verb: str, tokens: list[Token]) -> tuple[int, list[Token]]:
     example = {
-        "note": "/action note 12 Budget confirmed",
-        "due": "/action due 12 Dec 20",
-        "assign": "/action assign 12 @lina",
-        "edit": '/action edit 12 title:"New title"',
-    }.get(verb, f"/action {verb} 12")
+        "note": Example("note", ("12", "Budget", "confirmed")),
+        "due": Example("due", ("12", "Dec", "20")),
+        "assign": Example("assign", ("12", Person("lina"))),
+        "edit": Example("edit", ("12", Opt("title", "New title"))),
+    }.get(verb, Example(verb, ("12",)))
     if not tokens or tokens[0].kind != "word" or not re.fullmatch(r"#?\d{1,9}", tokens[0].raw):
-        got = f" (“{to_plain(tokens[0].raw)}” is not one)" if tokens else ""
-        raise BadInput(f"Which action? Give its number{got}.", example)
+        got = msg("which_action.not_one", word=to_plain(tokens[0].raw)) if tokens else msg("empty")
+        raise BadInput("which_action", example, got=got)
     return int(tokens[0].raw.lstrip("#")), tokens[1:]
 
 
 def _set_once(spec, name: str, value: str) -> None:
     if getattr(spec, name):
-        raise BadInput(f"`{name}` is given twice; give it once.", f"{name}:{quote(value)}")
+        raise BadInput("given_twice", Example(None, (Opt(name, value),)), option=Code(name))
     setattr(spec, name, value)
 
 
@@ -297,7 +303,7 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
         if tok.kind == "option":
             value = to_plain(tok.value).strip()
             if not value:
-                raise BadInput(f"`{tok.key}:` needs a value.", f'{tok.key}:"…"')
+                raise BadInput("needs_value", Example(None, (Opt(tok.key or "", '"…"'),)), option=Opt(tok.key or ""))
             if tok.key == "owner":
                 uid = user_reference(tok.value)
                 (spec.user_owners if uid else spec.named_owners).append(uid or value)
@@ -309,9 +315,9 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
                 _set_once(spec, tok.key, value)
             else:
                 raise BadInput(
-                    f"An action doesn't take `{tok.key}:`; it takes owner:, due:, region:, group:, "
-                    "meeting: and title:.",
-                    "/action add Draft the plan @lina due Nov 30 region:LAC",
+                    "action_option_unknown",
+                    Example("add", (*words("Draft the plan"), Person("lina"), *words("due Nov 30 region:LAC"))),
+                    option=Opt(tok.key or ""),
                 )
         elif tok.kind == "word" and low == "due" and nxt is not None and nxt.kind == "word":
             j = i + 1
@@ -354,11 +360,13 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
     spec.title = " ".join(to_plain(part).strip() for part in title if part.strip()).strip()
     if need_title and not spec.title:
         raise BadInput(
-            "An action needs a title.",
-            "/action add Draft the KM global strategy @lina due Nov 30 region:Global",
+            "needs_title",
+            Example(
+                "add", (*words("Draft the KM global strategy"), Person("lina"), *words("due Nov 30 region:Global"))
+            ),
         )
     if len(spec.title) > MAX_TITLE:
-        raise BadInput(f"A title can be at most {MAX_TITLE} characters; this one has {len(spec.title)}.")
+        raise BadInput("title_too_long", limit=MAX_TITLE, size=len(spec.title))
     spec.user_owners = list(dict.fromkeys(spec.user_owners))  # once each, first place kept
     spec.named_owners = list(dict.fromkeys(spec.named_owners))
     return spec
@@ -388,14 +396,13 @@ def parse_query(tokens: list[Token]) -> ListQuery:
                 setattr(query, tok.key, value)
         elif tok.kind == "user":
             if query.user_id and query.user_id != tok.value:
-                raise BadInput("List one person at a time.", "/action list <@U123>")
+                raise BadInput("one_person", Example("list", (Person("U123", by_id=True),)))
             query.user_id = tok.value
         elif tok.kind in ("word", "quoted") and not query.region:
             # friendly variant: `/action list LAC` means region:LAC
             query.region = to_plain(tok.value if tok.kind == "quoted" else tok.raw)
         else:
             raise BadInput(
-                f"I can't filter by “{to_plain(tok.raw)}”.",
-                "/action list mine overdue region:LAC group:KM",
+                "cannot_filter", Example("list", words("mine overdue region:LAC group:KM")), word=to_plain(tok.raw)
             )
     return query

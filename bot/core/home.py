@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.records import ActionInfo, Actor
 from bot.core.service import ActionService, row_info
+from bot.messages import Msg, msg
 from store import queries as q
 
 WEEK_DAYS = 7  # today and the six days after it
@@ -22,13 +23,19 @@ PAGE_ROWS = 50  # the most actions a home page carries, across its groups; a Hom
 
 # group keys, in the order a home page shows them
 OVERDUE, THIS_WEEK, LATER, NO_DATE, CREATED = "overdue", "this_week", "later", "no_date", "created"
-TITLES = {OVERDUE: "Overdue", THIS_WEEK: "Due this week", LATER: "Later", NO_DATE: "No date", CREATED: "Created by me"}
+TITLES = {
+    OVERDUE: msg("home.overdue"),
+    THIS_WEEK: msg("home.this_week"),
+    LATER: msg("home.later"),
+    NO_DATE: msg("home.no_date"),
+    CREATED: msg("home.created"),
+}
 
 
 @dataclass(frozen=True)
 class HomeGroup:
     key: str
-    title: str
+    title: Msg
     actions: tuple[ActionInfo, ...]  # its first ones (see PAGE_ROWS), by due date (undated last), then number
     total: int  # how many the group holds in all
 

@@ -45,6 +45,7 @@ from bot.core.cells import unguard
 from bot.core.dates import NO_DUE, ONGOING, DateParseError, Due, format_date, order_name, order_shown_by, parse_due
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_TITLE
+from bot.messages import Code, Example, Msg, msg
 
 SHAPES = ("word", "tsv", "csv", "markdown")
 MAX_CHARS = 1_000_000  # a matrix read at once (the CLI reads no more of a file than this)
@@ -212,7 +213,7 @@ _EXPECTED = {
     "group": "Group, Grupo, Groupe",
     "status": "Status, Estado, Statut",
 }
-EXAMPLE_HEADER = "Action,By whom,Expected completion date"
+EXAMPLE_HEADER = Example(None, (Code("Action,By whom,Expected completion date"),))
 _MAX_HEADER_CHARS = 60
 
 # ---------------------------------------------------------------- cell vocabulary
@@ -436,13 +437,13 @@ class ImportRow:
     region: str | None = None
     group: str | None = None
     status: str | None = None  # "open", "done", "cancelled" or None (not given)
-    warnings: list[str] = field(default_factory=list)  # what was odd and what was kept
+    warnings: list[Msg] = field(default_factory=list)  # what was odd and what was kept
 
 
 @dataclass
 class ImportResult:
     rows: list[ImportRow]
-    warnings: list[str]  # about the table and skipped rows ("Row 4: no action text; skipped")
+    warnings: list[Msg]  # about the table and skipped rows ("Row 4: no action text; skipped")
     shape: str  # one of SHAPES
 
 
@@ -451,7 +452,7 @@ class _Table:
     shape: str
     headers: list[str]
     records: list[list[str]]  # data rows, cells in header order (may be shorter or longer)
-    notes: list[str] = field(default_factory=list)  # warnings about where the table ended
+    notes: list[Msg] = field(default_factory=list)  # warnings about where the table ended
 
 
 def fold(text: str) -> str:
@@ -491,19 +492,16 @@ def parse_matrix(text: str, today: dt.date, date_order: str = "MDY") -> ImportRe
     """
     if len(text or "") > MAX_CHARS:
         raise BadInput(
-            too_long("A matrix to import", MAX_CHARS) + " Split it into parts and import each.", EXAMPLE_HEADER
+            msg("with_advice", message=too_long(msg("field.matrix"), MAX_CHARS), advice=msg("advice.split_matrix")),
+            EXAMPLE_HEADER,
         )
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
-        raise BadInput("There is nothing to import: paste the follow-up matrix, heading row included.", EXAMPLE_HEADER)
+        raise BadInput("import_nothing", EXAMPLE_HEADER)
     table = _find_table(text.split("\n"))
     rows = sum(1 for record in table.records if any(cell.strip() for cell in record))
     if rows > MAX_ROWS:
-        raise BadInput(
-            f"The table has {rows:,} rows; at most {MAX_ROWS:,} are imported at once. Split it into "
-            "parts and import each.",
-            EXAMPLE_HEADER,
-        )
+        raise BadInput("import_too_many_rows", EXAMPLE_HEADER, rows=rows, limit=MAX_ROWS)
     return _read_table(table, today, date_order)
 
 
@@ -596,17 +594,19 @@ def _word_heading(lines: list[str], start: int) -> tuple[int, int] | None:
 
 
 def _no_action_column(weak: tuple[str, list[str]] | None, lines: list[str]) -> BadInput:
-    expected = f"Expected an action column ({_EXPECTED['action']})"
-    optional = "; optional: " + "; ".join(_EXPECTED[f] for f in ("owner", "date", "region", "group", "status"))
+    expected = msg("import_expected", names=_EXPECTED["action"])
+    optional = msg(
+        "import_optional", names="; ".join(_EXPECTED[f] for f in ("owner", "date", "region", "group", "status"))
+    )
     if weak is not None:
         found = ", ".join(f"“{c.strip()}”" for c in weak[1] if c.strip())
-        return BadInput(f"I found the headings {found} but no action column. {expected}{optional}.", EXAMPLE_HEADER)
+        return BadInput(
+            "import_no_action_column_found", EXAMPLE_HEADER, found=found, expected=expected, optional=optional
+        )
     first = next(line.strip() for line in lines if line.strip())
     if len(first) > 60:
         first = first[:57] + "…"
-    return BadInput(
-        f"I couldn't find a heading row; the first line is “{first}”. {expected}{optional}.", EXAMPLE_HEADER
-    )
+    return BadInput("import_no_heading_row", EXAMPLE_HEADER, first=first, expected=expected, optional=optional)
 
 
 # ---------------------------------------------------------------- reading each shape
@@ -635,22 +635,16 @@ def _read_lines_table(shape: str, lines: list[str], at: int) -> _Table:
     else:
         header_line = lines[at]
         delimiter = max((",", ";"), key=lambda d: _csv_heading_score(header_line, d))
-    example = '"Plans for 2015, with budget",KM Regional Coordinators,Dec 30'
+    example = Example(None, (Code('"Plans for 2015, with budget",KM Regional Coordinators,Dec 30'),))
     try:  # strict only to notice a quote never closed; other oddities are read leniently
         return _read_csv(shape, lines, at, delimiter, strict=True)
     except csv.Error as err:
         if "end of data" in str(err):
-            raise BadInput(
-                'A quote in the table is never closed: each cell that starts with `"` needs a closing `"`.', example
-            ) from None
+            raise BadInput("import_quote_open", example, quote=Code('"')) from None
     try:
         return _read_csv(shape, lines, at, delimiter, strict=False)
     except csv.Error:  # what a lenient reader still refuses: a cell past csv's size limit
-        raise BadInput(
-            f"A cell of the table is longer than {csv.field_size_limit():,} characters. Check the "
-            'quotes: a cell that starts with `"` runs to the next `"`.',
-            example,
-        ) from None
+        raise BadInput("import_cell_too_long", example, limit=csv.field_size_limit(), quote=Code('"')) from None
 
 
 def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: bool) -> _Table:
@@ -667,8 +661,8 @@ def _read_csv(shape: str, lines: list[str], at: int, delimiter: str, strict: boo
             if not after_gap:
                 line = " ".join(record[0].split())
                 line = line if len(line) <= 60 else line[:57] + "…"
-                kind = "tab" if delimiter == "\t" else f"“{delimiter}”"
-                notes.append(f"The table ends at “{line}” (a line without a {kind}); nothing from there on was read.")
+                kind = msg("import_tab") if delimiter == "\t" else f"“{delimiter}”"
+                notes.append(msg("import_table_ends", line=line, kind=kind))
             break
         after_gap = not any(cell.strip() for cell in record)
         records.append(record)
@@ -717,24 +711,24 @@ def _read_word_table(lines: list[str], start: int, end: int) -> _Table:
 
 
 def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
-    warnings: list[str] = list(table.notes)
+    warnings: list[Msg] = list(table.notes)
     columns: dict[str, list[int]] = {}
     for index, heading in enumerate(table.headers):
         if not heading.strip():
             continue
         name = header_field(heading)
         if name is None:
-            warnings.append(f"Column “{heading.strip()}” is not one I know; ignored it.")
+            warnings.append(msg("import_unknown_column", heading=heading.strip()))
         elif name in columns and name != "owner":
             first = table.headers[columns[name][0]].strip()
-            warnings.append(f"Column “{heading.strip()}” is a second {name} column; kept “{first}”, ignored it.")
+            warnings.append(msg("import_second_column", heading=heading.strip(), name=name, first=first))
         else:
             columns.setdefault(name, []).append(index)
     if "action" not in columns:  # defensive: headings are found by their action column
-        raise BadInput(f"I found no action column. Expected one of {_EXPECTED['action']}.", EXAMPLE_HEADER)
+        raise BadInput("import_no_action_column", EXAMPLE_HEADER, expected=_EXPECTED["action"])
 
     date_order = _matrix_date_order(table, columns.get("date", []), date_order, warnings)
-    dates: dict[str, tuple[Due, str | None, str | None]] = {}
+    dates: dict[str, tuple[Due, Msg | None, str | None]] = {}
     rows: list[ImportRow] = []
     number = 0
     for record in table.records:
@@ -749,12 +743,12 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
 
         title = _clean_title(cell("action"))
         if not title:
-            warnings.append(f"Row {number}: no action text; skipped.")
+            warnings.append(msg("import_row_skipped", row=number))
             continue
         row = ImportRow(number, title)
         if len(title) > MAX_TITLE:
             row.title = title[:MAX_TITLE].rstrip()
-            row.warnings.append(f"the action text has {len(title)} characters; kept the first {MAX_TITLE}.")
+            row.warnings.append(msg("import_title_cut", size=len(title), limit=MAX_TITLE))
         owner_text = cell("owner")
         owner_date, owner_date_text, owner_text = _leading_date(owner_text, today, date_order)
         row.owners = split_owners(owner_text)
@@ -766,7 +760,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
         if owner_date is not None:
             row.due, date_warning = _two_dates(owner_date, owner_date_text, row.due, date_text, date_warning)
             if not row.owners:
-                row.warnings.append(f"the by-whom cell held only the date “{owner_date_text}”; no owner.")
+                row.warnings.append(msg("import_only_a_date", text=owner_date_text))
         if date_warning:
             row.warnings.append(date_warning)
 
@@ -774,7 +768,7 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
         if status_text:
             row.status = _status(status_text)
             if row.status is None:
-                row.warnings.append(f"didn't understand the status “{status_text}”; left it open.")
+                row.warnings.append(msg("import_unknown_status", text=status_text))
         elif date_status:
             row.status = date_status
         row.region = " ".join(cell("region").split()) or None
@@ -783,17 +777,14 @@ def _read_table(table: _Table, today: dt.date, date_order: str) -> ImportResult:
     return ImportResult(rows, warnings, table.shape)
 
 
-def _matrix_date_order(table: _Table, date_columns: list[int], date_order: str, notes: list[str]) -> str:
+def _matrix_date_order(table: _Table, date_columns: list[int], date_order: str, notes: list[Msg]) -> str:
     """The order the matrix's dates are read in: the workspace's, unless a date in the date column can
     only be read the other way round (a French matrix's “31/01/2015” under month-first); then the other,
     for every date of the matrix, with a note saying so and why."""
     texts = (record[i] for record in table.records for i in date_columns if i < len(record))
     order, shown = order_shown_by(texts, date_order)
     if shown:
-        notes.append(
-            f"Dates are read as {order_name(order)}: “{shown}” can only be read that way, so the other dates "
-            f"of the matrix are read that way too (the workspace's order is {order_name(date_order)})."
-        )
+        notes.append(msg("import_date_order", order=order_name(order), shown=shown, usual=order_name(date_order)))
     return order
 
 
@@ -803,7 +794,7 @@ def _clean_title(text: str) -> str:
     return title.rstrip(" .")  # spaces are collapsed; a `[\s.]+$` pattern would be quadratic
 
 
-def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, str | None, str | None]:
+def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, Msg | None, str | None]:
     """(due, warning, status implied by the cell)."""
     key = fold(text).rstrip(".!")
     if key in _NO_DATE_WORDS:
@@ -812,37 +803,28 @@ def _read_due(text: str, today: dt.date, date_order: str) -> tuple[Due, str | No
         return ONGOING, None, None
     status = _status(text)
     if status in ("done", "cancelled"):
-        return NO_DUE, f"the date cell says “{text}”; marked the action {status}, with no due date.", status
+        return NO_DUE, msg("import_date_says_status", text=text, status=status), status
     phrase = _DATE_LEAD.sub("", key)
     try:
         return parse_due(phrase, today, date_order), None, None
     except DateParseError:
-        return NO_DUE, f"couldn't read the date “{text}”; imported it with no due date.", None
+        return NO_DUE, msg("import_date_unread", text=text), None
 
 
-def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str, date_warning: str | None) -> tuple[Due, str]:
+def _two_dates(owner_date: Due, owner_text: str, due: Due, date_text: str, date_warning: Msg | None) -> tuple[Due, Msg]:
     """A date written in the by-whom cell, next to whatever the date cell said."""
     owner_day = owner_date.date
     assert owner_day is not None  # the by-whom cell's date is a date
     if due.date is not None:
         if due.date == owner_day:
-            return due, f"the by-whom cell began with the due date “{owner_text}”; took it out of the owner."
+            return due, msg("import_owner_began_with_date", text=owner_text)
         kept = max(due.date, owner_day)
-        return Due("date", kept), (
-            f"two dates: “{owner_text}” in the by-whom cell and “{date_text}” in the date cell; "
-            f"kept the later, {format_date(kept)}."
-        )
+        return Due("date", kept), msg("import_two_dates", owner=owner_text, date=date_text, kept=format_date(kept))
     if due.kind == "ongoing":
-        return (
-            due,
-            f"the by-whom cell began with the date “{owner_text}” but the date cell says “{date_text}”; kept ongoing.",
-        )
+        return due, msg("import_date_and_ongoing", owner=owner_text, date=date_text)
     if date_text and date_warning:  # the date cell was unreadable
-        return owner_date, (
-            f"couldn't read the date “{date_text}”; used “{owner_text}” from the by-whom "
-            f"cell, {format_date(owner_day)}."
-        )
-    return owner_date, (f"the due date “{owner_text}” was in the by-whom cell; used it, {format_date(owner_day)}.")
+        return owner_date, msg("import_used_owner_date", date=date_text, owner=owner_text, day=format_date(owner_day))
+    return owner_date, msg("import_date_in_owner_cell", owner=owner_text, day=format_date(owner_day))
 
 
 def _status(text: str) -> str | None:

@@ -19,6 +19,7 @@ from bot.core.owner_cap import too_many_owners
 from bot.core.owner_match import NameMatcher
 from bot.core.records import Actor, Outcome
 from bot.core.service import ActionService
+from bot.messages import Msg, msg
 from store import queries as q
 
 
@@ -28,28 +29,38 @@ class PlannedRow:
     spec: ActionSpec
     due: Due
     matched: dict[str, str]  # owner name as written -> user ID
-    warnings: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # cells that cannot be stored as they are
+    warnings: list[Msg] = field(default_factory=list)
+    problems: list[Msg] = field(default_factory=list)  # cells that cannot be stored as they are
 
 
-# the import cell each action field comes from, as the preview names it
-CELLS: dict[str | None, str | None] = {"title": "action", "named": "by-whom", "owners": "by-whom", "group": "group"}
+# the import cell each action field comes from: the message naming it
+CELLS: dict[str | None, str] = {
+    "title": "cell.action",
+    "named": "cell.owner",
+    "owners": "cell.owner",
+    "group": "cell.group",
+}
 
 
 @dataclass
 class ImportPlan:
     rows: list[PlannedRow]
-    warnings: list[str]  # about rows that were skipped
+    warnings: list[Msg]  # about rows that were skipped
     shape: str
 
     @property
-    def all_warnings(self) -> list[str]:
-        return self.warnings + [f"Row {r.row}: {w}" for r in self.rows for w in r.warnings]
+    def all_warnings(self) -> list[Msg]:
+        return self.warnings + [msg("import_row_warning", row=r.row, warning=w) for r in self.rows for w in r.warnings]
 
     @property
-    def all_problems(self) -> list[str]:
+    def all_problems(self) -> list[Msg]:
         """What must be fixed before anything is imported, one line a cell: "Row 3, group cell: …"."""
-        return [f"Row {r.row}, {p}" for r in self.rows for p in r.problems]
+        return [msg("import_row_problem", row=r.row, problem=p) for r in self.rows for p in r.problems]
+
+
+def _cell_problem(field_name: str | None, problem: Msg) -> Msg:
+    cell = CELLS.get(field_name)
+    return msg("import_cell_problem", cell=msg(cell), problem=problem) if cell else problem
 
 
 def due_phrase(due: Due) -> str | None:
@@ -97,9 +108,9 @@ class ImportService:
             if row.region:
                 row_region = known.get(q.fold(row.region))
                 if row_region is None:
+                    names = ", ".join(sorted(set(known.values())))
                     warnings.append(
-                        f"no region “{row.region}”; imported without one "
-                        f"(known: {', '.join(sorted(set(known.values()))) or 'none yet'})"
+                        msg("import_no_region", name=row.region, known=names or msg("import_no_region.none"))
                     )
             matched = {}
             for name in row.owners:
@@ -116,10 +127,10 @@ class ImportService:
                 meeting=meeting,
                 status=row.status,
             )
-            problems = [f"{CELLS.get(p.field, p.field)} cell: {p.message}" for p in limits.spec_problems(spec)]
+            problems = [_cell_problem(p.field, p.message) for p in limits.spec_problems(spec)]
             crowded = too_many_owners(spec.user_owners, spec.named_owners)
             if crowded:
-                problems.append(f"{CELLS['owners']} cell: {crowded}")
+                problems.append(_cell_problem("owners", crowded))
             rows.append(PlannedRow(row.row, spec, row.due, matched, warnings, problems))
         return ImportPlan(rows, list(result.warnings), result.shape)
 
@@ -136,8 +147,8 @@ class ImportService:
         is told once, of all their new actions."""
         if plan.all_problems:
             problems = plan.all_problems
-            more = f" …and {len(problems) - 5} more." if len(problems) > 5 else ""
-            raise BadInput(f"Nothing was imported: {' '.join(problems[:5])}{more} Fix these cells and try again.")
+            more = msg("import_refused.more", count=len(problems) - 5) if len(problems) > 5 else msg("empty")
+            raise BadInput("import_refused", problems=msg("joined", items=tuple(problems[:5])), more=more)
         return self.actions.add_many(
             team_id, actor, [r.spec for r in plan.rows], now, channel_id=channel_id, progress=progress, digest=True
         )

@@ -20,9 +20,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core import schedule
 from bot.core.assignments import PENDING
-from bot.core.notices import TOLD_ON_CHANGE, Notice
+from bot.core.notices import TOLD_ON_CHANGE, DeliveryProblem, Notice
 from bot.core.planner import CLAIM_LEASE, still_to_send
 from bot.core.records import USER
+from bot.messages import msg
 from store import queries as q
 from store.database import Database
 from store.models import Action, Delivery, Region
@@ -145,13 +146,15 @@ class Ledger:
                     return None
                 found = action
                 tell = action.created_by if action.creator_kind == USER else None
-                about, region_name = f"#{action.number} {action.title}", action.region.name if action.region else None
+                about = msg("problem.about_action", number=action.number, title=action.title)
+                region_name = action.region.name if action.region else None
             else:
                 region = s.get(Region, notice.region_id)
                 if region is None or region.workspace_id != ws.id:
                     return None
                 found = region
-                tell, about, region_name = region.lead_user_id, f"the weekly summary of {region.name}", region.name
+                tell, region_name = region.lead_user_id, region.name
+                about = msg("problem.about_summary", region=region.name)
             found.set_problem(notice.recipient, error)
             if not tell:
                 return None
@@ -165,7 +168,7 @@ class Ledger:
                 scheduled_for=now,
                 local_day=now.astimezone(tz).date(),
                 timezone=str(tz.key),
-                problem=f"{about}: {error}",
+                problem=DeliveryProblem(about, error),
                 mention=notice.recipient,
                 region_name=region_name,
                 action_id=notice.action_id,

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import MAX_NOTE, MAX_TITLE, ActionSpec
+from bot.messages import Example, Msg, Opt, msg
 from store.models import Action, Group, Meeting, Owner, Person, Region, RegionAlias, Workspace
 from store.queries import fold
 
@@ -25,11 +26,11 @@ def _length(*columns) -> int:
 
 @dataclass(frozen=True)
 class Limit:
-    label: str  # how a message names the field
+    label: str  # the message naming the field
     field: str  # the input it comes from: a form's block, an import cell, a command option
     length: int  # of the value as stored
     key_length: int | None = None  # of its case-folded matching key, where one is stored
-    example: str | None = None
+    example: Example | None = None
 
     def measure(self, value: str) -> int:
         """The length the check compares with `limit`: the stored value's, or its key's when longer."""
@@ -43,33 +44,44 @@ class Limit:
         return min(self.length, self.key_length or self.length)
 
 
+def _ex(key: str, value: str) -> Example:
+    return Example(None, (Opt(key, value),))
+
+
 LIMITS = {
-    "title": Limit("An action's title", "title", MAX_TITLE),  # a Text column: the grammar's limit
-    "note": Limit("A note", "note", MAX_NOTE),
-    "named_owner": Limit("A named owner", "named", _length(Owner.name), example='owner:"KM Regional Coordinators"'),
-    "user": Limit("A user ID", "owners", _length(Owner.user_id, Action.created_by, Region.lead_user_id)),
-    "group": Limit("A group name", "group", _length(Group.name), _length(Group.key), "group:KM"),
+    "title": Limit("field.title", "title", MAX_TITLE),  # a Text column: the grammar's limit
+    "note": Limit("field.note", "note", MAX_NOTE),
+    "named_owner": Limit(
+        "field.named_owner", "named", _length(Owner.name), example=_ex("owner", "KM Regional Coordinators")
+    ),
+    "user": Limit("field.user", "owners", _length(Owner.user_id, Action.created_by, Region.lead_user_id)),
+    "group": Limit("field.group", "group", _length(Group.name), _length(Group.key), _ex("group", "KM")),
     "meeting": Limit(
-        "A meeting name", "meeting", _length(Meeting.name), _length(Meeting.key), 'meeting:"Global KM & Comms Workshop"'
+        "field.meeting",
+        "meeting",
+        _length(Meeting.name),
+        _length(Meeting.key),
+        _ex("meeting", "Global KM & Comms Workshop"),
     ),
     "region": Limit(
-        "A region name",
+        "field.region",
         "name",
         _length(Region.name),
         _length(Region.key),
-        '/action region add "Latin America" alias:LAC',
+        Example("region add", ("Latin America", Opt("alias", "LAC"))),
     ),
-    "alias": Limit("A region alias", "aliases", _length(RegionAlias.alias), _length(RegionAlias.key), "alias:LAC"),
+    "alias": Limit("field.alias", "aliases", _length(RegionAlias.alias), _length(RegionAlias.key), _ex("alias", "LAC")),
     "timezone": Limit(
-        "A time zone", "tz", _length(Workspace.timezone, Region.timezone, Person.tz), example="tz:America/Bogota"
+        "field.timezone",
+        "tz",
+        _length(Workspace.timezone, Region.timezone, Person.tz),
+        example=_ex("tz", "America/Bogota"),
     ),
-    "days": Limit("The working days", "days", _length(Region.working_days), example="days:mon-fri"),
-    "summary": Limit("The summary time", "summary", _length(Region.summary_schedule), example='summary:"mon 09:00"'),
-    "nudges": Limit(
-        "The nudge days, written out,", "nudges", _length(Workspace.nudge_offsets), example="nudges:-3,0,1"
-    ),
-    "channel": Limit("A channel ID", "channel", _length(Region.channel_id, Action.channel_id)),
-    "permalink": Limit("A message link", "permalink", _length(Action.permalink)),
+    "days": Limit("field.days", "days", _length(Region.working_days), example=_ex("days", "mon-fri")),
+    "summary": Limit("field.summary", "summary", _length(Region.summary_schedule), example=_ex("summary", "mon 09:00")),
+    "nudges": Limit("field.nudges", "nudges", _length(Workspace.nudge_offsets), example=_ex("nudges", "-3,0,1")),
+    "channel": Limit("field.channel", "channel", _length(Region.channel_id, Action.channel_id)),
+    "permalink": Limit("field.permalink", "permalink", _length(Action.permalink)),
 }
 
 
@@ -82,8 +94,8 @@ def problem(kind: str, value: str | None) -> BadInput | None:
     if size <= limit.limit:
         return None
     doubled = limit.key_length is not None and len(fold(value)) > len(value.strip())
-    note = " (some letters, like “ß”, count twice once case is folded)" if doubled else ""
-    return BadInput(too_long(limit.label, limit.limit, size, note), limit.example, field=limit.field)
+    note = msg("too_long.folded") if doubled else None
+    return BadInput(too_long(msg(limit.label), limit.limit, size, note), limit.example, field=limit.field)
 
 
 _Text = TypeVar("_Text", str, str | None)
@@ -121,7 +133,7 @@ def check_spec(spec: ActionSpec) -> None:
 _WHOLE = re.compile(r"[+-]?[0-9]{1,6}")  # ASCII digits only: "²".isdigit() and int("３") both say yes
 
 
-def whole_number(text: str, low: int, high: int, message: str, example: str) -> int:
+def whole_number(text: str, low: int, high: int, message: Msg, example: Example) -> int:
     """`text` as a whole number from `low` to `high` written in ASCII digits; else BadInput(message)."""
     text = text.strip()
     if not _WHOLE.fullmatch(text) or not low <= int(text) <= high:

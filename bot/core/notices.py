@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from bot.core.dates import format_date
 from bot.core.records import ActionInfo
+from bot.messages import Msg, msg
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ class RegionSummary:
 
 
 @dataclass(frozen=True)
+class DeliveryProblem:
+    """What could not be delivered (`about`: "#12 Draft the plan", "the weekly summary of LAC") and the
+    platform's reason code (`reason`, e.g. `channel_not_found`)."""
+
+    about: Msg
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.about}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Notice:
     kind: str  # nudge, escalation, summary, problem, assigned, imported
     team_id: str
@@ -53,7 +66,7 @@ class Notice:
     days_left: int | None = None  # due in N days (0 today, negative: overdue by -N)
     mention: str | None = None  # a user to mention (the creator, for a named owner's nudge)
     role: str | None = None  # why an escalation's recipient hears of it: "lead" or "creator"
-    problem: str | None = None  # a "problem" notice: what could not be delivered, and Slack's reason
+    problem: DeliveryProblem | None = None  # a "problem" notice: what could not be delivered, and why
     region_name: str | None = None
     summary: RegionSummary | None = None
     action_id: int | None = None
@@ -91,16 +104,16 @@ class Notice:
 TOLD_ON_CHANGE = ("assigned", "imported")  # notices the change writes into the ledger, pending
 
 
-def when_due(days_left: int | None) -> str:
+def when_due(days_left: int | None) -> Msg:
     if days_left is None:
-        return "no due date"
+        return msg("due.none")
     if days_left > 1:
-        return f"due in {days_left} days"
+        return msg("due.in_days", days=days_left)
     if days_left == 1:
-        return "due tomorrow"
+        return msg("due.tomorrow")
     if days_left == 0:
-        return "due today"
-    return f"{-days_left} day{'s' if days_left < -1 else ''} overdue"
+        return msg("due.today")
+    return msg("due.overdue_day" if days_left == -1 else "due.overdue_days", days=-days_left)
 
 
 class DeliveryError(Exception):

@@ -5,6 +5,8 @@ and a nudge, so every door (command, form, import, assign) is held to the same n
 from __future__ import annotations
 
 from bot.core.errors import BadInput
+from bot.core.grammar import words
+from bot.messages import Example, Msg, Opt, Person, msg
 
 MAX_OWNERS = 20
 
@@ -14,19 +16,28 @@ def owner_count(user_ids, names) -> int:
     return len(dict.fromkeys(user_ids)) + len(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
-def too_many_owners(user_ids, names) -> str | None:
+def too_many_owners(user_ids, names) -> Msg | None:
     """Why these owners are refused, or None when they fit."""
     count = owner_count(user_ids, names)
     if count <= MAX_OWNERS:
         return None
-    return (
-        f"An action can have at most {MAX_OWNERS} owners (people and named owners together); "
-        f"this one has {count}. Give it fewer owners, or split it into several actions."
-    )
+    return msg("too_many_owners", limit=MAX_OWNERS, count=count)
 
 
 def check_owners(user_ids, names) -> None:
     """Raise BadInput, with a corrected example, when there are more owners than an action may have."""
     problem = too_many_owners(user_ids, names)
     if problem:
-        raise BadInput(problem, '/action add Draft the KM strategy @lina @tim owner:"KM team" due Nov 30')
+        raise BadInput(
+            problem,
+            Example(
+                "add",
+                (
+                    *words("Draft the KM strategy"),
+                    Person("lina"),
+                    Person("tim"),
+                    Opt("owner", "KM team"),
+                    *words("due Nov 30"),
+                ),
+            ),
+        )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import LIST_SCOPES, VERBS, ListQuery, Token, parse_query, tokenize
 from bot.core.wire import SMART_QUOTES, to_plain
+from bot.messages import Code, Example, msg
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,12 @@ def parse_question(text: str, bot_user_id: str | None = None) -> Question:
     than MAX_QUESTION characters raises BadInput saying so."""
     if len(text or "") > MAX_QUESTION:
         raise BadInput(
-            too_long("A question", MAX_QUESTION, len(text)) + " Ask it in a few words.", "what's open for LAC?"
+            msg(
+                "with_advice",
+                message=too_long(msg("field.question"), MAX_QUESTION, len(text)),
+                advice=msg("advice.question"),
+            ),
+            Example(None, (Code("what's open for LAC?"),)),
         )
     text = clean(text, bot_user_id)
     if not text or HELP_TEXTS.match(text):

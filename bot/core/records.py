@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.core.dates import Due
 from bot.core.errors import AdminUnconfirmed, NotAllowed
+from bot.messages import Msg, msg
 
 # Who made something, as actions store it (`creator_kind`): a platform user, who can be told of it, or the
 # command line (the operator at the shell), who cannot
@@ -32,9 +33,9 @@ class Actor:
         return self.is_admin
 
     def require_admin(self, doing: str) -> None:
-        """Refuse a non-admin: "Only a workspace admin can <doing>."."""
+        """Refuse a non-admin: "Only a workspace admin can <doing>." (`doing`: its message key)."""
         if not self.has_admin_rights():
-            raise NotAllowed(f"Only a workspace admin can {doing}.")
+            raise NotAllowed("admin_only", doing=msg(doing))
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Outcome:
     """What an operation did: the action after it, what changed, and who should be told."""
 
     action: ActionInfo
-    changes: list[str] = field(default_factory=list)
+    changes: list[Msg] = field(default_factory=list)  # catalogue messages: "created #12", "note added"
     assignments: list[Assignment] = field(default_factory=list)
     told: list = field(default_factory=list)  # Notices for new owners, written to the ledger: deliver now
 

@@ -12,6 +12,7 @@ from bot.core.records import Actor, RegionInfo
 from bot.core.schedule import check_schedule, check_timezone, parse_days
 from bot.core.service import ActionService
 from bot.core.wire import channel_reference, to_plain, user_reference
+from bot.messages import Code, Example, Opt
 from store import queries as q
 from store.models import Region, RegionAlias
 
@@ -49,12 +50,17 @@ class RegionService:
         actor.require_admin(_doing("edit" if current else "add"))
         name = " ".join(spec.name.split())
         if not name:
-            raise BadInput("A region needs a name.", '/action region add "Latin America" alias:LAC', field="name")
+            raise BadInput(
+                "region_needs_name", Example("region add", ("Latin America", Opt("alias", "LAC"))), field="name"
+            )
         limits.check("region", name)
         for alias in spec.aliases:
             limits.check("alias", alias)
         limits.check("channel", spec.channel_id)
-        limits.check("user", spec.lead_user_id)
+        lead = limits.problem("user", spec.lead_user_id)
+        if lead is not None:
+            lead.field = "lead"  # the user ID it is about is the region's lead
+            raise lead
         days = limits.check("days", parse_days(spec.working_days))
         schedule = limits.check("summary", check_schedule(spec.summary_schedule))
         tz = check_timezone(spec.timezone) if spec.timezone else None
@@ -65,9 +71,10 @@ class RegionService:
             for label in [name, *aliases]:
                 other = q.region_by_name(s, ws.id, label)
                 if other is not None and other is not region:
-                    raise BadInput(f"“{label}” already names a region.", "/action region list")
+                    where = "name" if label == name else "aliases"
+                    raise BadInput("already_names_region", Example("region list"), field=where, label=label)
             if len({q.fold(x) for x in [name, *aliases]}) != 1 + len(aliases):
-                raise BadInput("An alias repeats the region's name or another alias.")
+                raise BadInput("alias_repeats", field="aliases")
             if region is None:
                 region = Region(workspace_id=ws.id, created_at=now)
                 s.add(region)
@@ -109,7 +116,7 @@ def _info(region: Region, open_count: int) -> RegionInfo:
 
 
 def _doing(sub: str) -> str:
-    return f"{'change' if sub == 'edit' else 'add'} regions"
+    return "doing.change_regions" if sub == "edit" else "doing.add_regions"
 
 
 def check_may_run(actor: Actor, tokens: list[Token]) -> None:
@@ -121,19 +128,27 @@ def check_may_run(actor: Actor, tokens: list[Token]) -> None:
 
 def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
     """`region list` or `region add <name> [alias:…] [channel:#…] [lead:@…] [tz:…] [days:…] [summary:"…"]`."""
-    example = '/action region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota channel:#lac'
+    example = Example(
+        "region add",
+        ("Latin America and the Caribbean", Opt("alias", "LAC"), Opt("tz", "America/Bogota"), Opt("channel", "#lac")),
+    )
     if not tokens or tokens[0].raw.lower() in ("list", "ls"):
         if len(tokens) > 1:
-            raise BadInput("`region list` takes nothing more.", "/action region list")
+            raise BadInput("region_list_takes_nothing", Example("region list"), command=Code("region list"))
         return "list", None
     if tokens[0].raw.lower() == "edit":
         name = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in tokens[1:])).strip()
         if not name:
-            raise BadInput("Which region?", "/action region edit LAC")
+            raise BadInput("which_region", Example("region edit", ("LAC",)))
         return "edit", RegionSpec(name=name)
     if tokens[0].raw.lower() != "add":
         raise BadInput(
-            f"I know `region list`, `region add` and `region edit`, not “{to_plain(tokens[0].raw)}”.", example
+            "region_subcommands",
+            example,
+            list=Code("region list"),
+            add=Code("region add"),
+            edit=Code("region edit"),
+            word=to_plain(tokens[0].raw),
         )
     spec = RegionSpec(name="")
     name_parts = []
@@ -145,11 +160,11 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             elif tok.key == "channel":
                 spec.channel_id = channel_reference(tok.value)
                 if spec.channel_id is None:
-                    raise BadInput("Give the channel as a #channel link.", "channel:#lac-team")
+                    raise BadInput("channel_as_link", Example(None, (Opt("channel", "#lac-team"),)))
             elif tok.key == "lead":
                 spec.lead_user_id = user_reference(tok.value)
                 if spec.lead_user_id is None:
-                    raise BadInput("Give the lead as an @mention.", "lead:@patricia")
+                    raise BadInput("lead_as_mention", Example(None, (Opt("lead", "@patricia"),)))
             elif tok.key == "tz":
                 spec.timezone = value
             elif tok.key == "days":
@@ -159,12 +174,12 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             elif tok.key == "name":
                 name_parts.append(value)
             else:
-                raise BadInput(f"Regions don't take `{tok.key}:`.", example)
+                raise BadInput("region_option_unknown", example, option=Opt(tok.key or ""))
         elif tok.kind in ("word", "quoted"):
             name_parts.append(to_plain(tok.value if tok.kind == "quoted" else tok.raw))
         else:
-            raise BadInput(f"I can't use “{to_plain(tok.raw)}” in a region.", example)
+            raise BadInput("region_cannot_use", example, word=to_plain(tok.raw))
     spec.name = " ".join(name_parts)
     if not spec.name.strip():
-        raise BadInput("A region needs a name.", example)
+        raise BadInput("region_needs_name", example)
     return "add", spec

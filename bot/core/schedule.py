@@ -18,6 +18,7 @@ from dateutil.rrule import DAILY, rrule
 
 from bot.core import limits
 from bot.core.errors import BadInput
+from bot.messages import Example, Msg, Opt, msg
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -60,9 +61,10 @@ def check_timezone(name: str) -> str:
     limits.check("timezone", name)
     if known_zone(name) is None:
         raise BadInput(
-            f"“{name}” is not a time zone I know: give a zone as Area/City.",
-            "tz:America/Bogota or tz:Africa/Nairobi",
+            "unknown_zone",
+            (Example(None, (Opt("tz", "America/Bogota"),)), Example(None, (Opt("tz", "Africa/Nairobi"),))),
             field="tz",
+            name=name,
         )
     return name
 
@@ -81,7 +83,12 @@ def _day_set(text: str) -> set[int]:
     for chunk in text.split(","):
         ends = [c.strip() for c in chunk.split("-")]
         if not all(end in DAY_NAMES for end in ends) or len(ends) > 2:
-            raise BadInput(f"I can't read the working days “{text}”.", "days:mon-fri or days:sun-thu", field="days")
+            raise BadInput(
+                "unread_days",
+                (Example(None, (Opt("days", "mon-fri"),)), Example(None, (Opt("days", "sun-thu"),))),
+                field="days",
+                text=text,
+            )
         i, last = DAYS.index(DAY_NAMES[ends[0]]), DAYS.index(DAY_NAMES[ends[-1]])
         days.add(i)
         while i != last:
@@ -128,8 +135,8 @@ def at_local(day: dt.date, tz: ZoneInfo, time: dt.time = SEND_AT) -> dt.datetime
 # -- nudge settings --------------------------------------------------------------------------
 
 MAX_OFFSET = 60
-NUDGE_DAYS = f"Nudge days are whole numbers of days from -{MAX_OFFSET} (before the due day) to {MAX_OFFSET} (after it)."
-NUDGE_EXAMPLE = "nudges:-3,0,1 (3 days before, the due day, 1 day after)"
+NUDGE_DAYS = msg("nudge_days", limit=MAX_OFFSET)
+NUDGE_EXAMPLE = Example(None, (Opt("nudges", "-3,0,1"),), note=msg("nudge_example_note"))
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ class NudgeSettings:
     @classmethod
     def parse_offsets(cls, text: str) -> tuple[int, ...]:
         """`-3,0,1` → (-3, 0, 1): whole days from -60 to 60, as many as fit where they are stored."""
-        unread = f"I couldn't read the nudge days “{text.strip()[:40]}”. {NUDGE_DAYS}"
+        unread = msg("unread_nudge_days", text=text.strip()[:40], rule=NUDGE_DAYS)
         offsets = tuple(
             sorted(
                 {
@@ -161,19 +168,22 @@ class NudgeSettings:
         """The offsets as the workspace row stores them."""
         return ",".join(str(o) for o in offsets)
 
-    def describe(self) -> str:
+    def describe(self) -> Msg:
+        """When an owner is nudged: "3 days before, on the due day, then every 7 days while open"."""
         parts = []
         for o in self.offsets:
             if o < 0:
-                parts.append(f"{-o} day{'s' if o < -1 else ''} before")
+                parts.append(msg("nudge.before" if o == -1 else "nudge.before_many", days=-o))
             elif o == 0:
-                parts.append("on the due day")
+                parts.append(msg("nudge.due_day"))
             else:
-                parts.append(f"{o} day{'s' if o > 1 else ''} after")
-        text = ", ".join(parts)
+                parts.append(msg("nudge.after" if o == 1 else "nudge.after_many", days=o))
+        said = parts[0] if parts else msg("empty")
+        for part in parts[1:]:
+            said = msg("comma_list", head=said, tail=part)
         if self.repeat_days:
-            text += f", then every {self.repeat_days} days while open"
-        return text
+            said = msg("nudge.then_every", plan=said, days=self.repeat_days)
+        return said
 
 
 @dataclass(frozen=True)
@@ -257,7 +267,7 @@ def check_schedule(text: str) -> str:
     """`mon 09:00`, `Friday 16:30` → the canonical `mon 09:00`; anything else is refused."""
     m = SCHEDULE.match(text.strip())
     if not m or m.group(1).lower() not in DAY_NAMES:
-        raise BadInput(f"I can't read the summary time “{text}”.", 'summary:"mon 09:00"', field="summary")
+        raise BadInput("unread_summary_time", Example(None, (Opt("summary", "mon 09:00"),)), field="summary", text=text)
     return f"{DAY_NAMES[m.group(1).lower()]} {int(m.group(2)):02d}:{m.group(3)}"
 
 

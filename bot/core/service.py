@@ -25,9 +25,10 @@ from cachetools import TTLCache
 from bot.core import assignments, limits, schedule
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
 from bot.core.errors import BadInput, NotAllowed, NotFound
-from bot.core.grammar import ActionSpec, ListQuery
+from bot.core.grammar import ActionSpec, ListQuery, words
 from bot.core.owner_cap import check_owners
 from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
+from bot.messages import Code, Example, Person, msg
 from store import queries as q
 from store.database import Database
 from store.models import Action, Event, Group, Meeting, Note, Owner, Region, Workspace
@@ -176,7 +177,7 @@ class ActionService:
         try:
             return parse_due(phrase, self.today(ws, actor, now), ws.date_order)
         except DateParseError as err:
-            raise BadInput(str(err)) from None
+            raise BadInput(err.message) from None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -225,9 +226,9 @@ class ActionService:
             flt.statuses, flt.due_before = ("open",), today
         if query.mine:
             if actor is None:
-                raise BadInput("`mine` needs to know who you are.", "actionbot list <@U123>")
+                raise BadInput("mine_needs_who", Example("list", (Person("U123", by_id=True),)), mine=Code("mine"))
             if query.user_id and query.user_id != actor.user_id:
-                raise BadInput("Use either `mine` or a person, not both.", "/action list mine")
+                raise BadInput("mine_or_person", Example("list", ("mine",)), mine=Code("mine"))
             flt.owner_user_id = actor.user_id
         if query.region:
             flt.region_id = q.region_id_by_name(s, ws.id, query.region)
@@ -265,7 +266,10 @@ class ActionService:
         with `digest` (an import) once of all theirs."""
         for spec in specs:
             if not spec.title.strip():
-                raise BadInput("An action needs a title.", "/action add Draft the KM strategy @lina due Nov 30")
+                raise BadInput(
+                    "needs_title",
+                    Example("add", (*words("Draft the KM strategy"), Person("lina"), *words("due Nov 30"))),
+                )
             limits.check_spec(spec)
         limits.check("user", actor.user_id)
         limits.check("channel", channel_id)
@@ -343,12 +347,12 @@ class ActionService:
         for (_spec, due, action), info, written in zip(rows, infos, told):
             outcome = Outcome(
                 info,
-                changes=[f"created #{action.number}"],
+                changes=[msg("change.created", number=action.number)],
                 told=self._notices(ws, written, infos if digest else [info], actor, now),
             )
             outcome.assignments = [Assignment(u, actor.user_id, info) for u in info.owner_ids if u != actor.user_id]
             if due.date is not None and due.date < today and action.status == "open":
-                outcome.changes.append(f"note: {format_date(due.date)} has already passed")
+                outcome.changes.append(msg("change.past_due", date=format_date(due.date)))
             outcomes.append(outcome)
         return outcomes
 
@@ -367,7 +371,7 @@ class ActionService:
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             if action.status == status:
-                raise BadInput(f"#{number} is already {status}.")
+                raise BadInput("already_status", number=number, status=status)
             old = action.status
             action.status = status
             action.closed_at = None if status == "open" else now
@@ -375,7 +379,9 @@ class ActionService:
             if status == "open":  # reopened: nudges start again from now, not from the past
                 action.schedule_from, action.snoozed_until = now, None
             self._record(s, action, actor, now, "status", "status", old, status)
-        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[f"status: {old} → {status}"])
+        return Outcome(
+            self._info(ws, action, self.today(ws, actor, now)), changes=[msg("change.status", old=old, new=status)]
+        )
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
         limits.check("note", text)
@@ -385,7 +391,7 @@ class ActionService:
             s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text, created_at=now))
             action.updated_at = now
             self._record(s, action, actor, now, "note", new=text)
-        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=["note added"])
+        return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[msg("change.note_added")])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
         limits.check_spec(spec)
@@ -399,7 +405,7 @@ class ActionService:
             s.flush()
             new = self._owner_labels(action)
             if old == new:
-                raise BadInput(f"#{number} already has exactly those owners.")
+                raise BadInput("same_owners", number=number)
             event = self._record(s, action, actor, now, "changed", "owners", old, new)
             action.clear_problem()  # new owners: try again
             told = self._tell_assigned(
@@ -409,7 +415,7 @@ class ActionService:
         added = [u for u in info.owner_ids if u not in before and u != actor.user_id]
         return Outcome(
             info,
-            changes=["owners changed"],
+            changes=[msg("change.owners")],
             assignments=[Assignment(u, actor.user_id, info) for u in added],
             told=self._notices(ws, told, [info], actor, now),
         )
@@ -433,7 +439,7 @@ class ActionService:
         each changed field; a note in the form is added. Fields named in `keep` (of title, users, named, due,
         region, group, meeting: the ones the person did not touch) stay as stored, whatever `spec` says."""
         if "title" not in keep and not spec.title.strip():
-            raise BadInput("An action needs a title.", field="title")
+            raise BadInput("needs_title", field="title")
         limits.check_spec(_untouched_cleared(spec, keep))
         ws = self.ref(team_id, now)
         with self.db.session() as s:
@@ -470,7 +476,7 @@ class ActionService:
             changes = [(f, old[f], new[f]) for f in new if old[f] != new[f]]
             note = (spec.note or "").strip()
             if not changes and not note:
-                raise BadInput(f"Nothing to change: #{number} already says that.")
+                raise BadInput("nothing_to_change", number=number)
             told: list[assignments.Written] = []
             for field, was, now_is in changes:
                 event = self._record(s, action, actor, now, "changed", field, was, now_is)
@@ -492,7 +498,8 @@ class ActionService:
         added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
         return Outcome(
             info,
-            changes=[f"{f} changed" for f, _, _ in changes] + (["note added"] if note else []),
+            changes=[msg("change.field", field=f) for f, _, _ in changes]
+            + ([msg("change.note_added")] if note else []),
             assignments=[Assignment(u, actor.user_id, info) for u in added],
             told=self._notices(ws, told, [info], actor, now),
         )
@@ -532,12 +539,13 @@ class ActionService:
                         changes.append((field, current.name if current else None, row.name))
                         setattr(action, field, row)
             if not changes:
-                raise BadInput(f"Nothing to change: #{number} already says that.")
+                raise BadInput("nothing_to_change", number=number)
             action.updated_at = now
             for field, old, new in changes:
                 self._record(s, action, actor, now, "changed", field, old, new)
         return Outcome(
-            self._info(ws, action, self.today(ws, actor, now)), changes=[f"{field} changed" for field, _, _ in changes]
+            self._info(ws, action, self.today(ws, actor, now)),
+            changes=[msg("change.field", field=field) for field, _, _ in changes],
         )
 
     def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
@@ -547,7 +555,7 @@ class ActionService:
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             if action.status != "open":
-                raise BadInput(f"#{number} is {action.status}: there is nothing to snooze.")
+                raise BadInput("nothing_to_snooze", number=number, status=action.status)
             region = action.region
             tz = schedule.zone(actor.tz or (region.timezone if region else None), ws.timezone)
             days = schedule.working_days(region.working_days if region else None)
@@ -561,7 +569,7 @@ class ActionService:
         local = instant.astimezone(tz)
         return Outcome(
             self._info(ws, action, self.today(ws, actor, now)),
-            changes=[f"snoozed until {format_date(local.date())}, {local:%H:%M}"],
+            changes=[msg("change.snoozed", date=format_date(local.date()), time=f"{local:%H:%M}")],
         )
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> builtins.list[Event]:
@@ -581,14 +589,14 @@ class ActionService:
     def _action(self, s, ws: Workspace | WorkspaceRef, number: int) -> Action:
         action = q.action_by_number(s, ws.id, number)
         if action is None:
-            raise NotFound(f"There is no action #{number} in this workspace.", "/action list")
+            raise NotFound("no_action", Example("list"), number=number)
         return action
 
     def _changeable(self, s, ws: Workspace | WorkspaceRef, number: int, actor: Actor) -> Action:
         action = self._action(s, ws, number)
         owners = {o.user_id for o in action.owners if o.user_id}
         if not (actor.user_id == action.created_by or actor.user_id in owners or actor.has_admin_rights()):
-            raise NotAllowed(f"Only the owners of #{number}, its creator or a workspace admin can change it.")
+            raise NotAllowed("not_changeable", number=number)
         return action
 
     def region_named(self, s, ws: Workspace | WorkspaceRef, name: str) -> Region:
@@ -597,19 +605,16 @@ class ActionService:
             return region
         known = q.regions(s, ws.id)
         if not known:
-            raise BadInput(
-                f"There is no region “{name}”: no regions are set up yet. "
-                "An admin can add one with `/action region add <name>` or `actionbot region add`."
-            )
+            raise BadInput("no_regions_yet", name=name, add=Example("region add", ("<name>",)))
         names = [r.name for r in known] + [a.alias for r in known for a in r.aliases]
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or difflib.get_close_matches(
             name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5
         )
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        hint = msg("no_region.did_you_mean", names=" or ".join(close)) if close else msg("empty")
         listing = ", ".join(
             r.name + (f" ({', '.join(a.alias for a in r.aliases)})" if r.aliases else "") for r in known
         )
-        raise BadInput(f"There is no region “{name}”.{hint} Known regions: {listing}.")
+        raise BadInput("no_region", name=name, hint=hint, known=listing)
 
     def _set_owners(
         self, action: Action, ws: Workspace | WorkspaceRef, user_ids: builtins.list[str], names: builtins.list[str]

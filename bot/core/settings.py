@@ -18,10 +18,13 @@ from bot.core.records import Actor
 from bot.core.schedule import NudgeSettings, check_timezone
 from bot.core.service import ActionService
 from bot.core.wire import to_plain
+from bot.messages import Example, Opt, msg
 
-EXAMPLE = "/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich"
+EXAMPLE = Example(
+    "settings", (Opt("nudges", "-3,0,1"), Opt("repeat", "7"), Opt("escalate", "7"), Opt("tz", "Europe/Zurich"))
+)
 MAX_DAYS = 90  # repeat: and escalate:
-CHANGING = "change the settings"
+CHANGING = "doing.change_settings"
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
     changes: SettingsChanges = {}
     for tok in tokens:
         if tok.kind != "option" or tok.key not in ("nudges", "repeat", "escalate", "tz"):
-            raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{to_plain(tok.raw)}”.", EXAMPLE)
+            raise BadInput("settings_options", EXAMPLE, word=to_plain(tok.raw))
         value = to_plain(tok.value).strip()
         if tok.key == "nudges":
             changes["nudges"] = NudgeSettings.parse_offsets(value)
@@ -59,7 +62,7 @@ def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
 
 def _days(key: str, value: str) -> int:
     return limits.whole_number(
-        value, 0, MAX_DAYS, f"`{key}:` takes a whole number of days from 0 (never) to {MAX_DAYS}.", f"{key}:7"
+        value, 0, MAX_DAYS, msg("whole_days", option=Opt(key), limit=MAX_DAYS), Example(None, (Opt(key, "7"),))
     )
 
 

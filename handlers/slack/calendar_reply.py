@@ -1,46 +1,17 @@
-"""`/action calendar [region:<name>] [reset]` and its Reset button: the private address of a calendar
-feed of due dates (the person's own, or a region's), to subscribe to from any calendar app."""
+"""The answer to `/action calendar [region:<name>] [reset]` and its Reset button: the private address of a
+calendar feed of due dates (the person's own, or a region's), to subscribe to from any calendar app. Who
+may reset which feed is the core's decision (bot.core.calendar_feeds)."""
 
 from __future__ import annotations
 
 from bot.core.calendar_feeds import feed_path
-from bot.core.errors import BadInput, NotAllowed
-from bot.core.wire import to_plain
+from bot.core.errors import BadInput
+from bot.messages import Example
 from handlers.slack import button_values, render
 from handlers.slack.actions.pressing import answer, press
 from handlers.slack.context import HandlerContext
 
 RESET_ACTION = "calendar_reset"
-
-
-def parse_calendar_command(tokens) -> tuple[str, str | None, bool]:
-    """(kind, region name or None, reset?)"""
-    region, reset = None, False
-    for tok in tokens:
-        if tok.kind == "option" and tok.key == "region":
-            region = to_plain(tok.value).strip()
-        elif tok.kind == "word" and tok.raw.lower() == "reset":
-            reset = True
-        else:
-            raise BadInput(
-                f"`calendar` takes `region:<name>` and `reset`, not “{to_plain(tok.raw)}”.",
-                "/action calendar region:LAC",
-            )
-    return ("region" if region else "user"), region, reset
-
-
-def check_reset(kind: str, actor) -> None:
-    if kind == "region" and not actor.has_admin_rights():
-        raise NotAllowed("Only a workspace admin can reset a region's feed address.")
-
-
-def calendar_reply(ctx: HandlerContext, team_id: str, actor, tokens, now) -> dict:
-    kind, region, reset = parse_calendar_command(tokens)
-    subject = region or actor.user_id
-    if reset:
-        check_reset(kind, actor)
-        return feed_message(ctx, kind, subject, ctx.calendars.reset(team_id, kind, subject, now), True)
-    return feed_message(ctx, kind, subject, ctx.calendars.feed_for(team_id, kind, subject, now), False)
 
 
 def feed_message(ctx: HandlerContext, kind: str, subject: str, secret: str, was_reset: bool) -> dict:
@@ -79,11 +50,8 @@ def register(app, ctx: HandlerContext) -> None:
                 value = button_values.decode(action.get("value")) or {}
                 kind, subject = value["kind"], value["subject"]
             except (ValueError, KeyError, TypeError):
-                raise BadInput("That button is out of date; run `/action calendar` again.") from None
-            if kind == "user" and subject != actor.user_id:
-                raise NotAllowed("Only the person whose feed it is can reset it.")
-            check_reset(kind, actor)
-            secret = ctx.calendars.reset(team_id, kind, subject, ctx.clock())
+                raise BadInput("stale_button", command=Example("calendar")) from None
+            secret = ctx.calendars.reset(team_id, str(kind), str(subject), ctx.clock(), actor=actor)
             return {"replace_original": True, **feed_message(ctx, kind, subject, secret, True)}
 
         answer(ctx, respond, client, body, press(ctx, client, body, "Calendar reset", work))

@@ -11,7 +11,7 @@ from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
 from bot.core.grammar import tokenize
 from bot.core.records import ActionInfo, Assignment, Listing, Outcome, OwnerInfo, RegionInfo
-from handlers.slack import button_values
+from handlers.slack import button_values, wording
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -182,9 +182,7 @@ def outcome_message(outcome: Outcome, verb: str) -> dict:
         if value:
             lines.append(f"{label}: {escape(value)}")
     blocks = [section("\n".join(lines))]
-    extra = [
-        c[5:].strip() if c.startswith("note:") else c for c in outcome.changes if c.startswith(("note:", "snoozed"))
-    ]
+    extra = [wording.plain(c) for c in outcome.changes if c.key in ("change.past_due", "change.snoozed")]
     if extra:
         blocks.append(context(escape("; ".join(extra))))
     fallback = f"{headline} #{action.number} {action.title} (due {due_text(action.due)})"
@@ -192,10 +190,14 @@ def outcome_message(outcome: Outcome, verb: str) -> dict:
 
 
 def error_message(err: UserError) -> dict:
-    blocks = [section(f":warning: {escape(err.message)}")]
-    if err.example:
-        blocks.append(context(f"Try: `{escape(err.example)}`"))
-    return message(escape(str(err)), blocks)
+    said = wording.words(err.message)
+    blocks = [section(f":warning: {said}")]
+    fallback = said
+    if err.example is not None:
+        tried = escape(wording.example(err.example))
+        blocks.append(context(f"Try: `{tried}`"))
+        fallback += f"\nFor example: `{tried}`"
+    return message(fallback, blocks)
 
 
 def sorry_message() -> dict:
@@ -263,7 +265,7 @@ def settings_message(settings, changed: bool) -> dict:
     n = settings.nudges
     lines = [
         ("*Settings saved.*" if changed else "*Workspace settings*"),
-        f"Nudges: {escape(n.describe())}, at 09:00 in each owner's time zone on working days "
+        f"Nudges: {wording.words(n.describe())}, at 09:00 in each owner's time zone on working days "
         f"(`nudges:{','.join(f'{o:+d}' if o else '0' for o in n.offsets)}` `repeat:{n.repeat_days}`)",
         "Escalation to the region lead: "
         + (f"after {n.escalate_after_days} days overdue, at most weekly" if n.escalate_after_days else "off")

@@ -9,7 +9,7 @@ a group cut short ends with a line saying how many are not shown and which list 
 from __future__ import annotations
 
 from bot.core.home import CREATED, LATER, NO_DATE, OVERDUE, THIS_WEEK, HomeGroup, HomeView
-from handlers.slack import render
+from handlers.slack import render, wording
 
 MAX_HOME_BLOCKS = 100
 SPARE_BLOCKS = 4
@@ -56,7 +56,7 @@ def home_view_payload(home: HomeView) -> dict:
         if fits < group.total:  # cut short: the "not shown" line needs a block too
             fits = max(0, (room - 1) // ROW_BLOCKS)
         shown = group.actions[:fits]
-        blocks.append(render.section(f"*{group.title} ({group.total})*"))
+        blocks.append(render.section(f"*{wording.words(group.title)} ({group.total})*"))
         for action in shown:
             blocks += render.action_rows(action)
         if len(shown) < group.total:

@@ -9,6 +9,7 @@ import json
 from bot.core.dates import format_date
 from bot.core.notices import Notice, RegionSummary, when_due
 from bot.core.records import ActionInfo, Assignment
+from handlers.slack import wording
 from handlers.slack.render import (
     DONE_ACTION,
     MAX_BLOCKS,
@@ -68,8 +69,8 @@ def _due_phrase(notice: Notice) -> str:
     due = format_date(notice.action.due.date)
     days = notice.days_left
     if days < 0:
-        return f"*{when_due(days)}* (it was due {due})"
-    return f"*{when_due(days)}*" + (f", on {due}" if days > 0 else f" ({due})")
+        return f"*{wording.words(when_due(days))}* (it was due {due})"
+    return f"*{wording.words(when_due(days))}*" + (f", on {due}" if days > 0 else f" ({due})")
 
 
 def _details(action: ActionInfo) -> str:
@@ -210,7 +211,8 @@ def summary_overview(summaries: list[RegionSummary]) -> dict:
 def problem_message(notice: Notice) -> dict:
     kind, target = notice.mention.split(":", 1)
     where = f"<@{target}>" if kind == "user" else f"<#{target}>"
-    about, _, reason = notice.problem.rpartition(": ")
+    assert notice.problem is not None  # a problem notice carries its problem
+    about, reason = wording.plain(notice.problem.about), notice.problem.reason
     hint = (
         "Give it another owner with `/action assign`"
         if notice.action_id is not None

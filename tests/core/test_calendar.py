@@ -153,7 +153,7 @@ def test_a_wrong_or_reset_secret_gets_a_bare_404(env):
         assert (status, body) == (404, b""), wrong
     assert fetch(url(old).removesuffix(".ics"))[0] == 404
 
-    new = calendars.reset(TEAM, "user", "UTIM", clock())
+    new = calendars.reset(TEAM, "user", "UTIM", clock(), actor=TIM)
     assert new != old
     status, _, body = fetch(url(old))
     assert (status, body) == (404, b"")

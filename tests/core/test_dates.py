@@ -229,9 +229,9 @@ def test_format_date(date, text):
 
 
 def test_describe():
-    assert Due("date", D(2014, 11, 30)).describe() == "Sun 30 Nov 2014"
-    assert ONGOING.describe() == "ongoing"
-    assert NO_DUE.describe() == "no due date"
+    assert str(Due("date", D(2014, 11, 30)).describe()) == "Sun 30 Nov 2014"
+    assert str(ONGOING.describe()) == "ongoing"
+    assert str(NO_DUE.describe()) == "no due date"
 
 
 def test_due_is_frozen_and_consistent():

@@ -16,6 +16,11 @@ SEED = Path("/work/shared/seed/000_db5a207661ba9c22.txt")
 TODAY = dt.date(2014, 11, 21)  # the day after the workshop
 
 
+def said(warnings) -> list[str]:
+    """Warnings in neutral English (they are catalogue messages)."""
+    return [str(w) for w in warnings]
+
+
 def D(y, m, d):
     return Due("date", dt.date(y, m, d))
 
@@ -46,15 +51,15 @@ def seed_text() -> str:
 
 def check_seed(result):
     assert result.shape == "word"
-    assert result.warnings == []
+    assert said(result.warnings) == []
     assert [r.row for r in result.rows] == [1, 2, 3, 4, 5]
     assert [r.title for r in result.rows] == SEED_TITLES
     assert [r.owners for r in result.rows] == SEED_OWNERS
     assert [r.due for r in result.rows] == SEED_DUES
     assert [r.status for r in result.rows] == [None] * 5
     assert [r.region for r in result.rows] == [None] * 5
-    assert [r.warnings for r in result.rows[:2] + result.rows[3:]] == [[], [], [], []]
-    (warning,) = result.rows[2].warnings
+    assert [said(r.warnings) for r in result.rows[:2] + result.rows[3:]] == [[], [], [], []]
+    (warning,) = said(result.rows[2].warnings)
     assert "Nov 30, 2014" in warning and "Dec 20, 2014" in warning and "Sat 20 Dec 2014" in warning
 
 
@@ -109,7 +114,7 @@ def test_word_table_with_an_empty_middle_cell_and_missing_trailing_cells():
         ("Share the budget figures", [], NO_DUE),
         ("Book the venue", ["Tim Boyle"], NO_DUE),
     ]
-    assert result.warnings == []
+    assert said(result.warnings) == []
 
 
 def test_tab_separated_rows_from_a_spreadsheet_inside_prose():
@@ -125,7 +130,7 @@ def test_tab_separated_rows_from_a_spreadsheet_inside_prose():
     )
     result = parse_matrix(text, TODAY)
     assert result.shape == "tsv"
-    assert result.warnings == [
+    assert said(result.warnings) == [
         "The table ends at “Thanks all!” (a line without a tab); nothing from there on was read."
     ]
     assert [(r.row, r.title, r.owners, r.due, r.region, r.group) for r in result.rows] == [
@@ -138,7 +143,7 @@ def test_tab_separated_rows_from_a_spreadsheet_inside_prose():
 def test_prose_after_a_blank_line_ends_a_csv_table_quietly():
     text = "Action,Owner\nDraft the strategy,Lina\n\nThanks all\nSee you in Lima, Peru\n"
     result = parse_matrix(text, TODAY)
-    assert [r.title for r in result.rows] == ["Draft the strategy"] and result.warnings == []
+    assert [r.title for r in result.rows] == ["Draft the strategy"] and said(result.warnings) == []
 
 
 def test_csv_with_quoted_commas():
@@ -182,7 +187,7 @@ def test_markdown_table():
     )
     result = parse_matrix(text, TODAY)
     assert result.shape == "markdown"
-    assert result.warnings == []
+    assert said(result.warnings) == []
     assert [(r.row, r.title, r.owners, r.due, r.status) for r in result.rows] == [
         (1, "Draft the KM strategy", ["Lina Salazar"], D(2014, 11, 30), "open"),
         (2, "Fix the a|b export", ["Tim Boyle", "Heang Thy"], D(2014, 12, 1), "done"),
@@ -200,7 +205,7 @@ def test_spanish_headers_and_values():
         "Llamadas mensuales\tCoordinadores regionales\tEn curso\tLAC\t\tpendiente\n"
     )
     result = parse_matrix(text, TODAY)
-    assert result.warnings == []
+    assert said(result.warnings) == []
     assert [(r.title, r.owners, r.due, r.region, r.group, r.status) for r in result.rows] == [
         ("Propuesta regional de LAC", ["Patricia Toquica", "José Pérez"], D(2014, 12, 20), "LAC", "KM", "done"),
         ("Llamadas mensuales", ["Coordinadores regionales"], ONGOING, "LAC", None, "open"),
@@ -218,7 +223,7 @@ def test_french_headers_and_values():
     )
     result = parse_matrix(text, TODAY)
     assert result.shape == "markdown"
-    assert result.warnings == []
+    assert said(result.warnings) == []
     assert [(r.title, r.owners, r.due, r.region, r.group, r.status) for r in result.rows] == [
         (
             "Stratégie de gestion des connaissances",
@@ -276,9 +281,9 @@ def test_unknown_columns_are_ignored_with_a_warning_naming_them():
     text = "No.\tAction\tComments\tDue\n1\tDraft the strategy\tsee notes\t2014-12-01\n"
     result = parse_matrix(text, TODAY)
     assert [(r.title, r.due) for r in result.rows] == [("Draft the strategy", D(2014, 12, 1))]
-    assert len(result.warnings) == 2
-    assert "“No.”" in result.warnings[0] and "ignored" in result.warnings[0]
-    assert "“Comments”" in result.warnings[1] and "ignored" in result.warnings[1]
+    assert len(said(result.warnings)) == 2
+    assert "“No.”" in said(result.warnings)[0] and "ignored" in said(result.warnings)[0]
+    assert "“Comments”" in said(result.warnings)[1] and "ignored" in said(result.warnings)[1]
 
 
 # ---------------------------------------------------------------- the oddities
@@ -318,7 +323,7 @@ def test_owner_cells_split_into_people_and_roles(cell, owners):
 )
 def test_ongoing_words_in_three_languages(cell):
     result = parse_matrix(f"Action\tDue\nMonthly calls\t{cell}\n", TODAY)
-    assert result.rows[0].due == ONGOING and result.rows[0].warnings == []
+    assert result.rows[0].due == ONGOING and said(result.rows[0].warnings) == []
 
 
 def test_a_date_in_the_by_whom_cell():
@@ -342,29 +347,29 @@ def test_a_date_in_the_by_whom_cell():
         (["Ela Ionescu"], ONGOING),
         ([], D(2014, 12, 6)),
     ]
-    assert "“Nov 30, 2014”" in rows[0].warnings[0] and "“Dec 20, 2014”" in rows[0].warnings[0]
-    assert "kept the later, Sat 20 Dec 2014" in rows[0].warnings[0]
-    assert "“2014-12-24”" in rows[1].warnings[0] and "Wed 24 Dec 2014" in rows[1].warnings[0]
-    assert "“Dec 5, 2014”" in rows[2].warnings[0]
-    assert "“soonish”" in rows[4].warnings[0] and "“Dec 5, 2014”" in rows[4].warnings[0]
-    assert "kept ongoing" in rows[5].warnings[0]
-    assert any("no owner" in w for w in rows[6].warnings)
-    assert all(r.warnings for r in rows)
+    assert "“Nov 30, 2014”" in said(rows[0].warnings)[0] and "“Dec 20, 2014”" in said(rows[0].warnings)[0]
+    assert "kept the later, Sat 20 Dec 2014" in said(rows[0].warnings)[0]
+    assert "“2014-12-24”" in said(rows[1].warnings)[0] and "Wed 24 Dec 2014" in said(rows[1].warnings)[0]
+    assert "“Dec 5, 2014”" in said(rows[2].warnings)[0]
+    assert "“soonish”" in said(rows[4].warnings)[0] and "“Dec 5, 2014”" in said(rows[4].warnings)[0]
+    assert "kept ongoing" in said(rows[5].warnings)[0]
+    assert any("no owner" in w for w in said(rows[6].warnings))
+    assert all(said(r.warnings) for r in rows)
 
 
 def test_names_that_merely_start_like_a_date_stay_names():
     rows = parse_matrix("Action\tOwner\nA\tMay Chen\nB\t2 regional officers\nC\tMarch 2015 task force\n", TODAY).rows
     assert [r.owners for r in rows] == [["May Chen"], ["2 regional officers"], ["March 2015 task force"]]
-    assert [r.due for r in rows] == [NO_DUE] * 3 and all(not r.warnings for r in rows)
+    assert [r.due for r in rows] == [NO_DUE] * 3 and all(not said(r.warnings) for r in rows)
 
 
 def test_an_unreadable_date_leaves_no_due_date_and_a_warning_quoting_it():
     result = parse_matrix("Action\tDue\nDraft the strategy\tsometime next spring\nB\tTBD\nC\tby Dec 1, 2014\n", TODAY)
     first, second, third = result.rows
     assert first.due == NO_DUE
-    assert first.warnings == ["couldn't read the date “sometime next spring”; imported it with no due date."]
-    assert (second.due, second.warnings) == (NO_DUE, [])
-    assert (third.due, third.warnings) == (D(2014, 12, 1), [])
+    assert said(first.warnings) == ["couldn't read the date “sometime next spring”; imported it with no due date."]
+    assert (second.due, said(second.warnings)) == (NO_DUE, [])
+    assert (third.due, said(third.warnings)) == (D(2014, 12, 1), [])
 
 
 def test_date_order_settles_numeric_dates():
@@ -388,7 +393,7 @@ def test_titles_are_trimmed_and_rows_without_action_text_are_skipped():
     )
     result = parse_matrix(text, TODAY)
     assert [(r.row, r.title) for r in result.rows] == [(1, "Draft the strategy"), (3, "Book the venue")]
-    assert result.warnings == ["Row 2: no action text; skipped.", "Row 4: no action text; skipped."]
+    assert said(result.warnings) == ["Row 2: no action text; skipped.", "Row 4: no action text; skipped."]
 
 
 @pytest.mark.parametrize(
@@ -413,22 +418,22 @@ def test_titles_are_trimmed_and_rows_without_action_text_are_skipped():
 )
 def test_status_words_in_three_languages(word, status):
     row = parse_matrix(f"Action\tStatus\nA\t{word}\n", TODAY).rows[0]
-    assert (row.status, row.warnings) == (status, [])
+    assert (row.status, said(row.warnings)) == (status, [])
 
 
 def test_an_unknown_status_is_a_warning():
     row = parse_matrix("Action\tStatus\nA\tblocked\n", TODAY).rows[0]
-    assert row.status is None and row.warnings == ["didn't understand the status “blocked”; left it open."]
+    assert row.status is None and said(row.warnings) == ["didn't understand the status “blocked”; left it open."]
 
 
 def test_a_date_cell_saying_done_marks_the_action_done():
     row = parse_matrix("Action\tDue\nA\tCompleted\n", TODAY).rows[0]
-    assert (row.status, row.due) == ("done", NO_DUE) and "Completed" in row.warnings[0]
+    assert (row.status, row.due) == ("done", NO_DUE) and "Completed" in said(row.warnings)[0]
 
 
 def test_a_very_long_title_is_cut_with_a_warning():
     row = parse_matrix("Action\tDue\n" + "x" * 700 + "\t\n", TODAY).rows[0]
-    assert len(row.title) == 500 and "700" in row.warnings[0]
+    assert len(row.title) == 500 and "700" in said(row.warnings)[0]
 
 
 # ---------------------------------------------------------------- scale
@@ -444,11 +449,11 @@ def test_two_thousand_csv_rows_parse_fast_and_one_bad_date_is_warned():
     result = parse_matrix(text, TODAY)
     elapsed = time.perf_counter() - started
     assert elapsed < 1.0, f"took {elapsed:.2f}s"
-    assert len(result.rows) == 2000 and result.warnings == []
+    assert len(result.rows) == 2000 and said(result.warnings) == []
     bad = result.rows[1233]
     assert (bad.row, bad.due) == (1234, NO_DUE)
-    assert bad.warnings == ["couldn't read the date “the 31st of Smarch”; imported it with no due date."]
-    assert all(not r.warnings and r.due.kind == "date" for i, r in enumerate(result.rows) if i != 1233)
+    assert said(bad.warnings) == ["couldn't read the date “the 31st of Smarch”; imported it with no due date."]
+    assert all(not said(r.warnings) and r.due.kind == "date" for i, r in enumerate(result.rows) if i != 1233)
     assert result.rows[7].title == "Action 7, with a comma" and result.rows[7].owners == ["Person 7", "Team 7"]
 
 
@@ -459,14 +464,14 @@ def test_two_thousand_csv_rows_parse_fast_and_one_bad_date_is_warned():
 def test_empty_text_is_bad_input(text):
     with pytest.raises(BadInput) as err:
         parse_matrix(text, TODAY)
-    assert "nothing to import" in err.value.message
+    assert "nothing to import" in str(err.value)
     assert err.value.example
 
 
 def test_text_without_a_heading_row_is_bad_input_naming_what_is_expected():
     with pytest.raises(BadInput) as err:
         parse_matrix("Draft the strategy, Lina, Nov 30\nBook the venue, Tim, Dec 1\n", TODAY)
-    message = err.value.message
+    message = str(err.value)
     assert "heading row" in message and "“Draft the strategy, Lina, Nov 30”" in message
     assert "Action" in message and "Tarea" in message and "Tâche" in message and "By whom" in message
 
@@ -474,7 +479,7 @@ def test_text_without_a_heading_row_is_bad_input_naming_what_is_expected():
 def test_headings_without_an_action_column_are_named_in_the_error():
     with pytest.raises(BadInput) as err:
         parse_matrix("Owner\tDeadline\tNotes\nLina\tNov 30\tbudget\n", TODAY)
-    message = err.value.message
+    message = str(err.value)
     assert "“Owner”, “Deadline”, “Notes”" in message and "no action column" in message
     assert "Task" in message and "Acción" in message
 
@@ -488,7 +493,7 @@ def test_the_seed_report_without_its_matrix_is_bad_input():
 def test_an_unclosed_quote_in_csv_is_bad_input_not_a_crash():
     with pytest.raises(BadInput) as err:
         parse_matrix('Action,Owner\n"Draft the strategy,Lina\nBook the venue,Tim\n', TODAY)
-    assert "never closed" in err.value.message
+    assert "never closed" in str(err.value)
 
 
 def test_stray_quotes_inside_a_csv_cell_are_read_leniently():

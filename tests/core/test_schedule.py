@@ -288,8 +288,8 @@ def test_parse_offsets_refuses(text):
 
 
 def test_describe_reads_naturally():
-    assert NudgeSettings().describe() == "3 days before, on the due day, 1 day after, then every 7 days while open"
-    assert NudgeSettings((-1, 2), repeat_days=0).describe() == "1 day before, 2 days after"
+    assert str(NudgeSettings().describe()) == "3 days before, on the due day, 1 day after, then every 7 days while open"
+    assert str(NudgeSettings((-1, 2), repeat_days=0).describe()) == "1 day before, 2 days after"
 
 
 @pytest.mark.parametrize(

@@ -23,13 +23,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.core import grammar
+from bot.core.calendar_feeds import parse_calendar_command
 from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
 from bot.core.records import Actor
 from bot.core.regions import RegionSpec, parse_region_command
 from bot.core.settings import parse_settings_command
 from bot.runtime import BackgroundServer, build_runtime, scheduler_services
-from handlers.slack.calendar_reply import parse_calendar_command
+from handlers.slack import wording
 from handlers.slack.devkit.driver import SlackDriver, buttons
 from handlers.slack.devkit.requests import (
     Reply,
@@ -1050,7 +1051,7 @@ def test_the_command_parser_raises_only_user_errors(text):
         elif cmd.verb == "calendar":
             parse_calendar_command(cmd.tokens)
     except UserError as err:
-        assert err.message.strip()
+        assert wording.words(err.message).strip()  # every refusal renders, in Slack's words
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

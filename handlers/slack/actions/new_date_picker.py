@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.errors import BadInput
+from bot.messages import Example
 from handlers.slack.actions.pressing import answer, outcome_in_place, press
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
@@ -22,7 +23,7 @@ def pick_date(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
         picked = action.get("selected_date")
         number = _number(action.get("block_id", ""))
         if not picked or number is None:
-            raise BadInput("That date picker is out of date; run `/action list` again.")
+            raise BadInput("stale_date_picker", command=Example("list"))
         outcome = ctx.actions.set_due(team_id, actor, number, picked, ctx.clock())
         after_change(ctx, client, team_id, actor.user_id, outcome.action)
         return outcome_in_place(

@@ -8,6 +8,7 @@ from typing import Callable
 
 from bot.core.errors import BadInput, UserError
 from bot.core.records import Actor, Outcome
+from bot.messages import Example
 from handlers.slack import button_values, render, request_log
 from handlers.slack.context import HandlerContext
 from handlers.slack.identity import actor_for, confirming_admin, team_of, user_team_of
@@ -20,7 +21,7 @@ def button_value(raw: str | None) -> dict:
     value = button_values.decode(raw)
     if value is not None and isinstance(value.get("n"), int):
         return value
-    raise BadInput("That button is out of date; run `/action list` again.")
+    raise BadInput("stale_button", command=Example("list"))
 
 
 def outcome_in_place(outcome: Outcome, note: str) -> dict:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from handlers.slack import wording
 from handlers.slack.actions.pressing import answer, button_value, outcome_in_place, press
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
-from handlers.slack.render import escape
 from handlers.slack.render_notices import SNOOZE_ACTION
 
 
@@ -24,6 +24,6 @@ def press_snooze(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
         until = "week" if value.get("until") == "week" else "day"
         outcome = ctx.actions.snooze(team_id, actor, value["n"], until, ctx.clock())
         after_change(ctx, client, team_id, actor.user_id, outcome.action)
-        return outcome_in_place(outcome, f":zzz: <@{actor.user_id}> {escape(outcome.changes[0])}.")
+        return outcome_in_place(outcome, f":zzz: <@{actor.user_id}> {wording.words(outcome.changes[0])}.")
 
     return press(ctx, client, body, "Snooze", work)

@@ -1,18 +1,27 @@
-"""`/action …`: parse, call the core, answer with an ephemeral Block Kit reply in the ack."""
+"""`/action …`: parse, let the core execute it, render its result as an ephemeral Block Kit reply in the ack."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from slack_sdk import WebClient
 
-from bot.core import grammar, regions, settings
+from bot.core import grammar
 from bot.core.errors import UserError
-from bot.core.planner import summaries_now
+from bot.core.execute import (
+    CalendarFeed,
+    Exported,
+    Help,
+    Listed,
+    OpenForm,
+    Regions,
+    Result,
+    Settings,
+    Summaries,
+    execute,
+)
 from handlers.slack import render, request_log
-from handlers.slack.calendar_reply import calendar_reply
+from handlers.slack.calendar_reply import feed_message
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
 from handlers.slack.identity import actor_for, confirming_admin
@@ -49,91 +58,69 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
     cmd = grammar.parse(payload.get("text") or "")
     if cmd.verb == "help":
         return render.help_message()
-    team_id, now = payload["team_id"], ctx.clock()
+    team_id, now, channel = payload["team_id"], ctx.clock(), payload.get("channel_id")
     actor = actor_for(ctx, client, team_id, payload["user_id"])
-    if cmd.verb == "region":
-        regions.check_may_run(actor, cmd.tokens)
-        sub, spec = regions.parse_region_command(cmd.tokens)
-        if sub == "edit":
-            open_region_form(ctx, client, payload["trigger_id"], team_id, actor, spec.name)
-            return {}
-        if sub == "add":
-            ctx.regions.add(team_id, actor, spec, now)
-        return render.regions_message(ctx.regions.list(team_id, now))
-    if cmd.verb == "summary":
-        return summary_reply(ctx, team_id, cmd.query.region, now, payload.get("response_url"))
-    if cmd.verb == "settings":
-        settings.check_may_change(actor, cmd.tokens)
-        changes = settings.parse_settings_command(cmd.tokens)
-        current = ctx.settings.change(team_id, actor, changes, now) if changes else ctx.settings.get(team_id, now)
-        return render.settings_message(current, changed=bool(changes))
-    if cmd.verb == "list":
-        listing = ctx.actions.list(team_id, actor, cmd.query, now)
-        return render.listing_message(listing, cmd.query.describe())
-    if cmd.verb == "export":
-        return export_reply(ctx, client, team_id, actor, cmd.query, now)
-    if cmd.verb == "calendar":
-        return calendar_reply(ctx, team_id, actor, cmd.tokens, now)
-    if cmd.verb == "import":
-        open_import_form(ctx, client, payload["trigger_id"], team_id, payload.get("channel_id"))
+    return _show(ctx, client, payload, actor, execute(ctx, team_id, actor, cmd, now, channel_id=channel))
+
+
+def _show(ctx: HandlerContext, client: WebClient, payload: dict, actor, result: Result) -> dict:
+    """The core's result as the ephemeral reply (a form opened, or a file sent, besides)."""
+    team_id = payload["team_id"]
+    if isinstance(result, Help):
+        return render.help_message()
+    if isinstance(result, OpenForm):
+        trigger, channel = payload["trigger_id"], payload.get("channel_id")
+        if result.form == "region":
+            open_region_form(ctx, client, trigger, team_id, actor, result.name)
+        elif result.form == "import":
+            open_import_form(ctx, client, trigger, team_id, channel)
+        elif result.form == "add":
+            open_add_form(ctx, client, trigger, team_id, actor.user_id, channel=channel)
+        else:
+            open_edit_form(ctx, client, trigger, team_id, actor, result.number, channel=channel)
         return {}
-    if cmd.verb == "add" and cmd.spec is None:
-        open_add_form(ctx, client, payload["trigger_id"], team_id, actor.user_id, channel=payload.get("channel_id"))
-        return {}
-    if cmd.verb == "edit" and cmd.spec is None:
-        open_edit_form(
-            ctx, client, payload["trigger_id"], team_id, actor, cmd.number, channel=payload.get("channel_id")
-        )
-        return {}
-    if cmd.verb == "add":
-        outcome = ctx.actions.add(team_id, actor, cmd.spec, now, channel_id=payload.get("channel_id"))
-    elif cmd.verb in ("done", "reopen", "cancel"):
-        outcome = ctx.actions.set_status(team_id, actor, cmd.number, cmd.verb, now)
-    elif cmd.verb == "note":
-        outcome = ctx.actions.note(team_id, actor, cmd.number, cmd.text, now)
-    elif cmd.verb == "assign":
-        outcome = ctx.actions.assign(team_id, actor, cmd.number, cmd.spec, now)
-    elif cmd.verb == "snooze":
-        outcome = ctx.actions.snooze(team_id, actor, cmd.number, cmd.text, now)
-    elif cmd.verb == "due":
-        outcome = ctx.actions.set_due(team_id, actor, cmd.number, cmd.text, now)
-    else:
-        outcome = ctx.actions.edit(team_id, actor, cmd.number, cmd.spec, now)
-    after_assigning(ctx, client, team_id, [outcome])
-    after_change(ctx, client, team_id, actor.user_id, outcome.action)
-    return render.outcome_message(outcome, cmd.verb)
+    if isinstance(result, Regions):
+        return render.regions_message(result.regions)
+    if isinstance(result, Summaries):
+        return summary_reply(ctx, result, payload.get("response_url"))
+    if isinstance(result, Settings):
+        return render.settings_message(result.current, changed=result.changed)
+    if isinstance(result, Listed):
+        return render.listing_message(result.listing, result.query.describe())
+    if isinstance(result, Exported):
+        return export_reply(ctx, client, team_id, actor, result)
+    if isinstance(result, CalendarFeed):
+        return feed_message(ctx, result.kind, result.subject, result.secret, result.was_reset)
+    after_assigning(ctx, client, team_id, [result.outcome])
+    after_change(ctx, client, team_id, actor.user_id, result.outcome.action)
+    return render.outcome_message(result.outcome, result.verb)
 
 
 MAX_FOLLOW_UPS = 4  # Slack takes five posts to one response URL; the ack is the first answer
 
 
-def summary_reply(ctx: HandlerContext, team_id: str, region: str | None, now, response_url: str | None) -> dict:
+def summary_reply(ctx: HandlerContext, result: Summaries, response_url: str | None) -> dict:
     """One region: its full weekly summary (long ones continue through the response URL). All regions:
     one line each, pointing to the full one."""
-    summaries = summaries_now(ctx.actions, team_id, region, now)
-    if region is None:
-        return summary_overview(summaries)
-    first, *rest = summary_messages(summaries[0])
+    if result.region is None:
+        return summary_overview(result.summaries)
+    first, *rest = summary_messages(result.summaries[0])
     if rest and response_url:
         ctx.later(send_to_response_url, response_url, *rest[:MAX_FOLLOW_UPS])
     return first
 
 
-def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, query, now) -> dict:
+def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, result: Exported) -> dict:
     """`/action export [filters]`: the matching actions as a CSV file in the person's DM."""
-    from bot.core.export import export_csv
-
-    content = export_csv(ctx.actions, team_id, query, now, actor=actor)
-    count = len(list(csv.reader(io.StringIO(content)))) - 1
-    label = query.describe() or "open"
+    count, label = result.count, result.query.describe() or "open"
     ctx.later(
         send_file,
         ctx.dms,
         client,
         team_id,
         actor.user_id,
-        content,
-        f"actions-{now:%Y%m%d}.csv",
+        result.content,
+        result.filename,
         f"{count} actions ({label}) as CSV; the columns are described in the README.",
     )
     return render.message(

@@ -10,6 +10,8 @@ import logging
 from slack_sdk import WebClient
 
 from bot.core.errors import UserError
+from bot.core.execute import Listed, execute
+from bot.core.grammar import Command
 from bot.core.questions import parse_question
 from bot.core.seen_events import SeenEvents
 from handlers.slack import render, request_log
@@ -90,8 +92,9 @@ def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict, bo
     if question.kind != "list":
         return render.message(HINT, [render.section(HINT)])
     actor = actor_for(ctx, client, team_id, event["user"], event.get("user_team"))
-    listing = ctx.actions.list(team_id, actor, question.query, ctx.clock())
-    return render.listing_message(listing, question.query.describe())
+    listed = execute(ctx, team_id, actor, Command("list", query=question.query), ctx.clock())
+    assert isinstance(listed, Listed)
+    return render.listing_message(listed.listing, listed.query.describe())
 
 
 def help_message() -> dict:

@@ -14,7 +14,7 @@ from bot.core.grammar import ActionSpec
 from bot.core.owner_cap import MAX_OWNERS, too_many_owners
 from bot.core.records import ActionInfo, Actor, Outcome
 from bot.core.wire import clean
-from handlers.slack import render, request_log
+from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
 from handlers.slack.identity import actor_for, confirming_admin, team_of, user_team_of
@@ -264,7 +264,7 @@ def read_form(view: dict, today: dt.date, kept_date: str | None = None) -> tuple
     named = [n.strip() for n in (field_value(values, "named").get("value") or "").splitlines() if n.strip()]
     crowded = too_many_owners(users, named)
     if crowded:
-        errors["owners"] = crowded
+        errors["owners"] = wording.plain(crowded)
     picked = field_value(values, "due").get("selected_date")
     flags = {o.get("value") for o in field_value(values, "due_opts").get("selected_options") or []}
     due_phrase = None
@@ -331,7 +331,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[dict, O
         return confirming_admin(ctx, client, team_id, body["user"]["id"], save)
     except UserError as err:
         request_log.refused()  # a field's limit shows on that field; anything else on the title
-        return {err.field if err.field in TEXT_BLOCKS else "title": err.message[:150]}, None, meta
+        return {err.field if err.field in TEXT_BLOCKS else "title": wording.plain(err.message)[:150]}, None, meta
     except Exception:
         log.exception("action form failed (team %s)", meta.get("team"))
         return {"title": "Something went wrong on our side and nothing was saved. Please try again."}, None, meta

@@ -14,7 +14,8 @@ import zlib
 
 from bot.core.errors import UserError, too_long
 from bot.core.imports import ImportPlan, ImportService
-from handlers.slack import render, request_log
+from bot.messages import msg
+from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
 from handlers.slack.identity import actor_for
@@ -83,7 +84,7 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
             render.section(
                 f":x: *{len(problems)} cell{'s' if len(problems) != 1 else ''} too long to import:* nothing will be "
                 "imported until they are shortened (press Back).\n"
-                + "\n".join(f"• {render.escape(p)}" for p in problems[:10])
+                + "\n".join(f"• {wording.words(p)}" for p in problems[:10])
             )
         )
     flagged = [r for r in plan.rows if r.problems]
@@ -95,7 +96,7 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
         details += [render.escape(x) for x in (spec.region, spec.group) if x]
         if spec.status and spec.status != "open":
             details.append(f"_{spec.status}_")
-        flags = "".join(f"\n:x: {render.escape(p)}" for p in planned.problems)
+        flags = "".join(f"\n:x: {wording.words(p)}" for p in planned.problems)
         blocks.append(
             render.section(f"*Row {planned.row}* {render.escape(spec.title)}\n" + " · ".join(details) + flags)
         )
@@ -103,7 +104,7 @@ def preview_view(plan: ImportPlan, data: dict) -> dict:
         blocks.append(render.context(f"…and {len(plan.rows) - PREVIEW_ROWS} more rows."))
     warnings = plan.all_warnings
     if warnings:
-        text = ":warning: *Check these*\n" + "\n".join(f"• {render.escape(w)}" for w in warnings[:30])
+        text = ":warning: *Check these*\n" + "\n".join(f"• {wording.words(w)}" for w in warnings[:30])
         if len(warnings) > 30:
             text += f"\n…and {len(warnings) - 30} more."
         blocks.append(render.section(text))
@@ -187,7 +188,7 @@ def register(app, ctx: HandlerContext) -> None:
                 ack(
                     response_action="errors",
                     errors={
-                        "text": too_long("The matrix", MAX_PASTE, len(data["text"]))
+                        "text": wording.plain(too_long(msg("field.the_matrix"), MAX_PASTE, len(data["text"])))
                         + " Import a longer one with `actionbot import`."
                     },
                 )
@@ -207,7 +208,7 @@ def register(app, ctx: HandlerContext) -> None:
         except UserError as err:
             request_log.refused()
             block = err.field if err.field in ("meeting", "group") else "text"
-            ack(response_action="errors", errors={block: err.message[:150]})
+            ack(response_action="errors", errors={block: wording.plain(err.message)[:150]})
         except (ValueError, KeyError):
             ack(response_action="errors", errors={"text": "This form is out of date; open it again."})
         except Exception:
@@ -236,7 +237,7 @@ def register(app, ctx: HandlerContext) -> None:
             )
         except UserError as err:
             request_log.refused()
-            ack(response_action="update", view=_problem_view(err.message))
+            ack(response_action="update", view=_problem_view(wording.plain(err.message)))
             return
         except (ValueError, KeyError):
             ack(response_action="update", view=_problem_view("This form is out of date; start again."))

@@ -9,7 +9,7 @@ import logging
 from bot.core.errors import UserError
 from bot.core.records import ActionInfo
 from bot.core.wire import clean
-from handlers.slack import render, request_log
+from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
 from handlers.slack.identity import actor_for, confirming_admin, user_team_of
@@ -85,7 +85,7 @@ def submit_note(ctx: HandlerContext, client, body: dict, view: dict) -> tuple[st
         after_change(ctx, client, team_id, user_id, outcome.action)
     except UserError as err:
         request_log.refused()
-        return err.message, None
+        return wording.plain(err.message), None
     except Exception:
         log.exception("note form failed (team %s)", team_id)
         return "Something went wrong on our side and nothing was saved. Please try again.", None

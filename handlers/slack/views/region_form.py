@@ -10,7 +10,8 @@ import logging
 from bot.core.errors import NotAllowed, UserError
 from bot.core.records import RegionInfo
 from bot.core.regions import RegionSpec
-from handlers.slack import render, request_log
+from bot.messages import msg
+from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.identity import actor_for, confirming_admin, user_team_of
 from handlers.slack.views.action_form import field_value, same_team, text_input
@@ -97,13 +98,12 @@ def region_view(region: RegionInfo, team_id: str) -> dict:
 
 def open_region_form(ctx: HandlerContext, client, trigger_id: str, team_id: str, actor, name: str) -> None:
     if not actor.has_admin_rights():
-        raise NotAllowed("Only a workspace admin can change regions.")
+        raise NotAllowed("admin_only", doing=msg("doing.change_regions"))
     region = ctx.regions.get(team_id, name, ctx.clock())
     client.views_open(trigger_id=trigger_id, view=region_view(region, team_id))
 
 
 BLOCKS = ("name", "aliases", "channel", "lead", "tz", "days", "summary")
-FIELD_WORDS = (("time zone", "tz"), ("working days", "days"), ("summary", "summary"), ("alias", "aliases"))
 
 
 def register(app, ctx: HandlerContext) -> None:
@@ -151,9 +151,7 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
         return {}
     except UserError as err:
         request_log.refused()
-        lowered = err.message.lower()
-        block = err.field if err.field in BLOCKS else next((b for words, b in FIELD_WORDS if words in lowered), "name")
-        return {block: err.message[:150]}
+        return {err.field if err.field in BLOCKS else "name": wording.plain(err.message)[:150]}
     except Exception:
         log.exception("region form failed (team %s)", team_id)
         return {"name": render.sorry_message()["text"][:150]}
