@@ -24,6 +24,7 @@ import secrets
 
 from icalendar import Calendar, Event
 
+from bot.core.command_input import as_text
 from bot.core.errors import BadInput
 from bot.core.service import ActionService
 from store import queries as q
@@ -116,7 +117,7 @@ def export_ics(actions: ActionService, team_id: str, query, now: dt.datetime, ac
         flt = actions.action_filter(s, ws, actor, query, actions.today(ws, actor, now))
         rows = q.find_actions(s, ws.id, flt) if flt else []
         names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-        label = query.describe() or "open actions"
+        label = as_text(query.as_input()) or "open actions"
         return calendar_bytes(team_id, f"Actionbot: {label}", rows, names)
 
 

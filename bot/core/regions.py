@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.core import limits
+from bot.core.command_input import ChannelRef, PersonRef
 from bot.core.errors import BadInput
 from bot.core.grammar import Token
 from bot.core.records import Actor, RegionInfo
 from bot.core.schedule import check_schedule, check_timezone, parse_days
 from bot.core.service import ActionService
-from bot.core.wire import channel_reference, to_plain, user_reference
 from store import queries as q
 from store.models import Region, RegionAlias
 
@@ -120,34 +120,33 @@ def check_may_run(actor: Actor, tokens: list[Token]) -> None:
 
 
 def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
-    """`region list` or `region add <name> [alias:…] [channel:#…] [lead:@…] [tz:…] [days:…] [summary:"…"]`."""
+    """`region list` or `region add <name> [alias:…] [channel:#…] [lead:@…] [tz:…] [days:…] [summary:"…"]`
+    (the channel and the lead given as references)."""
     example = '/action region add "Latin America and the Caribbean" alias:LAC tz:America/Bogota channel:#lac'
     if not tokens or tokens[0].raw.lower() in ("list", "ls"):
         if len(tokens) > 1:
             raise BadInput("`region list` takes nothing more.", "/action region list")
         return "list", None
     if tokens[0].raw.lower() == "edit":
-        name = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in tokens[1:])).strip()
+        name = " ".join(t.value if t.kind == "quoted" else t.raw for t in tokens[1:]).strip()
         if not name:
             raise BadInput("Which region?", "/action region edit LAC")
         return "edit", RegionSpec(name=name)
     if tokens[0].raw.lower() != "add":
-        raise BadInput(
-            f"I know `region list`, `region add` and `region edit`, not “{to_plain(tokens[0].raw)}”.", example
-        )
+        raise BadInput(f"I know `region list`, `region add` and `region edit`, not “{tokens[0].raw}”.", example)
     spec = RegionSpec(name="")
     name_parts = []
     for tok in tokens[1:]:
         if tok.kind == "option":
-            value = to_plain(tok.value).strip()
+            value = tok.value.strip()
             if tok.key == "alias":
                 spec.aliases.append(value)
             elif tok.key == "channel":
-                spec.channel_id = channel_reference(tok.value)
+                spec.channel_id = tok.ref.channel_id if isinstance(tok.ref, ChannelRef) else None
                 if spec.channel_id is None:
                     raise BadInput("Give the channel as a #channel link.", "channel:#lac-team")
             elif tok.key == "lead":
-                spec.lead_user_id = user_reference(tok.value)
+                spec.lead_user_id = tok.ref.user_id if isinstance(tok.ref, PersonRef) else None
                 if spec.lead_user_id is None:
                     raise BadInput("Give the lead as an @mention.", "lead:@patricia")
             elif tok.key == "tz":
@@ -161,9 +160,9 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             else:
                 raise BadInput(f"Regions don't take `{tok.key}:`.", example)
         elif tok.kind in ("word", "quoted"):
-            name_parts.append(to_plain(tok.value if tok.kind == "quoted" else tok.raw))
+            name_parts.append(tok.value if tok.kind == "quoted" else tok.raw)
         else:
-            raise BadInput(f"I can't use “{to_plain(tok.raw)}” in a region.", example)
+            raise BadInput(f"I can't use “{tok.raw}” in a region.", example)
     spec.name = " ".join(name_parts)
     if not spec.name.strip():
         raise BadInput("A region needs a name.", example)

@@ -17,7 +17,6 @@ from bot.core.planner import settings_of
 from bot.core.records import Actor
 from bot.core.schedule import NudgeSettings, check_timezone
 from bot.core.service import ActionService
-from bot.core.wire import to_plain
 
 EXAMPLE = "/action settings nudges:-3,0,1 repeat:7 escalate:7 tz:Europe/Zurich"
 MAX_DAYS = 90  # repeat: and escalate:
@@ -44,8 +43,8 @@ def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
     changes: SettingsChanges = {}
     for tok in tokens:
         if tok.kind != "option" or tok.key not in ("nudges", "repeat", "escalate", "tz"):
-            raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{to_plain(tok.raw)}”.", EXAMPLE)
-        value = to_plain(tok.value).strip()
+            raise BadInput(f"Settings take nudges:, repeat:, escalate: and tz:, not “{tok.raw}”.", EXAMPLE)
+        value = tok.value.strip()
         if tok.key == "nudges":
             changes["nudges"] = NudgeSettings.parse_offsets(value)
         elif tok.key == "tz":

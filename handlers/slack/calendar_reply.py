@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bot.core.calendar_feeds import feed_path
 from bot.core.errors import BadInput, NotAllowed
-from bot.core.wire import to_plain
 from handlers.slack import button_values, render
 from handlers.slack.actions.pressing import answer, press
 from handlers.slack.context import HandlerContext
@@ -18,12 +17,12 @@ def parse_calendar_command(tokens) -> tuple[str, str | None, bool]:
     region, reset = None, False
     for tok in tokens:
         if tok.kind == "option" and tok.key == "region":
-            region = to_plain(tok.value).strip()
+            region = tok.value.strip()
         elif tok.kind == "word" and tok.raw.lower() == "reset":
             reset = True
         else:
             raise BadInput(
-                f"`calendar` takes `region:<name>` and `reset`, not “{to_plain(tok.raw)}”.",
+                f"`calendar` takes `region:<name>` and `reset`, not “{tok.raw}”.",
                 "/action calendar region:LAC",
             )
     return ("region" if region else "user"), region, reset

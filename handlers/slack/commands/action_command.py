@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.core import grammar, regions, settings
 from bot.core.errors import UserError
 from bot.core.planner import summaries_now
-from handlers.slack import render, request_log
+from handlers.slack import markup, render, request_log
 from handlers.slack.calendar_reply import calendar_reply
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
@@ -46,7 +46,7 @@ def answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
 
 
 def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
-    cmd = grammar.parse(payload.get("text") or "")
+    cmd = grammar.parse(markup.command(payload.get("text") or ""))
     if cmd.verb == "help":
         return render.help_message()
     team_id, now = payload["team_id"], ctx.clock()
@@ -69,7 +69,7 @@ def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
         return render.settings_message(current, changed=bool(changes))
     if cmd.verb == "list":
         listing = ctx.actions.list(team_id, actor, cmd.query, now)
-        return render.listing_message(listing, cmd.query.describe())
+        return render.listing_message(listing, markup.render(cmd.query.as_input()))
     if cmd.verb == "export":
         return export_reply(ctx, client, team_id, actor, cmd.query, now)
     if cmd.verb == "calendar":
@@ -125,7 +125,7 @@ def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, qu
 
     content = export_csv(ctx.actions, team_id, query, now, actor=actor)
     count = len(list(csv.reader(io.StringIO(content)))) - 1
-    label = query.describe() or "open"
+    label = markup.render(query.as_input()) or "open"
     ctx.later(
         send_file,
         ctx.dms,

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.core.errors import UserError
 from bot.core.questions import parse_question
 from bot.core.seen_events import SeenEvents
-from handlers.slack import render, request_log
+from handlers.slack import markup, render, request_log
 from handlers.slack.clients import patient
 from handlers.slack.context import HandlerContext
 from handlers.slack.identity import actor_for
@@ -84,14 +84,14 @@ def post_answer(client: WebClient, team_id: str, event: dict, reply: dict) -> No
 
 
 def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict, bot_user_id: str | None = None) -> dict:
-    question = parse_question(event.get("text") or "", bot_user_id)
+    question = parse_question(markup.question(event.get("text") or "", bot_user_id), markup.COMMAND)
     if question.kind == "help":
         return help_message()
     if question.kind != "list":
         return render.message(HINT, [render.section(HINT)])
     actor = actor_for(ctx, client, team_id, event["user"], event.get("user_team"))
     listing = ctx.actions.list(team_id, actor, question.query, ctx.clock())
-    return render.listing_message(listing, question.query.describe())
+    return render.listing_message(listing, markup.render(question.query.as_input()))
 
 
 def help_message() -> dict:
