@@ -24,6 +24,7 @@ import secrets
 
 from icalendar import Calendar, Event
 
+from bot.core import limits
 from bot.core.command_input import as_text
 from bot.core.errors import BadInput
 from bot.core.service import ActionService
@@ -105,7 +106,7 @@ class CalendarService:
             raise BadInput(f"Whose calendar? A {kind} feed needs a {'user' if kind == 'user' else 'region'}.")
         if kind == "region":
             return str(self.actions.region_named(s, ws, subject).id)
-        if len(subject) > 32:
+        if len(subject) > limits.LIMITS["user"].limit:  # any platform's user ID fits; a longer one is none
             raise BadInput("That is not a user ID.")
         return subject
 
