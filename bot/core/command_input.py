@@ -1,8 +1,8 @@
 """Typed command input: what a person said, as the core reads it, whatever platform it came through.
 
 A platform's adapter turns its own markup into a `Said`: a tuple of pieces, each plain text (already
-unescaped, exactly what the person meant), a `PersonRef` (a mention of a platform user) or a
-`ChannelRef` (a link to a channel). The core never sees a platform's markup or the shape of its IDs:
+unescaped, exactly what the person meant), a `PersonRef` (a mention of a platform user), a
+`ChannelRef` (a link to a channel) or a `SpecialRef` (other markup: a link, a mention of everyone). The core never sees a platform's markup or the shape of its IDs:
 a reference is typed, and its ID is opaque. An adapter renders a `Said` the core hands back (a list
 query to repeat, say) into its own markup the same way.
 """
@@ -35,8 +35,19 @@ class ChannelRef:
         return "#" + (self.label or self.channel_id)
 
 
-Reference = PersonRef | ChannelRef
-Piece = str | PersonRef | ChannelRef
+@dataclass(frozen=True)
+class SpecialRef:
+    """Markup that is neither a person nor a channel (a link, "@channel"): read as its text, but as one
+    piece, not as words the person typed (so it is never a keyword, a filter or a region's name)."""
+
+    text: str
+
+    def as_text(self) -> str:
+        return self.text
+
+
+Reference = PersonRef | ChannelRef | SpecialRef
+Piece = str | PersonRef | ChannelRef | SpecialRef
 Said = tuple[Piece, ...]
 
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})

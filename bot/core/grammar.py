@@ -95,7 +95,7 @@ TOKEN = re.compile(
 class Token:
     """One token as it reads: `raw` is the text typed, a reference in it read as "@name" or "#name"."""
 
-    kind: str  # "option", "quoted", "user", "channel" or "word"
+    kind: str  # "option", "quoted", "user", "channel", "ref" (any other reference) or "word"
     raw: str
     key: str | None = None
     value: str = ""  # option value (unquoted), quoted text, or a user's or channel's ID; empty for words
@@ -191,6 +191,8 @@ def tokenize(what: Said) -> list[Token]:
                 tokens.append(Token("user", raw, value=ref.user_id, ref=ref))
             elif isinstance(ref, ChannelRef):
                 tokens.append(Token("channel", raw, value=ref.channel_id, ref=ref))
+            else:
+                tokens.append(Token("ref", raw, ref=ref))
         else:
             tokens.append(Token("word", raw))
     return tokens

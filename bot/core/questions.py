@@ -203,8 +203,8 @@ def _list(query: ListQuery, tail: str | None, refs: tuple[Reference, ...]) -> Qu
     if not all(_is_filter(t) for t in filters):
         return UNKNOWN
     region = " ".join(t.value if t.kind == "quoted" else t.raw for t in named).strip()
-    if not region or (named[0].kind == "word" and region[0] in "@#"):
-        return UNKNOWN  # "@channel", "#team": a mention or channel the platform did not link, not a region
+    if not region:
+        return UNKNOWN
     query.region = region
     if filters:
         try:

@@ -4,8 +4,8 @@ back from it.
 Slack sends a slash command's and a message's text escaped: literal `&`, `<` and `>` arrive as
 `&amp;`, `&lt;` and `&gt;`, and references are in angle brackets: `<@U123|lina>` (a user),
 `<#C123|general>` (a channel), `<!channel>` (a special mention), `<https://…|label>` (a link). Users
-and channels become `PersonRef` and `ChannelRef`; special mentions and links become the plain text
-they read as ("@channel", "label (https://…)").
+and channels become `PersonRef` and `ChannelRef`; special mentions, links and anything else in angle
+brackets become a `SpecialRef` holding the text they read as ("@channel", "label (https://…)").
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.core import grammar, questions
-from bot.core.command_input import ChannelRef, PersonRef, Piece, Said, as_text, said
+from bot.core.command_input import ChannelRef, PersonRef, Piece, Said, SpecialRef, as_text, said
 
 REFERENCE = re.compile(r"<([^<>]*)>")
 USER_REF = re.compile(r"^@([UW][A-Z0-9]+)(?:\|([^>]*))?$")
@@ -33,11 +33,16 @@ def escape(text: str) -> str:
 
 
 def _reference(inner: str) -> Piece:
-    """One `<…>` as typed input: a person, a channel, or the plain text anything else reads as."""
+    """One `<…>` as typed input: a person, a channel, or what anything else reads as."""
     if m := USER_REF.match(inner):
         return PersonRef(m.group(1), m.group(2))
     if m := CHANNEL_REF.match(inner):
         return ChannelRef(m.group(1), m.group(2))
+    return SpecialRef(_special_text(inner))
+
+
+def _special_text(inner: str) -> str:
+    """`<!channel>` → "@channel", `<!here|here>` → "here", `<https://x|the plan>` → "the plan (https://x)"."""
     if inner.startswith("!"):
         special = inner[1:]
         if "|" in special:
@@ -66,11 +71,17 @@ def to_plain(text: str) -> str:
 
 
 def render(what: Said) -> str:
-    """Typed input (a list query the core hands back, say) in Slack's markup: people as mentions."""
-    return "".join(
-        escape(p) if isinstance(p, str) else f"<@{p.user_id}>" if isinstance(p, PersonRef) else f"<#{p.channel_id}>"
-        for p in what
-    )
+    """Typed input (a list query the core hands back, say) in Slack's markup: people as mentions,
+    channels as links, other references as their text."""
+    return "".join(_rendered(p) for p in what)
+
+
+def _rendered(piece: Piece) -> str:
+    if isinstance(piece, PersonRef):
+        return f"<@{piece.user_id}>"
+    if isinstance(piece, ChannelRef):
+        return f"<#{piece.channel_id}>"
+    return escape(piece if isinstance(piece, str) else piece.text)
 
 
 def person(text: str) -> PersonRef | None:

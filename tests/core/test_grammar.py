@@ -4,7 +4,7 @@ Slack's markup read into that input is tests/slack/test_markup.py's."""
 import pytest
 
 from bot.core import grammar
-from bot.core.command_input import ChannelRef, PersonRef, as_text, plain
+from bot.core.command_input import ChannelRef, PersonRef, SpecialRef, as_text, plain, said
 from bot.core.errors import BadInput
 from bot.core.grammar import Command, parse_query
 from tests.core.typed import said_in
@@ -212,3 +212,10 @@ def test_list_errors():
 def test_add_and_edit_without_details_open_the_form():
     assert parse("add") == Command("add")
     assert parse("edit #3") == Command("edit", number=3)
+
+
+def test_another_reference_reads_as_its_text_but_is_no_word():
+    spec = grammar.parse(said("add Budget for ", SpecialRef("@everyone"), " ", PersonRef("UPAT"), " soon")).spec
+    assert (spec.title, spec.user_owners) == ("Budget for @everyone soon", ["UPAT"])
+    with pytest.raises(BadInput, match="can't filter by “@everyone”"):
+        parse_query(grammar.tokenize(said(SpecialRef("@everyone"))))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import grammar, questions
-from bot.core.command_input import ChannelRef, PersonRef, as_text
+from bot.core.command_input import ChannelRef, PersonRef, SpecialRef, as_text
 from bot.core.errors import BadInput
 from bot.core.owner_match import Member
 from handlers.slack import markup
@@ -30,23 +30,29 @@ def test_people_and_channels_become_references_and_text_is_unescaped():
     assert markup.parse("") == ()
 
 
-def test_specials_and_links_become_the_plain_text_they_read_as():
-    assert markup.parse("<!channel> <!here|here> <!subteam^S1|@km> <https://x.org|the plan> <https://y.org>") == (
-        "@channel here @km the plan (https://x.org) https://y.org",
+def test_specials_and_links_become_references_reading_as_their_text():
+    assert markup.parse("<!channel> <!subteam^S1|@km> <https://x.org|the plan> <https://y.org>") == (
+        SpecialRef("@channel"),
+        " ",
+        SpecialRef("@km"),
+        " ",
+        SpecialRef("the plan (https://x.org)"),
+        " ",
+        SpecialRef("https://y.org"),
     )
     assert markup.to_plain("see <https://x.org|the plan> and <@U1> &amp; <#C9>") == (
         "see the plan (https://x.org) and @U1 & #C9"
     )
 
 
-def test_something_that_is_not_a_slack_id_stays_text():
-    assert markup.parse("<@lina> <#general>") == ("@lina #general",)
+def test_something_that_is_not_a_slack_id_is_neither_a_person_nor_a_channel():
+    assert markup.parse("<@lina> <#general>") == (SpecialRef("@lina"), " ", SpecialRef("#general"))
 
 
 def test_render_escapes_text_and_writes_people_and_channels_as_references():
-    rendered = markup.render(("a & <b> ", PersonRef("UJEN", "jen"), " ", ChannelRef("C1", "km")))
-    assert rendered == "a &amp; &lt;b&gt; <@UJEN> <#C1>"
-    assert markup.parse(rendered) == ("a & <b> ", PersonRef("UJEN"), " ", ChannelRef("C1"))
+    rendered = markup.render(("a & <b> ", PersonRef("UJEN", "jen"), " ", ChannelRef("C1", "km"), SpecialRef(" <x>")))
+    assert rendered == "a &amp; &lt;b&gt; <@UJEN> <#C1> &lt;x&gt;"
+    assert markup.parse(rendered) == ("a & <b> ", PersonRef("UJEN"), " ", ChannelRef("C1"), " <x>")
 
 
 def test_a_list_query_goes_back_to_slack_text_and_reads_the_same():
@@ -73,10 +79,19 @@ def test_the_seed_row_through_the_markup():
     )
 
 
-def test_escaped_text_is_unescaped_and_specials_become_plain_words():
+def test_escaped_text_is_unescaped_and_specials_read_as_text():
     spec = add("R&amp;D &lt;draft&gt; for <!channel> and <!here> in <#C123|km> <@UJEN|jen>")
     assert spec.title == "R&D <draft> for @channel and @here in #km"
     assert spec.user_owners == ["UJEN"]
+
+
+def test_a_mention_after_a_special_one_is_an_owner_not_title_text():
+    spec = add("Budget for <!channel> <@UPAT|patricia> region-free")
+    assert (spec.title, spec.user_owners) == ("Budget for @channel region-free", ["UPAT"])
+    spec = add("Budget for @channel <@UPAT|patricia> region-free")  # typed, not a mention: a word
+    assert (spec.title, spec.user_owners) == ("Budget for @channel @patricia region-free", [])
+    with pytest.raises(BadInput, match="can't filter by “the plan \\(https://x\\)”"):
+        grammar.parse(markup.command("list <https://x|the plan>"))
 
 
 def test_quoted_title_keeps_mentions_as_text_and_options_take_mentions():
