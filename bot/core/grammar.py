@@ -164,6 +164,7 @@ def quote(value: str) -> str:
 
 
 def tokenize(what: Said) -> list[Token]:
+    """The tokens of typed input: options (`key:value`), quoted text, references and words."""
     try:
         text, refs = with_placeholders(what)
     except ValueError:
