@@ -124,6 +124,8 @@ def from_placeholders(text: str, refs: tuple[Reference, ...]) -> Said:
 
 def placeholders_as_text(text: str, refs: tuple[Reference, ...]) -> str:
     """A piece of placeholder text as it reads (see `as_text`)."""
+    if not refs:
+        return text
     return PLACEHOLDERS.sub(lambda m: refs[ord(m.group()) - PLACEHOLDER].as_text(), text)
 
 
