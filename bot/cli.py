@@ -11,6 +11,7 @@ import sys
 from bot import cli_wording, log_format
 from bot.config import Config, ConfigError
 from bot.core import grammar
+from bot.core.command_input import PersonRef, said
 from bot.core.dates import Due, utc_now
 from bot.core.errors import UserError
 from bot.core.records import CLI, Actor, Listing
@@ -394,8 +395,11 @@ def _team(service, given: str | None) -> str:
 
 
 def _query(filters: list[str]):
-    words = [f"<{w}>" if w.startswith("@") and w[1:2] in ("U", "W") else w for w in filters]
-    query = grammar.parse_query(grammar.tokenize(" ".join(grammar.quote(w) for w in words)))
+    # a filter `@U123` names a person by their platform user ID; every other one is a word of its own
+    pieces: list = []
+    for w in filters:
+        pieces += [" ", PersonRef(w[1:]) if w.startswith("@") and len(w) > 1 else grammar.quote(w)]
+    query = grammar.parse_query(grammar.tokenize(said(*pieces)))
     if query.mine:
         raise UserError("cli.mine_needs_user", mine=Code("mine"))
     return query

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from icalendar import Calendar, Event
 
+from bot.core import limits
+from bot.core.command_input import as_text
 from bot.core.errors import BadInput, NotAllowed
 from bot.core.records import Actor
 from bot.core.service import ActionService
-from bot.core.wire import to_plain
 from bot.messages import Code, Example, msg
 from store import queries as q
 from store.models import Action, Workspace
@@ -52,7 +53,7 @@ def parse_calendar_command(tokens) -> CalendarRequest:
     region, reset = None, False
     for tok in tokens:
         if tok.kind == "option" and tok.key == "region":
-            region = to_plain(tok.value).strip()
+            region = tok.value.strip()
         elif tok.kind == "word" and tok.raw.lower() == "reset":
             reset = True
         else:
@@ -62,7 +63,7 @@ def parse_calendar_command(tokens) -> CalendarRequest:
                 verb=Code("calendar"),
                 region=Code("region:<name>"),
                 reset=Code("reset"),
-                word=to_plain(tok.raw),
+                word=tok.raw,
             )
     return CalendarRequest("region" if region else "user", region, reset)
 
@@ -146,7 +147,7 @@ class CalendarService:
             raise BadInput("feed_whose_user" if kind == "user" else "feed_whose_region")
         if kind == "region":
             return str(self.actions.region_named(s, ws, subject).id)
-        if len(subject) > 32:
+        if len(subject) > limits.LIMITS["user"].limit:  # any platform's user ID fits; a longer one is none
             raise BadInput("not_a_user_id")
         return subject
 
@@ -158,7 +159,7 @@ def export_ics(actions: ActionService, team_id: str, query, now: dt.datetime, ac
         flt = actions.action_filter(s, ws, actor, query, actions.today(ws, actor, now))
         rows = q.find_actions(s, ws.id, flt) if flt else []
         names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})
-        label = query.describe() or msg("ics.open_actions")
+        label = as_text(query.as_input()) or msg("ics.open_actions")
         return calendar_bytes(team_id, str(msg("ics.export_name", label=label)), rows, names)
 
 

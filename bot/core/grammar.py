@@ -1,7 +1,9 @@
-"""The `/action` command grammar: wire-form text in, a structured command out.
+"""The `/action` command grammar: typed command input (bot.core.command_input) in, a structured command
+out.
 
 Only syntax lives here; names (regions, dates, numbers that exist) are resolved by the service,
-which knows the workspace and the day.
+which knows the workspace and the day. An option such as `owner:`, `lead:` or `channel:` followed
+directly by a reference (a person, a channel) takes the reference as its value.
 """
 
 from __future__ import annotations
@@ -9,13 +11,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.command_input import (
+    SMART_QUOTES,
+    ChannelRef,
+    PersonRef,
+    Reference,
+    Said,
+    as_text,
+    clean,
+    placeholders_as_text,
+    reference_at,
+    said,
+    with_placeholders,
+)
 from bot.core.errors import BadInput, too_long
-from bot.core.wire import SMART_QUOTES, clean, to_plain, user_reference
 from bot.messages import Code, Example, Opt, Person, msg
 
 MAX_TITLE = 500
 MAX_NOTE = 2000
-MAX_COMMAND = 4000  # Slack's own cap on a slash command's text; the HTTP endpoint would take more
+MAX_COMMAND = 4000  # characters of a command (a slash command's own cap on Slack)
 
 VERBS = {
     "add": "add",
@@ -68,20 +82,25 @@ LIST_SCOPES = {
 }
 ONGOING_WORDS = {"ongoing", "on-going", "continuous"}
 
+# Over the text with each reference as one placeholder character (command_input.with_placeholders)
+REF = "[\U000f0000-\U000ffffd]"
 TOKEN = re.compile(
-    r'(?P<key>[A-Za-z]+):(?P<value>"[^"]*"|<[^<>]*>|\S+)'
+    rf'(?P<key>[A-Za-z]+):(?P<value>"[^"]*"|{REF}|\S+)'
     r'|(?P<quoted>"[^"]*")'
-    r"|(?P<ref><[^<>]*>)"
+    rf"|(?P<ref>{REF})"
     r"|(?P<word>\S+)"
 )
 
 
 @dataclass
 class Token:
-    kind: str  # "option", "quoted", "user", "ref" or "word"
+    """One token as it reads: `raw` is the text typed, a reference in it read as "@name" or "#name"."""
+
+    kind: str  # "option", "quoted", "user", "channel", "ref" (any other reference) or "word"
     raw: str
     key: str | None = None
-    value: str = ""  # option value (wire form, unquoted), quoted text or user ID; empty for words and refs
+    value: str = ""  # option value (unquoted), quoted text, or a user's or channel's ID; empty for words
+    ref: Reference | None = None  # a "user" or "channel" token's reference; an option's, when it is its value
 
 
 @dataclass
@@ -111,9 +130,10 @@ class ListQuery:
     user_id: str | None = None
     owner_name: str | None = None
 
-    def describe(self) -> str:
-        """The query back in command form, e.g. `mine region:LAC` (also used to repeat it)."""
-        parts = []
+    def as_input(self) -> Said:
+        """The query back as command input, e.g. `mine region:LAC` (an adapter renders it in its own
+        markup, to show it or to repeat it)."""
+        parts: list[str] = []
         if self.mine:
             parts.append("mine")
         if self.overdue:
@@ -125,9 +145,9 @@ class ListQuery:
                 parts.append(f"{key}:{quote(value)}")
         if self.owner_name:
             parts.append(f"owner:{quote(self.owner_name)}")
-        if self.user_id:
-            parts.append(f"<@{self.user_id}>")
-        return " ".join(parts)
+        if not self.user_id:
+            return said(" ".join(parts))
+        return said(" ".join([*parts, ""]), PersonRef(self.user_id))
 
 
 @dataclass
@@ -149,7 +169,12 @@ def quote(value: str) -> str:
     return f'"{value}"' if re.search(r"\s", value) else value
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(what: Said) -> list[Token]:
+    """The tokens of typed input: options (`key:value`), quoted text, references and words."""
+    try:
+        text, refs = with_placeholders(what)
+    except ValueError:
+        raise BadInput("too_many_references") from None
     text = clean(text).translate(SMART_QUOTES)
     if text.count('"') % 2:
         raise BadInput(
@@ -159,42 +184,54 @@ def tokenize(text: str) -> list[Token]:
         )
     tokens = []
     for m in TOKEN.finditer(text):
+        raw = placeholders_as_text(m.group(0), refs)
         if m.group("key") and m.group("key").lower() in KNOWN_KEYS:
             value = m.group("value")
             if value.startswith('"'):
                 value = value[1:-1]
-            tokens.append(Token("option", m.group(0), m.group("key").lower(), value))
+            ref = reference_at(value, refs)
+            tokens.append(Token("option", raw, m.group("key").lower(), placeholders_as_text(value, refs), ref))
         elif m.group("quoted"):
-            tokens.append(Token("quoted", m.group(0), value=m.group(0)[1:-1]))
+            tokens.append(Token("quoted", raw, value=raw[1:-1]))
         elif m.group("ref"):
-            uid = user_reference(m.group(0))
-            tokens.append(Token("user", m.group(0), value=uid) if uid else Token("ref", m.group(0)))
+            ref = reference_at(m.group(0), refs)
+            if isinstance(ref, PersonRef):
+                tokens.append(Token("user", raw, value=ref.user_id, ref=ref))
+            elif isinstance(ref, ChannelRef):
+                tokens.append(Token("channel", raw, value=ref.channel_id, ref=ref))
+            else:
+                tokens.append(Token("ref", raw, ref=ref))
         else:
-            tokens.append(Token("word", m.group(0)))
+            tokens.append(Token("word", raw))
     return tokens
 
 
 KNOWN_KEYS = ACTION_KEYS | {"channel", "lead", "tz", "days", "summary", "alias", "name", "nudges", "repeat", "escalate"}
 
 
-def parse(text: str) -> Command:
-    """Parse the text after `/action`."""
-    if len(text) > MAX_COMMAND:
+def check_length(length: int) -> None:
+    """Refuse a command of more than MAX_COMMAND characters (an adapter may check its own text first)."""
+    if length > MAX_COMMAND:
         raise BadInput(
             msg(
                 "with_advice",
-                message=too_long(msg("field.command"), MAX_COMMAND, len(text)),
+                message=too_long(msg("field.command"), MAX_COMMAND, length),
                 advice=msg("advice.command"),
             ),
             Example("note", ("12", *words("Budget confirmed by Tim"))),
         )
-    tokens = tokenize(text.strip())
+
+
+def parse(what: Said) -> Command:
+    """Parse a command (what follows `/action` on Slack)."""
+    check_length(len(as_text(what)))
+    tokens = tokenize(what)
     if not tokens:
         return Command("help")
     first = tokens[0]
     verb = VERBS.get(first.raw.lower()) if first.kind == "word" else None
     if verb is None:
-        raise BadInput("unknown_command", Example("help"), word=to_plain(first.raw))
+        raise BadInput("unknown_command", Example("help"), word=first.raw)
     rest = tokens[1:]
     if verb == "add":
         if not rest:  # no text: the form
@@ -226,14 +263,14 @@ def parse(text: str) -> Command:
             raise BadInput("only_number", Example(verb, (str(number),)), verb=Code(verb))
         return Command(verb, number=number)
     if verb == "note":
-        note = to_plain(" ".join(t.raw for t in rest)).strip()
+        note = " ".join(t.raw for t in rest).strip()
         if not note:
             raise BadInput("note_needs_text", Example("note", (str(number), *words("Budget confirmed by Tim"))))
         if len(note) > MAX_NOTE:
             raise BadInput("note_too_long", limit=MAX_NOTE)
         return Command("note", number=number, text=note)
     if verb == "due":
-        phrase = to_plain(" ".join(t.value if t.kind == "option" else t.raw for t in rest)).strip()
+        phrase = " ".join(t.value if t.kind == "option" else t.raw for t in rest).strip()
         if not phrase:
             raise BadInput("which_date", Example("due", (str(number), "Dec", "20")))
         return Command("due", number=number, text=phrase)
@@ -272,7 +309,7 @@ def take_number(verb: str, tokens: list[Token]) -> tuple[int, list[Token]]:
         "edit": Example("edit", ("12", Opt("title", "New title"))),
     }.get(verb, Example(verb, ("12",)))
     if not tokens or tokens[0].kind != "word" or not re.fullmatch(r"#?\d{1,9}", tokens[0].raw):
-        got = msg("which_action.not_one", word=to_plain(tokens[0].raw)) if tokens else msg("empty")
+        got = msg("which_action.not_one", word=tokens[0].raw) if tokens else msg("empty")
         raise BadInput("which_action", example, got=got)
     return int(tokens[0].raw.lstrip("#")), tokens[1:]
 
@@ -301,12 +338,14 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
         low = tok.raw.lower()
         if tok.kind == "option":
-            value = to_plain(tok.value).strip()
+            value = tok.value.strip()
             if not value:
                 raise BadInput("needs_value", Example(None, (Opt(tok.key or "", '"…"'),)), option=Opt(tok.key or ""))
             if tok.key == "owner":
-                uid = user_reference(tok.value)
-                (spec.user_owners if uid else spec.named_owners).append(uid or value)
+                if isinstance(tok.ref, PersonRef):
+                    spec.user_owners.append(tok.ref.user_id)
+                else:
+                    spec.named_owners.append(value)
             elif tok.key == "due":
                 _set_once(spec, "due_phrase", value)
             elif tok.key == "title":
@@ -323,7 +362,7 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
             j = i + 1
             while j < len(tokens) and tokens[j].kind == "word" and not _is_keyword_word(tokens[j]):
                 j += 1
-            _set_once(spec, "due_phrase", to_plain(" ".join(t.raw for t in tokens[i + 1 : j])))
+            _set_once(spec, "due_phrase", " ".join(t.raw for t in tokens[i + 1 : j]))
             i = j
             continue
         elif tok.kind == "word" and low in ONGOING_WORDS and _ends_phrase(nxt):
@@ -357,7 +396,7 @@ def parse_spec(tokens: list[Token], need_title: bool) -> ActionSpec:
         else:
             title.append(tok.raw)
         i += 1
-    spec.title = " ".join(to_plain(part).strip() for part in title if part.strip()).strip()
+    spec.title = " ".join(part.strip() for part in title if part.strip()).strip()
     if need_title and not spec.title:
         raise BadInput(
             "needs_title",
@@ -386,23 +425,20 @@ def parse_query(tokens: list[Token]) -> ListQuery:
                 assert status is not None  # every status scope names its status
                 query.status = status
         elif tok.kind == "option" and tok.key in ("region", "group", "meeting", "owner"):
-            value = to_plain(tok.value).strip()
-            uid = user_reference(tok.value) if tok.key == "owner" else None
-            if uid:
-                query.user_id = uid
+            value = tok.value.strip()
+            if tok.key == "owner" and isinstance(tok.ref, PersonRef):
+                query.user_id = tok.ref.user_id
             elif tok.key == "owner":
                 query.owner_name = value
             else:
                 setattr(query, tok.key, value)
         elif tok.kind == "user":
             if query.user_id and query.user_id != tok.value:
-                raise BadInput("one_person", Example("list", (Person("U123", by_id=True),)))
+                raise BadInput("one_person", Example("list", (Person("lina"),)))
             query.user_id = tok.value
         elif tok.kind in ("word", "quoted") and not query.region:
             # friendly variant: `/action list LAC` means region:LAC
-            query.region = to_plain(tok.value if tok.kind == "quoted" else tok.raw)
+            query.region = tok.value if tok.kind == "quoted" else tok.raw
         else:
-            raise BadInput(
-                "cannot_filter", Example("list", words("mine overdue region:LAC group:KM")), word=to_plain(tok.raw)
-            )
+            raise BadInput("cannot_filter", Example("list", words("mine overdue region:LAC group:KM")), word=tok.raw)
     return query

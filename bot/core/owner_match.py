@@ -7,17 +7,17 @@ is a candidate. Names are compared with accents and case folded, punctuation rea
 spaces collapsed, so "Jose Perez" finds "José Pérez" and "fergurson mitchel" finds
 "Fergurson-Mitchel". In order, the first step that finds anyone decides:
 
-1. a user reference (`<@U123>`) naming a member: that member;
-2. an e-mail address (alone or as `Name <address>`): the member with that address;
-3. the whole name equal to a member's real name, display name or handle;
-4. first and last name equal to the first and last of a member's real or display name, the
+1. an e-mail address (alone or as `Name <address>`): the member with that address;
+2. the whole name equal to a member's real name, display name or handle;
+3. first and last name equal to the first and last of a member's real or display name, the
    written words appearing in order in it (extra middle names: "Lina Salazar" finds
    "Lina María Salazar");
-5. the first name equal and the written words appearing in order (a second surname left out:
+4. the first name equal and the written words appearing in order (a second surname left out:
    "Patricia Toquica" finds "Patricia Toquica Rojas").
 
 A step that finds two or more members is ambiguous: `match` returns None and does not go on.
-A single word only ever matches at step 3 (a handle or a whole display name). A text longer than
+A single word only ever matches at step 2 (a handle or a whole display name). A platform's own
+mention markup in a cell is its adapter's to read (`member` says whether an ID is a member). A text longer than
 MAX_NAME matches no one. Every step is linear in the text.
 """
 
@@ -27,8 +27,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
-
-from bot.core.wire import user_reference
 
 MAX_NAME = 200  # characters; no member's name or address is longer, so a longer text matches no one
 _EMAIL = re.compile(r"[^@\s<>(),;:\"']+@[^@\s<>(),;:\"']+\.[^@\s<>(),;:\"'.]+")
@@ -70,7 +68,7 @@ def _in_order(words: list[str], name: list[str]) -> bool:
 
 
 class NameMatcher(Protocol):
-    """What an import asks of a matcher: OwnerMatcher, or handlers' one that also asks Slack."""
+    """What an import asks of a matcher: OwnerMatcher, or a platform's one that also asks the platform."""
 
     def match(self, name: str) -> str | None: ...
 
@@ -99,11 +97,7 @@ class OwnerMatcher:
     def match(self, name: str) -> str | None:
         """The user ID `name` unambiguously names, else None."""
         text = (name or "").strip()
-        if not text:
-            return None
-        if uid := user_reference(text):
-            return uid if uid in self._ids else None
-        if len(text) > MAX_NAME:
+        if not text or len(text) > MAX_NAME:
             return None
         if address := _address(text):
             return self._unique(self._by_email.get(address.casefold(), set()))
@@ -124,6 +118,10 @@ class OwnerMatcher:
             return self._unique(found)
         found = {uid for full, uid in self._full_names if full[0] == words[0] and _in_order(words, full)}
         return self._unique(found)
+
+    def member(self, user_id: str) -> str | None:
+        """`user_id` when it is one of the members, else None."""
+        return user_id if user_id in self._ids else None
 
     @staticmethod
     def _unique(ids: set[str]) -> str | None:

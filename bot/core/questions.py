@@ -1,10 +1,11 @@
 """Questions asked in chat ("@actionbot what's open for LAC?", a DM saying "overdue"): text in, a
 list query, a call for help, or "don't know" out.
 
-The text arrives in the wire form (bot.core.wire), possibly starting with the bot's mention. Besides
-a few plain-English shapes, anything that is itself `/action list` filter syntax is understood
-("list region:LAC overdue", "mine group:KM"). Region names stay unresolved here: the service looks
-them up and, for an unknown one, raises the BadInput that names the known regions.
+The question arrives as typed command input (bot.core.command_input), the bot's own mention already
+taken off by the adapter. Besides a few plain-English shapes, anything that is itself list filter
+syntax is understood ("list region:LAC overdue", "mine group:KM", a person). Region names stay
+unresolved here: the service looks them up and, for an unknown one, raises the BadInput that names
+the known regions.
 """
 
 from __future__ import annotations
@@ -12,9 +13,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.command_input import (
+    SMART_QUOTES,
+    Reference,
+    Said,
+    as_text,
+    from_placeholders,
+    with_placeholders,
+)
 from bot.core.errors import BadInput, too_long
 from bot.core.grammar import LIST_SCOPES, VERBS, ListQuery, Token, parse_query, tokenize
-from bot.core.wire import SMART_QUOTES, to_plain
 from bot.messages import Code, Example, msg
 
 
@@ -29,10 +37,10 @@ UNKNOWN = Question("unknown")
 
 # The longest text read as a question; a longer one is refused before any pattern runs on it.
 MAX_QUESTION = 2000
-# Every pattern over the text is anchored at its start and free of nested quantifiers (LEADING_MENTION
-# is matched at a position, so has no `^`). Trailing words are taken off from the end by hand: an
-# unanchored pattern ending in `$` is retried at every start, which is quadratic.
-LEADING_MENTION = re.compile(r"\s*<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>[\s,:]*")
+# Every pattern over the text is anchored at its start and free of nested quantifiers. Trailing words
+# are taken off from the end by hand: an unanchored pattern ending in `$` is retried at every start,
+# which is quadratic. The patterns read the text with each reference as one placeholder character
+# (command_input.with_placeholders), which no word pattern matches.
 FILLER_START = re.compile(r"^(?:(?:hey|hi|hello|ok|okay|so|please|pls)\b[\s,!]*)+", re.I)
 FILLER_END = ("please", "pls", "thanks", "thank you", "thx")
 TRAILING_PUNCTUATION = " .!?,;:"
@@ -88,49 +96,48 @@ CONNECTORS = {"for", "in", "of", "from", "at", "the", "region"}
 NOT_A_REGION = re.compile(r"^(?:#?\d+|for|in|of|from|at|the|region|are|is|there|now|yet|so far)$", re.I)
 
 
-def parse_question(text: str, bot_user_id: str | None = None) -> Question:
-    """What a mention or a DM asks.
-
-    A leading mention is the bot being addressed and is dropped: every leading mention of
-    `bot_user_id` when it is given, else the first one. Raises BadInput only for text that is clearly
-    meant as `/action list` syntax but has a bad filter ("list region:LAC sometimes"), so the user
-    learns what was wrong; anything else not understood is `Question("unknown")`, and text longer
-    than MAX_QUESTION characters raises BadInput saying so."""
-    if len(text or "") > MAX_QUESTION:
+def check_length(length: int) -> None:
+    """Refuse a question of more than MAX_QUESTION characters (an adapter may check its own text first)."""
+    if length > MAX_QUESTION:
         raise BadInput(
             msg(
                 "with_advice",
-                message=too_long(msg("field.question"), MAX_QUESTION, len(text)),
+                message=too_long(msg("field.question"), MAX_QUESTION, length),
                 advice=msg("advice.question"),
             ),
             Example(None, (Code("what's open for LAC?"),)),
         )
-    text = clean(text, bot_user_id)
+
+
+def parse_question(what: Said, command: str | None = None) -> Question:
+    """What a mention or a DM asks (without the bot's own mention: the adapter takes that off).
+
+    `command` is the platform's name for the command (Slack's `/action`): a question may start with it.
+    Raises BadInput only for text that is clearly meant as list command syntax but has a bad filter
+    ("list region:LAC sometimes"), so the user learns what was wrong; anything else not understood is
+    `Question("unknown")`, and text longer than MAX_QUESTION characters raises BadInput saying so."""
+    check_length(len(as_text(what)))
+    text, refs = with_placeholders(what)
+    text = clean(text, command)
     if not text or HELP_TEXTS.match(text):
         return HELP
     if (m := MINE_QUESTION.match(text)) is not None:
-        return _list(ListQuery(mine=True), m.group("tail"))
+        return _list(ListQuery(mine=True), m.group("tail"), refs)
     if (m := LIST_QUESTION.match(text)) is not None:
-        return _list(_with_status(ListQuery(mine=bool(m.group("my"))), m.group("status")), m.group("tail"))
-    return _filter_syntax(text)
+        return _list(_with_status(ListQuery(mine=bool(m.group("my"))), m.group("status")), m.group("tail"), refs)
+    return _filter_syntax(text, refs)
 
 
-def clean(text: str, bot_user_id: str | None = None) -> str:
-    """Without the leading mention, greetings, `/action`, and trailing `?`, `!` or `.`; a question
-    ends at its first `?`."""
-    text = (text or "").translate(SMART_QUOTES)
-    start = 0
-    while (m := LEADING_MENTION.match(text, start)) and (bot_user_id is None or m.group("id") == bot_user_id):
-        start = m.end()
-        if bot_user_id is None:
-            break
-    text = " ".join(text[start:].split())
+def clean(text: str, command: str | None = None) -> str:
+    """Without greetings, the command's name, and trailing `?`, `!` or `.`; a question ends at its
+    first `?`."""
+    text = " ".join((text or "").translate(SMART_QUOTES).split())
     if "?" in text.strip("?"):
         text = text.split("?", 1)[0]
     text = FILLER_START.sub("", text)
     text = text[: _end_of_question(text)]
-    if text.lower() == "/action" or text.lower().startswith("/action "):
-        text = text[len("/action") :]
+    if command and (text.lower() == command.lower() or text.lower().startswith(command.lower() + " ")):
+        text = text[len(command) :]
     return text.strip()
 
 
@@ -167,7 +174,7 @@ def _with_status(query: ListQuery, word: str) -> ListQuery:
     return query
 
 
-def _list(query: ListQuery, tail: str | None) -> Question:
+def _list(query: ListQuery, tail: str | None, refs: tuple[Reference, ...]) -> Question:
     """A list question with what followed it: a status ("what do I have overdue"), a region after
     for/in ("for region Latin America"), "me", a person, or filters (`group:KM`)."""
     words, i = (tail or "").split(), 0
@@ -187,7 +194,7 @@ def _list(query: ListQuery, tail: str | None) -> Question:
         query.mine = True
         return Question("list", query)
     try:
-        tokens = tokenize(tail)
+        tokens = tokenize(from_placeholders(tail, refs))
     except BadInput:
         return UNKNOWN
     if all(_is_filter(t) for t in tokens):
@@ -203,7 +210,7 @@ def _list(query: ListQuery, tail: str | None) -> Question:
     named, filters = tokens[:cut], tokens[cut:]
     if not all(_is_filter(t) for t in filters):
         return UNKNOWN
-    region = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in named)).strip()
+    region = " ".join(t.value if t.kind == "quoted" else t.raw for t in named).strip()
     if not region:
         return UNKNOWN
     query.region = region
@@ -229,10 +236,10 @@ def _merge(query: ListQuery, more: ListQuery) -> ListQuery:
     return query
 
 
-def _filter_syntax(text: str) -> Question:
-    """`list region:LAC overdue`, or bare filters (`mine overdue`, `region:LAC`, `<@U123>`)."""
+def _filter_syntax(text: str, refs: tuple[Reference, ...]) -> Question:
+    """`list region:LAC overdue`, or bare filters (`mine overdue`, `region:LAC`, a person)."""
     try:
-        tokens = tokenize(text)
+        tokens = tokenize(from_placeholders(text, refs))
     except BadInput:
         return UNKNOWN
     if not tokens:

@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.core import limits
+from bot.core.command_input import ChannelRef, PersonRef
 from bot.core.errors import BadInput
 from bot.core.grammar import Token
 from bot.core.records import Actor, RegionInfo
 from bot.core.schedule import check_schedule, check_timezone, parse_days
 from bot.core.service import ActionService
-from bot.core.wire import channel_reference, to_plain, user_reference
 from bot.messages import Code, Example, Opt
 from store import queries as q
 from store.models import Region, RegionAlias
@@ -127,7 +127,8 @@ def check_may_run(actor: Actor, tokens: list[Token]) -> None:
 
 
 def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
-    """`region list` or `region add <name> [alias:…] [channel:#…] [lead:@…] [tz:…] [days:…] [summary:"…"]`."""
+    """`region list` or `region add <name> [alias:…] [channel:#…] [lead:@…] [tz:…] [days:…] [summary:"…"]`
+    (the channel and the lead given as references)."""
     example = Example(
         "region add",
         ("Latin America and the Caribbean", Opt("alias", "LAC"), Opt("tz", "America/Bogota"), Opt("channel", "#lac")),
@@ -137,7 +138,7 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             raise BadInput("region_list_takes_nothing", Example("region list"), command=Code("region list"))
         return "list", None
     if tokens[0].raw.lower() == "edit":
-        name = to_plain(" ".join(t.value if t.kind == "quoted" else t.raw for t in tokens[1:])).strip()
+        name = " ".join(t.value if t.kind == "quoted" else t.raw for t in tokens[1:]).strip()
         if not name:
             raise BadInput("which_region", Example("region edit", ("LAC",)))
         return "edit", RegionSpec(name=name)
@@ -148,21 +149,21 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             list=Code("region list"),
             add=Code("region add"),
             edit=Code("region edit"),
-            word=to_plain(tokens[0].raw),
+            word=tokens[0].raw,
         )
     spec = RegionSpec(name="")
     name_parts = []
     for tok in tokens[1:]:
         if tok.kind == "option":
-            value = to_plain(tok.value).strip()
+            value = tok.value.strip()
             if tok.key == "alias":
                 spec.aliases.append(value)
             elif tok.key == "channel":
-                spec.channel_id = channel_reference(tok.value)
+                spec.channel_id = tok.ref.channel_id if isinstance(tok.ref, ChannelRef) else None
                 if spec.channel_id is None:
                     raise BadInput("channel_as_link", Example(None, (Opt("channel", "#lac-team"),)))
             elif tok.key == "lead":
-                spec.lead_user_id = user_reference(tok.value)
+                spec.lead_user_id = tok.ref.user_id if isinstance(tok.ref, PersonRef) else None
                 if spec.lead_user_id is None:
                     raise BadInput("lead_as_mention", Example(None, (Opt("lead", "@patricia"),)))
             elif tok.key == "tz":
@@ -176,9 +177,9 @@ def parse_region_command(tokens: list[Token]) -> tuple[str, RegionSpec | None]:
             else:
                 raise BadInput("region_option_unknown", example, option=Opt(tok.key or ""))
         elif tok.kind in ("word", "quoted"):
-            name_parts.append(to_plain(tok.value if tok.kind == "quoted" else tok.raw))
+            name_parts.append(tok.value if tok.kind == "quoted" else tok.raw)
         else:
-            raise BadInput("region_cannot_use", example, word=to_plain(tok.raw))
+            raise BadInput("region_cannot_use", example, word=tok.raw)
     spec.name = " ".join(name_parts)
     if not spec.name.strip():
         raise BadInput("region_needs_name", example)

@@ -466,7 +466,7 @@ class ActionService:
             names = (
                 [o.name for o in action.owners if o.name and not o.user_id] if "named" in keep else spec.named_owners
             )
-            if self._owner_labels(action) != [f"<@{u}>" for u in dict.fromkeys(users)] + [
+            if self._owner_labels(action) != [{"user": u} for u in dict.fromkeys(users)] + [
                 n.strip() for n in dict.fromkeys(names) if n.strip()
             ]:
                 self._set_owners(action, ws, users, names)
@@ -627,8 +627,9 @@ class ActionService:
         action.owners = owners
 
     @staticmethod
-    def _owner_labels(action: Action) -> builtins.list[str]:
-        return [f"<@{o.user_id}>" if o.user_id else o.name or "" for o in action.owners]
+    def _owner_labels(action: Action) -> builtins.list[dict | str]:
+        """The owners as history keeps them: `{"user": ID}` for a platform user, a named owner's name."""
+        return [{"user": o.user_id} if o.user_id else o.name or "" for o in action.owners]
 
     def _snapshot(self, action: Action) -> dict:
         return {

@@ -17,7 +17,6 @@ from bot.core.planner import settings_of
 from bot.core.records import Actor
 from bot.core.schedule import NudgeSettings, check_timezone
 from bot.core.service import ActionService
-from bot.core.wire import to_plain
 from bot.messages import Example, Opt, msg
 
 EXAMPLE = Example(
@@ -47,8 +46,8 @@ def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
     changes: SettingsChanges = {}
     for tok in tokens:
         if tok.kind != "option" or tok.key not in ("nudges", "repeat", "escalate", "tz"):
-            raise BadInput("settings_options", EXAMPLE, word=to_plain(tok.raw))
-        value = to_plain(tok.value).strip()
+            raise BadInput("settings_options", EXAMPLE, word=tok.raw)
+        value = tok.value.strip()
         if tok.key == "nudges":
             changes["nudges"] = NudgeSettings.parse_offsets(value)
         elif tok.key == "tz":

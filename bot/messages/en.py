@@ -77,6 +77,7 @@ MESSAGES: dict[str, str] = {
     "no_regions_yet": "There is no region “{name}”: no regions are set up yet. An admin can add one with {add}.",
     "no_region": "There is no region “{name}”.{hint} Known regions: {known}.",
     "no_region.did_you_mean": " Did you mean {names}?",
+    "too_many_references": "That is more people and channels than any command holds.",
     "too_many_owners": "An action can have at most {limit} owners (people and named owners together); "
     "this one has {count}. Give it fewer owners, or split it into several actions.",
     "change.created": "created #{number}",

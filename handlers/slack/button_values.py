@@ -11,6 +11,7 @@ import zlib
 
 from bot.core import grammar
 from bot.core.errors import UserError
+from handlers.slack import markup
 
 MAX_VALUE = 2000
 LONGEST = {"n": 10**9, "o": 10**9}  # the largest other fields a list button carries
@@ -55,15 +56,15 @@ def _fits(query_text: str) -> bool:
 
 def _short(query_text: str) -> str:
     try:
-        query = grammar.parse_query(grammar.tokenize(query_text))
+        query = grammar.parse_query(grammar.tokenize(markup.parse(query_text)))
     except UserError:
         return query_text
     for key in ("region", "group", "meeting"):
         if value := getattr(query, key):
             setattr(query, key, " ".join(value.split()))
-    short = query.describe()
+    short = markup.render(query.as_input())
     try:  # a name the short form cannot quote (one holding a `"`) keeps the text as it was
-        return short if grammar.parse_query(grammar.tokenize(short)) == query else query_text
+        return short if grammar.parse_query(grammar.tokenize(markup.parse(short))) == query else query_text
     except UserError:
         return query_text
 

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.owner_match import Member, OwnerMatcher, looks_like_email
+from handlers.slack import markup
 from handlers.slack.identity import profile_of
 
 log = logging.getLogger("actionbot.members")
@@ -56,6 +57,9 @@ class SlackOwnerMatcher:
                 people.remember(team_id, user_id, now, name=name, tz=tz, is_admin=admin)
 
     def match(self, name: str) -> str | None:
+        """A mention (`<@U123>`) of a member names them; other text is matched by name or address."""
+        if (mention := markup.person(name or "")) is not None:
+            return self.matcher.member(mention.user_id)
         found = self.matcher.match(name)
         if found or not looks_like_email(name):
             return found

@@ -11,7 +11,7 @@ from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
 from bot.core.grammar import tokenize
 from bot.core.records import ActionInfo, Assignment, Listing, Outcome, OwnerInfo, RegionInfo
-from handlers.slack import button_values, wording
+from handlers.slack import button_values, markup, wording
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -115,7 +115,7 @@ def query_label(query_text: str) -> str:
     """A list query as shown: escaped, except that a person filter (a bare `<@U…>`, not one quoted inside
     a value) stays a mention."""
     try:
-        tokens = tokenize(query_text)
+        tokens = tokenize(markup.parse(query_text))
     except UserError:
         return escape(query_text)
     return " ".join(f"<@{t.value}>" if t.kind == "user" else escape(t.raw) for t in tokens)

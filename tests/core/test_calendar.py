@@ -16,6 +16,7 @@ from bot.core.people import PeopleService
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
 from tests.conftest import OTHER_TEAM, TEAM
+from tests.core.typed import said_in
 
 TIM, JEN, ADMIN = Actor("UTIM"), Actor("UJEN"), Actor("UADMIN", is_admin=True)
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -45,7 +46,7 @@ def vevents(body: bytes) -> dict:
 
 
 def add(actions, text, actor=TIM, team=TEAM, now=None):
-    return actions.add(team, actor, parse("add " + text).spec, now).action
+    return actions.add(team, actor, parse(said_in("add " + text)).spec, now).action
 
 
 @pytest.fixture
@@ -62,13 +63,13 @@ def test_user_feed_holds_their_dated_actions_as_all_day_events(env):
     url, actions, calendars, clock = env
     now = clock()
     PeopleService(actions).remember(TEAM, "UTIM", now, name="Tim Boyle")
-    add(actions, "Send budget info <@UTIM> due Nov 30, 2014 region:LAC", now=now)  # 1
-    add(actions, "Jennifer's own <@UJEN> due Dec 5, 2014", now=now)  # 2
-    add(actions, 'Monthly calls <@UTIM> owner:"KM Coordinator" on going', now=now)  # 3
-    add(actions, 'Strategy <@UJEN> <@UTIM> owner:"KM team" due Dec 20, 2014 region:Global', now=now)  # 4
-    add(actions, "Finished one <@UTIM> due Nov 25, 2014", now=now)  # 5
-    add(actions, "Dropped one <@UTIM> due Nov 26, 2014", now=now)  # 6
-    add(actions, "Created by Tim for Jen <@UJEN> due Nov 27, 2014", now=now)  # 7
+    add(actions, "Send budget info {@UTIM} due Nov 30, 2014 region:LAC", now=now)  # 1
+    add(actions, "Jennifer's own {@UJEN} due Dec 5, 2014", now=now)  # 2
+    add(actions, 'Monthly calls {@UTIM} owner:"KM Coordinator" on going', now=now)  # 3
+    add(actions, 'Strategy {@UJEN} {@UTIM} owner:"KM team" due Dec 20, 2014 region:Global', now=now)  # 4
+    add(actions, "Finished one {@UTIM} due Nov 25, 2014", now=now)  # 5
+    add(actions, "Dropped one {@UTIM} due Nov 26, 2014", now=now)  # 6
+    add(actions, "Created by Tim for Jen {@UJEN} due Nov 27, 2014", now=now)  # 7
     actions.note(TEAM, TIM, 4, "Draft, v2; see the drive", now)
     actions.set_status(TEAM, TIM, 5, "done", now)
     actions.set_status(TEAM, TIM, 6, "cancel", now)
@@ -111,7 +112,7 @@ def test_user_feed_holds_their_dated_actions_as_all_day_events(env):
 def test_a_change_keeps_the_uid_and_raises_sequence_and_last_modified(env):
     url, actions, calendars, clock = env
     created = clock()
-    add(actions, "Draft the KM strategy <@UTIM> due Nov 30, 2014", now=created)
+    add(actions, "Draft the KM strategy {@UTIM} due Nov 30, 2014", now=created)
     feed = url(calendars.feed_for(TEAM, "user", "UTIM", created))
     before = events(fetch(feed)[2])[action_uid(TEAM, 1)]
     assert fetch(feed)[2] == fetch(feed)[2]  # nothing changed: byte-identical
@@ -143,7 +144,7 @@ def test_a_change_keeps_the_uid_and_raises_sequence_and_last_modified(env):
 
 def test_a_wrong_or_reset_secret_gets_a_bare_404(env):
     url, actions, calendars, clock = env
-    add(actions, "Secret work <@UTIM> due Nov 30, 2014", now=clock())
+    add(actions, "Secret work {@UTIM} due Nov 30, 2014", now=clock())
     old = calendars.feed_for(TEAM, "user", "UTIM", clock())
     assert calendars.feed_for(TEAM, "user", "UTIM", clock()) == old  # one feed per user
     assert fetch(url(old))[0] == 200
@@ -165,9 +166,9 @@ def test_a_wrong_or_reset_secret_gets_a_bare_404(env):
 def test_user_feeds_do_not_leak_other_users_or_workspaces(env):
     url, actions, calendars, clock = env
     now = clock()
-    add(actions, "Tim here <@UTIM> due Nov 30, 2014", now=now)
-    add(actions, "Jen here <@UJEN> due Nov 30, 2014", now=now)
-    add(actions, "Tim elsewhere <@UTIM> due Nov 29, 2014", team=OTHER_TEAM, now=now)
+    add(actions, "Tim here {@UTIM} due Nov 30, 2014", now=now)
+    add(actions, "Jen here {@UJEN} due Nov 30, 2014", now=now)
+    add(actions, "Tim elsewhere {@UTIM} due Nov 29, 2014", team=OTHER_TEAM, now=now)
     add(actions, "Named only owner:UTIM due Nov 28, 2014", now=now)  # a named owner is not the user
 
     tim = calendars.feed_for(TEAM, "user", "UTIM", now)
@@ -190,10 +191,10 @@ def test_user_feeds_do_not_leak_other_users_or_workspaces(env):
 def test_region_feed_holds_the_regions_actions(env):
     url, actions, calendars, clock = env
     now = clock()
-    add(actions, "LAC one <@UPAT> due Dec 20, 2014 region:LAC", now=now)
-    add(actions, "Global one <@UTIM> due Nov 30, 2014 region:Global", now=now)
+    add(actions, "LAC one {@UPAT} due Dec 20, 2014 region:LAC", now=now)
+    add(actions, "Global one {@UTIM} due Nov 30, 2014 region:Global", now=now)
     add(actions, "LAC two owner:Coordinators due Dec 1, 2014 region:lac", now=now)
-    add(actions, "LAC undated <@UPAT> ongoing region:LAC", now=now)
+    add(actions, "LAC undated {@UPAT} ongoing region:LAC", now=now)
     secret = calendars.feed_for(TEAM, "region", "lac", now)
     assert calendars.feed_for(TEAM, "region", "Latin America and the Caribbean", now) == secret
     body = fetch(url(secret))[2]

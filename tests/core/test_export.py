@@ -14,6 +14,7 @@ from bot.core.people import PeopleService
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
 from bot.core.service import LIST_LIMIT
+from tests.core.typed import said_in
 
 NOW = dt.datetime(2014, 11, 21, 15, 0, tzinfo=dt.timezone.utc)
 TIM, JEN, ADMIN = Actor("UTIM"), Actor("UJEN"), Actor("UADMIN", is_admin=True)
@@ -29,7 +30,7 @@ def regions(service):
 
 
 def add(service, text, actor=TIM, team=T1, now=NOW):
-    return service.add(team, actor, parse("add " + text).spec, now, channel_id="C0KM")
+    return service.add(team, actor, parse(said_in("add " + text)).spec, now, channel_id="C0KM")
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -74,7 +75,7 @@ def test_every_cell_of_a_full_row(service, regions):
     PeopleService(service).remember(T1, "UPAT", NOW, name="Patricia Toquica")
     add(
         service,
-        'Submission of LAC KM Region proposal <@UPAT> <@UJEN> owner:"KM Regional Coordinators" '
+        'Submission of LAC KM Region proposal {@UPAT} {@UJEN} owner:"KM Regional Coordinators" '
         'due Dec 20, 2014 region:LAC group:KM meeting:"KM workshop"',
     )
     service.note(T1, TIM, 1, "Draft shared with the team", NOW + dt.timedelta(hours=1))
@@ -101,9 +102,9 @@ def test_every_cell_of_a_full_row(service, regions):
 
 
 def test_due_is_an_iso_date_ongoing_or_empty(service):
-    add(service, "Dated <@UTIM> due Nov 30, 2014")
+    add(service, "Dated {@UTIM} due Nov 30, 2014")
     add(service, 'Calls owner:"KM Coordinator" on going')
-    add(service, "Someday <@UTIM>")
+    add(service, "Someday {@UTIM}")
     assert {r["title"]: r["due"] for r in rows(export_csv(service, T1, ListQuery(), NOW))} == {
         "Dated": "2014-11-30",
         "Calls": "ongoing",
@@ -112,13 +113,13 @@ def test_due_is_an_iso_date_ongoing_or_empty(service):
 
 
 def test_filters_are_those_of_the_list(service, regions):
-    add(service, "One <@UJEN> due Nov 30, 2014 region:Global group:KM")
-    add(service, "Two <@UPAT> due Nov 20, 2014 region:LAC group:Comms")
+    add(service, "One {@UJEN} due Nov 30, 2014 region:Global group:KM")
+    add(service, "Two {@UPAT} due Nov 20, 2014 region:LAC group:Comms")
     add(service, 'Three owner:Team ongoing group:KM meeting:"Workshop"')
-    add(service, "Four <@UJEN> due Dec 1, 2014 region:LAC")
+    add(service, "Four {@UJEN} due Dec 1, 2014 region:LAC")
     service.set_status(T1, TIM, 2, "done", NOW)
     service.set_status(T1, TIM, 4, "cancel", NOW)
-    add(service, "Elsewhere <@UJEN> due Nov 30, 2014", team=T2)
+    add(service, "Elsewhere {@UJEN} due Nov 30, 2014", team=T2)
 
     assert numbers(service, ListQuery()) == [1, 3]
     assert numbers(service, ListQuery(status="all")) == [2, 1, 4, 3]  # soonest due first, undated last
@@ -141,7 +142,7 @@ def test_filters_are_those_of_the_list(service, regions):
 
 def test_no_page_limit(service):
     for n in range(LIST_LIMIT * 2 + 3):
-        add(service, f"Task {n} <@UTIM> due Dec 1, 2014")
+        add(service, f"Task {n} {{@UTIM}} due Dec 1, 2014")
     exported = rows(export_csv(service, T1, ListQuery(), NOW))
     assert len(exported) == LIST_LIMIT * 2 + 3
     assert [int(r["number"]) for r in exported] == list(range(1, LIST_LIMIT * 2 + 4))
@@ -172,14 +173,14 @@ def test_write_csv_fills_missing_columns_and_refuses_unknown_ones(service):
     assert out.getvalue().splitlines()[1] == "7,x" + "," * (len(CSV_COLUMNS) - 2)
     with pytest.raises(ValueError):
         write_csv([{"nope": 1}], io.StringIO())
-    info = add(service, "Row <@UTIM>").action
+    info = add(service, "Row {@UTIM}").action
     assert list(csv_row(info)) == list(CSV_COLUMNS)
 
 
 def test_the_importer_reads_an_export_back(service, regions):
     importer = pytest.importorskip("bot.core.importer")
-    add(service, 'Draft, "the" plan <@UTIM> owner:"KM Regional Coordinators" due Nov 30, 2014 region:LAC group:KM')
-    add(service, "Monthly calls <@UJEN> ongoing")
+    add(service, 'Draft, "the" plan {@UTIM} owner:"KM Regional Coordinators" due Nov 30, 2014 region:LAC group:KM')
+    add(service, "Monthly calls {@UJEN} ongoing")
     service.set_status(T1, TIM, 2, "done", NOW)
     result = importer.parse_matrix(export_csv(service, T1, ListQuery(status="all"), NOW), today=NOW.date())
     assert [(r.title, r.owners, r.due.kind, r.due.date, r.region, r.group, r.status) for r in result.rows] == [

@@ -17,8 +17,10 @@ import time
 import pytest
 
 from bot.core import dates, grammar, importer, owner_match, questions
+from bot.core.command_input import PersonRef, plain, said
 from bot.core.dates import DateParseError
 from bot.core.errors import UserError
+from handlers.slack import markup
 from tests.cli.test_cli import actionbot, cli_env
 from tests.conftest import TEAM
 from tests.helpers import all_text
@@ -39,23 +41,44 @@ def matrix(head: str, row: str, size: int) -> str:
 
 
 def mentions(size: int) -> str:
+    """Slack's markup for many people."""
     return " ".join(f"<@U{i}>" for i in range(size // 8))
 
 
+def people(size: int, head: str = ""):
+    """Typed input naming many people (about 8 characters each, as in Slack's markup)."""
+    return said(head, *(p for i in range(size // 8) for p in (PersonRef(f"U{i}"), " ")))
+
+
+def question(text):
+    return questions.parse_question(text if isinstance(text, tuple) else plain(text))
+
+
+def command(text):
+    return grammar.parse(text if isinstance(text, tuple) else plain(text))
+
+
+def slack_question(text: str):
+    return questions.parse_question(markup.question(text, "UBOT"), markup.COMMAND)
+
+
 SHAPES = {  # name: (parser, text of about `size` characters[, the least size to start from])
-    "question: commas": (questions.parse_question, lambda n: fill(", ", n, tail="x")),
-    "question: trailing dots": (questions.parse_question, lambda n: fill(" .", n, "x", "y")),
-    "question: trailing please": (questions.parse_question, lambda n: fill(", please", n, "overdue")),
-    "question: bot mentions": (lambda t: questions.parse_question(t, "UBOT"), lambda n: fill("<@UBOT> ", n)),
-    "question: statuses": (questions.parse_question, lambda n: fill("open ", n)),
-    "question: connectors": (questions.parse_question, lambda n: fill("for ", n, "open ", "LAC")),
-    "question: people": (questions.parse_question, mentions),
-    "question: mine and words": (questions.parse_question, lambda n: fill("x ", n, "my actions ")),
-    "command: title words": (grammar.parse, lambda n: fill("x ", n, "add ")),
-    "command: owners": (grammar.parse, lambda n: "add x " + mentions(n)),
-    "command: long due phrase": (grammar.parse, lambda n: fill("a ", n, "add x due ")),
-    "command: open brackets": (grammar.parse, lambda n: fill("<a ", n, "add ")),
-    "command: options": (grammar.parse, lambda n: fill('owner:"a b" ', n, "add x ")),
+    "question: commas": (question, lambda n: fill(", ", n, tail="x")),
+    "question: trailing dots": (question, lambda n: fill(" .", n, "x", "y")),
+    "question: trailing please": (question, lambda n: fill(", please", n, "overdue")),
+    "question: statuses": (question, lambda n: fill("open ", n)),
+    "question: connectors": (question, lambda n: fill("for ", n, "open ", "LAC")),
+    "question: people": (question, people),
+    "question: mine and words": (question, lambda n: fill("x ", n, "my actions ")),
+    "slack question: bot mentions": (slack_question, lambda n: fill("<@UBOT> ", n)),
+    "slack question: people": (slack_question, mentions),
+    "command: title words": (command, lambda n: fill("x ", n, "add ")),
+    "command: owners": (command, lambda n: people(n, "add x ")),
+    "command: long due phrase": (command, lambda n: fill("a ", n, "add x due ")),
+    "command: open brackets": (command, lambda n: fill("<a ", n, "add ")),
+    "command: options": (command, lambda n: fill('owner:"a b" ', n, "add x ")),
+    "slack command: owners": (lambda t: grammar.parse(markup.command(t)), lambda n: "add x " + mentions(n)),
+    "slack command: open brackets": (lambda t: grammar.parse(markup.command(t)), lambda n: fill("<a ", n, "add ")),
     "date: month names": (lambda t: dates.parse_due(t, TODAY), lambda n: fill("nov 30 ", n)),
     "date: numbers": (lambda t: dates.parse_due(t, TODAY), lambda n: fill("1 ", n)),
     "owner: many @ in brackets": (MATCHER.match, lambda n: fill("a@", n, "x <")),

@@ -13,6 +13,7 @@ from bot.core.grammar import parse
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
 from store.models import Action, Event, Note, Owner
+from tests.core.typed import said_in
 
 NOW = dt.datetime(2014, 11, 21, 15, 0, tzinfo=dt.timezone.utc)
 TIM, JEN, PAT, OUT = Actor("UTIM"), Actor("UJEN"), Actor("UPAT"), Actor("UOUT")
@@ -29,7 +30,7 @@ def regions(service):
 
 
 def add(service, text, actor=TIM, team=T1, now=NOW):
-    return service.add(team, actor, parse("add " + text).spec, now)
+    return service.add(team, actor, parse(said_in("add " + text)).spec, now)
 
 
 def count(db, model):
@@ -38,7 +39,7 @@ def count(db, model):
 
 
 def test_add_numbers_per_workspace_and_echoes_parsed_values(service, regions):
-    first = add(service, "Submission of LAC KM Region proposal <@UPAT> due Dec 20, 2014 region:lac group:KM")
+    first = add(service, "Submission of LAC KM Region proposal {@UPAT} due Dec 20, 2014 region:lac group:KM")
     assert first.action.number == 1
     assert first.action.due == Due("date", dt.date(2014, 12, 20))
     assert first.action.region == "Latin America and the Caribbean"
@@ -49,21 +50,21 @@ def test_add_numbers_per_workspace_and_echoes_parsed_values(service, regions):
 
 
 def test_self_assignment_sends_no_dm_and_named_owners_none(service):
-    outcome = add(service, 'Plan <@UTIM> owner:"KM Regional Coordinators"')
+    outcome = add(service, 'Plan {@UTIM} owner:"KM Regional Coordinators"')
     assert outcome.assignments == []
     assert [o.label for o in outcome.action.owners] == ["@UTIM", "KM Regional Coordinators"]
 
 
 def test_list_filters(service, regions):
-    add(service, "One <@UJEN> due Nov 30, 2014 region:Global group:KM")
-    add(service, "Two <@UPAT> due Nov 20, 2014 region:LAC group:Comms")
+    add(service, "One {@UJEN} due Nov 30, 2014 region:Global group:KM")
+    add(service, "Two {@UPAT} due Nov 20, 2014 region:LAC group:Comms")
     add(service, "Three owner:Team ongoing group:KM")
     service.set_status(T1, TIM, 2, "done", NOW)
 
     def numbers(text, actor=TIM):
         from bot.core.grammar import parse_query, tokenize
 
-        return [a.number for a in service.list(T1, actor, parse_query(tokenize(text)), NOW).actions]
+        return [a.number for a in service.list(T1, actor, parse_query(tokenize(said_in(text))), NOW).actions]
 
     assert numbers("") == [1, 3]
     assert numbers("all") == [2, 1, 3]  # soonest due first, undated last
@@ -71,7 +72,7 @@ def test_list_filters(service, regions):
     assert numbers("group:km") == [1, 3]
     assert numbers("region:Secretariat") == [1]
     assert numbers("mine", actor=JEN) == [1]
-    assert numbers("<@UPAT> all") == [2]
+    assert numbers("{@UPAT} all") == [2]
     assert numbers('owner:"team"') == [3]
     assert numbers("group:Nothing") == []
     later = NOW + dt.timedelta(days=10)
@@ -90,20 +91,20 @@ def test_unknown_region_names_the_known_ones_and_stores_nothing(service, regions
 
 def test_bad_date_stores_nothing(service):
     with pytest.raises(BadInput, match="Novembr"):
-        add(service, "Draft <@UJEN> due Novembr 30")
+        add(service, "Draft {@UJEN} due Novembr 30")
     assert count(service.db, Action) == 0 and count(service.db, Owner) == 0
 
 
 def test_permissions_owner_creator_admin(service):
-    add(service, "Draft <@UJEN>", actor=TIM)
+    add(service, "Draft {@UJEN}", actor=TIM)
     for actor in (JEN, TIM, ADMIN):  # owner, creator, admin
         service.note(T1, actor, 1, f"hello from {actor.user_id}", NOW)
     for op in (
         lambda: service.set_status(T1, OUT, 1, "done", NOW),
         lambda: service.note(T1, OUT, 1, "x", NOW),
-        lambda: service.assign(T1, OUT, 1, parse("assign 1 <@UOUT>").spec, NOW),
+        lambda: service.assign(T1, OUT, 1, parse(said_in("assign 1 {@UOUT}")).spec, NOW),
         lambda: service.set_due(T1, OUT, 1, "Dec 1", NOW),
-        lambda: service.edit(T1, OUT, 1, parse('edit 1 title:"Mine now"').spec, NOW),
+        lambda: service.edit(T1, OUT, 1, parse(said_in('edit 1 title:"Mine now"')).spec, NOW),
     ):
         with pytest.raises(NotAllowed):
             op()
@@ -113,7 +114,7 @@ def test_permissions_owner_creator_admin(service):
 
 
 def test_other_workspace_cannot_see_or_change(service):
-    add(service, "Secret plan <@UJEN>", team=T1)
+    add(service, "Secret plan {@UJEN}", team=T1)
     with pytest.raises(NotFound, match="no action #1"):
         service.set_status(T2, ADMIN, 1, "done", NOW)
     with pytest.raises(NotFound):
@@ -125,7 +126,7 @@ def test_other_workspace_cannot_see_or_change(service):
 
 
 def test_status_cycle_and_history(service):
-    add(service, "Draft <@UJEN> due Nov 30, 2014")
+    add(service, "Draft {@UJEN} due Nov 30, 2014")
     later = NOW + dt.timedelta(hours=1)
     service.set_status(T1, JEN, 1, "done", later)
     with pytest.raises(BadInput, match="already done"):
@@ -133,9 +134,9 @@ def test_status_cycle_and_history(service):
     service.set_status(T1, JEN, 1, "reopen", later)
     service.set_status(T1, TIM, 1, "cancel", later)
     service.set_due(T1, TIM, 1, "Dec 20", later)
-    outcome = service.assign(T1, TIM, 1, parse("assign 1 <@UPAT> <@UJEN>").spec, later)
+    outcome = service.assign(T1, TIM, 1, parse(said_in("assign 1 {@UPAT} {@UJEN}")).spec, later)
     assert [a.user_id for a in outcome.assignments] == ["UPAT"]  # only the newcomer is told
-    service.edit(T1, ADMIN, 1, parse('edit 1 title:"Final draft" group:KM').spec, later)
+    service.edit(T1, ADMIN, 1, parse(said_in('edit 1 title:"Final draft" group:KM')).spec, later)
     events = [(e.kind, e.field, e.old, e.new, e.actor) for e in service.history(T1, 1, NOW)]
     assert events[0][0] == "created" and events[0][3]["due"] == "2014-11-30"
     assert events[1:] == [
@@ -143,7 +144,7 @@ def test_status_cycle_and_history(service):
         ("status", "status", "done", "open", "UJEN"),
         ("status", "status", "open", "cancelled", "UTIM"),
         ("changed", "due", "2014-11-30", "2014-12-20", "UTIM"),
-        ("changed", "owners", ["<@UJEN>"], ["<@UPAT>", "<@UJEN>"], "UTIM"),
+        ("changed", "owners", [{"user": "UJEN"}], [{"user": "UPAT"}, {"user": "UJEN"}], "UTIM"),
         ("changed", "title", "Draft", "Final draft", "UADMIN"),
         ("changed", "group", None, "KM", "UADMIN"),
     ]

@@ -114,7 +114,7 @@ def test_edit_from_a_list_records_each_change(regions, driver, slack, app):
     ]
     assert changed == [
         ("title", "Draft the KM strategy", "Draft the KM global strategy"),
-        ("owners", ["<@ULINA>"], ["<@ULINA>", "<@UJEN>"]),
+        ("owners", [{"user": "ULINA"}], [{"user": "ULINA"}, {"user": "UJEN"}]),
         ("region", "Global", "Latin America and the Caribbean"),
     ]
     slack.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "DJEN")

@@ -8,9 +8,11 @@ import threading
 
 import pytest
 
+from bot.core import questions
 from bot.core.errors import BadInput
-from bot.core.questions import Question, parse_question
+from bot.core.questions import Question
 from bot.core.seen_events import SeenEvents
+from handlers.slack import markup
 from handlers.slack.devkit.driver import SlackDriver, buttons
 from tests.conftest import OTHER_TEAM, SECRET, TEAM
 from tests.helpers import SEED_ROWS, all_text
@@ -20,11 +22,20 @@ AFTER_NOV_30 = dt.datetime(2014, 12, 5, 15, 0, tzinfo=dt.timezone.utc)
 HINT = "Try “what's open for LAC?”, “overdue”, “my actions” or “help”."
 
 
-# -- the question parser ------------------------------------------------------------------------
+# -- the question parser, as Slack's text reaches it ---------------------------------------------
+
+
+def parse_question(text: str, bot_user_id: str | None = None) -> Question:
+    """A mention's or DM's text through the Slack adapter's markup to the core's question parser."""
+    return questions.parse_question(markup.question(text, bot_user_id), markup.COMMAND)
+
+
+def described(question: Question) -> str:
+    return markup.render(question.query.as_input())
 
 
 @pytest.mark.parametrize(
-    "text, described",
+    "text, expected",
     [
         ("<@UBOT> what's open for LAC?", "region:LAC"),
         ("<@UBOT|actionbot> What’s open for LAC", "region:LAC"),  # a curly apostrophe, no `?`
@@ -67,10 +78,10 @@ HINT = "Try “what's open for LAC?”, “overdue”, “my actions” or “he
         ("<@UBOT> <@UBOT> overdue", "overdue"),
     ],
 )
-def test_list_questions(text, described):
+def test_list_questions(text, expected):
     question = parse_question(text, bot_user_id="UBOT")
     assert question.kind == "list", question
-    assert question.query.describe() == described
+    assert described(question) == expected
 
 
 @pytest.mark.parametrize("text", ["help", "<@UBOT> help", "Help!", "?", "<@UBOT>", "", "what can you do?"])
@@ -99,9 +110,9 @@ def test_anything_else_is_unknown(text):
 
 
 def test_the_bot_mention_is_dropped_not_a_person():
-    assert parse_question("<@UPAT|patricia>", bot_user_id="UBOT").query.describe() == "<@UPAT>"
-    assert parse_question("<@UPAT|patricia> overdue").query.describe() == "overdue"  # bot unknown: first one
-    assert parse_question("<@UBOT> <@UPAT> overdue").query.describe() == "overdue <@UPAT>"
+    assert described(parse_question("<@UPAT|patricia>", bot_user_id="UBOT")) == "<@UPAT>"
+    assert described(parse_question("<@UPAT|patricia> overdue")) == "overdue"  # bot unknown: first one
+    assert described(parse_question("<@UBOT> <@UPAT> overdue")) == "overdue <@UPAT>"
 
 
 def test_bad_list_syntax_says_what_is_wrong():

@@ -30,7 +30,7 @@ from bot.core.records import Actor
 from bot.core.regions import RegionSpec, parse_region_command
 from bot.core.settings import parse_settings_command
 from bot.runtime import BackgroundServer, build_runtime, scheduler_services
-from handlers.slack import wording
+from handlers.slack import markup, wording
 from handlers.slack.devkit.driver import SlackDriver, buttons
 from handlers.slack.devkit.requests import (
     Reply,
@@ -1041,9 +1041,9 @@ fuzz_text = st.one_of(
 @example(text='add Draft "unclosed')
 def test_the_command_parser_raises_only_user_errors(text):
     try:
-        cmd = grammar.parse(text)
+        cmd = grammar.parse(markup.command(text))
         if cmd.query is not None:
-            cmd.query.describe()
+            markup.render(cmd.query.as_input())
         if cmd.verb == "region":
             parse_region_command(cmd.tokens)
         elif cmd.verb == "settings":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import grammar
-from handlers.slack import render
+from handlers.slack import markup, render
 from handlers.slack.actions.pressing import answer, button_value, outcome_in_place, press
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
@@ -26,7 +26,7 @@ def press_done(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
         after_change(ctx, client, team_id, actor.user_id, outcome.action)
         note = f":white_check_mark: <@{actor.user_id}> marked *#{outcome.action.number}* done."
         if "q" in value:
-            query = grammar.parse_query(grammar.tokenize(value["q"]))
+            query = grammar.parse_query(grammar.tokenize(markup.parse(value["q"])))
             listing = ctx.actions.list(team_id, actor, query, now)
             return {"replace_original": True, **render.listing_message(listing, value["q"], note=note)}
         return outcome_in_place(outcome, note)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core import grammar
 from bot.core.errors import BadInput
 from bot.messages import Example
-from handlers.slack import button_values, render
+from handlers.slack import button_values, markup, render
 from handlers.slack.actions.pressing import answer, press
 from handlers.slack.context import HandlerContext
 
@@ -24,7 +24,7 @@ def next_page(ctx: HandlerContext, client, body: dict, action: dict) -> dict:
             query_text, offset = str(value["q"]), int(value["o"])
         except (ValueError, KeyError, TypeError):
             raise BadInput("stale_button", command=Example("list")) from None
-        query = grammar.parse_query(grammar.tokenize(query_text))
+        query = grammar.parse_query(grammar.tokenize(markup.parse(query_text)))
         listing = ctx.actions.list(team_id, actor, query, ctx.clock(), offset=max(offset, 0))
         return {"replace_original": True, **render.listing_message(listing, query_text, offset=offset)}
 

@@ -20,7 +20,7 @@ from bot.core.execute import (
     Summaries,
     execute,
 )
-from handlers.slack import render, request_log
+from handlers.slack import markup, render, request_log
 from handlers.slack.calendar_reply import feed_message
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
@@ -55,7 +55,7 @@ def answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
 
 
 def _answer(ctx: HandlerContext, client: WebClient, payload: dict) -> dict:
-    cmd = grammar.parse(payload.get("text") or "")
+    cmd = grammar.parse(markup.command(payload.get("text") or ""))
     if cmd.verb == "help":
         return render.help_message()
     team_id, now, channel = payload["team_id"], ctx.clock(), payload.get("channel_id")
@@ -86,7 +86,7 @@ def _show(ctx: HandlerContext, client: WebClient, payload: dict, actor, result: 
     if isinstance(result, Settings):
         return render.settings_message(result.current, changed=result.changed)
     if isinstance(result, Listed):
-        return render.listing_message(result.listing, result.query.describe())
+        return render.listing_message(result.listing, markup.render(result.query.as_input()))
     if isinstance(result, Exported):
         return export_reply(ctx, client, team_id, actor, result)
     if isinstance(result, CalendarFeed):
@@ -112,7 +112,7 @@ def summary_reply(ctx: HandlerContext, result: Summaries, response_url: str | No
 
 def export_reply(ctx: HandlerContext, client: WebClient, team_id: str, actor, result: Exported) -> dict:
     """`/action export [filters]`: the matching actions as a CSV file in the person's DM."""
-    count, label = result.count, result.query.describe() or "open"
+    count, label = result.count, markup.render(result.query.as_input()) or "open"
     ctx.later(
         send_file,
         ctx.dms,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.core.wire import unescape
+from handlers.slack.markup import unescape
 
 EMOJI = {
     ":warning:": "⚠",

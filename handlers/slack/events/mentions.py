@@ -14,7 +14,7 @@ from bot.core.execute import Listed, execute
 from bot.core.grammar import Command
 from bot.core.questions import parse_question
 from bot.core.seen_events import SeenEvents
-from handlers.slack import render, request_log
+from handlers.slack import markup, render, request_log
 from handlers.slack.clients import patient
 from handlers.slack.context import HandlerContext
 from handlers.slack.identity import actor_for
@@ -86,7 +86,7 @@ def post_answer(client: WebClient, team_id: str, event: dict, reply: dict) -> No
 
 
 def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict, bot_user_id: str | None = None) -> dict:
-    question = parse_question(event.get("text") or "", bot_user_id)
+    question = parse_question(markup.question(event.get("text") or "", bot_user_id), markup.COMMAND)
     if question.kind == "help":
         return help_message()
     if question.kind != "list":
@@ -94,7 +94,7 @@ def answer(ctx: HandlerContext, client: WebClient, team_id: str, event: dict, bo
     actor = actor_for(ctx, client, team_id, event["user"], event.get("user_team"))
     listed = execute(ctx, team_id, actor, Command("list", query=question.query), ctx.clock())
     assert isinstance(listed, Listed)
-    return render.listing_message(listed.listing, listed.query.describe())
+    return render.listing_message(listed.listing, markup.render(listed.query.as_input()))
 
 
 def help_message() -> dict:

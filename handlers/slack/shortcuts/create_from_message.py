@@ -7,8 +7,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.core.wire import to_plain
 from handlers.slack.context import HandlerContext
+from handlers.slack.markup import to_plain
 from handlers.slack.views.action_form import MAX_TITLE, open_add_form
 
 log = logging.getLogger("actionbot.shortcut")

@@ -9,11 +9,11 @@ import datetime as dt
 import json
 import logging
 
+from bot.core.command_input import clean
 from bot.core.errors import UserError
 from bot.core.grammar import ActionSpec
 from bot.core.owner_cap import MAX_OWNERS, too_many_owners
 from bot.core.records import ActionInfo, Actor, Outcome
-from bot.core.wire import clean
 from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change
@@ -237,7 +237,7 @@ def open_edit_form(
 
 
 def field_value(values: dict, block: str) -> dict:
-    """One input's state; typed text has control characters removed (see wire.clean)."""
+    """One input's state; typed text has control characters removed (see command_input.clean)."""
     found = dict((values.get(block) or {}).get("value") or {})
     if isinstance(found.get("value"), str):
         found["value"] = clean(found["value"])

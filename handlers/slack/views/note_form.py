@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import logging
 
+from bot.core.command_input import clean
 from bot.core.errors import UserError
 from bot.core.records import ActionInfo
-from bot.core.wire import clean
 from handlers.slack import render, request_log, wording
 from handlers.slack.context import HandlerContext
 from handlers.slack.home_refresh import after_change

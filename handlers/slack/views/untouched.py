@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from bot.core.wire import clean
+from bot.core.command_input import clean
 
 # an element's prefill → the state key Slack sends back for it
 STATE_KEYS = {
