@@ -386,7 +386,7 @@ def _team(service, given: str | None) -> str:
     own = platform.own_workspace() if platform is not None else None
     if own:
         return own
-    teams = [w.team_id for w in service.workspaces()]
+    teams = [w.team_id for w in service.workspaces.all()]
     if len(teams) == 1:
         return teams[0]
     if not teams:
@@ -538,7 +538,7 @@ def _read_file(path: str, limit: int = -1) -> str:
 
 def cmd_workspace_list(args) -> int:
     rows = [["Team", "Name", "Actions", "Status"]]
-    for ws in _services().workspaces():
+    for ws in _services().workspaces.all():
         state = f"uninstalled {ws.uninstalled_at:%Y-%m-%d}" if ws.uninstalled_at else "installed"
         rows.append([ws.team_id, ws.name or "-", str(ws.actions), state])
     print(table(rows))
@@ -547,14 +547,14 @@ def cmd_workspace_list(args) -> int:
 
 def cmd_workspace_delete(args) -> int:
     service = _services()
-    found = [w for w in service.workspaces() if w.team_id == args.team_id]
+    found = [w for w in service.workspaces.all() if w.team_id == args.team_id]
     if not found:
         raise UserError("cli.no_such_workspace", team=args.team_id, command=Example("workspace list"))
     count = found[0].actions
     if not args.yes:
         print(f"would delete workspace {args.team_id} and its {count} actions; add --yes to do it")
         return 1
-    service.delete_workspace(args.team_id)
+    service.workspaces.delete(args.team_id)
     platform = _platform(service)
     if platform is not None:  # its installation's token revoked and forgotten (Slack, installed by OAuth)
         platform.forget_workspace(args.team_id)

@@ -477,6 +477,15 @@ def delivery(session: Session, workspace_id: int, kind: str, subject: str, occur
     )
 
 
+def action_events(session: Session, workspace_id: int, action_id: int) -> list[Event]:
+    """An action's history, oldest first."""
+    return list(
+        session.scalars(
+            select(Event).where(Event.workspace_id == workspace_id, Event.action_id == action_id).order_by(Event.id)
+        )
+    )
+
+
 def insert_deliveries(session: Session, rows: list[dict]) -> list[int]:
     """Insert ledger rows (column values) in one statement; their IDs, in the order given."""
     result = session.execute(insert(Delivery).returning(Delivery.id, sort_by_parameter_order=True), rows)

@@ -106,7 +106,7 @@ class CalendarService:
 
     def _feed(self, team_id: str, kind: str, subject: str, now: dt.datetime, reset: bool) -> str:
         with self.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             key = self._subject(s, ws, kind, subject)
             feed = q.calendar_feed(s, ws.id, kind, key)
             if feed is None:
@@ -155,7 +155,7 @@ class CalendarService:
 def export_ics(actions: ActionService, team_id: str, query, now: dt.datetime, actor=None) -> bytes:
     """`actionbot export --format ics`: the due dates of the actions a list query matches, as one calendar."""
     with actions.db.session() as s:
-        ws = actions.workspace(s, team_id, now)
+        ws = actions.workspaces.row(s, team_id, now)
         flt = actions.action_filter(s, ws, actor, query, actions.today(ws, actor, now))
         rows = q.find_actions(s, ws.id, flt) if flt else []
         names = q.people_names(s, ws.id, {o.user_id for a in rows for o in a.owners if o.user_id})

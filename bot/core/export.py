@@ -74,7 +74,7 @@ def export_csv(
     listing = actions.list(team_id, actor, query, now, limit=None)
     numbers = [a.number for a in listing.actions]
     with actions.db.session() as s:
-        ws = actions.workspace(s, team_id, now)
+        ws = actions.workspaces.row(s, team_id, now)
         notes = q.notes_by_number(s, ws.id, numbers)
     out = io.StringIO(newline="")
     write_csv((csv_row(a, notes.get(a.number, ())) for a in listing.actions), out)

@@ -91,7 +91,7 @@ class ImportService:
         limits.check("meeting", meeting)
         limits.check("group", group)
         with self.actions.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             today = self.actions.today(ws, actor, now)
             date_order = ws.date_order
             if region:

@@ -87,7 +87,7 @@ class PeopleService:
             opened = {u for u in user_ids if (team_id, u) in self._opened}
         unknown = set(user_ids) - opened
         if unknown:
-            ws = self.actions.known_ref(team_id)
+            ws = self.actions.workspaces.known(team_id)
             with self.actions.db.reading() as s:
                 found = q.home_openers(s, ws.id, unknown) if ws else set()
             with self._memo_lock:
@@ -110,7 +110,7 @@ class PeopleService:
         for attempt in range(2):  # a concurrent first sighting may insert the same row
             try:
                 with self.actions.db.session() as s:
-                    ws = self.actions.workspace(s, team_id, now)
+                    ws = self.actions.workspaces.row(s, team_id, now)
                     row = q.person(s, ws.id, user_id)
                     if row is None:
                         row = Person(workspace_id=ws.id, user_id=user_id)

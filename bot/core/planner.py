@@ -431,7 +431,7 @@ def summaries_now(
         if ws is not None:
             return _summaries_of(actions, s, ws, region_name, now)
     with actions.db.session() as s:  # a workspace seen for the first time is made first
-        return _summaries_of(actions, s, actions.workspace(s, team_id, now), region_name, now)
+        return _summaries_of(actions, s, actions.workspaces.row(s, team_id, now), region_name, now)
 
 
 def _summaries_of(

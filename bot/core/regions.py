@@ -43,7 +43,7 @@ class RegionService:
 
     def get(self, team_id: str, name: str, now: dt.datetime) -> RegionInfo:
         with self.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             return _info(self.actions.region_named(s, ws, name), 0)
 
     def _save(self, team_id: str, actor: Actor, spec: RegionSpec, now: dt.datetime, current: str | None) -> RegionInfo:
@@ -65,7 +65,7 @@ class RegionService:
         schedule = limits.check("summary", check_schedule(spec.summary_schedule))
         tz = check_timezone(spec.timezone) if spec.timezone else None
         with self.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             region = self.actions.region_named(s, ws, current) if current else None
             aliases = list(dict.fromkeys(" ".join(a.split()) for a in spec.aliases if a.strip()))
             for label in [name, *aliases]:
@@ -97,7 +97,7 @@ class RegionService:
 
     def list(self, team_id: str, now: dt.datetime) -> list[RegionInfo]:
         with self.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             counts = q.open_counts_by_region(s, ws.id)
             return [_info(r, counts.get(r.id, 0)) for r in q.regions(s, ws.id)]
 

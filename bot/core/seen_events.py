@@ -24,7 +24,7 @@ class SeenEvents:
         committed in its own transaction before the caller does anything else."""
         try:
             with self.actions.db.session() as s:
-                ws = self.actions.workspace(s, team_id, now)
+                ws = self.actions.workspaces.row(s, team_id, now)
                 q.record_event(s, ws.id, event_id[:MAX_EVENT_ID], now)
         except IntegrityError:
             return False  # a retry, or another process took it first

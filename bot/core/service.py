@@ -4,7 +4,7 @@ Each public method is one transaction: it either does all it was asked or raises
 stores nothing. Results are plain records (bot.core.records), safe to use after the session ends.
 
 A write transaction holds SQLite's one write lock from its first statement to its commit, so the hot
-paths keep it short: the workspace is looked up before it (and remembered for `WORKSPACE_MEMO_SECONDS`:
+paths keep it short: the workspace is looked up before it (and remembered for `workspaces.MEMO_SECONDS`:
 its ID never changes, and a zone or date order changed in another process takes at most that long to
 show here), and the owners' display names for the reply are read after it (and remembered as long).
 Lists read on a plain connection: rows, not ORM objects.
@@ -15,19 +15,18 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import datetime as dt
-import difflib
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from cachetools import TTLCache
 
-from bot.core import assignments, limits, schedule
+from bot.core import assignments, history, limits, permissions, region_names, schedule, workspaces
 from bot.core.dates import NO_DUE, DateParseError, Due, format_date, parse_due
-from bot.core.errors import BadInput, NotAllowed, NotFound
+from bot.core.errors import BadInput, NotFound
 from bot.core.grammar import ActionSpec, ListQuery, words
 from bot.core.owner_cap import check_owners
-from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo, WorkspaceInfo
+from bot.core.records import ActionInfo, Actor, Assignment, Listing, Outcome, OwnerInfo
+from bot.core.workspaces import WorkspaceRef
 from bot.messages import Code, Example, Person, msg
 from store import queries as q
 from store.database import Database
@@ -36,7 +35,6 @@ from store.rows import ActionRow, row_of
 
 STATUS_VERBS = {"done": "done", "reopen": "open", "cancel": "cancelled"}
 LIST_LIMIT = 20  # a page of a list
-WORKSPACE_MEMO_SECONDS = 60
 # replace's kept fields and the spec attributes that carry them (due is a phrase, checked when resolved)
 SPEC_ATTRS = {
     "title": "title",
@@ -46,17 +44,6 @@ SPEC_ATTRS = {
     "group": "group",
     "meeting": "meeting",
 }
-
-
-@dataclass(frozen=True)
-class WorkspaceRef:
-    """What most operations need of a workspace, read once and remembered: its row's ID, zone and
-    date order (the attributes of `store.models.Workspace` by the same names)."""
-
-    id: int
-    team_id: str
-    timezone: str
-    date_order: str
 
 
 def _untouched_cleared(spec: ActionSpec, keep: frozenset[str]) -> ActionSpec:
@@ -74,100 +61,22 @@ class ActionService:
         self.platform = platform
         self.default_timezone = default_timezone
         self.default_date_order = default_date_order
-        self._refs: TTLCache = TTLCache(10_000, WORKSPACE_MEMO_SECONDS)
-        self._display_names: TTLCache = TTLCache(50_000, WORKSPACE_MEMO_SECONDS)  # (workspace ID, user) -> name
+        self.workspaces = workspaces.Workspaces(db, platform, default_timezone, default_date_order)
+        self._display_names: TTLCache = TTLCache(50_000, workspaces.MEMO_SECONDS)  # (workspace ID, user) -> name
         self._memo_lock = threading.Lock()
         # the sender that delivers a change's DMs right after answering (the web process's courier): the
         # change writes them already claimed by it, which spares a write per change; None (the command
         # line): they are written pending, for the next sweep
         self.claims_as: str | None = None
 
-    # -- workspaces and time -------------------------------------------------------------
-
-    def workspace(self, session, team_id: str, now: dt.datetime) -> Workspace:
-        ws = q.workspace_by_team(session, team_id, self.platform)
-        if ws is None:
-            ws = q.create_workspace(
-                session,
-                team_id,
-                now=now,
-                platform=self.platform,
-                timezone=self.default_timezone,
-                date_order=self.default_date_order,
-            )
-        return ws
-
-    def known_ref(self, team_id: str) -> WorkspaceRef | None:
-        """The workspace's ID, zone and date order, remembered; None when it has never been seen."""
-        with self._memo_lock:
-            ref = self._refs.get(team_id)
-        if ref is None:
-            with self.db.reading() as s:
-                ws = q.workspace_by_team(s, team_id, self.platform)
-            ref = None if ws is None else self._remember_ref(ws)
-        return ref
-
-    def ref(self, team_id: str, now: dt.datetime) -> WorkspaceRef:
-        """The workspace's ID, zone and date order, remembered; created on a workspace's first contact."""
-        ref = self.known_ref(team_id)
-        if ref is None:
-            with self.db.session() as s:
-                ref = self._remember_ref(self.workspace(s, team_id, now))
-        return ref
-
-    def _remember_ref(self, ws: Workspace) -> WorkspaceRef:
-        ref = WorkspaceRef(ws.id, ws.team_id, ws.timezone, ws.date_order)
-        with self._memo_lock:
-            self._refs[ws.team_id] = ref
-        return ref
-
-    def forget_ref(self, team_id: str) -> None:
-        """The workspace's row changed (its zone, date order) or is gone: read it again next time."""
-        with self._memo_lock:
-            self._refs.pop(team_id, None)
-
-    def installed(self, team_id: str, name: str, now: dt.datetime) -> None:
-        """The app was (re)installed in a workspace: sends resume."""
-        with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
-            ws.uninstalled_at = None
-            if name:
-                ws.name = name[:200]
-
-    def uninstalled(self, team_id: str, now: dt.datetime) -> None:
-        """The app was uninstalled or its token revoked: nothing is sent there; the data stays until an
-        admin deletes it (`actionbot workspace delete`)."""
-        with self.db.session() as s:
-            ws = q.workspace_by_team(s, team_id, self.platform)
-            if ws is not None and ws.uninstalled_at is None:
-                ws.uninstalled_at = now
-
-    def workspaces(self) -> list[WorkspaceInfo]:
-        with self.db.reading() as s:
-            return [
-                WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at)
-                for w in q.all_workspaces(s, self.platform)
-            ]
+    # -- time ---------------------------------------------------------------------------
 
     def today_for(self, team_id: str, actor: Actor | None, now: dt.datetime) -> dt.date:
         """The actor's calendar day (their zone, else the workspace's)."""
         with self.reading(team_id, now) as (_, ws):
             return self.today(ws, actor, now)
 
-    def delete_workspace(self, team_id: str) -> bool:
-        """Remove a workspace and everything in it. True when there was one."""
-        self.forget_ref(team_id)
-        with self.db.session() as s:
-            ws = q.workspace_by_team(s, team_id, self.platform)
-            if ws is None:
-                return False
-            q.delete_workspace(s, ws)
-            return True
-
-    @staticmethod
-    def today(ws: Workspace | WorkspaceRef, actor: Actor | None, now: dt.datetime) -> dt.date:
-        """The actor's calendar day: their zone, else the workspace's."""
-        return now.astimezone(schedule.zone(actor.tz if actor else None, ws.timezone)).date()
+    today = staticmethod(workspaces.today)
 
     def resolve_due(
         self, phrase: str | None, ws: Workspace | WorkspaceRef, actor: Actor | None, now: dt.datetime
@@ -185,7 +94,7 @@ class ActionService:
     def reading(self, team_id: str, now: dt.datetime):
         """(session, workspace ref) for a read: no write lock on SQLite, except on a workspace's first
         contact, when the workspace row is created."""
-        ref = self.ref(team_id, now)
+        ref = self.workspaces.ref(team_id, now)
         with self.db.reading() as s:
             yield s, ref
 
@@ -203,7 +112,7 @@ class ActionService:
         limit: int | None = LIST_LIMIT,
         offset: int = 0,
     ) -> Listing:
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         today = self.today(ws, actor, now)
         with self.db.rows() as conn:
             flt = self.action_filter(conn, ws, actor, query, today)
@@ -273,7 +182,7 @@ class ActionService:
             limits.check_spec(spec)
         limits.check("user", actor.user_id)
         limits.check("channel", channel_id)
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         today = self.today(ws, actor, now)
         with self.db.session() as s:
             regions: dict[str, Region] = {}
@@ -330,7 +239,7 @@ class ActionService:
                             created_at=now,
                         )
                     )
-                created.append(self._record(s, action, actor, now, "created", new=self._snapshot(action)))
+                created.append(history.record(s, action, actor, now, "created", new=history.snapshot(action)))
             actions = [a for _, _, a in rows]
             if digest:  # the import's DMs go with its first action's outcome
                 owners = assignments.told((o.user_id for a in actions for o in a.owners if o.user_id), actor.user_id)
@@ -367,7 +276,7 @@ class ActionService:
 
     def set_status(self, team_id: str, actor: Actor, number: int, verb: str, now: dt.datetime) -> Outcome:
         status = STATUS_VERBS[verb]
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             if action.status == status:
@@ -378,35 +287,35 @@ class ActionService:
             action.updated_at = now
             if status == "open":  # reopened: nudges start again from now, not from the past
                 action.schedule_from, action.snoozed_until = now, None
-            self._record(s, action, actor, now, "status", "status", old, status)
+            history.record(s, action, actor, now, "status", "status", old, status)
         return Outcome(
             self._info(ws, action, self.today(ws, actor, now)), changes=[msg("change.status", old=old, new=status)]
         )
 
     def note(self, team_id: str, actor: Actor, number: int, text: str, now: dt.datetime) -> Outcome:
         limits.check("note", text)
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=text, created_at=now))
             action.updated_at = now
-            self._record(s, action, actor, now, "note", new=text)
+            history.record(s, action, actor, now, "note", new=text)
         return Outcome(self._info(ws, action, self.today(ws, actor, now)), changes=[msg("change.note_added")])
 
     def assign(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
         limits.check_spec(spec)
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             before = {o.user_id for o in action.owners if o.user_id}
-            old = self._owner_labels(action)
+            old = history.owner_labels(action)
             self._set_owners(action, ws, spec.user_owners, spec.named_owners)
             action.updated_at = now
             s.flush()
-            new = self._owner_labels(action)
+            new = history.owner_labels(action)
             if old == new:
                 raise BadInput("same_owners", number=number)
-            event = self._record(s, action, actor, now, "changed", "owners", old, new)
+            event = history.record(s, action, actor, now, "changed", "owners", old, new)
             action.clear_problem()  # new owners: try again
             told = self._tell_assigned(
                 s, ws, actor, action, event, [o.user_id for o in action.owners if o.user_id not in before], now
@@ -441,11 +350,11 @@ class ActionService:
         if "title" not in keep and not spec.title.strip():
             raise BadInput("needs_title", field="title")
         limits.check_spec(_untouched_cleared(spec, keep))
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             before_users = {o.user_id for o in action.owners if o.user_id}
-            old = self._snapshot(action)
+            old = history.snapshot(action)
             if "title" not in keep:
                 action.title = spec.title.strip()
             due = (
@@ -466,20 +375,20 @@ class ActionService:
             names = (
                 [o.name for o in action.owners if o.name and not o.user_id] if "named" in keep else spec.named_owners
             )
-            if self._owner_labels(action) != [{"user": u} for u in dict.fromkeys(users)] + [
+            if history.owner_labels(action) != [{"user": u} for u in dict.fromkeys(users)] + [
                 n.strip() for n in dict.fromkeys(names) if n.strip()
             ]:
                 self._set_owners(action, ws, users, names)
                 action.clear_problem()  # new owners: try again
             s.flush()
-            new = self._snapshot(action)
+            new = history.snapshot(action)
             changes = [(f, old[f], new[f]) for f in new if old[f] != new[f]]
             note = (spec.note or "").strip()
             if not changes and not note:
                 raise BadInput("nothing_to_change", number=number)
             told: list[assignments.Written] = []
             for field, was, now_is in changes:
-                event = self._record(s, action, actor, now, "changed", field, was, now_is)
+                event = history.record(s, action, actor, now, "changed", field, was, now_is)
                 if field == "owners":
                     told = self._tell_assigned(
                         s,
@@ -492,7 +401,7 @@ class ActionService:
                     )
             if note:
                 s.add(Note(workspace_id=ws.id, action_id=action.id, author=actor.user_id, text=note, created_at=now))
-                self._record(s, action, actor, now, "note", new=note)
+                history.record(s, action, actor, now, "note", new=note)
             action.updated_at = now
         info = self._info(ws, action, self.today(ws, actor, now))
         added = [u for u in info.owner_ids if u not in before_users and u != actor.user_id]
@@ -509,7 +418,7 @@ class ActionService:
 
     def edit(self, team_id: str, actor: Actor, number: int, spec: ActionSpec, now: dt.datetime) -> Outcome:
         limits.check_spec(spec)
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             changes: list[tuple[str, object, object]] = []
@@ -520,7 +429,7 @@ class ActionService:
                 due = self.resolve_due(spec.due_phrase, ws, actor, now)
                 old_due = Due(action.due_kind, action.due_date)
                 if due != old_due:
-                    changes.append(("due", _due_value(old_due), _due_value(due)))
+                    changes.append(("due", history.due_value(old_due), history.due_value(due)))
                     action.due_kind, action.due_date = due.kind, due.date
                     # a new due date restarts the nudges (and ends a snooze)
                     action.schedule_from, action.snoozed_until = now, None
@@ -542,7 +451,7 @@ class ActionService:
                 raise BadInput("nothing_to_change", number=number)
             action.updated_at = now
             for field, old, new in changes:
-                self._record(s, action, actor, now, "changed", field, old, new)
+                history.record(s, action, actor, now, "changed", field, old, new)
         return Outcome(
             self._info(ws, action, self.today(ws, actor, now)),
             changes=[msg("change.field", field=field) for field, _, _ in changes],
@@ -551,7 +460,7 @@ class ActionService:
     def snooze(self, team_id: str, actor: Actor, number: int, until: str, now: dt.datetime) -> Outcome:
         """Hold the nudges of an open action until 09:00 on the next working day (`day`) or the first
         working day of next week (`week`), in the actor's zone; a nudge comes then."""
-        ws = self.ref(team_id, now)
+        ws = self.workspaces.ref(team_id, now)
         with self.db.session() as s:
             action = self._changeable(s, ws, number, actor)
             if action.status != "open":
@@ -563,7 +472,7 @@ class ActionService:
             instant = pick(now, tz, days)
             old = action.snoozed_until
             action.snoozed_until, action.updated_at = instant, now
-            self._record(
+            history.record(
                 s, action, actor, now, "changed", "snooze", old.isoformat() if old else None, instant.isoformat()
             )
         local = instant.astimezone(tz)
@@ -573,16 +482,9 @@ class ActionService:
         )
 
     def history(self, team_id: str, number: int, now: dt.datetime) -> builtins.list[Event]:
-        from sqlalchemy import select
-
         with self.db.session() as s:
-            ws = self.workspace(s, team_id, now)
-            action = self._action(s, ws, number)
-            return list(
-                s.scalars(
-                    select(Event).where(Event.workspace_id == ws.id, Event.action_id == action.id).order_by(Event.id)
-                )
-            )
+            ws = self.workspaces.row(s, team_id, now)
+            return q.action_events(s, ws.id, self._action(s, ws, number).id)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -594,27 +496,11 @@ class ActionService:
 
     def _changeable(self, s, ws: Workspace | WorkspaceRef, number: int, actor: Actor) -> Action:
         action = self._action(s, ws, number)
-        owners = {o.user_id for o in action.owners if o.user_id}
-        if not (actor.user_id == action.created_by or actor.user_id in owners or actor.has_admin_rights()):
-            raise NotAllowed("not_changeable", number=number)
+        permissions.check_may_change(actor, action)
         return action
 
     def region_named(self, s, ws: Workspace | WorkspaceRef, name: str) -> Region:
-        region = q.region_by_name(s, ws.id, name)
-        if region is not None:
-            return region
-        known = q.regions(s, ws.id)
-        if not known:
-            raise BadInput("no_regions_yet", name=name, add=Example("region add", ("<name>",)))
-        names = [r.name for r in known] + [a.alias for r in known for a in r.aliases]
-        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5) or difflib.get_close_matches(
-            name.casefold(), [n.casefold() for n in names], n=3, cutoff=0.5
-        )
-        hint = msg("no_region.did_you_mean", names=" or ".join(close)) if close else msg("empty")
-        listing = ", ".join(
-            r.name + (f" ({', '.join(a.alias for a in r.aliases)})" if r.aliases else "") for r in known
-        )
-        raise BadInput("no_region", name=name, hint=hint, known=listing)
+        return region_names.region_named(s, ws.id, name)
 
     def _set_owners(
         self, action: Action, ws: Workspace | WorkspaceRef, user_ids: builtins.list[str], names: builtins.list[str]
@@ -625,45 +511,6 @@ class ActionService:
         for pos, owner in enumerate(owners):
             owner.position = pos
         action.owners = owners
-
-    @staticmethod
-    def _owner_labels(action: Action) -> builtins.list[dict | str]:
-        """The owners as history keeps them: `{"user": ID}` for a platform user, a named owner's name."""
-        return [{"user": o.user_id} if o.user_id else o.name or "" for o in action.owners]
-
-    def _snapshot(self, action: Action) -> dict:
-        return {
-            "title": action.title,
-            "owners": self._owner_labels(action),
-            "due": _due_value(Due(action.due_kind, action.due_date)),
-            "region": action.region.name if action.region else None,
-            "group": action.group.name if action.group else None,
-            "meeting": action.meeting.name if action.meeting else None,
-        }
-
-    @staticmethod
-    def _record(
-        s,
-        action: Action,
-        actor: Actor,
-        now: dt.datetime,
-        kind: str,
-        field: str | None = None,
-        old: object = None,
-        new: object = None,
-    ) -> Event:
-        event = Event(
-            workspace_id=action.workspace_id,
-            action_id=action.id,
-            actor=actor.user_id,
-            kind=kind,
-            field=field,
-            old=old,
-            new=new,
-            at=now,
-        )
-        s.add(event)
-        return event
 
     def _tell_assigned(
         self, s, ws: WorkspaceRef, actor: Actor, action: Action, event: Event, user_ids, now: dt.datetime
@@ -748,7 +595,3 @@ def row_info(row: ActionRow, today: dt.date, notes: tuple[str, ...] = ()) -> Act
         permalink=row.permalink,
         creator_kind=row.creator_kind,
     )
-
-
-def _due_value(due: Due) -> str:
-    return due.date.isoformat() if due.date is not None else due.kind

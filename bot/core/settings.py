@@ -77,13 +77,13 @@ class SettingsService:
 
     def get(self, team_id: str, now: dt.datetime) -> WorkspaceSettings:
         with self.actions.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             return WorkspaceSettings(settings_of(ws), ws.timezone)
 
     def change(self, team_id: str, actor: Actor, changes: SettingsChanges, now: dt.datetime) -> WorkspaceSettings:
         actor.require_admin(CHANGING)
         with self.actions.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             if "nudges" in changes:
                 ws.nudge_offsets = limits.check("nudges", NudgeSettings.written(changes["nudges"]))
             if "repeat" in changes:
@@ -94,5 +94,5 @@ class SettingsService:
                 ws.timezone = changes["tz"]
             s.flush()
             settings = WorkspaceSettings(settings_of(ws), ws.timezone)
-        self.actions.forget_ref(team_id)  # the remembered zone is out of date
+        self.actions.workspaces.forget(team_id)  # the remembered zone is out of date
         return settings

@@ -65,7 +65,7 @@ def installation_store(config: Config, engine) -> InstallationStore:
 
 def oauth_settings(ctx: HandlerContext, client_id: str, client_secret: str, engine) -> OAuthSettings:
     def installed(args: SuccessArgs):
-        ctx.actions.installed(args.installation.team_id, args.installation.team_name or "", ctx.clock())
+        ctx.actions.workspaces.installed(args.installation.team_id, args.installation.team_name or "", ctx.clock())
         return args.default.success(args)
 
     return OAuthSettings(

@@ -79,4 +79,4 @@ def test_workspace_delete_revokes_and_forgets_the_installation(db, db_url, servi
     assert done.returncode == 0, done.stderr
     assert [c.token for c in slack.calls_to("auth.revoke")] == ["xoxb-other"]
     assert store.bot_for_team(OTHER_TEAM) is None
-    assert service.workspaces() == []
+    assert service.workspaces.all() == []

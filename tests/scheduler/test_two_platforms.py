@@ -97,7 +97,7 @@ def test_workspaces_are_found_by_platform_and_id(echo_registered, db_url, slack,
         echo, on_slack = action_service(config, db, "echo"), action_service(config, db, "slack")
         created = dt.datetime(2014, 12, 1, 12, tzinfo=UTC)
         echo.add(TEAM, Actor(CREATOR), ActionSpec("Echo's", user_owners=[OWNER], due_phrase="Dec 3, 2014"), created)
-        assert on_slack.workspaces() == [] and [w.team_id for w in echo.workspaces()] == [TEAM]
+        assert on_slack.workspaces.all() == [] and [w.team_id for w in echo.workspaces.all()] == [TEAM]
     finally:
         db.dispose()
 

@@ -137,7 +137,7 @@ def test_workspace_delete_from_the_command_line(db_url, service, tmp_path):
 
     service.add(TEAM, Actor("UTIM"), ActionSpec("Keep me"), at("2014-11-21T15:00+00:00"))
     service.add("T0GONE", Actor("UX"), ActionSpec("Delete me"), at("2014-11-21T15:00+00:00"))
-    service.uninstalled("T0GONE", at("2014-11-22T15:00+00:00"))
+    service.workspaces.uninstalled("T0GONE", at("2014-11-22T15:00+00:00"))
     env = cli_env(tmp_path, DATABASE_URL=db_url)
     listed = actionbot("workspace", "list", cwd=tmp_path, env=env).stdout
     assert re.search(r"^T0GONE\s+-\s+1\s+uninstalled 2014-11-22", listed, re.M)

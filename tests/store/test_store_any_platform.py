@@ -230,7 +230,7 @@ def test_teams_ids_round_trip_through_the_core(db):
     assert [a.number for a in teams.list(TENANT, owner, ListQuery(mine=True, status="all"), START).actions] == [1, 2]
     assert teams.get(TENANT, 1, START).notes == ("Started on the outline",)
     assert [e.actor for e in teams.history(TENANT, 1, START)] == [CREATOR, CREATOR, OWNER]
-    assert [w.team_id for w in teams.workspaces()] == [TENANT]
+    assert [w.team_id for w in teams.workspaces.all()] == [TENANT]
 
 
 def _plan(service: ActionService, now: dt.datetime) -> dict[tuple[str, str, int], object]:
@@ -305,10 +305,10 @@ def test_a_slack_and_a_teams_workspace_with_the_same_id_are_two_workspaces(db):
     assert [(a.number, a.title) for a in teams.list("T0SAME", None, ListQuery(), START).actions] == [
         (1, "Teams' action")
     ]
-    assert [w.team_id for w in slack.workspaces()] == ["T0SAME"] == [w.team_id for w in teams.workspaces()]
-    assert slack.delete_workspace("T0SAME")
+    assert [w.team_id for w in slack.workspaces.all()] == ["T0SAME"] == [w.team_id for w in teams.workspaces.all()]
+    assert slack.workspaces.delete("T0SAME")
     assert [a.title for a in teams.list("T0SAME", None, ListQuery(), START).actions] == ["Teams' action"]
-    assert not slack.delete_workspace("T0SAME")
+    assert not slack.workspaces.delete("T0SAME")
 
 
 def _reference(user: str, activity: str) -> str:
@@ -327,7 +327,7 @@ def _reference(user: str, activity: str) -> str:
 
 def test_a_conversation_reference_is_saved_replaced_and_read(db):
     teams = ActionService(db, platform="teams")
-    ws = teams.ref(TENANT, START)
+    ws = teams.workspaces.ref(TENANT, START)
     later = START + dt.timedelta(hours=3)
     first, second = _reference(CREATOR, "1:1aaa"), _reference(CREATOR, "1:1bbb")
     with db.session() as s:
@@ -347,9 +347,11 @@ def test_a_conversation_reference_is_saved_replaced_and_read(db):
         assert q.conversation_ref(s, ws.id, "user", OWNER) is None
         assert q.conversation_ref(s, ws.id, "channel", CREATOR) is None
         assert s.scalar(select(func.count()).select_from(ConversationRef)) == 2
-    other = ActionService(db, platform="slack").ref(TENANT, START)  # a Slack workspace of the same ID: none of them
+    other = ActionService(db, platform="slack").workspaces.ref(
+        TENANT, START
+    )  # a Slack workspace of the same ID: none of them
     with db.reading() as s:
         assert q.conversation_ref(s, other.id, "user", CREATOR) is None
-    assert teams.delete_workspace(TENANT)
+    assert teams.workspaces.delete(TENANT)
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(ConversationRef)) == 0

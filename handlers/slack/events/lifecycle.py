@@ -23,7 +23,7 @@ def register(app, ctx: HandlerContext) -> None:
 
 
 def stop_sending(ctx: HandlerContext, team_id: str, why: str) -> None:
-    ctx.actions.uninstalled(team_id, ctx.clock())
+    ctx.actions.workspaces.uninstalled(team_id, ctx.clock())
     if ctx.installations is not None:
         ctx.installations.forget_team(team_id)
     log.info("workspace %s: %s; sends stopped, data kept", team_id, why)
