@@ -12,6 +12,7 @@ from bot.platform import PlatformKind
 
 PLATFORMS: list[str] = [
     "handlers.slack.platform",
+    "handlers.teams.platform",
 ]
 
 
