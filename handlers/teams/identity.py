@@ -31,6 +31,7 @@ log = logging.getLogger("actionbot.teams.identity")
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 MAX_ID = 250
+MAX_MEMBERS = 10_000  # of a roster read at once
 USER, ACCOUNT, CHANNEL = "user", "account", "channel"
 
 
@@ -159,19 +160,27 @@ class Directory:
         value = known.reference.get("userId") if known else None
         return value if isinstance(value, str) and GUID.match(value) else None
 
-    def learn_members(self, tenant: str, members: list[dict]) -> dict[str, str]:
-        """Remember a roster's accounts; returns 29: ID → object ID."""
+    def learn_members(self, tenant: str, members: list[dict], service_url: str | None = None) -> dict[str, str]:
+        """Remember a roster's accounts (and, for people never seen, their name, and where a personal
+        chat with them can be opened: their 29: ID at `service_url`); returns 29: ID → object ID."""
         found: dict[str, str] = {}
-        for m in members:
-            account, oid = _text(m.get("id")), _text(m.get("aadObjectId"))
+        now = self.ctx.clock()
+        for m in members[:MAX_MEMBERS]:
+            account, oid = _text(m.get("id")), _text(m.get("aadObjectId")).lower()
             if not account or not GUID.match(oid):
                 continue
-            found[account] = oid.lower()
-            reference = {"userId": oid.lower(), "name": _text(m.get("name"), 200)}
+            found[account] = oid
+            name = _text(m.get("name"), 200)
+            reference = {"userId": oid, "name": name}
             email = _text(m.get("email"), 320) or _text(m.get("userPrincipalName"), 320)
             if email:
                 reference["email"] = email.lower()
             self._save_once(tenant, ACCOUNT, account, reference, None)
+            if self.ctx.people.known(tenant, oid, now)[0] is None:
+                self.ctx.people.remember(tenant, oid, now, name=name, is_admin=self.is_admin(oid, email))
+            if service_url and self.book.get(tenant, USER, oid) is None:
+                person = {"user": {"id": account, "aadObjectId": oid, "name": name}, "serviceUrl": service_url}
+                self.book.save(tenant, USER, oid, person, service_url, now)
         return found
 
 

@@ -15,10 +15,12 @@ bursts of 7."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
-from bot.core.addresses import AddressBook
+from bot.core.addresses import Address, AddressBook
+from bot.core.dates import utc_now
 from bot.core.notices import DeliveryError, Notice, when_due
 from bot.core.service import ActionService
 from bot.platform import Pace
@@ -55,13 +57,8 @@ class TeamsNotifier:
         address = self.book.get(notice.team_id, "user" if kind == "user" else "channel", target)
         if address is None or not address.service_url:
             raise DeliveryError("no address stored (they have not used the bot yet)", permanent=True)
-        conversation = (address.reference.get("conversation") or {}).get("id")
-        if not isinstance(conversation, str) or not conversation:
-            raise DeliveryError("no conversation in the stored address", permanent=True)
-        if thread and kind == "channel":
-            conversation = f"{conversation};messageid={thread}"
         try:
-            return self.loop.run(self.connector.send(address.service_url, conversation, message), SEND_TIMEOUT)
+            return self.loop.run(self._send(notice.team_id, kind, target, address, message, thread), SEND_TIMEOUT)
         except ConnectorError as err:
             raise DeliveryError(
                 f"teams {err.status or 'no answer'} {err.code}".strip(),
@@ -72,6 +69,23 @@ class TeamsNotifier:
             ) from None
         except TimeoutError:
             raise DeliveryError("teams did not answer in time") from None
+
+    async def _send(self, team_id: str, kind: str, target: str, address: Address, message: Any, thread: str | None):
+        service_url = address.service_url or ""
+        conversation = (address.reference.get("conversation") or {}).get("id")
+        if not conversation and kind == "user":
+            # seen in a roster, never in their own chat: open it (403 when the app is not installed for them)
+            account = (address.reference.get("user") or {}).get("id")
+            if not isinstance(account, str) or not account:
+                raise DeliveryError("no account in the stored address", permanent=True)
+            conversation = await self.connector.create_personal(service_url, account, team_id)
+            reference = {**address.reference, "conversation": {"id": conversation, "conversationType": "personal"}}
+            await asyncio.to_thread(self.book.save, team_id, "user", target, reference, service_url, utc_now())
+        if not isinstance(conversation, str) or not conversation:
+            raise DeliveryError("no conversation in the stored address", permanent=True)
+        if thread and kind == "channel":
+            conversation = f"{conversation};messageid={thread}"
+        return await self.connector.send(service_url, conversation, message)
 
     def _uninstalled(self, team_id: str) -> bool:
         return any(w.team_id == team_id and w.uninstalled_at is not None for w in self.actions.workspaces())

@@ -83,7 +83,7 @@ async def said_in(ctx: TeamsContext, w: Who, activity: dict) -> Said:
     missing = [a for a, _ in mentions if a not in ours and a not in known]
     if missing:
         members = await read_roster(ctx, w)
-        known.update(await ctx.run(book.learn_members, w.tenant_id, members))
+        known.update(await ctx.run(book.learn_members, w.tenant_id, members, w.service_url))
     return markup.parse(text, mentions, ours, known.get)
 
 

@@ -77,10 +77,11 @@ def _query(data: dict) -> Any:
 
 def _done(ctx: TeamsContext, w: Who, actor, data: dict) -> dict:
     number, now = _number(data), ctx.clock()
+    listed = _query(data) if "q" in data else None  # checked before anything changes
     outcome = ctx.actions.set_status(w.tenant_id, actor, number, "done", now)
     note = f"✅ {cards.escape(w.name or 'Someone')} marked **#{outcome.action.number}** done."
-    if "q" in data:
-        parsed, query = _query(data)
+    if listed is not None:
+        parsed, query = listed
         listing = ctx.actions.list(w.tenant_id, actor, parsed, now)
         return cards.listing_card(listing, query, note=note)
     return cards.in_place_card(outcome.action, note)

@@ -99,4 +99,4 @@ def conversation_update(ctx: TeamsContext, activity: dict) -> None:
             book.save(tenant, CHANNEL, channel["id"], {**reference, "teamId": team_id}, service_url, now)
     people = [m for m in added if m.get("id") not in bot]
     if people:
-        turns.directory(ctx).learn_members(tenant, people)
+        turns.directory(ctx).learn_members(tenant, people, service_url)
