@@ -176,3 +176,20 @@ def test_bad_tokens_are_refused_and_reach_nothing(bot, standin, authorization):
     answer = driver.post(driver.message(standin.lina, "add Sneaky due Dec 5"), authorization=authorization)
     assert answer.status == 401
     assert standin.sent_of("send") == []
+
+
+def test_hostile_messages_get_short_answers(bot, standin):
+    driver, _ = bot
+    shown = texts(say(driver, standin, standin.lina, "add " + "x" * 30_000))
+    assert "at most" in shown
+    shown = texts(say(driver, standin, standin.lina, "add <b>Bold</b> &amp; <script>x</script> due Dec 5 region:LAC"))
+    assert "Added **#1** Bold & <script>x</script>" not in shown  # never shown unescaped
+    assert "Bold & \\<script\\>x\\</script\\>" in shown
+    empty = driver.message(standin.lina, "")
+    empty.pop("text")
+    assert driver.post(empty).status == 200
+    weird = driver.message(standin.lina, "list")
+    weird["from"] = {"id": "29:x"}  # no object ID: not a person of the tenant
+    assert driver.post(weird).status == 200
+    assert driver.post(driver.message(standin.lina, "list"), raw=b"[1,2]").status == 400
+    assert len(standin.sent_of("send")) == 2

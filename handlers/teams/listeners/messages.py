@@ -52,12 +52,14 @@ async def answer(ctx: TeamsContext, activity: dict) -> tuple[Who, dict] | None:
         w = who(activity)
     except NotAPerson:
         return None
+    text = activity.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return None  # a card's submitted values, a reaction, an edit: nothing typed to answer
     if not w.personal and not turns.mentions_bot(ctx, activity):
         return None  # in a channel, only what mentions the bot is for it
     try:
-        text = activity.get("text")
-        if not isinstance(text, str) or markup.too_long(text):
-            grammar.check_length(markup.MAX_TEXT + 1)
+        if markup.too_long(text):
+            grammar.check_length(len(text))  # refused before any markup is read
         actor = await turns.sender(ctx, w)
         if not w.personal:
             await ctx.run(remember_channel, turns.directory(ctx), w, ctx.clock())
