@@ -193,3 +193,17 @@ def test_hostile_messages_get_short_answers(bot, standin):
     assert driver.post(weird).status == 200
     assert driver.post(driver.message(standin.lina, "list"), raw=b"[1,2]").status == 400
     assert len(standin.sent_of("send")) == 2
+
+
+def test_a_long_list_pages_with_show_more(bot, standin):
+    driver, _ = bot
+    for n in range(1, 23):
+        say(driver, standin, standin.lina, f"add Task number {n} due Dec 5 region:LAC")
+    content = say(driver, standin, standin.lina, "list region:LAC")
+    assert "**22 actions**" in texts(content) and "Showing 1–20 of 22." in texts(content)
+    more = next(b for b in buttons(content) if b.get("verb") == "more")
+    answer = driver.post(driver.card_action(standin.lina, "more", more["data"]))
+    shown = texts(answer.body["value"])
+    assert answer.status == 200 and "**#21**" in shown and "**#22**" in shown and "**#1** " not in shown
+    forged = driver.post(driver.card_action(standin.lina, "more", {**more["data"], "o": -5}))
+    assert "out of date" in forged.body["value"]
