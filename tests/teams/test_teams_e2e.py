@@ -207,3 +207,19 @@ def test_a_long_list_pages_with_show_more(bot, standin):
     assert answer.status == 200 and "**#21**" in shown and "**#22**" in shown and "**#1** " not in shown
     forged = driver.post(driver.card_action(standin.lina, "more", {**more["data"], "o": -5}))
     assert "out of date" in forged.body["value"]
+
+
+def test_a_message_delivered_twice_is_answered_once(bot, standin):
+    driver, runtime = bot
+    activity = driver.message(standin.lina, "add Once only due Dec 5 region:LAC")
+    assert driver.post(activity).status == 200
+    assert driver.post(activity).status == 200
+    standin.wait_for("send")
+    assert len(standin.sent_of("send")) == 1
+    assert runtime.platforms["teams"].actions.list(standin.tenant_id, None, _all(), WORKSHOP_NOW).total == 1
+
+
+def _all():
+    from bot.core.grammar import ListQuery
+
+    return ListQuery(status="all")

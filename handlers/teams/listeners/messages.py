@@ -6,6 +6,7 @@ write; a failure says sorry and logs only its kind. Never raises into the SDK.""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from bot.core import grammar
@@ -27,6 +28,7 @@ from bot.core.execute import (
 from bot.core.grammar import Command
 from bot.core.questions import parse_question
 from bot.core.records import Actor
+from bot.core.seen_events import SeenEvents
 from handlers.teams import cards, markup, turns
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import NotAPerson, Who, remember_channel, who
@@ -57,6 +59,11 @@ async def answer(ctx: TeamsContext, activity: dict) -> tuple[Who, dict] | None:
         return None  # a card's submitted values, a reaction, an edit: nothing typed to answer
     if not w.personal and not turns.mentions_bot(ctx, activity):
         return None  # in a channel, only what mentions the bot is for it
+    activity_id = activity.get("id")
+    if isinstance(activity_id, str) and activity_id:
+        if not await ctx.run(_first_time, ctx, w, activity_id):
+            log.info("teams message %s (tenant %s) already answered: skipped", activity_id[:40], w.tenant_id)
+            return None
     try:
         if markup.too_long(text):
             grammar.check_length(len(text))  # refused before any markup is read
@@ -70,6 +77,16 @@ async def answer(ctx: TeamsContext, activity: dict) -> tuple[Who, dict] | None:
     except Exception as exc:
         log.error("teams message failed (tenant %s): %s", w.tenant_id, type(exc).__name__)
         return w, cards.sorry_activity()
+
+
+def _first_time(ctx: TeamsContext, w: Who, activity_id: str) -> bool:
+    """Whether this message is new: Bot Framework may deliver it again when an answer was slow, and
+    another process may get it. Activity IDs are unique per conversation."""
+    seen = ctx.services.get("seen")
+    if seen is None:
+        seen = ctx.services["seen"] = SeenEvents(ctx.actions)
+    key = "teams:" + hashlib.sha256(f"{w.conversation_id}|{activity_id}".encode()).hexdigest()[:40]
+    return seen.first_time(w.tenant_id, key, ctx.clock())
 
 
 def respond(ctx: TeamsContext, w: Who, actor: Actor, what: Said) -> dict:
