@@ -14,7 +14,6 @@ and remembered with their account."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import threading
@@ -143,6 +142,18 @@ class Directory:
             return self.ctx.people.remember(w.tenant_id, w.user_id, now, name=w.name, tz=w.tz, is_admin=admin)
         return Actor(w.user_id, admin, found.tz)
 
+    def seen_channel(self, w: Who) -> None:
+        """Keep the address of the channel (the conversation without its thread) the person wrote in."""
+        if w.personal:
+            return
+        channel = w.conversation_id.split(";", 1)[0]
+        reference: dict[str, Any] = {
+            "conversation": {"id": channel, "conversationType": w.conversation_type, "tenantId": w.tenant_id}
+        }
+        if w.team_id:
+            reference["teamId"] = w.team_id
+        self._save_once(w.tenant_id, CHANNEL, channel, reference, w.service_url)
+
     def is_admin(self, user_id: str, email: str | None) -> bool:
         admins = self.ctx.admins
         return user_id.lower() in admins or bool(email and email.lower() in admins)
@@ -182,14 +193,3 @@ class Directory:
                 person = {"user": {"id": account, "aadObjectId": oid, "name": name}, "serviceUrl": service_url}
                 self.book.save(tenant, USER, oid, person, service_url, now)
         return found
-
-
-def remember_channel(directory: Directory, w: Who, now: dt.datetime) -> None:
-    """Keep the address of the channel (the conversation without its thread) the person wrote in."""
-    if w.personal:
-        return
-    channel = w.conversation_id.split(";", 1)[0]
-    reference = {"conversation": {"id": channel, "conversationType": w.conversation_type, "tenantId": w.tenant_id}}
-    if w.team_id:
-        reference["teamId"] = w.team_id
-    directory._save_once(w.tenant_id, CHANNEL, channel, reference, w.service_url)

@@ -104,7 +104,7 @@ def test_a_forged_button_is_stale(bot, standin):
 
 
 def test_a_question_by_mention_is_answered_in_the_thread(bot, standin):
-    driver, _ = bot
+    driver, runtime = bot
     say(driver, standin, standin.lina, "add Write the LAC report due Dec 5 region:LAC")
     say(driver, standin, standin.lina, "add Call Nairobi due Dec 8 region:Africa")
     activity = driver.mention(standin.tim, standin.team, "what's open for LAC?", channel_name="LAC")
@@ -113,6 +113,11 @@ def test_a_question_by_mention_is_answered_in_the_thread(bot, standin):
     assert sent.conversation_id == activity["conversation"]["id"]  # the thread it was asked in
     shown = texts(card_of(sent))
     assert "Write the LAC report" in shown and "Call Nairobi" not in shown
+    from bot.core.addresses import AddressBook
+
+    channel = standin.channel(standin.team, "LAC")
+    stored = AddressBook(runtime.platforms["teams"].actions).get(standin.tenant_id, "channel", channel)
+    assert stored is not None and stored.reference["teamId"] == standin.team["id"]  # kept for later posts
 
 
 def test_a_mentioned_person_becomes_an_owner_by_object_id(bot, standin):

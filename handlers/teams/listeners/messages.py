@@ -31,7 +31,7 @@ from bot.core.records import Actor
 from bot.core.seen_events import SeenEvents
 from handlers.teams import cards, markup, turns
 from handlers.teams.context import TeamsContext
-from handlers.teams.identity import NotAPerson, Who, remember_channel, who
+from handlers.teams.identity import NotAPerson, Who, who
 
 log = logging.getLogger("actionbot.teams.messages")
 
@@ -69,7 +69,7 @@ async def answer(ctx: TeamsContext, activity: dict) -> tuple[Who, dict] | None:
             grammar.check_length(len(text))  # refused before any markup is read
         actor = await turns.sender(ctx, w)
         if not w.personal:
-            await ctx.run(remember_channel, turns.directory(ctx), w, ctx.clock())
+            await ctx.run(turns.directory(ctx).seen_channel, w)
         what = await turns.said_in(ctx, w, activity)
         return w, await ctx.run(respond, ctx, w, actor, what)
     except UserError as err:
