@@ -164,6 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     rlist.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     rlist.set_defaults(func=cmd_region_list)
 
+    teams = sub.add_parser("teams", help="Microsoft Teams tools", description="Microsoft Teams tools.")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="SUBCOMMAND")
+    package = teams_sub.add_parser(
+        "package",
+        help="write the Teams app package (zip) to upload to Teams",
+        description="Write the Teams app package; see `actionbot teams package --help`.",
+        add_help=False,  # its own options and --help are the package tool's
+    )
+    package.set_defaults(func=lambda args: platforms_tool("teams", "package", []))
+
     demo = sub.add_parser(
         "demo",
         help="play a scripted session against a local Slack stand-in",
@@ -186,6 +196,9 @@ def iso_instant(text: str) -> dt.datetime:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["teams", "package"]:  # its options are the package tool's own (argparse would take them)
+        return platforms_tool("teams", "package", argv[2:])
     args = build_parser().parse_args(argv)
     log_format.configure(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -202,6 +215,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- commands --------------------------------------------------------------------------------
+
+
+def platforms_tool(platform: str, name: str, argv: list[str]) -> int:
+    """A platform's own tool (`actionbot teams package`: the zip Teams installs)."""
+    from bot import platforms
+
+    return platforms.tool(platform, name)(argv)
 
 
 def cmd_run(args) -> int:
