@@ -1,0 +1,32 @@
+"""The people a form offers: the members of the team the dialog was opened in (or of the chat), read
+from the Bot Connector (`pagedMembers`) by their Entra object ID. A roster that cannot be read leaves the
+form with the people it already knows; the form still opens."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from handlers.teams.dialogs._identity import GUID, Where
+
+log = logging.getLogger("actionbot.teams.roster")
+ROSTER_SECONDS = 4.0  # a dialog must open in time; a slow roster leaves the list short, not the form shut
+MAX_PEOPLE = 1000
+
+
+async def roster(ctx, at: Where) -> list[dict]:
+    """Members (`aadObjectId`, `name`, `email`…) of the team, or of the conversation; [] when unreadable."""
+    conversation = at.team or at.conversation.split(";")[0]
+    if not conversation or not at.service_url:
+        return []
+    try:
+        members = await asyncio.wait_for(ctx.connector.members(at.service_url, conversation), ROSTER_SECONDS)
+    except Exception as err:  # the connector's errors, a timeout, a connection lost: the form opens anyway
+        log.warning("roster not read: %s", type(err).__name__)
+        return []
+    return [m for m in members if isinstance(m, dict) and GUID.fullmatch(str(m.get("aadObjectId") or ""))][:MAX_PEOPLE]
+
+
+def names(members: list[dict]) -> dict[str, str]:
+    """Object ID → name of roster members."""
+    return {m["aadObjectId"]: str(m.get("name") or m.get("email") or m["aadObjectId"])[:200] for m in members}
