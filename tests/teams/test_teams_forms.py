@@ -5,6 +5,8 @@ Add note and region dialogs; the message action; the import form (paste, preview
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 pytest.importorskip("microsoft_teams.apps", reason="the teams extra is not installed")
@@ -25,8 +27,8 @@ from tests.teams.teams_helpers import serving  # noqa: E402
 
 
 class Bot:
-    def __init__(self, driver: TeamsDriver, actions: ActionService, standin, clock: Clock):
-        self.driver, self.actions, self.standin, self.clock = driver, actions, standin, clock
+    def __init__(self, driver: TeamsDriver, actions: ActionService, standin, clock: Clock, courier):
+        self.driver, self.actions, self.standin, self.clock, self.courier = driver, actions, standin, clock, courier
 
     def fetch(self, user: dict, form: str, conversation=None, **extra) -> dict:
         answer = self.driver.post(self.driver.task_fetch(user, open_data(form, **extra), conversation=conversation))
@@ -40,6 +42,18 @@ class Bot:
 
     def get(self, number: int, tenant: str | None = None):
         return self.actions.get(tenant or self.standin.tenant_id, number, self.clock())
+
+
+class Courier:
+    """Records what new owners the forms ask to be told (the scheduler's courier in production)."""
+
+    def __init__(self):
+        self.delivered: list[tuple[str, list]] = []
+        self.called = threading.Event()
+
+    def deliver(self, team_id: str, notices: list) -> None:
+        self.delivered.append((team_id, notices))
+        self.called.set()
 
 
 @pytest.fixture
@@ -57,13 +71,14 @@ def bot(standin, db_url):
         app_id=standin.app_id,
         admins=frozenset({standin.admin["aadObjectId"].lower()}),
         clock=clock,
+        courier=Courier(),
     )
     app = make_app(credentials, connector, tenant_id=standin.tenant_id)
     dialogs.register(app, ctx)
     message_action.register(app, ctx)
     bridge = TeamsBridge(BotFrameworkAuth(standin.app_id, SigningKeys(standin.metadata_url)), SdkHandler(app))
     with serving(wsgi_app(bridge)) as url:
-        yield Bot(TeamsDriver(standin, url + "/api/messages"), actions, standin, clock)
+        yield Bot(TeamsDriver(standin, url + "/api/messages"), actions, standin, clock, ctx.courier)
     bridge.run(connector.aclose())
     bridge.loop.stop()
     db.dispose()
@@ -146,6 +161,26 @@ def test_a_saved_add_form_creates_the_action_and_echoes_the_date(bot, standin):
     assert action.channel_id == standin.channel(standin.team, "LAC")
     with pytest.raises(NotFound):  # another tenant sees nothing
         bot.actions.get("00000000-0000-0000-0000-000000000001", 1, bot.clock())
+
+
+def test_new_owners_are_handed_to_the_courier(bot, standin):
+    tim = standin.tim["aadObjectId"]
+    bot.submit(standin.lina, add_form(title="Tell Tim", users=tim, due="2014-11-28"))
+    assert bot.courier.called.wait(10)
+    ((tenant, notices),) = bot.courier.delivered
+    assert tenant == standin.tenant_id and len(notices) == 1
+    bot.courier.called.clear()
+    bot.submit(standin.lina, add_form(title="Nobody to tell", named="KM team"))
+    bot.submit(standin.lina, add_form(title="Tell Tim again", users=tim))
+    assert bot.courier.called.wait(10)
+    assert [len(n) for _, n in bot.courier.delivered] == [1, 1]  # none for the action without people
+
+
+def test_a_personal_chat_offers_the_people_the_bot_has_met(bot, standin):
+    bot.fetch(standin.tim, "add")  # Tim talks to the bot once
+    card = card_of(bot.fetch(standin.lina, "add"))  # Lina's own chat: its roster is Lina alone
+    offered = {c["value"]: c["title"] for c in elements(card)["users"]["choices"]}
+    assert offered == {standin.lina["aadObjectId"]: "Lina Haddad", standin.tim["aadObjectId"]: "Tim Boyle"}
 
 
 def test_field_errors_show_under_their_fields_and_nothing_is_saved(bot, standin):

@@ -30,3 +30,14 @@ async def roster(ctx, at: Where) -> list[dict]:
 def names(members: list[dict]) -> dict[str, str]:
     """Object ID → name of roster members."""
     return {m["aadObjectId"]: str(m.get("name") or m.get("email") or m["aadObjectId"])[:200] for m in members}
+
+
+async def choosable(ctx, at: Where, members: list[dict] | None = None) -> dict[str, str]:
+    """Object ID → name of the people a form offers: those the bot has met in the tenant, then the
+    members of this team or chat (the roster's names win), the person acting always among them."""
+    if members is None:
+        members = await roster(ctx, at)
+    people = {u: n for u, n in (await ctx.run(ctx.people.directory, at.tenant)).items() if GUID.fullmatch(u)}
+    people.update(names(members))
+    people.setdefault(at.user, at.name or at.user)
+    return people

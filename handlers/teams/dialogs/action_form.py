@@ -33,7 +33,7 @@ from handlers.teams.dialogs._cards import (
     with_errors,
 )
 from handlers.teams.dialogs._identity import GUID, Where, actor_for, learn_names
-from handlers.teams.dialogs._roster import names, roster
+from handlers.teams.dialogs._roster import choosable
 from handlers.teams.dialogs._wording import words
 
 log = logging.getLogger("actionbot.teams.action_form")
@@ -159,8 +159,7 @@ def _regions(ctx: TeamsContext, tenant: str) -> list[str]:
 async def open_add(ctx: TeamsContext, at: Where, *, title: str = "", link: str | None = None) -> dict:
     await ctx.run(actor_for, ctx, at)
     regions = await ctx.run(_regions, ctx, at.tenant)
-    people = names(await roster(ctx, at))
-    people.setdefault(at.user, at.name or at.user)
+    people = await choosable(ctx, at)
     meta: dict[str, Any] = {"form": ADD}
     if link:
         meta["link"] = link
@@ -181,7 +180,7 @@ async def open_edit(ctx: TeamsContext, at: Where, number: object) -> dict:
         action, regions = await ctx.run(load)
     except UserError as err:
         return notice(f"Edit #{n}", words(err.message))
-    people = {**names(await roster(ctx, at)), **owner_names(action)}
+    people = {**owner_names(action), **(await choosable(ctx, at))}
     meta = {"form": EDIT, "n": n, "kept_due": action.due.date.isoformat() if action.due.date else None}
     return dialog(f"Edit #{n}", form_card(regions, people, values_of(action), meta))
 
@@ -295,8 +294,7 @@ async def submit_form(ctx: TeamsContext, at: Where, data: dict) -> dict:
     link = link_of(data.get("link"))
     if link:
         meta["link"] = link
-    people = names(await roster(ctx, at))
-    people.setdefault(at.user, at.name or at.user)
+    people = await choosable(ctx, at)
 
     def save() -> tuple[dict[str, str], Outcome | None, list[str]]:
         now = ctx.clock()

@@ -16,7 +16,7 @@ from handlers.teams.context import TeamsContext
 from handlers.teams.dialogs import REGION
 from handlers.teams.dialogs._cards import card, choice, choice_set, close, dialog, submit, text_input, with_errors
 from handlers.teams.dialogs._identity import GUID, Where, actor_for
-from handlers.teams.dialogs._roster import ROSTER_SECONDS, names, roster
+from handlers.teams.dialogs._roster import ROSTER_SECONDS, choosable
 from handlers.teams.dialogs._wording import words
 from handlers.teams.dialogs.action_form import OUT_OF_DATE, SORRY, field, notice
 
@@ -87,7 +87,7 @@ async def _choices(ctx: TeamsContext, at: Where) -> tuple[dict[str, str], dict[s
             channels = {c["id"]: c.get("name") or "General" for c in found if CHANNEL.fullmatch(str(c.get("id")))}
         except Exception as err:  # the form opens without the list
             log.warning("channels not read: %s", type(err).__name__)
-    return channels, names(await roster(ctx, at))
+    return channels, await choosable(ctx, at)
 
 
 async def open_region(ctx: TeamsContext, at: Where, name: object) -> dict:
