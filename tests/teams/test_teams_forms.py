@@ -480,6 +480,9 @@ def test_import_mistakes_show_on_the_form(bot, standin, workshop):
     assert list(errors_of(empty)) == ["text"]
     huge = card_of(bot.submit(standin.tim, {**start, "text": "x" * 10_001}, conversation))
     assert "actionbot import" in errors_of(huge)["text"]
+    wide = "Action\tBy whom\n" + "".join(f"撰写区域知识管理报告并分发给所有协调员{n}\tTim Boyle\n" for n in range(300))
+    too_big = card_of(bot.submit(standin.tim, {**start, "text": wide}, conversation))
+    assert len(wide) <= 10_000 and "actionbot import" in errors_of(too_big)["text"]
     long_cell = "Action\tBy whom\tGroup\nShare it\tTim Boyle\t" + "G" * 150 + "\n"
     flagged = card_of(bot.submit(standin.tim, {**start, "text": long_cell}, conversation))
     assert [a["title"] for a in flagged["actions"]] == ["Back"]  # nothing to confirm until it is fixed

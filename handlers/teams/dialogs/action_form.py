@@ -43,6 +43,7 @@ MAX_REGION_CHOICES = 500
 MAX_LINK = 1000
 LINK_PREFIX = "https://teams.microsoft.com/l/message/"
 MAX_NUMBER = 10**9
+MAX_NAMED = MAX_OWNERS * 201  # every owner a 200-character name, one a line: a stored list is shown whole
 TEXT_FIELDS = ("title", "named", "group", "meeting", "note")
 OUT_OF_DATE = "This form is out of date; open it again."
 SORRY = "Something went wrong on our side and nothing was saved. Please try again."
@@ -95,7 +96,7 @@ def form_card(
             "Named owners (teams or roles who are not in Teams, one a line)",
             values.get("named"),
             multiline=True,
-            max_length=1000,
+            max_length=MAX_NAMED,
             placeholder="KM Regional Coordinators",
         ),
         date_input("due", "Due date", values.get("due")),
@@ -218,7 +219,7 @@ def link_of(value: object) -> str | None:
 
 def submitted_values(data: dict) -> dict[str, str]:
     """The inputs as submitted, to show the form again."""
-    limits = {"title": MAX_TITLE, "named": 1000, "note": MAX_NOTE, "due": 10, "due_opts": 20, "users": 40 * 50}
+    limits = {"title": MAX_TITLE, "named": MAX_NAMED, "note": MAX_NOTE, "due": 10, "due_opts": 20, "users": 40 * 50}
     return {name: field(data, name, limits.get(name, 200)) for name in ("region", "group", "meeting", *limits)}
 
 
@@ -233,7 +234,7 @@ def read_form(data: dict, today: dt.date, kept_due: str | None = None) -> tuple[
     if any(not GUID.fullmatch(u) for u in users):
         errors["users"] = "Choose the owners from the list."
         users = [u for u in users if GUID.fullmatch(u)]
-    named = [n.strip() for n in field(data, "named", 1000).splitlines() if n.strip()]
+    named = [n.strip() for n in field(data, "named", MAX_NAMED).splitlines() if n.strip()]
     crowded = too_many_owners(users, named)
     if crowded:
         errors["users"] = words(crowded)

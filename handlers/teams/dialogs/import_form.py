@@ -8,6 +8,7 @@ its confirmation plan the same inputs, so they agree unless the workspace change
 
 from __future__ import annotations
 
+import json
 import logging
 
 from bot.core.dates import Due, format_date
@@ -38,6 +39,8 @@ from handlers.teams.dialogs.action_form import NO_REGION, SORRY, after_save, fie
 log = logging.getLogger("actionbot.teams.import_form")
 PREVIEW, CONFIRM, BACK = "preview", "confirm", "back"
 MAX_PASTE = 10_000  # it travels twice in the preview card (Confirm and Back), which must stay under 80 KB
+MAX_CARD_BYTES = 80_000  # Teams refuses messages over about 100 KB
+TOO_BIG = "That is too long for a form; import it as a file with “actionbot import”."
 PREVIEW_ROWS = 40
 MAX_WARNINGS = 30
 TITLE = "Import actions"
@@ -210,7 +213,10 @@ async def _preview(ctx: TeamsContext, at: Where, values: dict[str, str], members
         return await _form_again(ctx, at, values, {"text": "Something went wrong on our side. Please try again."})
     if not plan.rows:
         return await _form_again(ctx, at, values, {"text": "I found no actions in that text."})
-    return dialog("Import preview", preview_card(plan, values, names(members)))
+    answer = dialog("Import preview", preview_card(plan, values, names(members)))
+    if len(json.dumps(answer)) > MAX_CARD_BYTES:  # as the bridge sends it: non-ASCII text counts six-fold
+        return await _form_again(ctx, at, values, {"text": TOO_BIG})
+    return answer
 
 
 async def _confirm(ctx: TeamsContext, at: Where, values: dict[str, str], members: list[dict]) -> dict:
