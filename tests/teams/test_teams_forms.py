@@ -69,7 +69,7 @@ def bot(standin, db_url):
         actions=actions,
         connector=connector,
         app_id=standin.app_id,
-        admins=frozenset({standin.admin["aadObjectId"].lower()}),
+        admins=frozenset({standin.admin["aadObjectId"].lower(), "eve@contoso.test"}),
         clock=clock,
         courier=Courier(),
     )
@@ -349,6 +349,8 @@ def test_region_dialog_for_admins_with_field_errors(bot, standin):
         "America/Bogota",
         "tue 10:00",
     )
+    eve = standin.add_user("Eve Example", email="Eve@Contoso.test")  # TEAMS_ADMINS names her address
+    assert "name" in elements(card_of(bot.fetch(eve, "region", name="LAC region")))
     not_admin = bot.submit(standin.lina, {**data, "name": "Mine", "days": "mon-fri", "summary": "mon 09:00"})
     assert "admin" in said(card_of(not_admin))
 

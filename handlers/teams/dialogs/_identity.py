@@ -1,19 +1,24 @@
 """Who is acting in a Teams invoke, and in which tenant: the tenant is the workspace (platform "teams"),
 the person their Entra object ID (`from.aadObjectId`), their zone the activity's `clientInfo` entity or
-`localTimezone` (remembered on every activity), admin when TEAMS_ADMINS names their object ID.
+`localTimezone` (remembered on every activity), admin when TEAMS_ADMINS names their object ID or the
+e-mail address (or user principal name) their roster entry gives (read once in ten minutes a person).
 
 Duplicates what forms need of handlers/teams/identity.py (teams-adapter's); fold at merge."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
+
+from cachetools import TTLCache
 
 from bot.core.records import Actor
 from handlers.teams.context import TeamsContext
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MAX_ID = 255
+_addresses: TTLCache = TTLCache(10_000, 600)  # (tenant, object ID) -> their addresses, lower case
 
 
 class NotAPerson(ValueError):
@@ -32,6 +37,7 @@ class Where:
     conversation: str  # the conversation ID as sent (a channel thread keeps its ;messageid=)
     channel: str | None  # the team channel's ID, None in a personal or group chat
     team: str | None  # the team's ID, when in a team
+    admin: bool = False  # set by `with_admin`
 
 
 def _str(value: object, limit: int = MAX_ID) -> str:
@@ -78,11 +84,31 @@ def where(activity: dict) -> Where:
     )
 
 
+async def with_admin(ctx: TeamsContext, at: Where) -> Where:
+    """`at` with whether TEAMS_ADMINS names the person, by object ID or by the address on their roster
+    entry (the roster is read only when the list holds addresses, and its answer kept a while)."""
+    if at.user.lower() in ctx.admins:
+        return dataclasses.replace(at, admin=True)
+    addresses = {a for a in ctx.admins if "@" in a}
+    if not addresses:
+        return at
+    key = (at.tenant, at.user)
+    found = _addresses.get(key)
+    if found is None:
+        from handlers.teams.dialogs._roster import roster  # here: _roster imports this module
+
+        mine = [m for m in await roster(ctx, at) if m["aadObjectId"] == at.user]
+        if not mine:  # unknown now: not an admin this time, asked again next time
+            return at
+        found = {str(mine[0].get(k) or "").lower() for k in ("email", "userPrincipalName")} - {""}
+        _addresses[key] = found
+    return dataclasses.replace(at, admin=bool(found & addresses))
+
+
 def actor_for(ctx: TeamsContext, at: Where) -> Actor:
     """The acting person, remembered with the name and zone this activity gives (runs the database: call
     it off the event loop)."""
-    is_admin = at.user.lower() in ctx.admins
-    return ctx.people.remember(at.tenant, at.user, ctx.clock(), name=at.name, tz=at.tz, is_admin=is_admin)
+    return ctx.people.remember(at.tenant, at.user, ctx.clock(), name=at.name, tz=at.tz, is_admin=at.admin)
 
 
 def learn_names(ctx: TeamsContext, tenant: str, people: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from handlers.teams.context import TeamsContext
 from handlers.teams.dialogs import ADD, EDIT, IMPORT, NOTE, REGION, action_form, import_form, note_form, region_form
-from handlers.teams.dialogs._identity import NotAPerson, obj, where
+from handlers.teams.dialogs._identity import NotAPerson, obj, where, with_admin
 from handlers.teams.dialogs.action_form import notice
 
 log = logging.getLogger("actionbot.teams.dialogs")
@@ -29,7 +29,7 @@ def submitted(activity: dict) -> dict:
 
 async def open_dialog(ctx: TeamsContext, activity: dict) -> dict:
     try:
-        at = where(activity)
+        at = await with_admin(ctx, where(activity))
     except NotAPerson:
         return notice("Actionbot", CANNOT)
     data = submitted(activity)
@@ -49,7 +49,7 @@ async def open_dialog(ctx: TeamsContext, activity: dict) -> dict:
 
 async def submit_dialog(ctx: TeamsContext, activity: dict) -> dict:
     try:
-        at = where(activity)
+        at = await with_admin(ctx, where(activity))
     except NotAPerson:
         return notice("Actionbot", CANNOT)
     data = submitted(activity)

@@ -12,7 +12,7 @@ import re
 
 from handlers.teams.context import TeamsContext
 from handlers.teams.dialogs import ADD
-from handlers.teams.dialogs._identity import NotAPerson, obj, where
+from handlers.teams.dialogs._identity import NotAPerson, obj, where, with_admin
 from handlers.teams.dialogs.action_form import MAX_TITLE, SORRY, link_of, notice, open_add, submit_form
 from handlers.teams.listeners.dialogs import activity_dict
 
@@ -53,7 +53,7 @@ def register(app, ctx: TeamsContext) -> None:
             return notice("Actionbot", UNKNOWN)
         try:
             title, link = message_of(activity)
-            return await open_add(ctx, where(activity), title=title, link=link)
+            return await open_add(ctx, await with_admin(ctx, where(activity)), title=title, link=link)
         except NotAPerson:
             return notice("Create follow-up action", "I cannot create an action from here.")
         except Exception as err:
@@ -67,7 +67,7 @@ def register(app, ctx: TeamsContext) -> None:
             return notice("Actionbot", UNKNOWN)
         data = obj(obj(activity.get("value")).get("data"))
         try:
-            return await submit_form(ctx, where(activity), {**data, "form": ADD})
+            return await submit_form(ctx, await with_admin(ctx, where(activity)), {**data, "form": ADD})
         except NotAPerson:
             return notice("Create follow-up action", "I cannot create an action from here.")
         except Exception as err:
