@@ -183,6 +183,13 @@ def test_a_personal_chat_offers_the_people_the_bot_has_met(bot, standin):
     assert offered == {standin.lina["aadObjectId"]: "Lina Haddad", standin.tim["aadObjectId"]: "Tim Boyle"}
 
 
+def test_the_form_opens_when_the_roster_cannot_be_read(bot, standin):
+    standin.fail("members", status=403, code="Forbidden", times=5)  # permanent: not retried
+    card = card_of(bot.fetch(standin.lina, "add", conversation=bot.driver.channel(standin.team, "LAC")))
+    offered = {c["value"] for c in elements(card)["users"]["choices"]}
+    assert offered == {standin.lina["aadObjectId"]}  # the person acting, at least
+
+
 def test_field_errors_show_under_their_fields_and_nothing_is_saved(bot, standin):
     answer = bot.submit(standin.lina, add_form(title="  ", due="2014-11-01", group="KM"))
     card = card_of(answer)
