@@ -500,3 +500,13 @@ def test_import_mistakes_show_on_the_form(bot, standin, workshop):
     from bot.core.grammar import ListQuery
 
     assert bot.actions.list(standin.tenant_id, None, ListQuery(status="all"), bot.clock()).total == 0
+
+
+def test_another_message_command_is_not_taken_for_ours(bot, standin):
+    message = {"text": "Check this", "from": standin.tim}
+    answer = bot.driver.post(bot.driver.message_action_fetch(standin.lina, "somethingElse", message))
+    assert answer.status == 200 and "do not know" in said(card_of(answer.body))
+    answer = bot.driver.post(bot.driver.message_action_submit(standin.lina, "somethingElse", {"title": "x"}, message))
+    assert "do not know" in said(card_of(answer.body))
+    with pytest.raises(NotFound):
+        bot.get(1)

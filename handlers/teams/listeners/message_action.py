@@ -15,9 +15,10 @@ from handlers.teams.dialogs import ADD
 from handlers.teams.dialogs._identity import NotAPerson, obj, where, with_admin
 from handlers.teams.dialogs.action_form import MAX_TITLE, SORRY, link_of, notice, open_add, submit_form
 from handlers.teams.listeners.dialogs import activity_dict
+from handlers.teams.package import MESSAGE_ACTION_ID
 
 log = logging.getLogger("actionbot.teams.message_action")
-COMMAND_ID = "createFollowUpAction"  # handlers.teams.package.MESSAGE_ACTION_ID: the manifest's command
+COMMAND_ID = MESSAGE_ACTION_ID  # the manifest's command
 UNKNOWN = "I do not know that command."
 MAX_HTML = 200_000
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
