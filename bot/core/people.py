@@ -129,7 +129,7 @@ class PeopleService:
     def directory(self, team_id: str, limit: int = 500) -> dict[str, str]:
         """User ID → name of the people the bot has met in the workspace (a form's owner choices where the
         platform gives no member list, such as a personal chat), most recently seen first."""
-        ws = self.actions.known_ref(team_id)
+        ws = self.actions.workspaces.known(team_id)
         if ws is None:
             return {}
         with self.actions.db.reading() as s:
