@@ -23,6 +23,7 @@ from handlers.teams.dialogs.action_form import OUT_OF_DATE, SORRY, field, notice
 log = logging.getLogger("actionbot.teams.region_form")
 NONE = "-"
 CHANNEL = re.compile(r"19:[A-Za-z0-9_.@-]{1,200}")
+MAX_ALIASES = 5000  # a region's stored aliases are shown whole, so saving the form never cuts them
 FIELDS = ("name", "aliases", "channel", "lead", "tz", "days", "summary")
 
 
@@ -48,7 +49,10 @@ def region_card(
     body = [
         text_input("name", "Name", values.get("name"), required=True, max_length=100),
         text_input(
-            "aliases", "Aliases (other names people use, separated by commas)", values.get("aliases"), max_length=500
+            "aliases",
+            "Aliases (other names people use, separated by commas)",
+            values.get("aliases"),
+            max_length=MAX_ALIASES,
         ),
         choice_set(
             "channel",
@@ -124,7 +128,7 @@ def read_spec(data: dict) -> tuple[RegionSpec, dict[str, str]]:
         lead = ""
     spec = RegionSpec(
         name=field(data, "name", 100).strip(),
-        aliases=[a.strip() for a in field(data, "aliases", 500).split(",") if a.strip()],
+        aliases=[a.strip() for a in field(data, "aliases", MAX_ALIASES).split(",") if a.strip()],
         channel_id=channel or None,
         lead_user_id=lead or None,
         timezone=field(data, "tz", 64).strip() or None,
@@ -160,6 +164,6 @@ async def submit_region(ctx: TeamsContext, at: Where, data: dict) -> dict:
         return notice("Edit region", SORRY)
     if problems:
         channels, people = await _choices(ctx, at)
-        shown = {f: field(data, f, 500) for f in FIELDS}
+        shown = {f: field(data, f, MAX_ALIASES) for f in FIELDS}
         return dialog("Edit region", region_card(current, shown, channels, people, problems))
     return close(f"Saved the region {spec.name}.")
