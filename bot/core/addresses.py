@@ -35,11 +35,11 @@ class AddressBook:
         if len(data) > MAX_REFERENCE_CHARS or len(key) > 250:
             raise ValueError("address too large")
         with self.actions.db.session() as s:
-            ws = self.actions.workspace(s, team_id, now)
+            ws = self.actions.workspaces.row(s, team_id, now)
             q.save_conversation_ref(s, ws.id, kind, key, data, service_url, now)
 
     def get(self, team_id: str, kind: str, key: str) -> Address | None:
-        ref = self.actions.known_ref(team_id)
+        ref = self.actions.workspaces.known(team_id)
         if ref is None:
             return None
         with self.actions.db.reading() as s:
@@ -49,14 +49,14 @@ class AddressBook:
             return Address(json.loads(row.reference), row.service_url)
 
     def remove(self, team_id: str, kind: str, key: str) -> None:
-        ref = self.actions.known_ref(team_id)
+        ref = self.actions.workspaces.known(team_id)
         if ref is None:
             return
         with self.actions.db.session() as s:
             q.delete_conversation_ref(s, ref.id, kind, key)
 
     def count(self, team_id: str, kind: str) -> int:
-        ref = self.actions.known_ref(team_id)
+        ref = self.actions.workspaces.known(team_id)
         if ref is None:
             return 0
         with self.actions.db.reading() as s:

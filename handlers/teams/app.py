@@ -13,6 +13,8 @@ LISTENERS = [
     "handlers.teams.listeners.messages",
     "handlers.teams.listeners.card_actions",
     "handlers.teams.listeners.lifecycle",
+    "handlers.teams.listeners.dialogs",
+    "handlers.teams.listeners.message_action",
 ]
 
 

@@ -88,7 +88,7 @@ class TeamsNotifier:
         return await self.connector.send(service_url, conversation, message)
 
     def _uninstalled(self, team_id: str) -> bool:
-        return any(w.team_id == team_id and w.uninstalled_at is not None for w in self.actions.workspaces())
+        return any(w.team_id == team_id and w.uninstalled_at is not None for w in self.actions.workspaces.all())
 
 
 def notice_activity(notice: Notice) -> dict:

@@ -46,8 +46,8 @@ def test_one_process_serves_slack_and_teams_each_seeing_only_its_own(slack, stan
         teams_list = texts(say(teams_driver, standin, standin.lina, "list all"))
         assert "Teams side task" in teams_list and "Slack side task" not in teams_list
 
-        assert {w.team_id for w in runtime.platforms["slack"].actions.workspaces()} == {TEAM}
-        assert {w.team_id for w in runtime.platforms["teams"].actions.workspaces()} == {standin.tenant_id}
+        assert {w.team_id for w in runtime.platforms["slack"].actions.workspaces.all()} == {TEAM}
+        assert {w.team_id for w in runtime.platforms["teams"].actions.workspaces.all()} == {standin.tenant_id}
         assert runtime.platforms["teams"].notifier().pace.burst == 7  # each platform brings its own pace
     finally:
         server.stop()

@@ -63,11 +63,11 @@ def test_install_stores_addresses_and_the_last_uninstall_stops_sends(bot, standi
 
     # Lina removes the app from her chat: the team still has it, so the tenant is still served
     assert driver.post(driver.installation_update(lina, "remove")).status == 200
-    assert [w.uninstalled_at for w in teams.actions.workspaces() if w.team_id == tenant] == [None]
+    assert [w.uninstalled_at for w in teams.actions.workspaces.all() if w.team_id == tenant] == [None]
 
     # the team removes it too: the last installation; nothing is sent there any more, the data stays
     assert driver.post(driver.installation_update(standin.tim, "remove", team=standin.team)).status == 200
-    assert [w.uninstalled_at for w in teams.actions.workspaces() if w.team_id == tenant] == [WORKSHOP_NOW]
+    assert [w.uninstalled_at for w in teams.actions.workspaces.all() if w.team_id == tenant] == [WORKSHOP_NOW]
     before = len(standin.sent)
     with pytest.raises(DeliveryError) as refused:
         notifier.post(notice, notifier.render(notice)[0])
@@ -77,7 +77,7 @@ def test_install_stores_addresses_and_the_last_uninstall_stops_sends(bot, standi
 
     # installed again: sends resume
     assert driver.post(driver.installation_update(lina, "add")).status == 200
-    assert [w.uninstalled_at for w in teams.actions.workspaces() if w.team_id == tenant] == [None]
+    assert [w.uninstalled_at for w in teams.actions.workspaces.all() if w.team_id == tenant] == [None]
     notifier.post(notice, notifier.render(notice)[0])
     assert standin.sent_of("send")[-1].conversation_id == standin.personal_conversation(lina)
     notifier.loop.stop()

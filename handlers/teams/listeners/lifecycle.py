@@ -59,14 +59,14 @@ def installation_update(ctx: TeamsContext, activity: dict) -> None:
         else:
             reference = {"conversation": {"id": key, "conversationType": "channel", "tenantId": w.tenant_id}}
             book.save(w.tenant_id, CHANNEL, key, {**reference, "teamId": key}, w.service_url, now)
-        ctx.actions.installed(w.tenant_id, "", now)
+        ctx.actions.workspaces.installed(w.tenant_id, "", now)
         log.info("teams app installed in tenant %s (%s)", w.tenant_id, "team" if team else w.conversation_type)
     elif activity.get("action") in ("remove", "remove-upgrade"):
         book.remove(w.tenant_id, INSTALL, key)
         if w.personal:
             book.remove(w.tenant_id, USER, w.user_id)
         if book.count(w.tenant_id, INSTALL) == 0:
-            ctx.actions.uninstalled(w.tenant_id, now)
+            ctx.actions.workspaces.uninstalled(w.tenant_id, now)
             log.info("teams app removed from tenant %s: its last installation; sends stopped", w.tenant_id)
 
 
@@ -87,11 +87,11 @@ def conversation_update(ctx: TeamsContext, activity: dict) -> None:
         book.save(tenant, INSTALL, team_id, {"team": True}, service_url, now)
         reference = {"conversation": {"id": team_id, "conversationType": "channel", "tenantId": tenant}}
         book.save(tenant, CHANNEL, team_id, {**reference, "teamId": team_id}, service_url, now)
-        ctx.actions.installed(tenant, "", now)
+        ctx.actions.workspaces.installed(tenant, "", now)
     if team_id and any(m.get("id") in bot for m in removed):
         book.remove(tenant, INSTALL, team_id)
         if book.count(tenant, INSTALL) == 0:
-            ctx.actions.uninstalled(tenant, now)
+            ctx.actions.workspaces.uninstalled(tenant, now)
     if event == "channelCreated" and team_id:
         channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
         if isinstance(channel.get("id"), str):
