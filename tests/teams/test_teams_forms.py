@@ -510,3 +510,18 @@ def test_another_message_command_is_not_taken_for_ours(bot, standin):
     assert "do not know" in said(card_of(answer.body))
     with pytest.raises(NotFound):
         bot.get(1)
+
+
+def test_a_dialog_remembers_its_sender_as_a_message_would(bot, standin):
+    # someone whose first contact is a dialog in their personal chat: their zone and the address a
+    # new-owner DM needs are kept, as for a typed message
+    from bot.core.addresses import AddressBook
+    from bot.core.people import PeopleService
+    from handlers.teams.identity import USER
+
+    olga = standin.olga["aadObjectId"]
+    assert AddressBook(bot.actions).get(standin.tenant_id, USER, olga) is None
+    card_of(bot.fetch(standin.olga, "add"))
+    assert AddressBook(bot.actions).get(standin.tenant_id, USER, olga) is not None
+    known, _ = PeopleService(bot.actions).known(standin.tenant_id, olga, bot.clock())
+    assert known is not None and known.tz == "Africa/Nairobi"

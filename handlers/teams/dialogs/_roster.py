@@ -29,7 +29,7 @@ async def roster(ctx, at: Where) -> list[dict]:
 
 def names(members: list[dict]) -> dict[str, str]:
     """Object ID → name of roster members."""
-    return {m["aadObjectId"]: str(m.get("name") or m.get("email") or m["aadObjectId"])[:200] for m in members}
+    return {m["aadObjectId"].lower(): str(m.get("name") or m.get("email") or m["aadObjectId"])[:200] for m in members}
 
 
 async def choosable(ctx, at: Where, members: list[dict] | None = None) -> dict[str, str]:
