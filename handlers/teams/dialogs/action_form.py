@@ -34,7 +34,7 @@ from handlers.teams.dialogs._cards import (
 )
 from handlers.teams.dialogs._identity import GUID, Where, actor_for, learn_names
 from handlers.teams.dialogs._roster import choosable
-from handlers.teams.dialogs._wording import words
+from handlers.teams.wording import plain as words
 
 log = logging.getLogger("actionbot.teams.action_form")
 NO_REGION = "-"

@@ -33,8 +33,8 @@ from handlers.teams.dialogs._cards import (
 )
 from handlers.teams.dialogs._identity import Where, actor_for, learn_names
 from handlers.teams.dialogs._roster import names, roster
-from handlers.teams.dialogs._wording import words
 from handlers.teams.dialogs.action_form import NO_REGION, SORRY, after_save, field, notice
+from handlers.teams.wording import plain as words
 
 log = logging.getLogger("actionbot.teams.import_form")
 PREVIEW, CONFIRM, BACK = "preview", "confirm", "back"

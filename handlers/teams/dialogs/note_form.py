@@ -12,8 +12,8 @@ from handlers.teams.context import TeamsContext
 from handlers.teams.dialogs import NOTE
 from handlers.teams.dialogs._cards import card, close, dialog, plain, submit, text_input, with_errors
 from handlers.teams.dialogs._identity import Where, actor_for
-from handlers.teams.dialogs._wording import words
 from handlers.teams.dialogs.action_form import OUT_OF_DATE, SORRY, as_number, field, notice
+from handlers.teams.wording import plain as words
 
 log = logging.getLogger("actionbot.teams.note_form")
 

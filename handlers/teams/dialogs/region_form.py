@@ -17,8 +17,8 @@ from handlers.teams.dialogs import REGION
 from handlers.teams.dialogs._cards import card, choice, choice_set, close, dialog, submit, text_input, with_errors
 from handlers.teams.dialogs._identity import GUID, Where, actor_for
 from handlers.teams.dialogs._roster import ROSTER_SECONDS, choosable
-from handlers.teams.dialogs._wording import words
 from handlers.teams.dialogs.action_form import OUT_OF_DATE, SORRY, field, notice
+from handlers.teams.wording import plain as words
 
 log = logging.getLogger("actionbot.teams.region_form")
 NONE = "-"
