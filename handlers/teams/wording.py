@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from bot.messages import FALLBACK, Code, Example, Examples, Msg, Opt, Person, examples_text, quote_arg, render
+from bot.messages import (
+    FALLBACK,
+    Example,
+    Examples,
+    Msg,
+    example_text,
+    examples_text,
+    render,
+)
 
 MARKDOWN = re.compile(r"([\\`*_\[\]()#>~|<])")
 
@@ -30,18 +38,7 @@ class TeamsStyle:
 
     def example(self, example: Example) -> str:
         """As typed to the bot, never escaped."""
-        words = [example.verb] if example.verb else []
-        for a in example.args:
-            if isinstance(a, Opt):
-                words.append(f"{a.key}:{quote_arg(a.value or '')}")
-            elif isinstance(a, Code):
-                words.append(a.text)
-            elif isinstance(a, Person):
-                words.append(f"@{a.name}")
-            else:
-                words.append(quote_arg(a))
-        note = f" ({render(example.note, PLAIN_TEXT)})" if example.note is not None else ""
-        return " ".join(words) + note
+        return example_text(example, PLAIN_TEXT)
 
     def example_in_sentence(self, example: Example) -> str:
         return self.code(self.example(example))
