@@ -95,8 +95,7 @@ def notice_activity(notice: Notice) -> dict:
     if notice.kind == "assigned" and notice.action is not None:
         action = notice.action
         content = cards.card(
-            [cards.text_block(f"You are now an owner of **#{action.number}** {cards.escape(cards.clip(action.title))}")]
-            + [cards.action_item(action, None)],
+            [cards.text_block("You are now an owner of this action:")] + [cards.action_item(action, None)],
         )
         return cards.activity(content, f"You were assigned #{action.number} {action.title}")
     if notice.kind == "imported":

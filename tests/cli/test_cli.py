@@ -261,7 +261,9 @@ def test_demo_plays_the_seed_session(tmp_path):
         "Added #2 Development of draft of KM Global Strategy\n    Owners: @Lina Salazar\n    Due: Sun 30 Nov 2014"
         in (teams_part)
     )
-    assert "✉ to Lina Salazar, in the chat with Actionbot:\n    You are now an owner of #2" in teams_part
+    assert (
+        "✉ to Lina Salazar, in the chat with Actionbot:\n    You are now an owner of this action:\n    #2" in teams_part
+    )
     listed = teams_part.split("› list region:LAC\n")[1].split("\n\n")[0]
     assert "1 action · region:LAC" in listed and "#3 Submission of LAC KM Region proposal" in listed
     assert "#2 " not in listed and "[Done]   [Edit]   [Add note]" in listed  # the card's buttons, as shown

@@ -131,7 +131,9 @@ def test_a_mentioned_person_becomes_an_owner_by_object_id(bot, standin):
     # the new owner is told in his personal chat, opened from the roster's address (he never wrote to the bot)
     tims_chat = standin.personal_conversation(standin.tim)
     told = standin.wait_for("send", predicate=lambda s: s.conversation_id == tims_chat)
-    assert "You are now an owner of **#1** Review the plan" in texts(card_of(told[0]))
+    assert "You are now an owner of this action:" in texts(card_of(told[0])) and "Review the plan" in texts(
+        card_of(told[0])
+    )
     assert standin.sent_of("create")[0].status == 201
     assert "Review the plan" in texts(say(driver, standin, standin.tim, "my actions"))
     assert "**0 actions**" in texts(say(driver, standin, standin.lina, "my actions"))
