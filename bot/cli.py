@@ -9,7 +9,8 @@ import os
 import sys
 
 from bot import cli_wording, log_format
-from bot.config import Config, ConfigError
+from bot.cli_parser import Parser
+from bot.config import Config, ConfigError, debug_wanted
 from bot.core import grammar
 from bot.core.command_input import PersonRef, said
 from bot.core.dates import Due, utc_now
@@ -22,7 +23,11 @@ CLI_ACTOR = Actor("cli", is_admin=True, kind=CLI)  # the operator at the shell a
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="actionbot", description="Follow-up actions for Slack.")
+    parser = Parser(prog="actionbot", description="Follow-up actions for Slack.")
+    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument(
+        "--debug", action="store_true", help="on a failure, show the traceback too (or set ACTIONBOT_DEBUG=1)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
@@ -44,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers",
         type=int,
-        default=os.environ.get("WEB_CONCURRENCY") or "1",
+        default=None,
         help="processes serving HTTP on the one port, for more than one core (default $WEB_CONCURRENCY, else 1)",
     )
     run.add_argument(
@@ -185,20 +190,54 @@ def iso_instant(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def version_line() -> str:
+    """`actionbot --version`: the package's version and the zone database it reads (bot.zones)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot import zones
+
+    try:
+        mine = version("actionbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        mine = "unknown"
+    return f"actionbot {mine}, zone database {zones.CHOSEN or 'none found'}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     log_format.configure(logging.INFO)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    log_format.quiet_libraries()
     if args.command == "demo":  # the transcript is the output; only problems should interrupt it
         logging.getLogger().setLevel(logging.WARNING)
     try:
-        return args.func(args) or 0
+        debug = args.debug or debug_wanted(os.environ)
     except ConfigError as err:
         print(f"actionbot: {err}", file=sys.stderr)
         return 2
+    try:
+        return args.func(args) or 0
+    except ConfigError as err:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"actionbot: {err}", file=sys.stderr)
     except UserError as err:
         print(f"actionbot: {cli_wording.refusal(err)}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:
+        from bot.cli_failures import explain
+
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        said = explain(err, os.environ.get("DATABASE_URL"))
+        if said is None:  # a defect of ours, not the operator's: say so, and how to see it
+            said = f"failed unexpectedly ({type(err).__name__}); run again with --debug for the traceback"
+        print(f"actionbot: {said}", file=sys.stderr)
+    return 2
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -212,6 +251,8 @@ def cmd_run(args) -> int:
 
     config = Config.from_env()
     configured_kinds(config, serving=True)  # a setting missing: one line, before anything starts
+    if args.workers is None:  # WEB_CONCURRENCY, checked with the other settings
+        args.workers = int(config.env.get("WEB_CONCURRENCY") or 1)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
     single = [kind.name for kind in platforms.configured(config) if kind.one_process(config)]
@@ -223,7 +264,15 @@ def cmd_run(args) -> int:
         open_database(config).dispose()  # upgrade the embedded database once, before the workers start
         sock = listening_socket(args.host, config.port if args.port is None else args.port)
         host, port = sock.getsockname()[:2]
-        logging.getLogger("actionbot").info("listening on http://%s:%s with %d workers", host, port, args.workers)
+        logging.getLogger("actionbot").info(
+            "%s",
+            _started(
+                config,
+                [f"{kind.name} over HTTP" for kind in platforms.configured(config)],
+                f"listening on http://{host}:{port} with {args.workers} workers",
+                "scheduler in worker 0" if not args.no_scheduler else "no scheduler",
+            ),
+        )
         return serve_workers(
             sock,
             args.workers,
@@ -258,23 +307,25 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
     prefix = f"{name}: " if name else ""
     clock = None
     runners = runtime.runners()
-    if scheduler:
-        clock = runtime.scheduler()
-        clock.start()
-        log.info("%sscheduler running in this process (sweep every minute)", prefix)
+    modes = [f"{p} over {'Socket Mode' if s.runners else 'HTTP'}" for p, s in runtime.served.items()]
+    sweeps = "scheduler here (a sweep a minute)" if scheduler else "no scheduler"
     try:
-        for platform, served in runtime.served.items():
+        for served in runtime.served.values():
             for runner in served.runners:
-                log.info("%sconnecting to %s (%s)", prefix, platform, type(runner).__name__)
-                runner.start()
+                runner.start()  # a refused connection: one line (ConfigError), before anything says "started"
+        if scheduler:
+            clock = runtime.scheduler()
+            clock.start()
         if runners and not runtime.routes():
+            log.info("%s", _started(config, modes, "no HTTP port (nothing to serve over HTTP)", sweeps))
             threading.Event().wait()  # until Ctrl-C or SIGTERM; the connections live in their own threads
             return 0
         server = runtime.http_server(host=args.host, port=args.port, threads=args.threads, sock=sock)
         if sock is None:
-            log.info("listening on http://%s:%s", server.effective_host, server.effective_port)
-        else:
-            log.info("%sserving (pid %d, %d threads)", prefix, os.getpid(), args.threads)
+            where = f"listening on http://{server.effective_host}:{server.effective_port}"
+            log.info("%s", _started(config, modes, where, sweeps))
+        else:  # the parent said "started"
+            log.debug("%sserving (pid %d, %d threads)", prefix, os.getpid(), args.threads)
         server.run()
     except KeyboardInterrupt:
         log.info("%sstopping: finishing the work queued after answers", prefix)
@@ -289,6 +340,16 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
     return 0
 
 
+def _started(config: Config, modes: list[str], where: str, sweeps: str) -> str:
+    """The one line a serving process logs at start: what it serves and how, where, the scheduler, the
+    database (never its password) and the zone database."""
+    from bot import zones
+    from bot.cli_failures import where as database
+
+    parts = [", ".join(modes), where, sweeps, f"database: {database(config.database_url)}"]
+    return "started: " + " | ".join([*parts, f"zone database {zones.CHOSEN or 'none found'}"])
+
+
 def cmd_clock(args) -> int:
     from bot.runtime import configured_kinds, open_database, open_platforms, services_of
     from scheduler.clock import make_scheduler
@@ -297,7 +358,10 @@ def cmd_clock(args) -> int:
     configured_kinds(config, serving=False)
     services = services_of(open_platforms(config, open_database(config), serving=False))
     scheduler = make_scheduler(services, blocking=True)
-    logging.getLogger("actionbot").info("clock started: a sweep every minute")
+    names = ", ".join(services.outlets)
+    logging.getLogger("actionbot").info(
+        "%s", _started(config, [f"{names} notices"], "no HTTP port", "clock started: a sweep every minute")
+    )
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -376,22 +440,37 @@ def _sending(service):
     return kind.open(config, service), ""
 
 
-def _team(service, given: str | None) -> str:
+def _team(service, given: str | None, *, creating: bool = False) -> str:
     """--workspace, else $ACTIONBOT_WORKSPACE, else the workspace of the platform's credentials (Slack's
-    bot token: `auth.test`), else the only workspace in the database."""
+    bot token: `auth.test`), else the only workspace in the database. Reading never creates one: a
+    workspace not in the database is refused, naming those that are, unless `creating` (a command that
+    writes, given the workspace by name or by the credentials)."""
     team = given or os.environ.get("ACTIONBOT_WORKSPACE")
+    if not team:
+        platform = _platform(service)
+        team = platform.own_workspace() if platform is not None else None
     if team:
+        if not creating and service.workspaces.known(team) is None:
+            _unknown_workspace(service, team)
         return team
-    platform = _platform(service)
-    own = platform.own_workspace() if platform is not None else None
-    if own:
-        return own
     teams = [w.team_id for w in service.workspaces.all()]
     if len(teams) == 1:
         return teams[0]
     if not teams:
         raise UserError("cli.no_workspace", flag=Opt("workspace"))
     raise UserError("cli.several_workspaces", teams=", ".join(teams), flag=Opt("workspace"))
+
+
+def _unknown_workspace(service, team: str):
+    from bot.messages import msg
+
+    teams = [w.team_id for w in service.workspaces.all()]
+    raise UserError(
+        "cli.unknown_workspace",
+        team=team,
+        known=", ".join(teams) if teams else msg("cli.unknown_workspace.none"),
+        flag=Opt("workspace"),
+    )
 
 
 def _query(filters: list[str]):
@@ -422,10 +501,23 @@ def cmd_export(args) -> int:
                 f.write(data)
         except OSError as err:
             raise UserError("cli.cannot_write", path=args.output, reason=err.strerror or "") from None
+        print(f"wrote {_exported(args.format, data)} to {args.output} ({len(data):,} bytes)")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def _exported(form: str, data: bytes) -> str:
+    """What an export holds, as `export -o` reports it: "3 actions as CSV", "2 due dates as iCalendar"."""
+    import csv
+    import io
+
+    if form == "ics":
+        count = data.count(b"BEGIN:VEVENT")
+        return f"{count} due date{'s' if count != 1 else ''} as iCalendar"
+    count = max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1)  # less the header
+    return f"{count} action{'s' if count != 1 else ''} as CSV"
 
 
 def cmd_list(args) -> int:
@@ -449,7 +541,7 @@ def cmd_region_add(args) -> int:
         working_days=args.days,
         summary_schedule=args.summary,
     )
-    team = args.workspace or _team(service, None)
+    team = _team(service, args.workspace, creating=True)
     info = RegionService(service).add(team, CLI_ACTOR, spec, utc_now())
     print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
     return 0
@@ -484,7 +576,8 @@ def cmd_import(args) -> int:
     # no more than the importer reads: a bigger file is refused without being loaded whole
     text = sys.stdin.read(MAX_CHARS + 1) if args.file == "-" else _read_file(args.file, MAX_CHARS + 1)
     service = _services()
-    team = _team(service, args.workspace)
+    team = _team(service, args.workspace, creating=True)
+    new = service.workspaces.known(team) is None
     actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
     platform, unmatched = _sending(service)
     matcher = platform.directory(team) if platform is not None else None
@@ -492,6 +585,8 @@ def cmd_import(args) -> int:
     plan = importer.plan(
         team, actor, text, utc_now(), matcher=matcher, meeting=args.meeting, region=args.region, group=args.group
     )
+    if new and (args.dry_run or not plan.rows):  # the plan met the workspace first; a dry run leaves nothing
+        service.workspaces.delete(team)
     if matcher is None:
         why = unmatched or "the member list could not be read"
         print(f"({why}: owners stay named owners, unmatched to members)", file=sys.stderr)

@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "title_too_long": "A title can be at most {limit} characters; this one has {size}.",
     "one_person": "List one person at a time.",
     "cannot_filter": "I can't filter by “{word}”.",
+    "filter_did_you_mean": "“{word}” is not a filter: did you mean {filter}? (A region of that name: {region}.)",
     # -- actions (bot.core.service, owner_cap) --
     "mine_needs_who": "{mine} needs to know who you are.",
     "mine_or_person": "Use either {mine} or a person, not both.",
@@ -217,4 +218,7 @@ MESSAGES: dict[str, str] = {
     "cli.cannot_read": "can't read {path}: {reason}",
     "cli.not_utf8": "{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)",
     "cli.no_such_workspace": "no workspace {team} in this database (see {command})",
+    "cli.unknown_workspace": "no workspace {team} in this database; known: {known}. A workspace appears when "
+    "the app is installed there or first used, or when {flag} names it in an import or a new region.",
+    "cli.unknown_workspace.none": "none yet",
 }

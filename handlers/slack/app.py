@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -47,6 +48,14 @@ class _WithoutDetail(logging.Filter):
         return True
 
 
+class _WithoutTokenSkipped(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused when given a client: the client it
+    is given holds that same token, so the warning says nothing an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def bolt_logger() -> logging.Logger:
     """The logger Bolt is given (Bolt copies its filters to each of its own loggers); the Web API
     client's log, whose debug lines hold the messages sent, is cut the same way."""
@@ -54,6 +63,9 @@ def bolt_logger() -> logging.Logger:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
             logger.addFilter(_WithoutDetail())
+    bolt = logging.getLogger("actionbot.bolt")
+    if not any(isinstance(f, _WithoutTokenSkipped) for f in bolt.filters):
+        bolt.addFilter(_WithoutTokenSkipped())
     return logging.getLogger("actionbot.bolt")
 
 

@@ -14,6 +14,7 @@ must hear of every 429 rather than have a client sleep through it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Callable
 
@@ -61,6 +62,11 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
     """A twin of `client` (same token, URL and timeout) whose 429s raise at once."""
     handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
     return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=handlers)
+
+
+# slack_sdk logs each retry (INFO) and each failed attempt (ERROR) itself; whoever made the call reports
+# the failure once (the delivery log, a one-line error at start), so its own lines are only noise
+logging.getLogger("slack_sdk.web.base_client").setLevel(logging.CRITICAL)
 
 
 def web_client(token: str | None, api_url: str | None, timeout: float = REQUEST_TIMEOUT) -> WebClient:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config, ConfigError
@@ -24,6 +26,8 @@ from handlers.slack.notifier import SlackNotifier
 
 log = logging.getLogger("actionbot.slack")
 NAME = "slack"
+TOKEN_HINT = "check the token on the app's settings page (README.md, “Troubleshooting”)"
+NETWORK_HINT = "check this machine's network, proxy and SLACK_API_URL"
 
 
 class SlackKind:
@@ -58,7 +62,14 @@ class SocketModeRunner:
         self.handler.client.web_client = web_client(config.app_token, config.api_url)
 
     def start(self) -> None:
-        self.handler.connect()
+        try:
+            self.handler.connect()
+        except SlackApiError as err:
+            raise ConfigError(f"SLACK_APP_TOKEN was not accepted by Slack ({_reason(err)}): {TOKEN_HINT}") from None
+        except OSError as err:
+            raise ConfigError(
+                f"Slack did not answer the Socket Mode connection ({_reason(err)}): {NETWORK_HINT}"
+            ) from None
 
     def close(self) -> None:
         self.handler.close()
@@ -128,16 +139,23 @@ class SlackPlatform:
         )
         ctx.installations = self.installations()
         socket_mode = bool(config.app_token)
-        bolt_app = build_app(
-            ctx,
-            token=config.bot_token,
-            signing_secret=config.signing_secret or "",
-            api_url=config.api_url,
-            socket_mode=socket_mode,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            engine=self.actions.db.engine,
-        )
+        try:  # Bolt checks the bot token (auth.test) as it starts
+            bolt_app = build_app(
+                ctx,
+                token=config.bot_token,
+                signing_secret=config.signing_secret or "",
+                api_url=config.api_url,
+                socket_mode=socket_mode,
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                engine=self.actions.db.engine,
+            )
+        except BoltError as err:  # its message names Slack's error code, never the token
+            found = re.search(r"""['"]error['"]: ['"]([a-z_]{1,40})['"]""", str(err))
+            reason = found.group(1) if found else "refused"
+            raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({reason[:60]}): {TOKEN_HINT}") from None
+        except OSError as err:
+            raise ConfigError(f"Slack's Web API did not answer ({_reason(err)}): {NETWORK_HINT}") from None
         if socket_mode:  # Bolt checks no signatures then: its events must not be reachable over HTTP
             return SlackServed(ctx, bolt_app, routes=(), runners=[SocketModeRunner(bolt_app, config)])
         return SlackServed(ctx, bolt_app, routes=slack_routes(bolt_app, config.signing_secret or ""))
@@ -153,7 +171,9 @@ class SlackPlatform:
         try:
             team = client.auth_test().get("team_id")
         except (SlackApiError, OSError) as err:
-            raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({_reason(err)})") from None
+            if isinstance(err, OSError):
+                raise ConfigError(f"Slack's Web API did not answer ({_reason(err)}): {NETWORK_HINT}") from None
+            raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({_reason(err)}): {TOKEN_HINT}") from None
         return team if isinstance(team, str) and team else None
 
     def forget_workspace(self, team_id: str) -> None:
