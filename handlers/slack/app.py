@@ -64,6 +64,9 @@ def bolt_logger() -> logging.Logger:
         if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
             logger.addFilter(_WithoutDetail())
     bolt = logging.getLogger("actionbot.bolt")
+    # Bolt's and Socket Mode's INFO lines ("A new session has been established", "Reconnecting…") are
+    # machinery; the bot's own lines say what started and what failed
+    bolt.setLevel(logging.WARNING)
     if not any(isinstance(f, _WithoutTokenSkipped) for f in bolt.filters):
         bolt.addFilter(_WithoutTokenSkipped())
     return logging.getLogger("actionbot.bolt")

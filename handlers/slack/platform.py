@@ -58,18 +58,29 @@ class SocketModeRunner:
     def __init__(self, bolt_app: App, config: Config):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        self.handler = SocketModeHandler(bolt_app, config.app_token)
+        # its own logger: silent while the first connection is tried (a refusal is then one line of ours)
+        self.log = logging.getLogger("actionbot.slack.socket_mode")
+        self.handler = SocketModeHandler(bolt_app, config.app_token, logger=self.log)
         self.handler.client.web_client = web_client(config.app_token, config.api_url)
 
     def start(self) -> None:
+        self.log.setLevel(logging.CRITICAL)
         try:
             self.handler.connect()
+            if not self.handler.client.is_connected():  # a refused WebSocket is logged and retried, not raised
+                self.handler.close()
+                raise ConfigError(
+                    f"Slack's Socket Mode connection was refused or dropped at once: {NETWORK_HINT}, "
+                    "and that SLACK_APP_TOKEN belongs to this app"
+                )
         except SlackApiError as err:
             raise ConfigError(f"SLACK_APP_TOKEN was not accepted by Slack ({_reason(err)}): {TOKEN_HINT}") from None
         except OSError as err:
             raise ConfigError(
                 f"Slack did not answer the Socket Mode connection ({_reason(err)}): {NETWORK_HINT}"
             ) from None
+        finally:
+            self.log.setLevel(logging.WARNING)  # once connected, a drop and its reconnection are news
 
     def close(self) -> None:
         self.handler.close()
