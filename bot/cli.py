@@ -117,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--meeting", help='the meeting the actions come from, e.g. "Global KM Workshop, Nov 2014"')
     imp.add_argument("--region", help="region for rows that name none")
     imp.add_argument("--group", help="group for rows that name none")
-    imp.add_argument("--as", dest="as_user", metavar="USER_ID", help="Slack user ID recorded as creator")
+    imp.add_argument(
+        "--as", dest="as_user", metavar="USER", help="the creator recorded: user ID, @handle or e-mail address"
+    )
     imp.add_argument("--dry-run", action="store_true", help="show what would be created; write nothing")
     imp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     imp.set_defaults(func=cmd_import)
@@ -158,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     radd = region_sub.add_parser("add", help="add a region", description="Add a region.")
     radd.add_argument("name", help='the region\'s name, e.g. "Latin America and the Caribbean"')
     radd.add_argument("--alias", action="append", default=[], help="another name, e.g. LAC (repeatable)")
-    radd.add_argument("--channel", help="channel ID for summaries, e.g. C0123ABC")
-    radd.add_argument("--lead", help="user ID of the region lead, e.g. U0123ABC")
+    radd.add_argument("--channel", help="channel for summaries: #name or ID (the bot must be able to post there)")
+    radd.add_argument("--lead", help="the region lead: user ID, @handle or e-mail address")
     radd.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
     radd.add_argument("--days", default="mon-fri", help="working days (default mon-fri)")
     radd.add_argument("--summary", default="mon 09:00", help='weekly summary time (default "mon 09:00")')
@@ -168,6 +170,36 @@ def build_parser() -> argparse.ArgumentParser:
     rlist = region_sub.add_parser("list", help="list regions", description="List regions.")
     rlist.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     rlist.set_defaults(func=cmd_region_list)
+    redit = region_sub.add_parser(
+        "edit",
+        help="change a region",
+        description="Change a region: only what is given changes (an empty value, like --channel '', clears it).",
+    )
+    redit.add_argument("region", help="the region's name or an alias")
+    redit.add_argument("--name", help="a new name")
+    redit.add_argument("--alias", action="append", help="its aliases, replacing the old ones (repeatable)")
+    redit.add_argument("--channel", help="channel for summaries: #name or ID")
+    redit.add_argument("--lead", help="the region lead: user ID, @handle or e-mail address")
+    redit.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
+    redit.add_argument("--days", help="working days, e.g. mon-fri")
+    redit.add_argument("--summary", help='weekly summary time, e.g. "mon 09:00"')
+    redit.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    redit.set_defaults(func=cmd_region_edit)
+
+    sett = sub.add_parser(
+        "settings",
+        help="show or change a workspace's settings",
+        description="Show a workspace's settings, or change them: its zone and date order (copied from "
+        "ACTIONBOT_TIMEZONE and ACTIONBOT_DATE_ORDER when the workspace was first seen), the nudge days, "
+        "repeat and escalation.",
+    )
+    sett.add_argument("--tz", help="the workspace's default IANA time zone, e.g. Europe/Zurich")
+    sett.add_argument("--date-order", type=str.upper, choices=("MDY", "DMY", "YMD"), help="how 03/04 is read")
+    sett.add_argument("--nudges", metavar="DAYS", help="days around the due date to nudge, e.g. -3,0,1")
+    sett.add_argument("--repeat", metavar="N", help="then every N days while open (0: never)")
+    sett.add_argument("--escalate", metavar="N", help="tell the region lead after N days overdue (0: never)")
+    sett.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    sett.set_defaults(func=cmd_settings)
 
     demo = sub.add_parser(
         "demo",
@@ -473,6 +505,50 @@ def _unknown_workspace(service, team: str):
     )
 
 
+def _needs_directory(text: str) -> bool:
+    """What people type that only the platform's directory can turn into an ID: `#name`, `@handle`, an
+    e-mail address, a name with spaces."""
+    from bot.core.owner_match import looks_like_email
+
+    return text.startswith(("#", "@")) or looks_like_email(text) or any(c.isspace() for c in text.strip())
+
+
+def _person(service, team: str, text: str | None, flag: str) -> str | None:
+    """The user ID of the member `text` names, through the platform's directory; refused when there is
+    none. Without the platform's credentials an ID is taken as given (with a note) and a name refused."""
+    if text is None or not text.strip():
+        return None
+    platform, why = _sending(service)
+    if platform is None:
+        if _needs_directory(text):
+            raise UserError("cli.cannot_look_up", value=text, flag=Opt(flag), why=why)
+        print(f"(--{flag} {text} is taken as given, not checked: {why})", file=sys.stderr)
+        return text.strip()
+    found = platform.find_person(team, text)
+    if found is None:
+        raise UserError("cli.no_such_person", team=team, value=text, flag=Opt(flag))
+    return found
+
+
+def _channel(service, team: str, text: str | None) -> str | None:
+    """The ID of the channel `text` names, through the platform's directory, where the bot can post;
+    refused (saying how to invite the bot) when it cannot."""
+    if text is None or not text.strip():
+        return None
+    platform, why = _sending(service)
+    if platform is None:
+        if _needs_directory(text):
+            raise UserError("cli.cannot_look_up", value=text, flag=Opt("channel"), why=why)
+        print(f"(--channel {text} is taken as given, not checked: {why})", file=sys.stderr)
+        return text.strip()
+    found = platform.find_channel(team, text)
+    if found is None:
+        raise UserError("cli.no_such_channel", team=team, value=text, flag=Opt("channel"))
+    if not found.can_post:
+        raise UserError("cli.cannot_post", name=found.name, invite=found.invite)
+    return found.channel_id
+
+
 def _query(filters: list[str]):
     # a filter `@U123` names a person by their platform user ID; every other one is a word of its own
     pieces: list = []
@@ -532,18 +608,63 @@ def cmd_region_add(args) -> int:
     from bot.core.regions import RegionService
 
     service = _services()
+    team = _team(service, args.workspace, creating=True)
     spec = RegionSpec(
         name=args.name,
         aliases=args.alias,
-        channel_id=args.channel,
-        lead_user_id=args.lead,
+        channel_id=_channel(service, team, args.channel),
+        lead_user_id=_person(service, team, args.lead, "lead"),
         timezone=args.tz,
         working_days=args.days,
         summary_schedule=args.summary,
     )
-    team = _team(service, args.workspace, creating=True)
     info = RegionService(service).add(team, CLI_ACTOR, spec, utc_now())
     print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
+    return 0
+
+
+def cmd_region_edit(args) -> int:
+    from bot.core.regions import RegionService
+
+    service = _services()
+    team = _team(service, args.workspace)
+    regions = RegionService(service)
+    now = utc_now()
+    was = regions.get(team, args.region, now)
+    spec = RegionSpec(
+        name=was.name if args.name is None else args.name,
+        aliases=list(was.aliases) if args.alias is None else [a for a in args.alias if a.strip()],
+        channel_id=was.channel_id if args.channel is None else _channel(service, team, args.channel),
+        lead_user_id=was.lead_user_id if args.lead is None else _person(service, team, args.lead, "lead"),
+        timezone=was.timezone if args.tz is None else (args.tz or None),
+        working_days=was.working_days if args.days is None else args.days,
+        summary_schedule=was.summary_schedule if args.summary is None else args.summary,
+    )
+    info = regions.edit(team, CLI_ACTOR, was.name, spec, now)
+    print(f"changed region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
+    return 0
+
+
+def cmd_settings(args) -> int:
+    from bot.core.grammar import Token
+    from bot.core.settings import SettingsChanges, SettingsService, parse_settings_command
+
+    service = _services()
+    team = _team(service, args.workspace)
+    settings = SettingsService(service)
+    # the same checks as /action settings: each flag read as its option
+    given = {"nudges": args.nudges, "repeat": args.repeat, "escalate": args.escalate, "tz": args.tz}
+    tokens = [Token("option", f"{k}:{v}", k, v) for k, v in given.items() if v is not None]
+    changes: SettingsChanges = parse_settings_command(tokens)
+    if args.date_order:
+        changes["date_order"] = args.date_order
+    now = utc_now()
+    shown = settings.change(team, CLI_ACTOR, changes, now) if changes else settings.get(team, now)
+    print(f"workspace {team}" + (" (changed)" if changes else ""))
+    print(f"zone: {shown.timezone}")
+    print(f"date order: {shown.date_order}")
+    print(f"nudges: {cli_wording.words(shown.nudges.describe())}")
+    print(f"escalation: after {shown.nudges.escalate_after_days} days overdue (0: never)")
     return 0
 
 
@@ -578,7 +699,8 @@ def cmd_import(args) -> int:
     service = _services()
     team = _team(service, args.workspace, creating=True)
     new = service.workspaces.known(team) is None
-    actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
+    as_user = _person(service, team, args.as_user, "as")
+    actor = Actor(as_user, is_admin=True) if as_user else CLI_ACTOR
     platform, unmatched = _sending(service)
     matcher = platform.directory(team) if platform is not None else None
     importer = ImportService(service)

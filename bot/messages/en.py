@@ -221,4 +221,12 @@ MESSAGES: dict[str, str] = {
     "cli.unknown_workspace": "no workspace {team} in this database; known: {known}. A workspace appears when "
     "the app is installed there or first used, or when {flag} names it in an import or a new region.",
     "cli.unknown_workspace.none": "none yet",
+    "settings_date_order": "The date order is one of {orders}.",
+    "cli.no_such_person": "no member of workspace {team} is “{value}” (for {flag}): give their user ID, "
+    "@handle or e-mail address",
+    "cli.no_such_channel": "no channel “{value}” that the bot can see in workspace {team} (for {flag}): give its "
+    "#name or ID; a private channel needs the bot invited first",
+    "cli.cannot_post": "the bot cannot post in #{name}, so its summaries would fail: {invite}, then run this again",
+    "cli.cannot_look_up": "“{value}” (for {flag}) can't be looked up: {why}. Give the ID instead, or set the "
+    "platform's token",
 }

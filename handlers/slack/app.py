@@ -33,6 +33,8 @@ SCOPES = [
     "files:write",
     "app_mentions:read",
     "im:history",
+    "channels:read",  # a region's channel found by its #name, and whether the bot is in it
+    "groups:read",  # the same for a private channel the bot was invited to
 ]
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 _DETAIL = re.compile(r"[(:{\[\"'\n]")  # where Bolt's messages go on to what it was given

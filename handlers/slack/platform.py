@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.config import Config, ConfigError
 from bot.core.service import ActionService
-from bot.platform import Courier, Route, Runner
+from bot.platform import ChannelFound, Courier, Route, Runner
 from handlers.slack.clients import BACKGROUND_TIMEOUT, TokenClients, web_client
 from handlers.slack.context import HandlerContext
 from handlers.slack.dm_channels import DmChannels
@@ -186,6 +186,18 @@ class SlackPlatform:
                 raise ConfigError(f"Slack's Web API did not answer ({_reason(err)}): {NETWORK_HINT}") from None
             raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({_reason(err)}): {TOKEN_HINT}") from None
         return team if isinstance(team, str) and team else None
+
+    def find_person(self, team_id: str, text: str) -> str | None:
+        from handlers.slack.lookup import find_person
+
+        client = self._client_for(team_id)
+        return find_person(client, text) if client is not None else None
+
+    def find_channel(self, team_id: str, text: str) -> ChannelFound | None:
+        from handlers.slack.lookup import find_channel
+
+        client = self._client_for(team_id)
+        return find_channel(client, text) if client is not None else None
 
     def forget_workspace(self, team_id: str) -> None:
         store = self.installations()
