@@ -35,7 +35,7 @@ def find_channel(client: WebClient, text: str) -> ChannelFound | None:
     if CHANNEL_ID.fullmatch(bare):
         try:
             channel = client.conversations_info(channel=bare)["channel"]
-        except SlackApiError:
+        except (SlackApiError, OSError):
             return None
     else:
         channel = _by_name(client, bare.lower())
@@ -46,7 +46,7 @@ def find_channel(client: WebClient, text: str) -> ChannelFound | None:
         return ChannelFound(str(channel["id"]), name, True)
     try:
         bot = str(client.auth_test().get("user") or "actionbot")
-    except SlackApiError:
+    except (SlackApiError, OSError):
         bot = "actionbot"
     return ChannelFound(str(channel["id"]), name, False, f"in #{name}, type /invite @{bot}")
 
@@ -64,3 +64,12 @@ def _by_name(client: WebClient, name: str) -> dict | None:
         if not cursor:
             return None
     return None
+
+
+def cannot_post(client: WebClient, channel_id: str) -> str | None:
+    """Why the bot cannot post in a channel chosen in the region form, or None. A channel it cannot
+    look up (an install from before the channels:read scope) is not held against the choice."""
+    found = find_channel(client, channel_id)
+    if found is None or found.can_post:
+        return None
+    return f"I'm not in #{found.name[:40]} yet: {found.invite}, then save again."

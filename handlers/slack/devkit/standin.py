@@ -600,6 +600,7 @@ class SlackStandIn:
                 "name": cid.lower(),
                 "is_im": cid.startswith("D"),
                 "is_channel": cid.startswith("C"),
+                "is_member": True,  # a channel not added with add_channel: the bot is taken to be in it
             },
         }
 
