@@ -18,12 +18,14 @@ class Parser(argparse.ArgumentParser):
     """argparse.ArgumentParser whose rejections say what was probably meant."""
 
     argv: list[str] = []  # the arguments being parsed (a rejection names what was typed)
+    root_flags: set[str] = set()  # `actionbot`'s own (--debug), given before the command
 
     def parse_args(self, args=None, namespace=None):
         import sys
 
         argv = list(sys.argv[1:] if args is None else args)
         Parser.argv = argv
+        Parser.root_flags = {s for a in self._actions for s in a.option_strings}
         parsed, extras = self.parse_known_args(argv, namespace)
         if extras:
             leaf = self.leaf(parsed)
@@ -60,7 +62,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         # `sweep --dryrun`: argparse first misses the required --now; the flag it did not know comes first
-        known = set(self.flags()) | {s for a in self._actions for s in a.option_strings}
+        known = {s for a in self._actions for s in a.option_strings} | Parser.root_flags
         strays = [a for a in Parser.argv if a.startswith("--") and a.partition("=")[0] not in known]
         if strays and message.startswith("the following arguments are required") and self.flags():
             message = self.unrecognized(strays, Parser.argv)
