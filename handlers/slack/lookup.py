@@ -67,9 +67,10 @@ def _by_name(client: WebClient, name: str) -> dict | None:
 
 
 def cannot_post(client: WebClient, channel_id: str) -> str | None:
-    """Why the bot cannot post in a channel chosen in the region form, or None. A channel it cannot
+    """Why the bot cannot post in a region's channel (chosen in the form, or `channel:` of `/action region
+    add`), or None. A channel it cannot
     look up (an install from before the channels:read scope) is not held against the choice."""
     found = find_channel(client, channel_id)
     if found is None or found.can_post:
         return None
-    return f"I'm not in #{found.name[:40]} yet: {found.invite}, then save again."
+    return f"I'm not in #{found.name[:40]} yet, so its summaries would fail: {found.invite}."

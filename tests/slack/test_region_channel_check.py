@@ -29,3 +29,12 @@ def test_the_region_form_refuses_a_channel_the_bot_is_not_in(driver, slack):
     slack.add_channel("CASIA", "km-asia", bot_member=True)  # invited
     assert driver.submit("UADMIN", view, values).status == 200
     assert "<#CASIA>" in all_text(driver.command("UADMIN", "region list").json())
+
+
+def test_region_add_with_a_channel_the_bot_is_not_in_says_how_to_invite_it(driver, slack):
+    slack.add_channel("CASIA", "km-asia", bot_member=False)
+    said = all_text(driver.command("UADMIN", "region add Asia channel:<#CASIA|km-asia>").json())
+    assert "not in #km-asia" in said and "/invite @actionbot" in said, said
+    slack.add_channel("CAFRICA", "km-africa")
+    said = all_text(driver.command("UADMIN", "region add Africa channel:<#CAFRICA|km-africa>").json())
+    assert "/invite" not in said, said
