@@ -356,8 +356,8 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
         if sock is None:
             where = f"listening on http://{server.effective_host}:{server.effective_port}"
             log.info("%s", _started(config, modes, where, sweeps))
-        else:  # the parent said "started"
-            log.debug("%sserving (pid %d, %d threads)", prefix, os.getpid(), args.threads)
+        else:  # the parent said "started"; each worker says when it is ready (bench/load.py waits for it)
+            log.info("%sserving (pid %d, %d threads)", prefix, os.getpid(), args.threads)
         server.run()
     except KeyboardInterrupt:
         log.info("%sstopping: finishing the work queued after answers", prefix)
