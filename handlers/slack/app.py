@@ -18,7 +18,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.config import Config
 from handlers.slack import actions, calendar_reply, commands, events, shortcuts, views
-from handlers.slack.clients import web_client
+from handlers.slack.clients import quiet_sdk_logs, web_client
 from handlers.slack.context import HandlerContext
 from handlers.slack.installations import InstallationStore, WorkspaceOAuthFlow, failure_page
 from handlers.slack.request_log import TimedApp
@@ -66,9 +66,7 @@ def bolt_logger() -> logging.Logger:
         if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
             logger.addFilter(_WithoutDetail())
     bolt = logging.getLogger("actionbot.bolt")
-    # Bolt's and Socket Mode's INFO lines ("A new session has been established", "Reconnecting…") are
-    # machinery; the bot's own lines say what started and what failed
-    bolt.setLevel(logging.WARNING)
+    quiet_sdk_logs()  # Bolt's INFO lines are machinery; the bot's own lines say what started and what failed
     if not any(isinstance(f, _WithoutTokenSkipped) for f in bolt.filters):
         bolt.addFilter(_WithoutTokenSkipped())
     return logging.getLogger("actionbot.bolt")
