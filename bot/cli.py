@@ -201,6 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
     sett.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     sett.set_defaults(func=cmd_settings)
 
+    teams = sub.add_parser("teams", help="Microsoft Teams tools", description="Microsoft Teams tools.")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="SUBCOMMAND")
+    package = teams_sub.add_parser(
+        "package",
+        help="write the Teams app package (zip) to upload to Teams",
+        description="Write the Teams app package; see `actionbot teams package --help`.",
+        add_help=False,  # its own options and --help are the package tool's
+    )
+    package.set_defaults(func=lambda args: platforms_tool("teams", "package", []))
+
     demo = sub.add_parser(
         "demo",
         help="play a scripted session against a local Slack stand-in",
@@ -236,6 +246,9 @@ def version_line() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["teams", "package"]:  # its options are the package tool's own (argparse would take them)
+        return platforms_tool("teams", "package", argv[2:])
     args = build_parser().parse_args(argv)
     log_format.configure(logging.INFO)
     log_format.quiet_libraries()
@@ -273,6 +286,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- commands --------------------------------------------------------------------------------
+
+
+def platforms_tool(platform: str, name: str, argv: list[str]) -> int:
+    """A platform's own tool (`actionbot teams package`: the zip Teams installs)."""
+    from bot import platforms
+
+    return platforms.tool(platform, name)(argv)
 
 
 def cmd_run(args) -> int:

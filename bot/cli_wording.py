@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 
-from bot.messages import FALLBACK, Code, Example, Msg, Opt, Person, examples_text, render
+from bot.messages import FALLBACK, Example, Msg, example_text, examples_text, render
 
 PROGRAM = "actionbot"
 
@@ -21,18 +21,9 @@ class CliStyle:
         return f"--{key}"
 
     def example(self, example: Example) -> str:
-        words = [f"{PROGRAM} {example.verb}"] if example.verb else []
-        for a in example.args:
-            if isinstance(a, Opt):
-                words.append(f"--{a.key} {_arg(a.value or '')}")
-            elif isinstance(a, Code):
-                words.append(a.text)
-            elif isinstance(a, Person):
-                words.append(f"@{a.name}")
-            else:
-                words.append(_arg(a))
-        note = f" ({render(example.note, self)})" if example.note is not None else ""
-        return " ".join(words) + note
+        return example_text(
+            example, self, command=PROGRAM, option=lambda key, value: f"--{key} {_arg(value)}", arg=_arg
+        )
 
     def example_in_sentence(self, example: Example) -> str:
         return self.example(example)

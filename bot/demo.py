@@ -1,5 +1,7 @@
 """`actionbot demo`: the real app, a throwaway SQLite file and a local Slack stand-in, playing the
-follow-up matrix of the seed workshop report through signed HTTP requests, printed as people read it.
+follow-up matrix of the seed workshop report through signed HTTP requests, printed as people read it;
+then, when the `teams` extra is installed, the same app answering Teams through a local Bot Connector
+stand-in (bot/demo_teams.py).
 """
 
 from __future__ import annotations
@@ -8,9 +10,11 @@ import datetime as dt
 import secrets
 import sys
 import tempfile
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot import demo_teams
 from bot.config import Config
 from bot.core.dates import format_date
 from bot.core.records import Actor
@@ -94,7 +98,11 @@ class DemoClock:
 
 def run_demo(out=sys.stdout) -> int:
     names = {uid: handle for uid, handle, *_ in PEOPLE} | CHANNELS
-    with tempfile.TemporaryDirectory(prefix="actionbot-demo-") as tmp, SlackStandIn(team_id=TEAM) as slack:
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="actionbot-demo-"))
+        slack = stack.enter_context(SlackStandIn(team_id=TEAM))
+        teams = stack.enter_context(_teams_standin() if demo_teams.available() else nullcontext())
+        teams_people = demo_teams.add_people(teams) if teams is not None else {}
         for uid, handle, real, tz, admin in PEOPLE:
             slack.add_user(uid, handle, real_name=real, tz=tz, is_admin=admin)
         secret = secrets.token_hex(16)
@@ -107,6 +115,7 @@ def run_demo(out=sys.stdout) -> int:
             port=0,
             timezone="UTC",
             date_order="MDY",
+            env=demo_teams.teams_env(teams) if teams is not None else {},
         )
         clock = DemoClock(WORKSHOP_NEXT_DAY)
         runtime = build_runtime(config, clock=clock)
@@ -162,12 +171,29 @@ def run_demo(out=sys.stdout) -> int:
                 "That was the real HTTP endpoint with signed requests and the scheduler's own sweeps; "
                 "run `actionbot run` with your Slack app's tokens to do the same in Slack."
             )
+            if teams is not None:
+                clock.now = WORKSHOP_NEXT_DAY
+                demo_teams.play(runtime, server.url, teams, teams_people, clock.now, say)
+                say()
+                say(
+                    "That was Teams through the same app and database, each tenant seeing only its own actions; "
+                    "see the README's “Connect Microsoft Teams” to do the same in a real tenant."
+                )
+            else:
+                say()
+                say("(Teams part skipped: install the `teams` extra, pip install -e '.[teams]', to see it.)")
         finally:
-            runtime.ctx.settle()  # Home refreshes and DMs queued after the last answers
+            runtime.settle()  # Home refreshes and DMs queued after the last answers
             server.stop()
-            runtime.ctx.shutdown(wait=True)
+            runtime.shutdown(wait=True)
             runtime.db.dispose()
     return 0
+
+
+def _teams_standin():
+    from handlers.teams.devkit.standin import TeamsStandIn
+
+    return TeamsStandIn()
 
 
 def fast_forward(runtime, clock: DemoClock, driver: SlackDriver, slack: SlackStandIn, names: dict, say) -> None:

@@ -6,13 +6,26 @@ platform is configured (a database read without sending anything)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 from bot.config import Config, ConfigError
 from bot.platform import PlatformKind
 
 PLATFORMS: list[str] = [
     "handlers.slack.platform",
+    "handlers.teams.platform",
 ]
+
+
+# A platform's own command-line tools (`actionbot <platform> <tool> …`): the module whose `main(argv)` runs it
+TOOLS: dict[tuple[str, str], str] = {
+    ("teams", "package"): "handlers.teams.package",
+}
+
+
+def tool(platform: str, name: str) -> Callable[[list[str]], int]:
+    """The `main(argv) -> exit status` of a platform's command-line tool."""
+    return importlib.import_module(TOOLS[(platform, name)]).main
 
 
 def kinds() -> list[PlatformKind]:

@@ -708,3 +708,22 @@ def conversation_ref(session: Session, workspace_id: int, kind: str, key: str) -
             ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind, ConversationRef.key == key
         )
     )
+
+
+def delete_conversation_ref(session: Session, workspace_id: int, kind: str, key: str) -> None:
+    session.execute(
+        delete(ConversationRef).where(
+            ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind, ConversationRef.key == key
+        )
+    )
+
+
+def count_conversation_refs(session: Session, workspace_id: int, kind: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ConversationRef)
+            .where(ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind)
+        )
+        or 0
+    )

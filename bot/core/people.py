@@ -14,6 +14,7 @@ import datetime as dt
 import threading
 
 from cachetools import TTLCache
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.records import Actor
@@ -124,3 +125,18 @@ class PeopleService:
                 if attempt:
                     raise
         return Actor(user_id, is_admin, tz)
+
+    def directory(self, team_id: str, limit: int = 500) -> dict[str, str]:
+        """User ID → name of the people the bot has met in the workspace (a form's owner choices where the
+        platform gives no member list, such as a personal chat), most recently seen first."""
+        ws = self.actions.workspaces.known(team_id)
+        if ws is None:
+            return {}
+        with self.actions.db.reading() as s:
+            rows = s.execute(
+                select(Person.user_id, Person.name)
+                .where(Person.workspace_id == ws.id, Person.name != "")
+                .order_by(Person.refreshed_at.desc(), Person.id)
+                .limit(limit)
+            ).all()
+        return {user_id: name for user_id, name in rows}

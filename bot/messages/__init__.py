@@ -14,7 +14,7 @@ tuple of them reads one after another), or `Person` inside an example.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -135,6 +135,40 @@ def quote_arg(value: str) -> str:
     return f'"{value}"' if re.search(r"\s", value) else value
 
 
+def chat_option(key: str, value: str) -> str:
+    """An option as typed in a chat command: `tz:America/Bogota`."""
+    return f"{key}:{quote_arg(value)}"
+
+
+def at_name(person: Person) -> str:
+    return f"@{person.name}"
+
+
+def example_text(
+    example: Example,
+    note_style: Style,
+    *,
+    command: str = "",
+    option: Callable[[str, str], str] = chat_option,
+    arg: Callable[[str], str] = quote_arg,
+    person: Callable[[Person], str] = at_name,
+) -> str:
+    """An example as a platform types it: `command` before the verb (`/action`, `actionbot`, none), its
+    options, arguments and people written by the platform's rules, its note worded in `note_style`."""
+    words = [f"{command} {example.verb}".strip()] if example.verb else []
+    for a in example.args:
+        if isinstance(a, Opt):
+            words.append(option(a.key, a.value or ""))
+        elif isinstance(a, Code):
+            words.append(a.text)
+        elif isinstance(a, Person):
+            words.append(person(a))
+        else:
+            words.append(arg(a))
+    note = f" ({render(example.note, note_style)})" if example.note is not None else ""
+    return " ".join(words) + note
+
+
 class PlainStyle:
     """Neutral text for logs, tests and `str()` of an error: code between backquotes, examples as
     the words of the command without any platform's prefix."""
@@ -149,18 +183,7 @@ class PlainStyle:
         return f"`{key}:`"
 
     def example(self, example: Example) -> str:
-        words = [example.verb] if example.verb else []
-        for a in example.args:
-            if isinstance(a, Opt):
-                words.append(f"{a.key}:{quote_arg(a.value or '')}")
-            elif isinstance(a, Code):
-                words.append(a.text)
-            elif isinstance(a, Person):
-                words.append(f"@{a.name}")
-            else:
-                words.append(quote_arg(a))
-        note = f" ({render(example.note, self)})" if example.note is not None else ""
-        return " ".join(words) + note
+        return example_text(example, self)
 
     def example_in_sentence(self, example: Example) -> str:
         return f"`{self.example(example)}`"

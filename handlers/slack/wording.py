@@ -3,13 +3,26 @@
 
 from __future__ import annotations
 
-from bot.messages import FALLBACK, Code, Example, Examples, Msg, Opt, Person, examples_text, quote_arg, render
+from bot.messages import (
+    FALLBACK,
+    Example,
+    Examples,
+    Msg,
+    Person,
+    example_text,
+    examples_text,
+    render,
+)
 
 COMMAND = "/action"
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _person(person: Person) -> str:
+    return f"<@{person.name}>" if person.by_id else f"@{person.name}"
 
 
 class SlackStyle:
@@ -27,18 +40,7 @@ class SlackStyle:
 
     def example(self, example: Example) -> str:
         """As typed, never escaped (the caller escapes it where it is shown)."""
-        words = [f"{COMMAND} {example.verb}"] if example.verb else []
-        for a in example.args:
-            if isinstance(a, Opt):
-                words.append(f"{a.key}:{quote_arg(a.value or '')}")
-            elif isinstance(a, Code):
-                words.append(a.text)
-            elif isinstance(a, Person):
-                words.append(f"<@{a.name}>" if a.by_id else f"@{a.name}")
-            else:
-                words.append(quote_arg(a))
-        note = f" ({render(example.note, PLAIN_TEXT)})" if example.note is not None else ""
-        return " ".join(words) + note
+        return example_text(example, PLAIN_TEXT, command=COMMAND, person=_person)
 
     def example_in_sentence(self, example: Example) -> str:
         return f"`{self.plain(self.example(example))}`"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import io
 import os
 import re
@@ -231,7 +232,8 @@ def test_demo_plays_the_seed_session(tmp_path):
     done = actionbot("demo", cwd=tmp_path, env=cli_env(tmp_path), timeout=120)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.count("Added #") == 6  # five matrix rows typed, one through the form
+    slack_part = out.split("Microsoft Teams, same app and database")[0]
+    assert slack_part.count("Added #") == 6  # five matrix rows typed, one through the form
     assert "/action list region:LAC" in out and "✔ @patricia marked #3 done." in out
     assert "couldn't read “Decembr 5” as a date" in out
     assert "Only the owners of #3, its creator or a workspace admin can change it." in out
@@ -241,6 +243,39 @@ def test_demo_plays_the_seed_session(tmp_path):
     assert "📊 Weekly summary: Global, week of Mon 8 Dec 2014" in out
     assert "Traceback" not in out + done.stderr and "WARNING" not in done.stderr and "ERROR" not in done.stderr
     assert not (tmp_path / "actionbot.db").exists()  # the demo keeps to a temporary database
+    if importlib.util.find_spec("microsoft_teams") is None:
+        assert "Teams part skipped" in out
+        return
+    teams_part = out.split("Microsoft Teams, same app and database")[1]
+    assert "Teams part skipped" not in out and "Teams" not in slack_part.split("Regions set up")[0]
+    # Teams, through the same app: an add by mention in a channel, then typed in the chat with the bot
+    assert (
+        "› KM Global › @Actionbot add Send information to Tim Boyle" in teams_part
+        and "  Actionbot, in the thread in KM Global:\n    Added #1 Send information" in teams_part
+    )
+    assert (
+        "Tim Boyle, in the chat with Actionbot › add Development of draft of KM Global Strategy @Lina Salazar "
+        "due Nov 30" in teams_part
+    )
+    assert (
+        "Added #2 Development of draft of KM Global Strategy\n    Owners: @Lina Salazar\n    Due: Sun 30 Nov 2014"
+        in (teams_part)
+    )
+    assert (
+        "✉ to Lina Salazar, in the chat with Actionbot:\n    You are now an owner of this action:\n    #2" in teams_part
+    )
+    listed = teams_part.split("› list region:LAC\n")[1].split("\n\n")[0]
+    assert "1 action · region:LAC" in listed and "#3 Submission of LAC KM Region proposal" in listed
+    assert "#2 " not in listed and "[Done]   [Edit]   [Add note]" in listed  # the card's buttons, as shown
+    asked = teams_part.split("@Actionbot what's open for Global?\n")[1].split("\n\n")[0]
+    assert asked.startswith("  Actionbot, in the thread in KM Global:\n    2 actions · region:Global")
+    assert "#3 " not in asked
+    # Lina presses Done on the list card she was shown herself; it updates in place
+    assert (
+        "Lina presses [Done] on #2 in that card\n  the card updates in place:\n    ✅ Lina Salazar marked #2 done."
+        in (teams_part)
+    )
+    assert "**" not in teams_part and "<at>" not in teams_part  # read as people see it, no markup
 
 
 def seed_action(db_url: str, due: dt.date, created: dt.datetime) -> None:

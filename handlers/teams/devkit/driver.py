@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from handlers.teams.devkit.standin import TeamsStandIn
 
 CHANNEL_ID = "msteams"
+AT = re.compile(r"<at>(.*?)</at>")
 
 
 @dataclass
@@ -112,14 +114,27 @@ class TeamsDriver:
         }
         return conversation, data
 
-    def message(self, user: dict, text: str) -> dict:
-        """What a person types to the bot in their personal chat."""
+    def message(self, user: dict, text: str, mentions: Sequence[dict] = ()) -> dict:
+        """What a person types to the bot in their personal chat. `text` may @mention people as Teams
+        writes it, `<at>Name</at>` where the person was picked; `mentions` are those people (a mention
+        entity each, in order)."""
         activity = self._base("message", user, self.personal(user), {}, with_client_info=True)
+        shown = html.escape(AT.sub("\x00", text)).split("\x00")
+        names = [html.escape(m) for m in AT.findall(text)]
+        body = "".join(part + (f"<at>{names[i]}</at>" if i < len(names) else "") for i, part in enumerate(shown))
         activity.update(
             textFormat="plain",
             text=text,
-            attachments=[{"contentType": "text/html", "content": f"<p>{html.escape(text)}</p>"}],
+            attachments=[{"contentType": "text/html", "content": f"<p>{body}</p>"}],
         )
+        activity["entities"] = [
+            {
+                "type": "mention",
+                "text": f"<at>{html.escape(p['name'])}</at>",
+                "mentioned": {"id": p["id"], "name": p["name"]},
+            }
+            for p in mentions
+        ] + activity["entities"]
         return activity
 
     def mention(
