@@ -9,7 +9,8 @@ import os
 import sys
 
 from bot import cli_wording, log_format
-from bot.config import Config, ConfigError
+from bot.cli_parser import Parser
+from bot.config import Config, ConfigError, debug_wanted
 from bot.core import grammar
 from bot.core.command_input import PersonRef, said
 from bot.core.dates import Due, utc_now
@@ -22,7 +23,11 @@ CLI_ACTOR = Actor("cli", is_admin=True, kind=CLI)  # the operator at the shell a
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="actionbot", description="Follow-up actions for Slack.")
+    parser = Parser(prog="actionbot", description="Follow-up actions for Slack.")
+    parser.add_argument("--version", action="version", version=version_line())
+    parser.add_argument(
+        "--debug", action="store_true", help="on a failure, show the traceback too (or set ACTIONBOT_DEBUG=1)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
@@ -44,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--workers",
         type=int,
-        default=os.environ.get("WEB_CONCURRENCY") or "1",
+        default=None,
         help="processes serving HTTP on the one port, for more than one core (default $WEB_CONCURRENCY, else 1)",
     )
     run.add_argument(
@@ -112,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--meeting", help='the meeting the actions come from, e.g. "Global KM Workshop, Nov 2014"')
     imp.add_argument("--region", help="region for rows that name none")
     imp.add_argument("--group", help="group for rows that name none")
-    imp.add_argument("--as", dest="as_user", metavar="USER_ID", help="Slack user ID recorded as creator")
+    imp.add_argument(
+        "--as", dest="as_user", metavar="USER", help="the creator recorded: user ID, @handle or e-mail address"
+    )
     imp.add_argument("--dry-run", action="store_true", help="show what would be created; write nothing")
     imp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     imp.set_defaults(func=cmd_import)
@@ -153,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     radd = region_sub.add_parser("add", help="add a region", description="Add a region.")
     radd.add_argument("name", help='the region\'s name, e.g. "Latin America and the Caribbean"')
     radd.add_argument("--alias", action="append", default=[], help="another name, e.g. LAC (repeatable)")
-    radd.add_argument("--channel", help="channel ID for summaries, e.g. C0123ABC")
-    radd.add_argument("--lead", help="user ID of the region lead, e.g. U0123ABC")
+    radd.add_argument("--channel", help="channel for summaries: #name or ID (the bot must be able to post there)")
+    radd.add_argument("--lead", help="the region lead: user ID, @handle or e-mail address")
     radd.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
     radd.add_argument("--days", default="mon-fri", help="working days (default mon-fri)")
     radd.add_argument("--summary", default="mon 09:00", help='weekly summary time (default "mon 09:00")')
@@ -163,6 +170,36 @@ def build_parser() -> argparse.ArgumentParser:
     rlist = region_sub.add_parser("list", help="list regions", description="List regions.")
     rlist.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
     rlist.set_defaults(func=cmd_region_list)
+    redit = region_sub.add_parser(
+        "edit",
+        help="change a region",
+        description="Change a region: only what is given changes (an empty value, like --channel '', clears it).",
+    )
+    redit.add_argument("region", help="the region's name or an alias")
+    redit.add_argument("--name", help="a new name")
+    redit.add_argument("--alias", action="append", help="its aliases, replacing the old ones (repeatable)")
+    redit.add_argument("--channel", help="channel for summaries: #name or ID")
+    redit.add_argument("--lead", help="the region lead: user ID, @handle or e-mail address")
+    redit.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
+    redit.add_argument("--days", help="working days, e.g. mon-fri")
+    redit.add_argument("--summary", help='weekly summary time, e.g. "mon 09:00"')
+    redit.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    redit.set_defaults(func=cmd_region_edit)
+
+    sett = sub.add_parser(
+        "settings",
+        help="show or change a workspace's settings",
+        description="Show a workspace's settings, or change them: its zone and date order (copied from "
+        "ACTIONBOT_TIMEZONE and ACTIONBOT_DATE_ORDER when the workspace was first seen), the nudge days, "
+        "repeat and escalation.",
+    )
+    sett.add_argument("--tz", help="the workspace's default IANA time zone, e.g. Europe/Zurich")
+    sett.add_argument("--date-order", type=str.upper, choices=("MDY", "DMY", "YMD"), help="how 03/04 is read")
+    sett.add_argument("--nudges", metavar="DAYS", help="days around the due date to nudge, e.g. -3,0,1")
+    sett.add_argument("--repeat", metavar="N", help="then every N days while open (0: never)")
+    sett.add_argument("--escalate", metavar="N", help="tell the region lead after N days overdue (0: never)")
+    sett.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    sett.set_defaults(func=cmd_settings)
 
     teams = sub.add_parser("teams", help="Microsoft Teams tools", description="Microsoft Teams tools.")
     teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="SUBCOMMAND")
@@ -195,23 +232,57 @@ def iso_instant(text: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
+def version_line() -> str:
+    """`actionbot --version`: the package's version and the zone database it reads (bot.zones)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot import zones
+
+    try:
+        mine = version("actionbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        mine = "unknown"
+    return f"actionbot {mine}, zone database {zones.CHOSEN or 'none found'}"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:2] == ["teams", "package"]:  # its options are the package tool's own (argparse would take them)
         return platforms_tool("teams", "package", argv[2:])
     args = build_parser().parse_args(argv)
     log_format.configure(logging.INFO)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    log_format.quiet_libraries()
     if args.command == "demo":  # the transcript is the output; only problems should interrupt it
         logging.getLogger().setLevel(logging.WARNING)
     try:
-        return args.func(args) or 0
+        debug = args.debug or debug_wanted(os.environ)
     except ConfigError as err:
         print(f"actionbot: {err}", file=sys.stderr)
         return 2
+    try:
+        return args.func(args) or 0
+    except ConfigError as err:
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        print(f"actionbot: {err}", file=sys.stderr)
     except UserError as err:
         print(f"actionbot: {cli_wording.refusal(err)}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:
+        from bot.cli_failures import explain
+
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        said = explain(err, os.environ.get("DATABASE_URL"))
+        if said is None:  # a defect of ours, not the operator's: say so, and how to see it
+            said = f"failed unexpectedly ({type(err).__name__}); run again with --debug for the traceback"
+        print(f"actionbot: {said}", file=sys.stderr)
+    return 2
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -232,6 +303,8 @@ def cmd_run(args) -> int:
 
     config = Config.from_env()
     configured_kinds(config, serving=True)  # a setting missing: one line, before anything starts
+    if args.workers is None:  # WEB_CONCURRENCY, checked with the other settings
+        args.workers = int(config.env.get("WEB_CONCURRENCY") or 1)
     if args.workers < 1:
         raise ConfigError("--workers must be 1 or more")
     single = [kind.name for kind in platforms.configured(config) if kind.one_process(config)]
@@ -243,7 +316,15 @@ def cmd_run(args) -> int:
         open_database(config).dispose()  # upgrade the embedded database once, before the workers start
         sock = listening_socket(args.host, config.port if args.port is None else args.port)
         host, port = sock.getsockname()[:2]
-        logging.getLogger("actionbot").info("listening on http://%s:%s with %d workers", host, port, args.workers)
+        logging.getLogger("actionbot").info(
+            "%s",
+            _started(
+                config,
+                [f"{kind.name} over HTTP" for kind in platforms.configured(config)],
+                f"listening on http://{host}:{port} with {args.workers} workers",
+                "scheduler in worker 0" if not args.no_scheduler else "no scheduler",
+            ),
+        )
         return serve_workers(
             sock,
             args.workers,
@@ -278,22 +359,24 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
     prefix = f"{name}: " if name else ""
     clock = None
     runners = runtime.runners()
-    if scheduler:
-        clock = runtime.scheduler()
-        clock.start()
-        log.info("%sscheduler running in this process (sweep every minute)", prefix)
+    modes = [f"{p} over {'Socket Mode' if s.runners else 'HTTP'}" for p, s in runtime.served.items()]
+    sweeps = "scheduler here (a sweep a minute)" if scheduler else "no scheduler"
     try:
-        for platform, served in runtime.served.items():
+        for served in runtime.served.values():
             for runner in served.runners:
-                log.info("%sconnecting to %s (%s)", prefix, platform, type(runner).__name__)
-                runner.start()
+                runner.start()  # a refused connection: one line (ConfigError), before anything says "started"
+        if scheduler:
+            clock = runtime.scheduler()
+            clock.start()
         if runners and not runtime.routes():
+            log.info("%s", _started(config, modes, "no HTTP port (nothing to serve over HTTP)", sweeps))
             threading.Event().wait()  # until Ctrl-C or SIGTERM; the connections live in their own threads
             return 0
         server = runtime.http_server(host=args.host, port=args.port, threads=args.threads, sock=sock)
         if sock is None:
-            log.info("listening on http://%s:%s", server.effective_host, server.effective_port)
-        else:
+            where = f"listening on http://{server.effective_host}:{server.effective_port}"
+            log.info("%s", _started(config, modes, where, sweeps))
+        else:  # the parent said "started"; each worker says when it is ready (bench/load.py waits for it)
             log.info("%sserving (pid %d, %d threads)", prefix, os.getpid(), args.threads)
         server.run()
     except KeyboardInterrupt:
@@ -309,6 +392,16 @@ def _serve(config: Config, args, *, sock=None, scheduler: bool, name: str = "") 
     return 0
 
 
+def _started(config: Config, modes: list[str], where: str, sweeps: str) -> str:
+    """The one line a serving process logs at start: what it serves and how, where, the scheduler, the
+    database (never its password) and the zone database."""
+    from bot import zones
+    from bot.cli_failures import where as database
+
+    parts = [", ".join(modes), where, sweeps, f"database: {database(config.database_url)}"]
+    return "started: " + " | ".join([*parts, f"zone database {zones.CHOSEN or 'none found'}"])
+
+
 def cmd_clock(args) -> int:
     from bot.runtime import configured_kinds, open_database, open_platforms, services_of
     from scheduler.clock import make_scheduler
@@ -317,7 +410,10 @@ def cmd_clock(args) -> int:
     configured_kinds(config, serving=False)
     services = services_of(open_platforms(config, open_database(config), serving=False))
     scheduler = make_scheduler(services, blocking=True)
-    logging.getLogger("actionbot").info("clock started: a sweep every minute")
+    names = ", ".join(services.outlets)
+    logging.getLogger("actionbot").info(
+        "%s", _started(config, [f"{names} notices"], "no HTTP port", "clock started: a sweep every minute")
+    )
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
@@ -396,22 +492,81 @@ def _sending(service):
     return kind.open(config, service), ""
 
 
-def _team(service, given: str | None) -> str:
+def _team(service, given: str | None, *, creating: bool = False) -> str:
     """--workspace, else $ACTIONBOT_WORKSPACE, else the workspace of the platform's credentials (Slack's
-    bot token: `auth.test`), else the only workspace in the database."""
+    bot token: `auth.test`), else the only workspace in the database. Reading never creates one: a
+    workspace not in the database is refused, naming those that are, unless `creating` (a command that
+    writes, given the workspace by name or by the credentials)."""
     team = given or os.environ.get("ACTIONBOT_WORKSPACE")
+    if not team:
+        platform = _platform(service)
+        team = platform.own_workspace() if platform is not None else None
     if team:
+        if not creating and service.workspaces.known(team) is None:
+            _unknown_workspace(service, team)
         return team
-    platform = _platform(service)
-    own = platform.own_workspace() if platform is not None else None
-    if own:
-        return own
     teams = [w.team_id for w in service.workspaces.all()]
     if len(teams) == 1:
         return teams[0]
     if not teams:
         raise UserError("cli.no_workspace", flag=Opt("workspace"))
     raise UserError("cli.several_workspaces", teams=", ".join(teams), flag=Opt("workspace"))
+
+
+def _unknown_workspace(service, team: str):
+    from bot.messages import msg
+
+    teams = [w.team_id for w in service.workspaces.all()]
+    raise UserError(
+        "cli.unknown_workspace",
+        team=team,
+        known=", ".join(teams) if teams else msg("cli.unknown_workspace.none"),
+        flag=Opt("workspace"),
+    )
+
+
+def _needs_directory(text: str) -> bool:
+    """What people type that only the platform's directory can turn into an ID: `#name`, `@handle`, an
+    e-mail address, a name with spaces."""
+    from bot.core.owner_match import looks_like_email
+
+    return text.startswith(("#", "@")) or looks_like_email(text) or any(c.isspace() for c in text.strip())
+
+
+def _person(service, team: str, text: str | None, flag: str) -> str | None:
+    """The user ID of the member `text` names, through the platform's directory; refused when there is
+    none. Without the platform's credentials an ID is taken as given (with a note) and a name refused."""
+    if text is None or not text.strip():
+        return None
+    platform, why = _sending(service)
+    if platform is None:
+        if _needs_directory(text):
+            raise UserError("cli.cannot_look_up", value=text, flag=Opt(flag), why=why)
+        print(f"(--{flag} {text} is taken as given, not checked: {why})", file=sys.stderr)
+        return text.strip()
+    found = platform.find_person(team, text)
+    if found is None:
+        raise UserError("cli.no_such_person", team=team, value=text, flag=Opt(flag))
+    return found
+
+
+def _channel(service, team: str, text: str | None) -> str | None:
+    """The ID of the channel `text` names, through the platform's directory, where the bot can post;
+    refused (saying how to invite the bot) when it cannot."""
+    if text is None or not text.strip():
+        return None
+    platform, why = _sending(service)
+    if platform is None:
+        if _needs_directory(text):
+            raise UserError("cli.cannot_look_up", value=text, flag=Opt("channel"), why=why)
+        print(f"(--channel {text} is taken as given, not checked: {why})", file=sys.stderr)
+        return text.strip()
+    found = platform.find_channel(team, text)
+    if found is None:
+        raise UserError("cli.no_such_channel", team=team, value=text, flag=Opt("channel"))
+    if not found.can_post:
+        raise UserError("cli.cannot_post", name=found.name, invite=found.invite)
+    return found.channel_id
 
 
 def _query(filters: list[str]):
@@ -442,10 +597,23 @@ def cmd_export(args) -> int:
                 f.write(data)
         except OSError as err:
             raise UserError("cli.cannot_write", path=args.output, reason=err.strerror or "") from None
+        print(f"wrote {_exported(args.format, data)} to {args.output} ({len(data):,} bytes)")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def _exported(form: str, data: bytes) -> str:
+    """What an export holds, as `export -o` reports it: "3 actions as CSV", "2 due dates as iCalendar"."""
+    import csv
+    import io
+
+    if form == "ics":
+        count = data.count(b"BEGIN:VEVENT")
+        return f"{count} due date{'s' if count != 1 else ''} as iCalendar"
+    count = max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1)  # less the header
+    return f"{count} action{'s' if count != 1 else ''} as CSV"
 
 
 def cmd_list(args) -> int:
@@ -460,18 +628,63 @@ def cmd_region_add(args) -> int:
     from bot.core.regions import RegionService
 
     service = _services()
+    team = _team(service, args.workspace, creating=True)
     spec = RegionSpec(
         name=args.name,
         aliases=args.alias,
-        channel_id=args.channel,
-        lead_user_id=args.lead,
+        channel_id=_channel(service, team, args.channel),
+        lead_user_id=_person(service, team, args.lead, "lead"),
         timezone=args.tz,
         working_days=args.days,
         summary_schedule=args.summary,
     )
-    team = args.workspace or _team(service, None)
     info = RegionService(service).add(team, CLI_ACTOR, spec, utc_now())
     print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
+    return 0
+
+
+def cmd_region_edit(args) -> int:
+    from bot.core.regions import RegionService
+
+    service = _services()
+    team = _team(service, args.workspace)
+    regions = RegionService(service)
+    now = utc_now()
+    was = regions.get(team, args.region, now)
+    spec = RegionSpec(
+        name=was.name if args.name is None else args.name,
+        aliases=list(was.aliases) if args.alias is None else [a for a in args.alias if a.strip()],
+        channel_id=was.channel_id if args.channel is None else _channel(service, team, args.channel),
+        lead_user_id=was.lead_user_id if args.lead is None else _person(service, team, args.lead, "lead"),
+        timezone=was.timezone if args.tz is None else (args.tz or None),
+        working_days=was.working_days if args.days is None else args.days,
+        summary_schedule=was.summary_schedule if args.summary is None else args.summary,
+    )
+    info = regions.edit(team, CLI_ACTOR, was.name, spec, now)
+    print(f"changed region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
+    return 0
+
+
+def cmd_settings(args) -> int:
+    from bot.core.grammar import Token
+    from bot.core.settings import SettingsChanges, SettingsService, parse_settings_command
+
+    service = _services()
+    team = _team(service, args.workspace)
+    settings = SettingsService(service)
+    # the same checks as /action settings: each flag read as its option
+    given = {"nudges": args.nudges, "repeat": args.repeat, "escalate": args.escalate, "tz": args.tz}
+    tokens = [Token("option", f"{k}:{v}", k, v) for k, v in given.items() if v is not None]
+    changes: SettingsChanges = parse_settings_command(tokens)
+    if args.date_order:
+        changes["date_order"] = args.date_order
+    now = utc_now()
+    shown = settings.change(team, CLI_ACTOR, changes, now) if changes else settings.get(team, now)
+    print(f"workspace {team}" + (" (changed)" if changes else ""))
+    print(f"zone: {shown.timezone}")
+    print(f"date order: {shown.date_order}")
+    print(f"nudges: {cli_wording.words(shown.nudges.describe())}")
+    print(f"escalation: after {shown.nudges.escalate_after_days} days overdue (0: never)")
     return 0
 
 
@@ -504,14 +717,18 @@ def cmd_import(args) -> int:
     # no more than the importer reads: a bigger file is refused without being loaded whole
     text = sys.stdin.read(MAX_CHARS + 1) if args.file == "-" else _read_file(args.file, MAX_CHARS + 1)
     service = _services()
-    team = _team(service, args.workspace)
-    actor = Actor(args.as_user, is_admin=True) if args.as_user else CLI_ACTOR
+    team = _team(service, args.workspace, creating=True)
+    new = service.workspaces.known(team) is None
+    as_user = _person(service, team, args.as_user, "as")
+    actor = Actor(as_user, is_admin=True) if as_user else CLI_ACTOR
     platform, unmatched = _sending(service)
     matcher = platform.directory(team) if platform is not None else None
     importer = ImportService(service)
     plan = importer.plan(
         team, actor, text, utc_now(), matcher=matcher, meeting=args.meeting, region=args.region, group=args.group
     )
+    if new and (args.dry_run or not plan.rows):  # the plan met the workspace first; a dry run leaves nothing
+        service.workspaces.delete(team)
     if matcher is None:
         why = unmatched or "the member list could not be read"
         print(f"({why}: owners stay named owners, unmatched to members)", file=sys.stderr)

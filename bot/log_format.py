@@ -55,3 +55,16 @@ def configure(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineFormatter())
     logging.basicConfig(level=level, handlers=[handler])
+
+
+# libraries whose INFO lines are machinery, not news for an operator: APScheduler's "Adding job
+# tentatively" and its two lines a minute per sweep, waitress's "Serving on" (the start line says it),
+# Alembic's plugins and migration steps (a failed migration still raises)
+QUIET = ("apscheduler", "waitress", "alembic")
+
+
+def quiet_libraries() -> None:
+    """Only warnings and errors from QUIET: the log at INFO is the bot's own start line, each send and
+    failure, and each request line."""
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,8 +10,9 @@ one line in `bot.platforms.PLATFORMS`. The process opens every configured kind o
 - the clock and `actionbot sweep` take its `notifier()`, which brings its own `pace` and rate-limit rules
   and sends the notices of that platform's workspaces (`workspaces.platform` = `name`);
 - the command line asks its `directory` (members, to match an import's owners), `forget_workspace`
-  (revoke and forget the installation when a workspace is deleted) and `own_workspace` (the workspace
-  its credentials belong to, so `--workspace` need not be given).
+  (revoke and forget the installation when a workspace is deleted), `own_workspace` (the workspace
+  its credentials belong to, so `--workspace` need not be given), and `find_person` / `find_channel`
+  (a region's lead and channel, an import's `--as`, as people type them).
 
 Each platform keeps its IDs, markup, SDK and tables to itself; the core sees workspace and user IDs as
 opaque strings, scoped by `name`.
@@ -41,6 +42,17 @@ class Pace:
 
     interval: float = 1.0
     burst: int | None = None
+
+
+@dataclass(frozen=True)
+class ChannelFound:
+    """A channel as the bot sees it: its ID and name, whether the bot can post there, and when it
+    cannot, what to do about it in the platform's own words (`invite`)."""
+
+    channel_id: str
+    name: str
+    can_post: bool
+    invite: str = ""
 
 
 class PlatformNotifier(Notifier, Protocol):
@@ -118,6 +130,12 @@ class Platform(Protocol):
 
     def forget_workspace(self, team_id: str) -> None:
         """The workspace's data is being deleted: revoke and forget what the platform keeps of it."""
+
+    def find_person(self, team_id: str, text: str) -> str | None:
+        """The user ID of the member `text` names (their ID, @handle, e-mail address or name), else None."""
+
+    def find_channel(self, team_id: str, text: str) -> ChannelFound | None:
+        """The channel `text` names (its ID or #name), as the bot sees it; None when there is none."""
 
 
 class PlatformKind(Protocol):

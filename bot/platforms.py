@@ -51,6 +51,9 @@ def cli_kind(config: Config) -> PlatformKind:
     first configured, else the first listed."""
     chosen = (config.env.get("ACTIONBOT_PLATFORM") or "").strip()
     if chosen:
-        return kind_named(chosen)
+        try:
+            return kind_named(chosen)
+        except ConfigError as err:
+            raise ConfigError(f"ACTIONBOT_PLATFORM: {err}") from None
     found = configured(config)
     return found[0] if found else kinds()[0]

@@ -8,6 +8,7 @@ directly by a reference (a person, a channel) takes the reference as its value.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -437,7 +438,17 @@ def parse_query(tokens: list[Token]) -> ListQuery:
                 raise BadInput("one_person", Example("list", (Person("lina"),)))
             query.user_id = tok.value
         elif tok.kind in ("word", "quoted") and not query.region:
-            # friendly variant: `/action list LAC` means region:LAC
+            # friendly variant: `/action list LAC` means region:LAC; a bare word one letter or so from a
+            # filter word (`overdu`) is a typo of it, not a region (`region:overdu` still names one)
+            close = difflib.get_close_matches(low, LIST_SCOPES, n=1, cutoff=0.8) if tok.kind == "word" else []
+            if close:
+                raise BadInput(
+                    "filter_did_you_mean",
+                    Example("list", words("mine overdue region:LAC group:KM")),
+                    word=tok.raw,
+                    filter=Code(close[0]),
+                    region=Code(f"region:{tok.raw}"),
+                )
             query.region = tok.value if tok.kind == "quoted" else tok.raw
         else:
             raise BadInput("cannot_filter", Example("list", words("mine overdue region:LAC group:KM")), word=tok.raw)

@@ -26,10 +26,14 @@ MAX_DAYS = 90  # repeat: and escalate:
 CHANGING = "doing.change_settings"
 
 
+DATE_ORDERS = ("MDY", "DMY", "YMD")
+
+
 @dataclass(frozen=True)
 class WorkspaceSettings:
     nudges: NudgeSettings
     timezone: str
+    date_order: str = "MDY"
 
 
 class SettingsChanges(TypedDict, total=False):
@@ -39,6 +43,7 @@ class SettingsChanges(TypedDict, total=False):
     repeat: int
     escalate: int
     tz: str
+    date_order: str  # MDY, DMY or YMD: how a date like 03/04 is read (the command line sets it)
 
 
 def parse_settings_command(tokens: list[Token]) -> SettingsChanges:
@@ -78,7 +83,7 @@ class SettingsService:
     def get(self, team_id: str, now: dt.datetime) -> WorkspaceSettings:
         with self.actions.db.session() as s:
             ws = self.actions.workspaces.row(s, team_id, now)
-            return WorkspaceSettings(settings_of(ws), ws.timezone)
+            return WorkspaceSettings(settings_of(ws), ws.timezone, ws.date_order)
 
     def change(self, team_id: str, actor: Actor, changes: SettingsChanges, now: dt.datetime) -> WorkspaceSettings:
         actor.require_admin(CHANGING)
@@ -92,7 +97,11 @@ class SettingsService:
                 ws.escalate_after_days = changes["escalate"]
             if "tz" in changes:
                 ws.timezone = changes["tz"]
+            if "date_order" in changes:
+                if changes["date_order"] not in DATE_ORDERS:
+                    raise BadInput("settings_date_order", orders=", ".join(DATE_ORDERS))
+                ws.date_order = changes["date_order"]
             s.flush()
-            settings = WorkspaceSettings(settings_of(ws), ws.timezone)
+            settings = WorkspaceSettings(settings_of(ws), ws.timezone, ws.date_order)
         self.actions.workspaces.forget(team_id)  # the remembered zone is out of date
         return settings

@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "title_too_long": "A title can be at most {limit} characters; this one has {size}.",
     "one_person": "List one person at a time.",
     "cannot_filter": "I can't filter by “{word}”.",
+    "filter_did_you_mean": "“{word}” is not a filter: did you mean {filter}? (A region of that name: {region}.)",
     # -- actions (bot.core.service, owner_cap) --
     "mine_needs_who": "{mine} needs to know who you are.",
     "mine_or_person": "Use either {mine} or a person, not both.",
@@ -217,4 +218,15 @@ MESSAGES: dict[str, str] = {
     "cli.cannot_read": "can't read {path}: {reason}",
     "cli.not_utf8": "{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)",
     "cli.no_such_workspace": "no workspace {team} in this database (see {command})",
+    "cli.unknown_workspace": "no workspace {team} in this database; known: {known}. A workspace appears when "
+    "the app is installed there or first used, or when {flag} names it in an import or a new region.",
+    "cli.unknown_workspace.none": "none yet",
+    "settings_date_order": "The date order is one of {orders}.",
+    "cli.no_such_person": "no member of workspace {team} is “{value}” (for {flag}): give their user ID, "
+    "@handle or e-mail address",
+    "cli.no_such_channel": "no channel “{value}” that the bot can see in workspace {team} (for {flag}): give its "
+    "#name or ID; a private channel needs the bot invited first",
+    "cli.cannot_post": "the bot cannot post in #{name}, so its summaries would fail: {invite}, then run this again",
+    "cli.cannot_look_up": "“{value}” (for {flag}) can't be looked up: {why}. Give the ID instead, or set the "
+    "platform's token",
 }

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import re
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.config import Config
 from handlers.slack import actions, calendar_reply, commands, events, shortcuts, views
-from handlers.slack.clients import web_client
+from handlers.slack.clients import quiet_sdk_logs, web_client
 from handlers.slack.context import HandlerContext
 from handlers.slack.installations import InstallationStore, WorkspaceOAuthFlow, failure_page
 from handlers.slack.request_log import TimedApp
@@ -32,6 +33,8 @@ SCOPES = [
     "files:write",
     "app_mentions:read",
     "im:history",
+    "channels:read",  # a region's channel found by its #name, and whether the bot is in it
+    "groups:read",  # the same for a private channel the bot was invited to
 ]
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 _DETAIL = re.compile(r"[(:{\[\"'\n]")  # where Bolt's messages go on to what it was given
@@ -47,6 +50,14 @@ class _WithoutDetail(logging.Filter):
         return True
 
 
+class _WithoutTokenSkipped(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused when given a client: the client it
+    is given holds that same token, so the warning says nothing an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def bolt_logger() -> logging.Logger:
     """The logger Bolt is given (Bolt copies its filters to each of its own loggers); the Web API
     client's log, whose debug lines hold the messages sent, is cut the same way."""
@@ -54,6 +65,10 @@ def bolt_logger() -> logging.Logger:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _WithoutDetail) for f in logger.filters):
             logger.addFilter(_WithoutDetail())
+    bolt = logging.getLogger("actionbot.bolt")
+    quiet_sdk_logs()  # Bolt's INFO lines are machinery; the bot's own lines say what started and what failed
+    if not any(isinstance(f, _WithoutTokenSkipped) for f in bolt.filters):
+        bolt.addFilter(_WithoutTokenSkipped())
     return logging.getLogger("actionbot.bolt")
 
 

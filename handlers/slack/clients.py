@@ -14,6 +14,7 @@ must hear of every 429 rather than have a client sleep through it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Callable
 
@@ -63,8 +64,18 @@ def without_rate_limit_retries(client: WebClient) -> WebClient:
     return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=handlers)
 
 
+def quiet_sdk_logs() -> None:
+    """slack_sdk logs each retry (INFO) and each failed attempt (ERROR) itself, and Bolt and Socket Mode
+    their machinery at INFO; whoever made a call reports its failure once (the delivery log, a one-line
+    error at start), so those lines are noise, unless the process logs at DEBUG (then all of it shows)."""
+    debugging = logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+    logging.getLogger("slack_sdk.web.base_client").setLevel(logging.NOTSET if debugging else logging.CRITICAL)
+    logging.getLogger("actionbot.bolt").setLevel(logging.NOTSET if debugging else logging.WARNING)
+
+
 def web_client(token: str | None, api_url: str | None, timeout: float = REQUEST_TIMEOUT) -> WebClient:
     """A Web API client for `token` (None: for OAuth exchanges), with the retries above."""
+    quiet_sdk_logs()
     if api_url:
         return WebClient(token=token, base_url=api_url, timeout=timeout, retry_handlers=retry_handlers())
     return WebClient(token=token, timeout=timeout, retry_handlers=retry_handlers())

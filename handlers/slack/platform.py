@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config, ConfigError
 from bot.core.service import ActionService
-from bot.platform import Courier, Route, Runner
+from bot.platform import ChannelFound, Courier, Route, Runner
 from handlers.slack.clients import BACKGROUND_TIMEOUT, TokenClients, web_client
 from handlers.slack.context import HandlerContext
 from handlers.slack.dm_channels import DmChannels
@@ -24,6 +26,8 @@ from handlers.slack.notifier import SlackNotifier
 
 log = logging.getLogger("actionbot.slack")
 NAME = "slack"
+TOKEN_HINT = "check the token on the app's settings page (README.md, “Troubleshooting”)"
+NETWORK_HINT = "check this machine's network, proxy and SLACK_API_URL"
 
 
 class SlackKind:
@@ -54,11 +58,29 @@ class SocketModeRunner:
     def __init__(self, bolt_app: App, config: Config):
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        self.handler = SocketModeHandler(bolt_app, config.app_token)
+        # its own logger: silent while the first connection is tried (a refusal is then one line of ours)
+        self.log = logging.getLogger("actionbot.slack.socket_mode")
+        self.handler = SocketModeHandler(bolt_app, config.app_token, logger=self.log)
         self.handler.client.web_client = web_client(config.app_token, config.api_url)
 
     def start(self) -> None:
-        self.handler.connect()
+        self.log.setLevel(logging.CRITICAL)
+        try:
+            self.handler.connect()
+            if not self.handler.client.is_connected():  # a refused WebSocket is logged and retried, not raised
+                self.handler.close()
+                raise ConfigError(
+                    f"Slack's Socket Mode connection was refused or dropped at once: {NETWORK_HINT}, "
+                    "and that SLACK_APP_TOKEN belongs to this app"
+                )
+        except SlackApiError as err:
+            raise ConfigError(f"SLACK_APP_TOKEN was not accepted by Slack ({_reason(err)}): {TOKEN_HINT}") from None
+        except OSError as err:
+            raise ConfigError(
+                f"Slack did not answer the Socket Mode connection ({_reason(err)}): {NETWORK_HINT}"
+            ) from None
+        finally:
+            self.log.setLevel(logging.WARNING)  # once connected, a drop and its reconnection are news
 
     def close(self) -> None:
         self.handler.close()
@@ -128,16 +150,23 @@ class SlackPlatform:
         )
         ctx.installations = self.installations()
         socket_mode = bool(config.app_token)
-        bolt_app = build_app(
-            ctx,
-            token=config.bot_token,
-            signing_secret=config.signing_secret or "",
-            api_url=config.api_url,
-            socket_mode=socket_mode,
-            client_id=config.client_id,
-            client_secret=config.client_secret,
-            engine=self.actions.db.engine,
-        )
+        try:  # Bolt checks the bot token (auth.test) as it starts
+            bolt_app = build_app(
+                ctx,
+                token=config.bot_token,
+                signing_secret=config.signing_secret or "",
+                api_url=config.api_url,
+                socket_mode=socket_mode,
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                engine=self.actions.db.engine,
+            )
+        except BoltError as err:  # its message names Slack's error code, never the token
+            found = re.search(r"""['"]error['"]: ['"]([a-z_]{1,40})['"]""", str(err))
+            reason = found.group(1) if found else "refused"
+            raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({reason[:60]}): {TOKEN_HINT}") from None
+        except OSError as err:
+            raise ConfigError(f"Slack's Web API did not answer ({_reason(err)}): {NETWORK_HINT}") from None
         if socket_mode:  # Bolt checks no signatures then: its events must not be reachable over HTTP
             return SlackServed(ctx, bolt_app, routes=(), runners=[SocketModeRunner(bolt_app, config)])
         return SlackServed(ctx, bolt_app, routes=slack_routes(bolt_app, config.signing_secret or ""))
@@ -153,8 +182,22 @@ class SlackPlatform:
         try:
             team = client.auth_test().get("team_id")
         except (SlackApiError, OSError) as err:
-            raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({_reason(err)})") from None
+            if isinstance(err, OSError):
+                raise ConfigError(f"Slack's Web API did not answer ({_reason(err)}): {NETWORK_HINT}") from None
+            raise ConfigError(f"SLACK_BOT_TOKEN was not accepted by Slack ({_reason(err)}): {TOKEN_HINT}") from None
         return team if isinstance(team, str) and team else None
+
+    def find_person(self, team_id: str, text: str) -> str | None:
+        from handlers.slack.lookup import find_person
+
+        client = self._client_for(team_id)
+        return find_person(client, text) if client is not None else None
+
+    def find_channel(self, team_id: str, text: str) -> ChannelFound | None:
+        from handlers.slack.lookup import find_channel
+
+        client = self._client_for(team_id)
+        return find_channel(client, text) if client is not None else None
 
     def forget_workspace(self, team_id: str) -> None:
         store = self.installations()

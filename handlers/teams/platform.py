@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from bot.config import Config, ConfigError
 from bot.core.service import ActionService
-from bot.platform import Courier, Route, Runner
+from bot.platform import ChannelFound, Courier, Route, Runner
 
 if TYPE_CHECKING:
     from handlers.teams.bridge import LoopThread
@@ -156,6 +156,22 @@ class TeamsPlatform:
 
     def own_workspace(self) -> str | None:
         return self.tenant_id
+
+    def find_person(self, team_id: str, text: str) -> str | None:
+        """Without Microsoft Graph, only someone the bot has met: by their object ID or their name."""
+        from bot.core.owner_match import Member, OwnerMatcher
+        from bot.core.people import PeopleService
+
+        known = PeopleService(self.actions).directory(team_id, limit=10_000)
+        wanted = text.strip()
+        if wanted in known:
+            return wanted
+        return OwnerMatcher(Member(uid, real_name=name) for uid, name in known.items()).match(wanted)
+
+    def find_channel(self, team_id: str, text: str) -> ChannelFound | None:
+        """A channel is reached through its stored conversation reference, made when the bot is added to
+        the team: none is looked up by name here."""
+        return None
 
     def forget_workspace(self, team_id: str) -> None:
         """Nothing is kept outside the database (addresses go with the workspace's rows); the bot's

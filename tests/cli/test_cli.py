@@ -95,7 +95,7 @@ def test_run_without_credentials_stops_with_one_line(env, missing, tmp_path):
     "args, env, says",
     [
         (["--workers", "0"], {}, "--workers must be 1 or more"),
-        ([], {"WEB_CONCURRENCY": "two"}, "invalid int value: 'two'"),
+        ([], {"WEB_CONCURRENCY": "two"}, "WEB_CONCURRENCY must be a number of processes"),
     ],
 )
 def test_run_refuses_a_bad_number_of_workers(args, env, says, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.dates import utc_now
 from tests.cli.test_cli import actionbot, cli_env
 from tests.conftest import TEAM
 
@@ -36,7 +37,8 @@ def refused(*args, tmp_path, db_url) -> str:
         (("list", "overdue", "LAC", "Africa", "--workspace", TEAM), ["I can't filter by “Africa”", "actionbot list"]),
     ],
 )
-def test_refusals_name_the_command_lines_own_flags(args, says, db_url, tmp_path):
+def test_refusals_name_the_command_lines_own_flags(args, says, db_url, service, tmp_path):
+    service.workspaces.ref(TEAM, utc_now())  # the workspace's first contact: reading one never creates it
     said = refused(*args, tmp_path=tmp_path, db_url=db_url)
     for words in says:
         assert words in said, said

@@ -80,7 +80,14 @@ def _show(ctx: HandlerContext, client: WebClient, payload: dict, actor, result: 
             open_edit_form(ctx, client, trigger, team_id, actor, result.number, channel=channel)
         return {}
     if isinstance(result, Regions):
-        return render.regions_message(result.regions)
+        reply = render.regions_message(result.regions)
+        if result.added is not None and result.added.channel_id:  # its summaries would fail: say so now
+            from handlers.slack.lookup import cannot_post
+
+            problem = cannot_post(client, result.added.channel_id)
+            if problem:
+                reply["blocks"].insert(0, render.section(":warning: " + render.escape(problem)))
+        return reply
     if isinstance(result, Summaries):
         return summary_reply(ctx, result, payload.get("response_url"))
     if isinstance(result, Settings):

@@ -171,6 +171,7 @@ class SlackStandIn:
         self._teams: dict[str, dict] = {}
         self._tokens: dict[str, str] = {}
         self._users: dict[str, dict] = {}
+        self._channels: dict[str, dict] = {}  # channels added by add_channel; any other ID reads as before
         self._uploads: dict[str, dict] = {}
         self._holds: dict[str, threading.Event] = {}
         self._seq = 99
@@ -217,6 +218,19 @@ class SlackStandIn:
                 "is_owner": is_owner,
                 "deleted": deleted,
                 "email": email or f"{name}@example.test",
+            }
+
+    def add_channel(self, channel_id, name, *, bot_member=True, is_private=False, team_id=None):
+        """A channel conversations.list and conversations.info know, the bot in it or not."""
+        with self._cond:
+            self._channels[channel_id] = {
+                "id": channel_id,
+                "name": name,
+                "team_id": team_id or self.team_id,
+                "is_channel": not is_private,
+                "is_private": is_private,
+                "is_member": bot_member,
+                "is_archived": False,
             }
 
     # ---- lifecycle
@@ -573,6 +587,12 @@ class SlackStandIn:
         cid = p.get("channel")
         if not cid:
             return {"ok": False, "error": "channel_not_found"}
+        with self._cond:
+            known = self._channels.get(cid)
+        if known is not None:
+            if known["team_id"] != team["id"]:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {k: v for k, v in known.items() if k != "team_id"}}
         return {
             "ok": True,
             "channel": {
@@ -580,8 +600,18 @@ class SlackStandIn:
                 "name": cid.lower(),
                 "is_im": cid.startswith("D"),
                 "is_channel": cid.startswith("C"),
+                "is_member": True,  # a channel not added with add_channel: the bot is taken to be in it
             },
         }
+
+    def _m_conversations_list(self, p, team, call, extra):
+        with self._cond:
+            found = [
+                {k: v for k, v in c.items() if k != "team_id"}
+                for c in self._channels.values()
+                if c["team_id"] == team["id"] and (c["is_member"] or not c["is_private"])
+            ]
+        return {"ok": True, "channels": found, "response_metadata": {"next_cursor": ""}}
 
     def _m_users_info(self, p, team, call, extra):
         with self._cond:

@@ -138,6 +138,13 @@ def submit(ctx: HandlerContext, client, body: dict, view: dict) -> dict:
         if kept:  # a field the person left alone keeps its stored value, even one not shown whole
             stored = ctx.regions.get(team_id, current, ctx.clock())
             spec = dataclasses.replace(spec, **{ATTRS[f]: _as_spec(getattr(stored, ATTRS[f])) for f in kept})
+        if spec.channel_id and "channel" not in kept:  # summaries there would fail with not_in_channel
+            from handlers.slack.lookup import cannot_post
+
+            problem = cannot_post(client, spec.channel_id)
+            if problem:
+                request_log.refused()
+                return {"channel": problem[:150]}
         user_id = body["user"]["id"]
         confirming_admin(
             ctx,
