@@ -23,6 +23,25 @@ from bot.core.records import Actor, Listing, Outcome, RegionInfo
 from bot.core.regions import RegionService
 from bot.core.service import ActionService
 from bot.core.settings import SettingsService, WorkspaceSettings
+from bot.messages import Msg, msg
+
+# the headline of a change's confirmation, by the verb that made it ("Added #12 …")
+HEADLINES = {
+    "add": "outcome.add",
+    "done": "outcome.done",
+    "reopen": "outcome.reopen",
+    "cancel": "outcome.cancel",
+    "note": "outcome.note",
+    "assign": "outcome.assign",
+    "due": "outcome.due",
+    "edit": "outcome.edit",
+    "snooze": "outcome.snooze",
+}
+
+
+def headline(verb: str) -> Msg:
+    """The words before a changed action's number in its confirmation."""
+    return msg(HEADLINES.get(verb, "outcome.changed"))
 
 
 class Services(Protocol):

@@ -9,6 +9,7 @@ import datetime as dt
 
 from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
+from bot.core.execute import headline as outcome_headline
 from bot.core.grammar import tokenize
 from bot.core.records import ActionInfo, Assignment, Listing, Outcome, OwnerInfo, RegionInfo
 from handlers.slack import button_values, markup, wording
@@ -162,17 +163,7 @@ def listing_message(listing: Listing, query_text: str, note: str | None = None, 
 
 def outcome_message(outcome: Outcome, verb: str) -> dict:
     action = outcome.action
-    headline = {
-        "add": "Added",
-        "done": "Marked done",
-        "reopen": "Reopened",
-        "cancel": "Cancelled",
-        "note": "Noted on",
-        "assign": "Reassigned",
-        "due": "New due date for",
-        "edit": "Updated",
-        "snooze": "Snoozed",
-    }[verb]
+    headline = wording.plain(outcome_headline(verb))
     lines = [
         f"{headline} *#{action.number}* {escape(action.title)}",
         f"Owners: {owners_text(action)}",

@@ -18,6 +18,7 @@ from bot.core.command_input import PersonRef, Piece, Said, said
 from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
 from bot.core.execute import CalendarFeed, Exported, Regions, Settings, Summaries
+from bot.core.execute import headline as outcome_headline
 from bot.core.records import ActionInfo, Listing, Outcome, OwnerInfo
 from handlers.teams import markup, wording
 from handlers.teams.wording import escape
@@ -200,23 +201,10 @@ def listing_activity(listing: Listing, query: Said) -> dict:
     return activity(listing_card(listing, query), f"{listing.total} actions" + (f" ({label})" if label else ""))
 
 
-HEADLINES = {
-    "add": "Added",
-    "done": "Marked done",
-    "reopen": "Reopened",
-    "cancel": "Cancelled",
-    "note": "Noted on",
-    "assign": "Reassigned",
-    "due": "New due date for",
-    "edit": "Updated",
-    "snooze": "Snoozed",
-}
-
-
 def outcome_card(outcome: Outcome, verb: str) -> dict:
     """A confirmation that echoes what was understood: owners, the due date as a date, region…"""
     action = outcome.action
-    headline = HEADLINES.get(verb, "Changed")
+    headline = wording.plain(outcome_headline(verb))
     facts = [
         {"title": "Owners", "value": owners_text(action)},
         {"title": "Due", "value": due_text(action.due) + (" (overdue)" if action.overdue else "")},
@@ -238,7 +226,7 @@ def outcome_card(outcome: Outcome, verb: str) -> dict:
 
 def outcome_activity(outcome: Outcome, verb: str) -> dict:
     action = outcome.action
-    summary = f"{HEADLINES.get(verb, 'Changed')} #{action.number} {action.title} (due {due_text(action.due)})"
+    summary = f"{wording.plain(outcome_headline(verb))} #{action.number} {action.title} (due {due_text(action.due)})"
     return activity(outcome_card(outcome, verb), summary)
 
 
