@@ -139,12 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     wsp = sub.add_parser(
         "workspace",
-        help="list or delete workspaces",
+        help="list, add or delete workspaces",
         description="Workspaces in the database. After an uninstall their data stays until an admin deletes it here.",
     )
     wsp_sub = wsp.add_subparsers(dest="workspace_command", required=True, metavar="SUBCOMMAND")
     wlist = wsp_sub.add_parser("list", help="list workspaces", description="List workspaces.")
     wlist.set_defaults(func=cmd_workspace_list)
+    wadd = wsp_sub.add_parser(
+        "add",
+        help="add a workspace before the app is installed there",
+        description="Add a workspace by its ID (a Slack team ID, a Teams tenant ID) so an import or regions "
+        "can be set up before the app is installed there. Commands that write refuse a workspace that is "
+        "not in the database, so a mistyped --workspace creates nothing.",
+    )
+    wadd.add_argument("team_id", help="the Slack team ID (T0123ABC) or Teams tenant ID")
+    wadd.set_defaults(func=cmd_workspace_add)
     wdel = wsp_sub.add_parser(
         "delete",
         help="delete a workspace and all its data",
@@ -494,16 +503,13 @@ def _sending(service):
 
 def _team(service, given: str | None, *, creating: bool = False) -> str:
     """--workspace, else $ACTIONBOT_WORKSPACE, else the workspace of the platform's credentials (Slack's
-    bot token: `auth.test`), else the only workspace in the database. Reading never creates one: a
-    workspace not in the database is refused, naming those that are, unless `creating` (a command that
-    writes, given the workspace by name or by the credentials)."""
-    team = given or os.environ.get("ACTIONBOT_WORKSPACE")
-    if not team:
-        platform = _platform(service)
-        team = platform.own_workspace() if platform is not None else None
+    bot token: `auth.test`), else the only workspace in the database. A workspace not in the database is
+    refused, naming those that are, except as `_first_contact` says for a command that writes (`creating`)."""
+    named = given or os.environ.get("ACTIONBOT_WORKSPACE")
+    team = named or _own_workspace(service)
     if team:
-        if not creating and service.workspaces.known(team) is None:
-            _unknown_workspace(service, team)
+        if service.workspaces.known(team) is None:
+            _first_contact(service, team, creating, credentials=not named)
         return team
     teams = [w.team_id for w in service.workspaces.all()]
     if len(teams) == 1:
@@ -513,16 +519,31 @@ def _team(service, given: str | None, *, creating: bool = False) -> str:
     raise UserError("cli.several_workspaces", teams=", ".join(teams), flag=Opt("workspace"))
 
 
-def _unknown_workspace(service, team: str):
+def _first_contact(service, team: str, creating: bool, *, credentials: bool) -> None:
+    """A workspace not in the database. A read refuses it, naming those that are. A write takes it when it
+    is the workspace of the platform's credentials, or when the database has no workspace yet (the first
+    import on a new installation; marked as added here); any other is refused, so a mistyped --workspace
+    creates nothing (`actionbot workspace add` sets one up on purpose)."""
     from bot.messages import msg
 
     teams = [w.team_id for w in service.workspaces.all()]
+    if creating:
+        if (team if credentials else _own_workspace(service)) == team:
+            return  # the credentials' own workspace: made on first use, as a request would
+        if not teams:
+            service.workspaces.add(team, utc_now())
+            return
     raise UserError(
         "cli.unknown_workspace",
         team=team,
         known=", ".join(teams) if teams else msg("cli.unknown_workspace.none"),
-        flag=Opt("workspace"),
+        command=Example(f"workspace add {team}"),
     )
+
+
+def _own_workspace(service) -> str | None:
+    platform = _platform(service)
+    return platform.own_workspace() if platform is not None else None
 
 
 def _needs_directory(text: str) -> bool:
@@ -717,8 +738,9 @@ def cmd_import(args) -> int:
     # no more than the importer reads: a bigger file is refused without being loaded whole
     text = sys.stdin.read(MAX_CHARS + 1) if args.file == "-" else _read_file(args.file, MAX_CHARS + 1)
     service = _services()
+    before = {w.team_id for w in service.workspaces.all()}
     team = _team(service, args.workspace, creating=True)
-    new = service.workspaces.known(team) is None
+    new = team not in before
     as_user = _person(service, team, args.as_user, "as")
     actor = Actor(as_user, is_admin=True) if as_user else CLI_ACTOR
     platform, unmatched = _sending(service)
@@ -773,10 +795,26 @@ def _read_file(path: str, limit: int = -1) -> str:
         raise UserError("cli.not_utf8", path=path) from None
 
 
+def cmd_workspace_add(args) -> int:
+    team = args.team_id.strip()
+    if not team or len(team) > 255 or any(c.isspace() or not c.isprintable() for c in team):
+        raise UserError("cli.bad_workspace_id", team=team[:80])
+    if not _services().workspaces.add(team, utc_now()):
+        raise UserError("cli.workspace_exists", team=team, command=Example("workspace list"))
+    print(f"added workspace {team} (not installed yet: install the app there to send to it)")
+    return 0
+
+
 def cmd_workspace_list(args) -> int:
     rows = [["Team", "Name", "Actions", "Status"]]
     for ws in _services().workspaces.all():
-        state = f"uninstalled {ws.uninstalled_at:%Y-%m-%d}" if ws.uninstalled_at else "installed"
+        state = (
+            f"uninstalled {ws.uninstalled_at:%Y-%m-%d}"
+            if ws.uninstalled_at
+            else "added here, no installation seen"
+            if ws.added_by_cli
+            else "installed"
+        )
         rows.append([ws.team_id, ws.name or "-", str(ws.actions), state])
     print(table(rows))
     return 0

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -86,6 +87,8 @@ class Workspace(Base):
     escalate_after_days: Mapped[int] = mapped_column(Integer, default=7, server_default=text("7"))
     # set when Slack says the app was uninstalled or its tokens revoked: nothing is sent until reinstalled
     uninstalled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # added with `actionbot` before any installation was seen there; an installation clears it
+    added_by_cli: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Person(Base):

@@ -86,6 +86,7 @@ class WorkspaceInfo:
     name: str
     actions: int  # numbers handed out so far
     uninstalled_at: dt.datetime | None
+    added_by_cli: bool = False  # added with `actionbot`; no installation seen there yet
 
 
 @dataclass(frozen=True)

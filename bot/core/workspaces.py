@@ -90,11 +90,21 @@ class Workspaces:
         with self._lock:
             self._refs.pop(team_id, None)
 
+    def add(self, team_id: str, now: dt.datetime) -> bool:
+        """An operator adds a workspace by its ID before the app is installed there (an import or regions
+        set up first); True when it is new. An installation there later marks it installed."""
+        with self.db.session() as s:
+            if q.workspace_by_team(s, team_id, self.platform) is not None:
+                return False
+            self.row(s, team_id, now).added_by_cli = True
+            return True
+
     def installed(self, team_id: str, name: str, now: dt.datetime) -> None:
         """The app was (re)installed in a workspace: sends resume."""
         with self.db.session() as s:
             ws = self.row(s, team_id, now)
             ws.uninstalled_at = None
+            ws.added_by_cli = False
             if name:
                 ws.name = name[:200]
 
@@ -109,7 +119,7 @@ class Workspaces:
     def all(self) -> list[WorkspaceInfo]:
         with self.db.reading() as s:
             return [
-                WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at)
+                WorkspaceInfo(w.team_id, w.name, w.last_number, w.uninstalled_at, w.added_by_cli)
                 for w in q.all_workspaces(s, self.platform)
             ]
 

@@ -229,7 +229,9 @@ MESSAGES: dict[str, str] = {
     "cli.not_utf8": "{path} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)",
     "cli.no_such_workspace": "no workspace {team} in this database (see {command})",
     "cli.unknown_workspace": "no workspace {team} in this database; known: {known}. A workspace appears when "
-    "the app is installed there or first used, or when {flag} names it in an import or a new region.",
+    "the app is installed there or first used; to set one up before that, add it with {command}.",
+    "cli.bad_workspace_id": "“{team}” is not a workspace ID: give a Slack team ID (T0123ABC) or a Teams tenant ID",
+    "cli.workspace_exists": "workspace {team} is already in this database (see {command})",
     "cli.unknown_workspace.none": "none yet",
     "settings_date_order": "The date order is one of {orders}.",
     "cli.no_such_person": "no member of workspace {team} is “{value}” (for {flag}): give their user ID, "

@@ -96,6 +96,46 @@ def test_a_dry_run_import_leaves_no_workspace_behind(db_url, tmp_path):
     assert "TNEW" in workspaces_listed(tmp_path, db_url)
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("region", "add", "Global"), ("import", "MATRIX"), ("settings", "--tz", "Europe/Zurich")],
+    ids=lambda c: c[0],
+)
+def test_a_write_with_a_mistyped_workspace_creates_nothing(command, db_url, service, tmp_path):
+    service.workspaces.ref(TEAM, utc_now())
+    matrix = tmp_path / "m.tsv"
+    matrix.write_text("Action\tBy whom\nDraft the report\tLina\n", encoding="utf-8")
+    command = tuple(str(matrix) if part == "MATRIX" else part for part in command)
+    env = cli_env(tmp_path, DATABASE_URL=db_url)
+    said = one_line_refusal(actionbot(*command, "--workspace", "TTYPO", cwd=tmp_path, env=env), "TTYPO", TEAM)
+    assert "actionbot workspace add TTYPO" in said
+    assert "TTYPO" not in workspaces_listed(tmp_path, db_url)
+
+
+def test_a_workspace_added_on_purpose_takes_writes_and_says_it_is_not_installed(db_url, service, tmp_path):
+    service.workspaces.installed(TEAM, "Workshop", utc_now())
+    env = cli_env(tmp_path, DATABASE_URL=db_url)
+    added = actionbot("workspace", "add", "TLATER", cwd=tmp_path, env=env)
+    assert added.returncode == 0 and "added workspace TLATER" in added.stdout, added.stderr
+    one_line_refusal(actionbot("workspace", "add", "TLATER", cwd=tmp_path, env=env), "TLATER", "already")
+    one_line_refusal(actionbot("workspace", "add", "T LATER", cwd=tmp_path, env=env), "not a workspace ID")
+    done = actionbot("region", "add", "Global", "--workspace", "TLATER", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line for line in workspaces_listed(tmp_path, db_url).splitlines()[2:]}
+    assert "added here, no installation seen" in rows["TLATER"]
+    assert rows[TEAM].rstrip().endswith("installed") and "added here" not in rows[TEAM]
+    service.workspaces.installed("TLATER", "Later", utc_now())  # the app installed there at last
+    rows = {line.split()[0]: line for line in workspaces_listed(tmp_path, db_url).splitlines()[2:]}
+    assert rows["TLATER"].rstrip().endswith("installed") and "added here" not in rows["TLATER"]
+
+
+def test_the_first_write_on_an_empty_database_adds_its_workspace_as_added_here(db_url, tmp_path):
+    env = cli_env(tmp_path, DATABASE_URL=db_url)
+    done = actionbot("region", "add", "Global", "--workspace", "TFIRST", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "added here, no installation seen" in workspaces_listed(tmp_path, db_url)
+
+
 # -- 4. one line and exit status 2 for what an operator can fix; the traceback with --debug ------------
 
 
