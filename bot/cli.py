@@ -585,7 +585,11 @@ def _channel(service, team: str, text: str | None) -> str | None:
     found = platform.find_channel(team, text)
     if found is None:
         raise UserError("cli.no_such_channel", team=team, value=text, flag=Opt("channel"))
-    if not found.can_post:
+    if found.unchecked:
+        if not found.channel_id:
+            raise UserError("cli.channel_unchecked", value=text, why=found.unchecked, flag=Opt("channel"))
+        print(f"(--channel {text} is taken as given, not checked: {found.unchecked})", file=sys.stderr)
+    elif not found.can_post:
         raise UserError("cli.cannot_post", name=found.name, invite=found.invite)
     return found.channel_id
 

@@ -47,12 +47,15 @@ class Pace:
 @dataclass(frozen=True)
 class ChannelFound:
     """A channel as the bot sees it: its ID and name, whether the bot can post there, and when it
-    cannot, what to do about it in the platform's own words (`invite`)."""
+    cannot, what to do about it in the platform's own words (`invite`). `unchecked` (in the platform's
+    words) says why it could not be looked up at all (an installation without the permission to read
+    channels): given by its ID it is taken as given; by its name it cannot be found."""
 
     channel_id: str
     name: str
     can_post: bool
     invite: str = ""
+    unchecked: str = ""
 
 
 class PlatformNotifier(Notifier, Protocol):

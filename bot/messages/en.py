@@ -238,6 +238,7 @@ MESSAGES: dict[str, str] = {
     "@handle or e-mail address",
     "cli.no_such_channel": "no channel “{value}” that the bot can see in workspace {team} (for {flag}): give its "
     "#name or ID; a private channel needs the bot invited first",
+    "cli.channel_unchecked": "can't look up “{value}” (for {flag}): {why}, or give the channel's ID",
     "cli.cannot_post": "the bot cannot post in #{name}, so its summaries would fail: {invite}, then run this again",
     "cli.cannot_look_up": "“{value}” (for {flag}) can't be looked up: {why}. Give the ID instead, or set the "
     "platform's token",

@@ -30,17 +30,25 @@ def find_person(client: WebClient, text: str) -> str | None:
     return matcher.match(text) if matcher is not None else None
 
 
+NO_SCOPE = "the app was installed before it asked to read channels (channels:read, groups:read): reinstall it"
+
+
 def find_channel(client: WebClient, text: str) -> ChannelFound | None:
     bare = text.strip().lstrip("#").strip()
-    if CHANNEL_ID.fullmatch(bare):
-        try:
+    try:
+        if CHANNEL_ID.fullmatch(bare):
             channel = client.conversations_info(channel=bare)["channel"]
-        except (SlackApiError, OSError):
-            return None
-    else:
-        channel = _by_name(client, bare.lower())
-        if channel is None:
-            return None
+        else:
+            channel = _by_name(client, bare.lower())
+    except SlackApiError as err:
+        if err.response is not None and err.response.get("error") == "missing_scope":
+            by_id = CHANNEL_ID.fullmatch(bare) is not None
+            return ChannelFound(bare if by_id else "", bare, by_id, unchecked=NO_SCOPE)
+        return None
+    except OSError:
+        return None
+    if channel is None:
+        return None
     name = str(channel.get("name") or bare)
     if channel.get("is_member"):
         return ChannelFound(str(channel["id"]), name, True)
@@ -68,8 +76,8 @@ def _by_name(client: WebClient, name: str) -> dict | None:
 
 def cannot_post(client: WebClient, channel_id: str) -> str | None:
     """Why the bot cannot post in a region's channel (chosen in the form, or `channel:` of `/action region
-    add`), or None. A channel it cannot
-    look up (an install from before the channels:read scope) is not held against the choice."""
+    add`), or None. A channel it cannot look up (an install from before the channels:read scope) is not
+    held against the choice."""
     found = find_channel(client, channel_id)
     if found is None or found.can_post:
         return None

@@ -91,6 +91,24 @@ def test_a_channel_the_bot_is_not_in_is_refused_with_how_to_invite_it(db_url, sl
     assert "CASIA" in region_row(tmp_path, env, "Asia")
 
 
+def test_an_app_installed_before_it_could_read_channels_takes_an_id_and_says_to_reinstall(db_url, slack, tmp_path):
+    slack.add_channel("CASIA", "km-asia")
+    env = slack_env(tmp_path, db_url, slack)
+    assert actionbot("region", "add", "Global", "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
+    slack.fail("conversations.list", "missing_scope", times=1)
+    refused(
+        actionbot("region", "add", "Asia", "--channel", "#km-asia", cwd=tmp_path, env=env),
+        "“#km-asia”",
+        "reinstall",
+        "channel's ID",
+    )
+    slack.fail("conversations.info", "missing_scope", times=1)
+    done = actionbot("region", "add", "Asia", "--channel", "CASIA", cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "not checked" in done.stderr and "reinstall" in done.stderr
+    assert "CASIA" in region_row(tmp_path, env, "Asia")
+
+
 def test_an_import_as_a_person_records_them_as_its_creator(db_url, slack, tmp_path):
     env = slack_env(tmp_path, db_url, slack)
     assert actionbot("region", "add", "Global", "--workspace", TEAM, cwd=tmp_path, env=env).returncode == 0
