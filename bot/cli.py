@@ -19,6 +19,7 @@ from bot.core.records import CLI, Actor, Listing
 from bot.core.regions import RegionSpec
 from bot.messages import Code, Example, Opt
 
+WORKSPACE_HELP = "the workspace: a Slack team ID or Teams tenant ID (default: the credentials' own, or the only one)"
 CLI_ACTOR = Actor("cli", is_admin=True, kind=CLI)  # the operator at the shell administers every workspace
 
 
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         "mine is not available here; use @U123 for a person.",
     )
     lst.add_argument("filters", nargs="*", help='e.g. overdue region:LAC group:KM @U123 owner:"KM team"')
-    lst.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    lst.add_argument("--workspace", help=WORKSPACE_HELP)
     lst.set_defaults(func=cmd_list)
 
     imp = sub.add_parser(
@@ -121,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as", dest="as_user", metavar="USER", help="the creator recorded: user ID, @handle or e-mail address"
     )
     imp.add_argument("--dry-run", action="store_true", help="show what would be created; write nothing")
-    imp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    imp.add_argument("--workspace", help=WORKSPACE_HELP)
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser(
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("filters", nargs="*", help="e.g. all region:LAC @U123")
     exp.add_argument("--format", choices=("csv", "ics"), default="csv", help="csv (default) or ics")
     exp.add_argument("--output", "-o", metavar="FILE", help="write here instead of standard output")
-    exp.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    exp.add_argument("--workspace", help=WORKSPACE_HELP)
     exp.set_defaults(func=cmd_export)
 
     wsp = sub.add_parser(
@@ -172,12 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     radd.add_argument("--channel", help="channel for summaries: #name or ID (the bot must be able to post there)")
     radd.add_argument("--lead", help="the region lead: user ID, @handle or e-mail address")
     radd.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
-    radd.add_argument("--days", default="mon-fri", help="working days (default mon-fri)")
-    radd.add_argument("--summary", default="mon 09:00", help='weekly summary time (default "mon 09:00")')
-    radd.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    radd.add_argument("--days", help="working days (default mon-fri)")
+    radd.add_argument("--summary", help='weekly summary time (default "mon 09:00")')
+    radd.add_argument("--workspace", help=WORKSPACE_HELP)
     radd.set_defaults(func=cmd_region_add)
     rlist = region_sub.add_parser("list", help="list regions", description="List regions.")
-    rlist.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    rlist.add_argument("--workspace", help=WORKSPACE_HELP)
     rlist.set_defaults(func=cmd_region_list)
     redit = region_sub.add_parser(
         "edit",
@@ -192,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     redit.add_argument("--tz", help="IANA time zone, e.g. America/Bogota")
     redit.add_argument("--days", help="working days, e.g. mon-fri")
     redit.add_argument("--summary", help='weekly summary time, e.g. "mon 09:00"')
-    redit.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    redit.add_argument("--workspace", help=WORKSPACE_HELP)
     redit.set_defaults(func=cmd_region_edit)
 
     sett = sub.add_parser(
@@ -207,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     sett.add_argument("--nudges", metavar="DAYS", help="days around the due date to nudge, e.g. -3,0,1")
     sett.add_argument("--repeat", metavar="N", help="then every N days while open (0: never)")
     sett.add_argument("--escalate", metavar="N", help="tell the region lead after N days overdue (0: never)")
-    sett.add_argument("--workspace", help="Slack team ID (default: the only workspace)")
+    sett.add_argument("--workspace", help=WORKSPACE_HELP)
     sett.set_defaults(func=cmd_settings)
 
     teams = sub.add_parser("teams", help="Microsoft Teams tools", description="Microsoft Teams tools.")
@@ -654,15 +655,7 @@ def cmd_region_add(args) -> int:
 
     service = _services()
     team = _team(service, args.workspace, creating=True)
-    spec = RegionSpec(
-        name=args.name,
-        aliases=args.alias,
-        channel_id=_channel(service, team, args.channel),
-        lead_user_id=_person(service, team, args.lead, "lead"),
-        timezone=args.tz,
-        working_days=args.days,
-        summary_schedule=args.summary,
-    )
+    spec = _region_spec(service, team, args)
     info = RegionService(service).add(team, CLI_ACTOR, spec, utc_now())
     print(f"added region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
     return 0
@@ -676,18 +669,25 @@ def cmd_region_edit(args) -> int:
     regions = RegionService(service)
     now = utc_now()
     was = regions.get(team, args.region, now)
-    spec = RegionSpec(
-        name=was.name if args.name is None else args.name,
-        aliases=list(was.aliases) if args.alias is None else [a for a in args.alias if a.strip()],
-        channel_id=was.channel_id if args.channel is None else _channel(service, team, args.channel),
-        lead_user_id=was.lead_user_id if args.lead is None else _person(service, team, args.lead, "lead"),
-        timezone=was.timezone if args.tz is None else (args.tz or None),
-        working_days=was.working_days if args.days is None else args.days,
-        summary_schedule=was.summary_schedule if args.summary is None else args.summary,
-    )
+    spec = _region_spec(service, team, args, was)
     info = regions.edit(team, CLI_ACTOR, was.name, spec, now)
     print(f"changed region {info.name}" + (f" ({', '.join(info.aliases)})" if info.aliases else ""))
     return 0
+
+
+def _region_spec(service, team: str, args, was=None) -> RegionSpec:
+    """The region the flags describe: a flag not given keeps what `was` has (the region being edited), or
+    the default of a new region; an empty one clears it (`--channel ''`)."""
+    base = was if was is not None else RegionSpec(name=args.name)
+    return RegionSpec(
+        name=base.name if args.name is None else args.name,
+        aliases=list(base.aliases) if args.alias is None else [a for a in args.alias if a.strip()],
+        channel_id=base.channel_id if args.channel is None else _channel(service, team, args.channel),
+        lead_user_id=base.lead_user_id if args.lead is None else _person(service, team, args.lead, "lead"),
+        timezone=base.timezone if args.tz is None else (args.tz or None),
+        working_days=base.working_days if args.days is None else args.days,
+        summary_schedule=base.summary_schedule if args.summary is None else args.summary,
+    )
 
 
 def cmd_settings(args) -> int:
