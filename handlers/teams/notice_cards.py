@@ -171,7 +171,10 @@ def after_press_card(action: ActionInfo, note: str) -> dict:
 # ---- escalations
 
 
-def escalation_activity(notice: Notice) -> dict:
+def escalation_activity(notice: Notice, may_note: bool = True) -> dict:
+    """An overdue action told to the region's lead (or its creator): what, who owns it, why they hear of
+    it, and Add note to record what they learn; `may_note` False (a lead who is neither its creator nor an
+    admin, whom the core would refuse) says who can record it instead, with no button."""
     action = notice.action
     assert action is not None
     why = (
@@ -180,14 +183,19 @@ def escalation_activity(notice: Notice) -> dict:
         else "You hear about it as its creator."
     )
     ask = "Ask them how it is going" if len(action.owners) > 1 else "Ask how it is going"
+    then = (
+        f"{ask}, then record what you hear with Add note."
+        if may_note
+        else f"{ask}; its owners, its creator or an admin can record what you hear as a note."
+    )
     body = [
         cards.text_block(f"🚨 {_title(action)} is {due_phrase(notice)}."),
         facts(action),
         cards.text_block(why),
-        cards.text_block(f"{ask}, then record what you hear with Add note.", isSubtle=True),
+        cards.text_block(then, isSubtle=True),
     ]
     summary = f"Overdue: #{action.number} {action.title} is {wording.plain(when_due(notice.days_left))}"
-    return cards.activity(cards.card(body, [cards.note_button(action.number)]), summary)
+    return cards.activity(cards.card(body, [cards.note_button(action.number)] if may_note else None), summary)
 
 
 # ---- summaries

@@ -57,11 +57,20 @@ class TeamsNotifier:
                 notice_cards.problem_activity(notice, self._name(notice.team_id, target) if kind == "user" else None)
             ]
         if notice.kind == "escalation" and notice.action is not None:
-            return [notice_cards.escalation_activity(notice)]
+            return [notice_cards.escalation_activity(notice, self._may_note(notice))]
         if notice.kind == "nudge" and notice.action is not None:
             creator = self._mention(notice.team_id, notice.mention) if notice.mention else None
             return [notice_cards.nudge_activity(notice, creator)]
         return [notice_activity(notice)]
+
+    def _may_note(self, notice: Notice) -> bool:
+        """Whether the escalation's recipient may add a note (the core's rule: owners, creator, admins)."""
+        assert notice.action is not None
+        user_id = notice.recipient.split(":", 1)[1]
+        if user_id == notice.action.created_by or user_id in notice.action.owner_ids:
+            return True
+        actor, _ = self.people.known(notice.team_id, user_id, utc_now())
+        return actor is not None and actor.is_admin
 
     def _mention(self, team_id: str, user_id: str) -> notice_cards.Mention | str | None:
         """The person to mention: their 29: ID and name from their stored address; else their name."""

@@ -133,6 +133,10 @@ def test_an_escalation_says_why_and_offers_only_add_note():
     assert [b["title"] for b in buttons(content_of(lead))] == ["Add note"]
     creator = notice_cards.escalation_activity(nudge(a, -8, "user:oid-tim", kind="escalation", role="creator"))
     assert "as its creator" in texts(content_of(creator))
+    # a lead the core would refuse a note is offered no button that would fail
+    plain = notice_cards.escalation_activity(nudge(a, -8, "user:oid-lead", kind="escalation", role="lead"), False)
+    assert buttons(content_of(plain)) == [] and "Add note" not in texts(content_of(plain))
+    assert "its owners, its creator or an admin can record what you hear" in texts(content_of(plain))
 
 
 def summary(n: int, title: str = "Action") -> RegionSummary:

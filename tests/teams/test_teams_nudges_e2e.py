@@ -265,7 +265,11 @@ def test_named_owner_summary_thread_and_escalation(teams):
     shown = texts(card_of(escalation))
     assert "🚨 **#2** Send the budget is **7 days overdue** (it was due Fri 28 Nov 2014)." in shown
     assert "You hear about it as the lead of Africa." in shown
-    assert [b["title"] for b in buttons(card_of(escalation))] == ["Add note"]
+    (note,) = buttons(card_of(escalation))
+    assert note["title"] == "Add note"  # Ana is an admin: the core lets her add one
+    assert t.driver.post(t.driver.task_fetch(standin.ana, note["data"])).body["task"]["type"] == "continue"
+    said = t.driver.post(t.driver.task_submit(standin.ana, {**note["data"], "text": "Lina says Monday"}))
+    assert said.body["task"]["type"] == "message" and t.action(2).notes[-1] == "Lina says Monday"
 
     # Monday 09:00 in Nairobi: the summary in the channel, the rest in its thread
     before = len(standin.sent_of("send"))
