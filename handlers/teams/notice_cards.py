@@ -211,9 +211,7 @@ def _line(action: ActionInfo, extra: str = "") -> str:
 def summary_groups(s: RegionSummary) -> list[tuple[str, list[str]]]:
     """Headed groups of lines, in the order shown (Slack's groups)."""
     owners = [
-        (f"@{escape(o.label)}" if o.user_id else escape(o.label))
-        + f" {o.open}"
-        + (f" ({o.overdue} overdue)" if o.overdue else "")
+        escape(o.label) + f" {o.open}" + (f" ({o.overdue} overdue)" if o.overdue else "")  # a user's label has its @
         for o in s.owners
     ]
     owner_lines = [

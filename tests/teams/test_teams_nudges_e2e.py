@@ -256,6 +256,19 @@ def test_named_owner_summary_thread_and_escalation(teams):
     assert posted.body["entities"] == [mention] and content["msteams"]["entities"] == [mention]
     assert "<at>Tim Boyle</at>, you created it: please pass this on to its owners." in texts(content)
     assert "**#1** Print the posters is **due today**" in texts(content), out
+    # Tim snoozes it from the channel: the card in the channel is replaced, no snoozes left on it
+    channel = t.driver.channel(standin.team, None, root_id=posted.created_id)
+    count = len(standin.sent_of("update"))
+    t.clock.now = dt.datetime(2014, 12, 5, 7, tzinfo=UTC)
+    answer = t.driver.post(
+        t.driver.card_action(
+            standin.tim, "snooze", {"n": 1, "until": "day"}, reply_to=posted.created_id, conversation=channel
+        )
+    )
+    assert answer.body["type"] == CARD and "snoozed until Mon 8 Dec 2014" in texts(answer.body["value"])
+    (put,) = standin.wait_for("update", count + 1)[count:]
+    assert put.activity_id == posted.created_id and put.conversation_id.split(";")[0] == general
+    assert_no_stale(card_of(put), done=False)
 
     # the escalation: #2 is 7 days overdue on Friday; Ana leads Africa, at 09:00 in Bogotá
     ana_chat = standin.personal_conversation(standin.ana)
