@@ -89,9 +89,7 @@ def new_date_set(action: ActionInfo) -> dict:
         "label": "New date",
         "min": f"{MIN_YEAR}-01-01",
         "max": f"{MAX_YEAR}-12-31",
-        "isRequired": True,
-        "errorMessage": "Pick a date.",
-    }
+    }  # not isRequired: every Action.Execute on the card submits it, and an empty one must not block Done
     if action.due.kind == "date" and action.due.date is not None:
         date_input["value"] = action.due.date.isoformat()
     set_date = {

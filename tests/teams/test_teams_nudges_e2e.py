@@ -170,7 +170,7 @@ def test_each_owner_nudged_at_their_own_nine_and_the_buttons_act(teams):
         return answer.body["value"], put
 
     # Done
-    content, put = pressed(lina, "done", {"n": 1}, 1)
+    content, put = pressed(lina, "done", {"n": 1, "due": "2014-12-05"}, 1)  # Teams adds the inputs
     assert t.action(1).status == "done"
     assert "marked **#1** done" in texts(content) and put.activity_id == by_number[1][0]
     assert_no_stale(content, done=True)
@@ -178,7 +178,7 @@ def test_each_owner_nudged_at_their_own_nine_and_the_buttons_act(teams):
     assert texts(card_of(put)) == texts(content)
 
     # Snooze to next working day: Friday → Monday 8 December, 09:00 in Lina's zone
-    content, put = pressed(lina, "snooze", {"n": 2, "until": "day"}, 2)
+    content, put = pressed(lina, "snooze", {"n": 2, "until": "day", "due": ""}, 2)
     assert t.action(2).snoozed_until == dt.datetime(2014, 12, 8, 6, tzinfo=UTC)
     assert "snoozed until Mon 8 Dec 2014, 09:00" in texts(content) and put.activity_id == by_number[2][0]
     assert_no_stale(content, done=False)
