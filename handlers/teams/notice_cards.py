@@ -264,38 +264,52 @@ def summary_activities(s: RegionSummary) -> list[dict]:
             f"{len(s.done)} done and {len(s.new)} new in the last 7 days · {s.ongoing} ongoing"
         ),
     ]
-    pages: list[list[dict]] = [list(head)]
-    counts = [0]
-    sizes = [sum(_size(b) for b in head)]
+    pages = _Pages(head)
     for heading, lines in summary_groups(s):
-        if not lines:
-            continue
-        current_heading = None
+        shown = False  # the heading, on the current card
         for line in lines:
             item = cards.text_block(line, spacing="None")
-            new_heading = heading if current_heading is None else None
-            extra = _size(item) + (_size(cards.text_block(heading)) if new_heading else 0)
-            if counts[-1] >= SUMMARY_ITEMS or sizes[-1] + extra > MAX_CARD_BYTES:
-                pages.append([])
-                counts.append(0)
-                sizes.append(0)
-                new_heading = heading + (" _(continued)_" if current_heading is not None else "")
-            if new_heading:
-                block = cards.text_block(new_heading, separator=True, spacing="Medium")
-                pages[-1].append(block)
-                sizes[-1] += _size(block)
-                current_heading = heading
-            pages[-1].append(item)
-            counts[-1] += 1
-            sizes[-1] += _size(item)
-    pages[-1].append(cards.text_block(FOOTER, isSubtle=True, separator=True))
+            if not pages.fits(_size(item) + (0 if shown else _size(_heading(heading)))):
+                pages.turn()
+                if shown:
+                    pages.add(_heading(heading + " _(continued)_"))
+            if not shown:
+                pages.add(_heading(heading))
+                shown = True
+            pages.add(item, line=True)
+    pages.add(cards.text_block(FOOTER, isSubtle=True, separator=True))
     preview = f"Weekly summary for {s.region}: {len(s.overdue)} overdue, {len(s.due_soon)} due this week"
-    out = [cards.activity(cards.card(pages[0]), preview)]
-    total = len(pages)
-    for n, page in enumerate(pages[1:], start=2):
+    first, *rest = pages.cards
+    out = [cards.activity(cards.card(first), preview)]
+    total = len(pages.cards)
+    for n, page in enumerate(rest, start=2):
         top = cards.text_block(f"📊 **Weekly summary: {region}** (part {n} of {total})", isSubtle=True)
         out.append(cards.activity(cards.card([top, *page]), f"{preview} (part {n} of {total})"))
     return out
+
+
+def _heading(text: str) -> dict:
+    return cards.text_block(text, separator=True, spacing="Medium")
+
+
+class _Pages:
+    """The summary's cards as they fill: each at most SUMMARY_ITEMS lines and MAX_CARD_BYTES of blocks."""
+
+    def __init__(self, head: list[dict]):
+        self.cards: list[list[dict]] = [list(head)]
+        self.lines, self.size = 0, sum(_size(b) for b in head)
+
+    def fits(self, size: int) -> bool:
+        return self.lines < SUMMARY_ITEMS and self.size + size <= MAX_CARD_BYTES
+
+    def turn(self) -> None:
+        self.cards.append([])
+        self.lines, self.size = 0, 0
+
+    def add(self, block: dict, line: bool = False) -> None:
+        self.cards[-1].append(block)
+        self.lines += line
+        self.size += _size(block)
 
 
 # ---- problems

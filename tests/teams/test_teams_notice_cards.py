@@ -178,6 +178,7 @@ def test_a_500_action_summary_is_split_into_small_cards_each_item_once():
     first = texts(content_of(activities[0]))
     assert "Weekly summary: Latin America & \\<Caribbean\\>" in first and "250 open · 125 overdue" in first
     assert "🔴 **Overdue (125)**" in first and "**7 days late**" in first
+    assert "🔴 **Overdue (125)** _(continued)_" in texts(content_of(activities[1]))  # a group split across cards
     last = texts(content_of(activities[-1]))
     assert "👤 **Open per owner**" in last and "@Owner 1 \\*bold\\* 3 (1 overdue)" in last and "@@" not in last
     assert "`done <N>`" in last
