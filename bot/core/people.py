@@ -140,3 +140,11 @@ class PeopleService:
                 .limit(limit)
             ).all()
         return {user_id: name for user_id, name in rows}
+
+    def names(self, team_id: str, user_ids: set[str]) -> dict[str, str]:
+        """User ID → remembered name, of those of `user_ids` the bot has met (a notice naming someone)."""
+        ws = self.actions.workspaces.known(team_id)
+        if ws is None or not user_ids:
+            return {}
+        with self.actions.db.rows() as conn:
+            return q.people_names(conn, ws.id, set(user_ids))

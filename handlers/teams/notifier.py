@@ -3,9 +3,11 @@ personal chat with the bot, a channel's to the channel, each as an Adaptive Card
 Teams side stored (bot.core.addresses: the conversation reference of a person's last activity, or of a
 channel the bot was added to or mentioned in).
 
-This part tells new owners ("assigned", "imported") with their actions on cards that carry Done, Edit and
-Add note; other notices (nudges, summaries, problems) go out as a short card of what they are about (part
-2 of Teams words them fully). Nothing is sent to a tenant whose last installation was removed.
+New owners ("assigned", "imported") are told with their actions on cards that carry Done, Edit and Add
+note; nudges, escalations, weekly summaries and delivery problems are the cards of
+handlers.teams.notice_cards (a named owner's nudge in a channel mentions the action's creator, found in
+the stored addresses; a long summary is several cards, the rest posted in the first one's thread).
+Nothing is sent to a tenant whose last installation was removed.
 
 Failures: no stored address, a tenant uninstalled, 403 (the person blocked or removed the bot) and 404
 (no such conversation) are permanent; 429 and 5xx are retried by the connector honouring `Retry-After`
@@ -21,10 +23,11 @@ from typing import Any
 
 from bot.core.addresses import Address, AddressBook
 from bot.core.dates import utc_now
-from bot.core.notices import DeliveryError, Notice, when_due
+from bot.core.notices import DeliveryError, Notice
+from bot.core.people import PeopleService
 from bot.core.service import ActionService
 from bot.platform import Pace
-from handlers.teams import cards, wording
+from handlers.teams import cards, notice_cards
 from handlers.teams.bridge import LoopThread
 from handlers.teams.connector import BotConnector, ConnectorError
 
@@ -43,9 +46,47 @@ class TeamsNotifier:
         self.connector = connector
         self.loop = loop
         self.book = AddressBook(actions)
+        self.people = PeopleService(actions)
 
     def render(self, notice: Notice) -> list[dict]:
+        if notice.kind == "summary" and notice.summary is not None:
+            return notice_cards.summary_activities(notice.summary)
+        if notice.kind == "problem" and notice.problem is not None and notice.mention:
+            kind, target = notice.mention.split(":", 1)
+            return [
+                notice_cards.problem_activity(notice, self._name(notice.team_id, target) if kind == "user" else None)
+            ]
+        if notice.kind == "escalation" and notice.action is not None:
+            return [notice_cards.escalation_activity(notice, self._may_note(notice))]
+        if notice.kind == "nudge" and notice.action is not None:
+            creator = self._mention(notice.team_id, notice.mention) if notice.mention else None
+            return [notice_cards.nudge_activity(notice, creator)]
         return [notice_activity(notice)]
+
+    def _may_note(self, notice: Notice) -> bool:
+        """Whether the escalation's recipient may add a note (the core's rule: owners, creator, admins)."""
+        assert notice.action is not None
+        user_id = notice.recipient.split(":", 1)[1]
+        if user_id == notice.action.created_by or user_id in notice.action.owner_ids:
+            return True
+        actor, _ = self.people.known(notice.team_id, user_id, utc_now())
+        return actor is not None and actor.is_admin
+
+    def _mention(self, team_id: str, user_id: str) -> notice_cards.Mention | str | None:
+        """The person to mention: their 29: ID and name from their stored address; else their name."""
+        address = self.book.get(team_id, "user", user_id)
+        user = (address.reference.get("user") if address else None) or {}
+        account, name = user.get("id"), user.get("name")
+        if isinstance(account, str) and account.startswith("29:") and isinstance(name, str) and name.strip():
+            return notice_cards.Mention(account, _clean_name(name))
+        return self._name(team_id, user_id)
+
+    def _name(self, team_id: str, user_id: str) -> str | None:
+        address = self.book.get(team_id, "user", user_id)
+        name = ((address.reference.get("user") if address else None) or {}).get("name")
+        if not isinstance(name, str) or not name.strip():
+            name = self.people.names(team_id, {user_id}).get(user_id)
+        return _clean_name(name) if name else None
 
     def limits(self, notice: Notice) -> tuple[str, ...]:
         return (SEND,)
@@ -105,9 +146,10 @@ def notice_activity(notice: Notice) -> dict:
         if len(notice.actions) > len(shown):
             body.append(cards.text_block(f"…and {len(notice.actions) - len(shown)} more: type `list mine`."))
         return cards.activity(cards.card(body), head)
-    if notice.action is not None:
-        action = notice.action
-        line = f"**#{action.number}** {cards.escape(cards.clip(action.title))}: {wording.words(when_due(notice.days_left))}"
-        return cards.activity(cards.card([cards.action_item(action, None), cards.text_block(line)]), line)
-    text = cards.escape(notice.describe()[:500])
+    text = cards.escape(notice.describe()[:500])  # a kind this side does not know (none today)
     return cards.activity(cards.card([cards.text_block(text)]), text)
+
+
+def _clean_name(name: str) -> str:
+    """A display name as a mention's text: no angle brackets (they would end the <at> tag), bounded."""
+    return cards.clip(" ".join(name.replace("<", " ").replace(">", " ").split()), 100)

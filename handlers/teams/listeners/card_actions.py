@@ -2,7 +2,8 @@
 (verb "done": close the action; the card is replaced in place with the list as it is now, or the action
 as it is now) and Show more (verb "more": the list's next page). The new card is the invoke's answer (the
 presser sees it at once) and replaces the message for everyone (`PUT` of the activity it was on). A
-refusal leaves the card as it was and tells the presser alone (a message answer). Never raises."""
+refusal leaves the card as it was and tells the presser alone (a message answer). A nudge's Snooze and Set
+date (verbs "snooze", "newdate") are handled in handlers.teams.listeners.nudge_buttons. Never raises."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from bot.messages import Example
 from handlers.teams import cards, turns, wording
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import NotAPerson, Who, who
+from handlers.teams.listeners import nudge_buttons
+from handlers.teams.notice_cards import NEW_DATE_VERB, SNOOZE_VERB
 
 log = logging.getLogger("actionbot.teams.buttons")
 
@@ -47,6 +50,10 @@ async def press(ctx: TeamsContext, activity: dict) -> dict:
             content = await ctx.run(_done, ctx, w, actor, data)
         elif verb == cards.MORE_VERB:
             content = await ctx.run(_more, ctx, w, actor, data)
+        elif verb == SNOOZE_VERB:
+            content = await ctx.run(nudge_buttons.snooze, ctx, w, actor, data)
+        elif verb == NEW_DATE_VERB:
+            content = await ctx.run(nudge_buttons.new_date, ctx, w, actor, data)
         else:
             raise BadInput("stale_button", command=Example("list"))
     except UserError as err:
@@ -61,11 +68,7 @@ async def press(ctx: TeamsContext, activity: dict) -> dict:
     return cards.refreshed(content)
 
 
-def _number(data: dict) -> int:
-    n = data.get("n")
-    if isinstance(n, int) and not isinstance(n, bool) and 0 < n < 10**9:
-        return n
-    raise BadInput("stale_button", command=Example("list"))
+_number = nudge_buttons.number_of
 
 
 def _query(data: dict) -> Any:
