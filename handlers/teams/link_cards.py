@@ -34,11 +34,16 @@ def no_public_url() -> dict:
 
 def export_reply(ctx: TeamsContext, tenant_id: str, actor: Actor, result: Exported) -> Private | dict:
     """A new download link to the export asked for, as a card for the asker's personal chat."""
-    if not ctx.public_url:
+    public_url = ctx.public_url
+    if not public_url:
         return no_public_url()
-    link = ExportLinks(ctx.actions).mint(tenant_id, actor, result.query, ctx.clock())
-    url = ctx.public_url.rstrip("/") + download_path(link.secret)
-    return Private(export_activity(result, url, expiry_text(link.expires_at, actor.tz)), EXPORT_LINK)
+
+    def make() -> dict:  # minted only once the personal chat is reached
+        link = ExportLinks(ctx.actions).mint(tenant_id, actor, result.query, ctx.clock())
+        url = public_url.rstrip("/") + download_path(link.secret)
+        return export_activity(result, url, expiry_text(link.expires_at, actor.tz))
+
+    return Private(make, EXPORT_LINK)
 
 
 def expiry_text(expires_at: dt.datetime, tz: str | None) -> str:
@@ -88,4 +93,5 @@ def calendar_reply(ctx: TeamsContext, result: CalendarFeed) -> Private | dict:
             isSubtle=True,
         ),
     ]
-    return Private(cards.activity(cards.card(body), said.replace("**", "")), CALENDAR_ADDRESS)
+    content = cards.activity(cards.card(body), said.replace("**", ""))
+    return Private(lambda: content, CALENDAR_ADDRESS)

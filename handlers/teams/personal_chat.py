@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from bot.core.addresses import AddressBook
 from handlers.teams import cards
@@ -25,10 +25,11 @@ log = logging.getLogger("actionbot.teams.personal")
 
 @dataclass(frozen=True)
 class Private:
-    """A reply for the asker alone: `activity` for their personal chat; `what` names it for the note in a
-    shared conversation ("the download link")."""
+    """A reply for the asker alone: `make()` builds the activity for their personal chat (synchronous: it
+    may mint a link, so it runs only once that chat is reached); `what` names it for the note in a shared
+    conversation ("the download link")."""
 
-    activity: dict
+    make: Callable[[], dict]
     what: str
 
 
@@ -49,28 +50,29 @@ async def hand_over(ctx: TeamsContext, w: Who, private: Private) -> dict:
     """The reply for the conversation asked in: the private answer itself in the personal chat; else it is
     sent to the personal chat and the reply says so (or how to open one)."""
     if w.personal:
-        return private.activity
-    if await send_personal(ctx, w, private.activity):
-        return sent_there(private.what)
-    return no_personal_chat(private.what)
+        return await ctx.run(private.make)
+    try:
+        service_url, conversation = await personal_conversation(ctx, w)
+        await ctx.connector.send(service_url, conversation, await ctx.run(private.make))
+    except ConnectorError as err:
+        log.info("teams personal chat not reached (tenant %s): %s %s", w.tenant_id, err.status or "no answer", err.code)
+        return no_personal_chat(private.what)
+    return sent_there(private.what)
 
 
-async def send_personal(ctx: TeamsContext, w: Who, activity: dict) -> bool:
-    """Send `activity` to the person's personal chat with the bot; False when it cannot be reached."""
+async def personal_conversation(ctx: TeamsContext, w: Who) -> tuple[str, str]:
+    """(service URL, conversation ID) of the person's personal chat with the bot, opened (and its address
+    kept) when none is stored; ConnectorError when Teams refuses to open it."""
     book = AddressBook(ctx.actions)
     address = await ctx.run(book.get, w.tenant_id, USER, w.user_id)
     reference: dict[str, Any] = address.reference if address else {}
     service_url = (address.service_url if address else None) or w.service_url
     conversation = (reference.get("conversation") or {}).get("id")
-    try:
-        if not isinstance(conversation, str) or not conversation:
-            account = (reference.get("user") or {}).get("id") or w.account_id
-            conversation = await ctx.connector.create_personal(service_url, account, w.tenant_id)
-            personal = {"id": conversation, "conversationType": "personal", "tenantId": w.tenant_id}
-            opened = {**reference_of(w), "conversation": personal, "serviceUrl": service_url}
-            await ctx.run(book.save, w.tenant_id, USER, w.user_id, opened, service_url, ctx.clock())
-        await ctx.connector.send(service_url, conversation, activity)
-        return True
-    except ConnectorError as err:
-        log.info("teams personal chat not reached (tenant %s): %s %s", w.tenant_id, err.status or "no answer", err.code)
-        return False
+    if isinstance(conversation, str) and conversation:
+        return service_url, conversation
+    account = (reference.get("user") or {}).get("id") or w.account_id
+    opened = await ctx.connector.create_personal(service_url, account, w.tenant_id)
+    personal = {"id": opened, "conversationType": "personal", "tenantId": w.tenant_id}
+    kept = {**reference_of(w), "conversation": personal, "serviceUrl": service_url}
+    await ctx.run(book.save, w.tenant_id, USER, w.user_id, kept, service_url, ctx.clock())
+    return service_url, opened

@@ -186,7 +186,7 @@ def test_someone_who_never_wrote_to_the_bot_gets_a_chat_opened(served, standin):
 
 
 def test_someone_the_bot_cannot_reach_privately_is_told_how_and_no_link_is_posted(served, standin):
-    driver, _, _, _ = served
+    driver, runtime, _, _ = served
     standin.uninstall(standin.tim)  # the app not installed for him: opening his chat is refused
     for asked in ("export", "calendar"):
         standin.reset()
@@ -198,6 +198,8 @@ def test_someone_the_bot_cannot_reach_privately_is_told_how_and_no_link_is_poste
         assert "I can't reach you in a personal chat yet" in shown and "Open a chat with me" in shown
         assert links_in(standin.sent) == []
         assert [c.status for c in standin.sent_of("create")] == [403]
+    with runtime.db.reading() as s:
+        assert s.scalars(select(ExportLink)).all() == []  # nothing minted for a link never sent
 
 
 def test_calendar_in_the_personal_chat_gives_the_feed_and_it_serves(served, standin):
