@@ -127,11 +127,17 @@ class Runtime:
 
     def wsgi(self):
         from bot.core.calendar_feeds import CalendarService
+        from bot.core.export_links import download
         from handlers.web import make_wsgi
 
         feed = lambda secret: CalendarService(self.actions()).ics_for_secret(secret, self.clock())  # noqa: E731
+        services = {name: p.actions for name, p in self.platforms.items()}
         return make_wsgi(
-            self.routes(), lambda: database_ok(self.db), calendar=feed, max_body=self.config.max_body_bytes
+            self.routes(),
+            lambda: database_ok(self.db),
+            calendar=feed,
+            exports=lambda secret: download(services, secret, self.clock()),
+            max_body=self.config.max_body_bytes,
         )
 
     def http_server(self, host: str = "0.0.0.0", port: int | None = None, threads: int = 4, sock=None):

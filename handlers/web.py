@@ -1,5 +1,6 @@
 """The HTTP surface: every served platform's routes (Slack's `POST /slack/events`, …), `GET /healthz`
-for load balancers, and `GET /calendar/<secret>.ics` for calendar feeds when a feed source is given.
+for load balancers, `GET /calendar/<secret>.ics` for calendar feeds when a feed source is given, and
+`GET /exports/<secret>.csv` for export download links when a download source is given.
 Request bodies over `max_body` bytes are refused (413) before they are read; while the database is down
 every page that needs it answers 503, as /healthz does, not 500."""
 
@@ -13,17 +14,20 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.config import DEFAULT_MAX_BODY_BYTES
+from bot.core.export_links import Download
 from bot.platform import Route
 from handlers.calendar_route import register_calendar
+from handlers.export_route import register_exports
 
 log = logging.getLogger("actionbot.web")
-OWN_PATHS = ("/healthz", "/calendar/")  # the bot's own: no platform may take them
+OWN_PATHS = ("/healthz", "/calendar/", "/exports/")  # the bot's own: no platform may take them
 
 
 def make_wsgi(
     routes: Iterable[Route],
     healthy: Callable[[], bool],
     calendar: Callable[[str], bytes | None] | None = None,
+    exports: Callable[[str], Download | None] | None = None,
     *,
     max_body: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Flask:
@@ -61,5 +65,7 @@ def make_wsgi(
 
     if calendar is not None:
         register_calendar(web, calendar)
+    if exports is not None:
+        register_exports(web, exports)
 
     return web

@@ -337,3 +337,25 @@ class ConversationRef(Base):
     reference: Mapped[str] = mapped_column(Text)
     service_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ExportLink(Base):
+    """A download link to an export, minted for one person (`user_id`) of a workspace. Its URL carries a
+    random secret that is stored only as `secret_hash` (SHA-256, hex), so the table alone opens nothing.
+    `query` is the list query as JSON (bot.core.export_links), `tz` the person's zone when it was minted
+    (it settles "today" for `overdue`); the export is made when the link is opened, until `expires_at`."""
+
+    __tablename__ = "export_links"
+    __table_args__ = (
+        Index("ix_export_links_expires_at", "expires_at"),
+        Index("ix_export_links_ws_user", "workspace_id", "user_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    query: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(8))  # csv
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -34,6 +34,7 @@ from store.models import (
     ConversationRef,
     Delivery,
     Event,
+    ExportLink,
     Group,
     Meeting,
     Note,
@@ -104,7 +105,7 @@ def insert_or_get(session: Session, row, lookup):
 def delete_workspace(session: Session, ws: Workspace) -> None:
     """Every row of the workspace goes with it (foreign keys cascade; the ORM deletes what SQLite keeps)."""
     models: tuple[type[Any], ...] = (Delivery, ProcessedEvent, Event, Note, Owner, Action, RegionAlias, Region)
-    for model in models + (Group, Meeting, Person, CalendarFeed, ConversationRef):
+    for model in models + (Group, Meeting, Person, CalendarFeed, ConversationRef, ExportLink):
         session.execute(delete(model).where(model.workspace_id == ws.id))
     session.delete(ws)
 
@@ -625,6 +626,32 @@ def add_calendar_feed(session: Session, workspace_id: int, kind: str, subject: s
         CalendarFeed(workspace_id=workspace_id, kind=kind, subject=subject, secret=secret, created_at=now),
         lambda: calendar_feed(session, workspace_id, kind, subject),
     )
+
+
+# -- export links ------------------------------------------------------------------------------
+
+
+def export_link_by_hash(session: Session, secret_hash: str) -> ExportLink | None:
+    """The link whose secret hashes to `secret_hash`, in whichever workspace it is.
+
+    Global by nature, as a calendar feed's secret: the URL names no workspace. The caller scopes the
+    export by the link's `workspace_id`."""
+
+    return session.scalar(select(ExportLink).where(ExportLink.secret_hash == secret_hash))
+
+
+def add_export_link(session: Session, link: ExportLink, keep: int) -> None:
+    """Store `link`, keep only its person's `keep` newest links, and forget every expired link."""
+
+    session.add(link)
+    session.flush()
+    older = select(ExportLink.id).where(
+        ExportLink.workspace_id == link.workspace_id, ExportLink.user_id == link.user_id
+    )
+    stale = list(session.scalars(older.order_by(ExportLink.id.desc()).offset(keep)))
+    if stale:
+        session.execute(delete(ExportLink).where(ExportLink.id.in_(stale)))
+    session.execute(delete(ExportLink).where(ExportLink.expires_at <= link.created_at))
 
 
 def region_by_id(session: Session, workspace_id: int, region_id: int) -> Region | None:

@@ -17,7 +17,7 @@ from typing import Any
 from bot.core.command_input import PersonRef, Piece, Said, said
 from bot.core.dates import Due, format_date
 from bot.core.errors import UserError
-from bot.core.execute import CalendarFeed, Exported, Regions, Settings, Summaries
+from bot.core.execute import Regions, Settings, Summaries
 from bot.core.execute import headline as outcome_headline
 from bot.core.records import ActionInfo, Listing, Outcome, OwnerInfo
 from handlers.teams import markup, wording
@@ -322,14 +322,3 @@ def summaries_activity(result: Summaries) -> dict:
     if not body:
         body.append(text_block("No regions to summarise yet."))
     return activity(card(body), "Weekly summary")
-
-
-def exported_activity(result: Exported) -> dict:
-    text = f"{result.count} actions match. A CSV file cannot be sent in Teams yet: use `actionbot export`."
-    return activity(card([text_block(text)]), text)
-
-
-def calendar_activity(result: CalendarFeed, public_url: str) -> dict:
-    url = f"{public_url.rstrip('/')}/calendar/{result.secret}.ics"
-    said = "A new calendar address (the old one no longer works):" if result.was_reset else "Your calendar feed:"
-    return activity(card([text_block(said), text_block(escape(url), fontType="Monospace")]), said)

@@ -26,7 +26,7 @@ class TeamsContext:
     app_id: str  # TEAMS_APP_ID: the bot's own ID (its mention in a channel is dropped before parsing)
     admins: frozenset[str] = frozenset()  # TEAMS_ADMINS: object IDs and e-mail addresses, lower case
     clock: Callable[[], dt.datetime] = utc_now
-    public_url: str = "http://localhost:3000"  # the base of calendar feed and download addresses
+    public_url: str | None = None  # ACTIONBOT_PUBLIC_URL: the base of calendar feed and download addresses
     courier: object | None = None  # scheduler.courier.Courier: new owners told at once; None: the sweep tells
     services: dict[str, Any] = field(default_factory=dict)  # room for what a listener module adds
 

@@ -140,7 +140,7 @@ class TeamsPlatform:
             self.app_id,
             admins=admins_of(self.config),
             clock=clock,
-            public_url=self.config.public_url or f"http://localhost:{self.config.port or 3000}",
+            public_url=self.config.public_url,  # unset: no link is given, and the person is told why
             courier=courier,
         )
         app = build_app(ctx, connector.credentials, connector, self.tenant_id)

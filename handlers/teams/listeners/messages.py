@@ -1,8 +1,9 @@
 """What people type to the bot: in its personal chat, or with an @mention in a channel or group chat
 (answered in the thread). A command (`add …`, `list region:LAC`, `done 12`, `help`) goes through the
 grammar and bot.core.execute; a question ("what's open for LAC?", "my actions", "overdue") through
-bot.core.questions; each answer is an Adaptive Card (handlers.teams.cards). A refusal says what to
-write; a failure says sorry and logs only its kind. Never raises into the SDK."""
+bot.core.questions; each answer is an Adaptive Card (handlers.teams.cards). An export's download link
+and a calendar address go to the asker's personal chat alone (handlers.teams.link_cards, personal_chat).
+A refusal says what to write; a failure says sorry and logs only its kind. Never raises into the SDK."""
 
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ from bot.core.grammar import Command
 from bot.core.questions import parse_question
 from bot.core.records import Actor
 from bot.core.seen_events import SeenEvents
-from handlers.teams import cards, markup, turns
+from handlers.teams import cards, link_cards, markup, turns
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import NotAPerson, Who, who
+from handlers.teams.personal_chat import Private, hand_over
 
 log = logging.getLogger("actionbot.teams.messages")
 
@@ -71,7 +73,8 @@ async def answer(ctx: TeamsContext, activity: dict) -> tuple[Who, dict] | None:
         if not w.personal:
             await ctx.run(turns.directory(ctx).seen_channel, w)
         what = await turns.said_in(ctx, w, activity)
-        return w, await ctx.run(respond, ctx, w, actor, what)
+        reply = await ctx.run(respond, ctx, w, actor, what)
+        return w, (await hand_over(ctx, w, reply) if isinstance(reply, Private) else reply)
     except UserError as err:
         return w, cards.error_activity(err)
     except Exception as exc:
@@ -89,8 +92,9 @@ def _first_time(ctx: TeamsContext, w: Who, activity_id: str) -> bool:
     return seen.first_time(w.tenant_id, key, ctx.clock())
 
 
-def respond(ctx: TeamsContext, w: Who, actor: Actor, what: Said) -> dict:
-    """The card answering `what` (synchronous: the core; runs off the loop)."""
+def respond(ctx: TeamsContext, w: Who, actor: Actor, what: Said) -> dict | Private:
+    """The card answering `what` (synchronous: the core; runs off the loop); a Private one is for the
+    asker's personal chat alone."""
     try:
         question = parse_question(markup.question(what))
         if question.kind == "help":
@@ -107,12 +111,12 @@ def respond(ctx: TeamsContext, w: Who, actor: Actor, what: Said) -> dict:
         cmd = grammar.parse(typed)
         channel = None if w.personal else w.conversation_id.split(";", 1)[0]
         result = execute(ctx, w.tenant_id, actor, cmd, ctx.clock(), channel_id=channel)
-        return show(ctx, w, result)
+        return show(ctx, w, actor, result)
     except UserError as err:
         return cards.error_activity(err)
 
 
-def show(ctx: TeamsContext, w: Who, result: Result) -> dict:
+def show(ctx: TeamsContext, w: Who, actor: Actor, result: Result) -> dict | Private:
     if isinstance(result, Help):
         return cards.help_activity()
     if isinstance(result, Listed):
@@ -129,9 +133,9 @@ def show(ctx: TeamsContext, w: Who, result: Result) -> dict:
     if isinstance(result, Summaries):
         return cards.summaries_activity(result)
     if isinstance(result, Exported):
-        return cards.exported_activity(result)
+        return link_cards.export_reply(ctx, w.tenant_id, actor, result)
     if isinstance(result, CalendarFeed):
-        return cards.calendar_activity(result, ctx.public_url)
+        return link_cards.calendar_reply(ctx, result)
     raise TypeError(type(result).__name__)
 
 
