@@ -15,13 +15,14 @@ import pytest
 pytest.importorskip("microsoft_teams.apps", reason="the teams extra is not installed")
 
 from bot.core.addresses import AddressBook  # noqa: E402
+from bot.core.errors import UserError  # noqa: E402
 from bot.core.notices import Notice  # noqa: E402
 from bot.core.regions import RegionService  # noqa: E402
 from handlers.teams.dialogs import open_data  # noqa: E402
 from tests.cli.test_cli import actionbot, cli_env  # noqa: E402
 from tests.conftest import WORKSHOP_NOW  # noqa: E402
 from tests.teams import teams_runtime  # noqa: E402
-from tests.teams.teams_runtime import card_of, say, teams_env, texts  # noqa: E402
+from tests.teams.teams_runtime import say, teams_env, texts  # noqa: E402
 
 bot = teams_runtime.bot  # the fixture
 
@@ -188,5 +189,5 @@ def test_the_command_line_finds_a_teams_channel_or_says_how_to_add_the_app(bot, 
     refused = actionbot("region", "add", "Africa Hub", "--channel", "KM Programme › LAC", cwd=tmp_path, env=env)
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert "add the app to the team “KM Programme”" in refused.stderr
-    with pytest.raises(Exception):
+    with pytest.raises(UserError):
         region(runtime, standin, "Africa Hub")  # nothing stored
