@@ -250,3 +250,32 @@ def test_the_queue_keeps_to_the_per_conversation_windows_on_fake_time():
     for count, seconds in windows:
         assert all(sum(1 for x in ran if s <= x < s + seconds) <= count for s in ran), (count, seconds)
     assert 30 <= ran[-1] - ran[0] < 61  # the 60-per-30-s window bound it, and no more than it needs
+
+
+@pytest.mark.parametrize("letter", ["a", "语", "<"])
+def test_a_full_dashboard_stays_under_teams_message_size_and_says_what_is_not_shown(letter):
+    import datetime as dt
+    import json
+
+    from bot.core.dates import Due
+    from bot.core.home import TITLES, HomeGroup, HomeView
+    from bot.core.records import ActionInfo, OwnerInfo
+    from handlers.teams.dashboard_card import dashboard_activity
+
+    now = dt.datetime(2014, 11, 21, tzinfo=dt.timezone.utc)
+    owners = tuple(OwnerInfo(f"u{i}", letter * 80) for i in range(4))
+
+    def action(n: int) -> ActionInfo:
+        long = letter * 300
+        return ActionInfo(
+            n, long, "open", Due("date", dt.date(2014, 11, 19)), owners, long, long, long, None, "u0", now
+        )
+
+    groups = tuple(
+        HomeGroup(k, TITLES[k], tuple(action(i * 10 + j) for j in range(10)), 300) for i, k in enumerate(TITLES)
+    )
+    sent = dashboard_activity(HomeView("u0", now.date(), groups))
+    assert len(json.dumps(sent)) < 80_000  # Teams refuses messages over about 100 KB
+    content = sent["attachments"][0]["content"]
+    assert 0 < sum(e["type"] == "Container" for e in content["body"]) < 50
+    assert "Showing" in texts(content) and "see them all with `list mine overdue`" in texts(content)
