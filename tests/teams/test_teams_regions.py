@@ -90,6 +90,9 @@ def test_the_form_offers_the_channels_of_teams_the_app_is_in_and_refuses_others(
     assert stored.reference["conversation"] == {"id": lac, "conversationType": "channel", "tenantId": standin.tenant_id}
     assert fields(form(driver, standin.ana, "LAC"))["channel"]["value"] == lac  # shown as chosen next time
 
+    mentioned = driver.mention(standin.tim, standin.team, "overdue", channel_name="LAC")  # the bot keeps its address
+    assert driver.post(mentioned).status == 200
+    runtime.settle()
     listed = texts(say(driver, standin, standin.ana, "region list"))
     assert "summary in KM Programme › LAC" in listed and lac not in listed
 

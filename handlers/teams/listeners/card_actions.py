@@ -1,9 +1,10 @@
 """Buttons on the bot's cards that act at once (`Action.Execute`, invoke `adaptiveCard/action`): Done
-(verb "done": close the action; the card is replaced in place with the list as it is now, the
-person's dashboard as it is now, or the action as it is now), My actions / Refresh (verb "dashboard":
-handlers.teams.dashboards) and Show more (verb "more": the list's next page). The new card is the invoke's answer (the
-presser sees it at once) and replaces the message for everyone (`PUT` of the activity it was on). A
-refusal leaves the card as it was and tells the presser alone (a message answer). Never raises."""
+(verb "done": close the action; the card is replaced in place with the list as it is now, the person's
+dashboard as it is now, or the action as it is now), My actions and Refresh (verb "dashboard":
+handlers.teams.dashboards) and Show more (verb "more": the list's next page). The new card is the
+invoke's answer (the presser sees it at once) and replaces the message for everyone (`PUT` of the activity
+it was on). A refusal leaves the card as it was and tells the presser alone (a message answer). Never
+raises."""
 
 from __future__ import annotations
 
