@@ -39,6 +39,9 @@ VERB = dashboard_card.VERB
 QUEUE, RUN = "dashboards", "dashboards.run"  # in TeamsContext.services
 ASKED = frozenset({"my actions", "dashboard", "my dashboard"})
 MESSAGE = "application/vnd.microsoft.activity.message"
+NO_CHAT = (
+    "I can't write to you in our chat: add Actionbot for yourself in Teams (Apps → Actionbot → Add), then try again."
+)
 PUT_SECONDS = 30.0
 MAX_ID = 200
 
@@ -141,9 +144,18 @@ async def press(ctx: TeamsContext, w: Who, actor: Actor, activity: dict, data: d
         content = await ctx.run(view, ctx, w.tenant_id, actor)
         await ctx.run(remember, ctx, w.tenant_id, w.user_id, w.service_url, w.conversation_id, pressed)
         return cards.refreshed(content)
-    await post(ctx, w, actor)
-    where = "below" if w.personal else "in your chat with me"
-    return {"statusCode": 200, "type": MESSAGE, "value": f"Your actions are {where}."}
+    try:
+        await post(ctx, w, actor)
+    except ConnectorError as err:
+        if not err.permanent:
+            raise
+        return _told(NO_CHAT)  # the app is not installed for them, or they blocked it
+    return _told(f"Your actions are {'below' if w.personal else 'in your chat with me'}.")
+
+
+def _told(text: str) -> dict:
+    """An answer shown to the presser only; the card pressed stays as it was."""
+    return {"statusCode": 200, "type": MESSAGE, "value": text}
 
 
 # -- keeping them fresh ---------------------------------------------------------------------------

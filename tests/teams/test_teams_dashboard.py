@@ -279,3 +279,13 @@ def test_a_full_dashboard_stays_under_teams_message_size_and_says_what_is_not_sh
     content = sent["attachments"][0]["content"]
     assert 0 < sum(e["type"] == "Container" for e in content["body"]) < 50
     assert "Showing" in texts(content) and "see them all with `list mine overdue`" in texts(content)
+
+
+def test_my_actions_from_a_channel_for_someone_the_app_cannot_write_to_says_so(bot, standin):
+    driver, _ = bot
+    olga = standin.add_user("Olga Outsider", tz="Africa/Nairobi", installed=False)
+    in_lac = driver.channel(standin.team, "LAC")
+    answer = driver.post(driver.card_action(olga, "dashboard", {}, conversation=in_lac))
+    assert answer.status == 200 and answer.body["type"] == "application/vnd.microsoft.activity.message"
+    assert "add Actionbot for yourself" in answer.body["value"]
+    assert [s.status for s in standin.sent_of("create")] == [403] and standin.sent_of("send") == []
