@@ -29,7 +29,8 @@ from bot.clocks import WALL, Clock
 
 log = logging.getLogger("actionbot.home")
 
-Key = Callable[[str, str], Hashable]  # (workspace, person) → the key a limit counts under
+Key = Callable[[str, str], Hashable]
+PRUNE_AT = 10_000  # keys a limit remembers before it forgets those it no longer needs  # (workspace, person) → the key a limit counts under
 
 
 def by_workspace(team_id: str, user_id: str) -> Hashable:
@@ -54,6 +55,7 @@ class TokenBucket:
     def __init__(self, rate: float, burst: float):
         self.rate, self.burst = rate, burst
         self._tokens: dict[Hashable, tuple[float, float]] = {}  # key -> (tokens, as of)
+        self._prune_at = PRUNE_AT
 
     def _available(self, key: Hashable, now: float) -> float:
         tokens, since = self._tokens.get(key, (self.burst, now))
@@ -65,6 +67,9 @@ class TokenBucket:
 
     def spend(self, key: Hashable, now: float) -> None:
         self._tokens[key] = (self._available(key, now) - 1.0, now)
+        if len(self._tokens) > self._prune_at:  # keys whose bucket is full again need no entry
+            self._tokens = {k: v for k, v in self._tokens.items() if self._available(k, now) < self.burst}
+            self._prune_at = max(PRUNE_AT, 2 * len(self._tokens))
 
 
 class SlidingWindows:
@@ -75,6 +80,7 @@ class SlidingWindows:
         self.windows = tuple(windows)
         self.longest = max(seconds for _, seconds in self.windows)
         self._calls: dict[Hashable, deque] = {}
+        self._prune_at = PRUNE_AT
 
     def _recent(self, key: Hashable, now: float) -> deque:
         calls = self._calls.get(key)
@@ -97,6 +103,9 @@ class SlidingWindows:
     def spend(self, key: Hashable, now: float) -> None:
         self._recent(key, now)
         self._calls.setdefault(key, deque()).append(now)
+        if len(self._calls) > self._prune_at:  # keys with no call inside the longest window need no entry
+            self._calls = {k: c for k, c in self._calls.items() if c and c[-1] > now - self.longest}
+            self._prune_at = max(PRUNE_AT, 2 * len(self._calls))
 
 
 class RefreshQueue:

@@ -289,3 +289,15 @@ def test_my_actions_from_a_channel_for_someone_the_app_cannot_write_to_says_so(b
     assert answer.status == 200 and answer.body["type"] == "application/vnd.microsoft.activity.message"
     assert "add Actionbot for yourself" in answer.body["value"]
     assert [s.status for s in standin.sent_of("create")] == [403] and standin.sent_of("send") == []
+
+
+def test_the_limits_forget_people_they_no_longer_need():
+    from bot import refresh_queue
+    from bot.refresh_queue import TokenBucket
+
+    windows, bucket = SlidingWindows(((2, 1.0),)), TokenBucket(1.0, 1.0)
+    for n in range(refresh_queue.PRUNE_AT + 1):  # each person once, one a second
+        windows.spend(("T", n), float(n))
+        bucket.spend(("T", n), float(n))
+    assert len(windows._calls) < 10 and len(bucket._tokens) < 10
+    assert windows.wait(("T", refresh_queue.PRUNE_AT), refresh_queue.PRUNE_AT + 0.5) == 0.0  # one call: room
