@@ -8,6 +8,7 @@ roster is remembered with the address of their personal chat, where escalations 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.core.addresses import AddressBook
 from bot.core.errors import NotAllowed, UserError
@@ -44,14 +45,19 @@ def values_of(region: RegionInfo) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Channels:
+    offered: dict[str, str]  # ID → "Team › Channel" of the teams the app is in
+    labels: dict[str, str]  # ID → how to show any stored channel (those of teams it left, marked)
+
+
 def region_card(
-    current: str, values: dict[str, str], channels: dict[str, str], people: dict[str, str], errors: dict[str, str]
+    current: str, values: dict[str, str], channels: Channels, people: dict[str, str], errors: dict[str, str]
 ) -> dict:
-    """`channels` and `people`: ID → name to choose from (the chosen ones are always among them);
-    a channel of a team the app left is shown only when it is the region's."""
+    """`channels` and `people` to choose from (the chosen ones are always among them: a channel of a team
+    the app left is shown only when it is the region's)."""
     channel, lead = values.get("channel") or "", values.get("lead") or ""
-    channels = {i: n for i, n in channels.items() if i == channel or not n.endswith(GONE)}
-    channels = {**({channel: channel} if channel else {}), **channels}
+    shown = {**({channel: channels.labels.get(channel, channel)} if channel else {}), **channels.offered}
     people = {**({lead: lead} if lead else {}), **people}
     body = [
         text_input("name", "Name", values.get("name"), required=True, max_length=100),
@@ -64,7 +70,7 @@ def region_card(
         choice_set(
             "channel",
             "Channel for the weekly summary",
-            [choice("No channel", NONE)] + [choice(n, i) for i, n in channels.items()],
+            [choice("No channel", NONE)] + [choice(n, i) for i, n in shown.items()],
             channel or NONE,
         ),
         choice_set(
@@ -90,19 +96,18 @@ def region_card(
     return card(with_errors(body, errors), [submit("Save", {"form": REGION, "region": current}, style="positive")])
 
 
-async def _channels(ctx: TeamsContext, at: Where) -> dict[str, str]:
+async def _channels(ctx: TeamsContext, at: Where) -> Channels:
     """Channel ID → "Team › Channel" of the teams the app is installed in (the team the form was opened
     in read afresh), and of any other stored ones, marked, so a region's current channel shows by name."""
     if at.team and at.service_url:
         await team_channels.learn_team(ctx, at.tenant, at.team, "", at.service_url, present=True)
     known = await ctx.run(team_channels.known_channels, AddressBook(ctx.actions), at.tenant)
     offered = {c.channel_id: c.label for c in known if c.installed}
-    offered = dict(list(offered.items())[:MAX_CHANNEL_CHOICES])
-    gone = {c.channel_id: c.label + GONE for c in known if not c.installed}
-    return {**offered, **{i: label for i, label in gone.items() if i not in offered}}
+    labels = {c.channel_id: c.label + ("" if c.installed else GONE) for c in known}
+    return Channels(dict(list(offered.items())[:MAX_CHANNEL_CHOICES]), labels)
 
 
-async def _choices(ctx: TeamsContext, at: Where, members: list[dict] | None = None) -> tuple[dict, dict]:
+async def _choices(ctx: TeamsContext, at: Where, members: list[dict] | None = None) -> tuple[Channels, dict]:
     return await _channels(ctx, at), await choosable(ctx, at, members)
 
 
@@ -166,8 +171,7 @@ async def submit_region(ctx: TeamsContext, at: Where, data: dict) -> dict:
             raise NotAllowed("admin_only", doing=msg("doing.change_regions"))
         was = ctx.regions.get(at.tenant, current, now)
         problems = {}
-        offered = {i for i, n in channels.items() if not n.endswith(GONE)}
-        if spec.channel_id and spec.channel_id != was.channel_id and spec.channel_id not in offered:
+        if spec.channel_id and spec.channel_id != was.channel_id and spec.channel_id not in channels.offered:
             problems["channel"] = "Choose the channel from the list (a channel of a team the app is in)."
         if spec.lead_user_id and spec.lead_user_id != was.lead_user_id and spec.lead_user_id not in people:
             problems["lead"] = "Choose the lead from the list."
