@@ -17,6 +17,7 @@ kept up to date in place: Teams' stand-in for Slack's Home tab.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import string
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from bot.refresh_queue import RefreshQueue, SlidingWindows, TokenBucket, by_pers
 from handlers.teams import cards, dashboard_card, turns
 from handlers.teams.connector import ConnectorError
 from handlers.teams.context import TeamsContext
-from handlers.teams.identity import USER, Who
+from handlers.teams.identity import USER, Who, reference_of
 
 log = logging.getLogger("actionbot.teams.dashboards")
 
@@ -124,7 +125,11 @@ async def personal_chat(ctx: TeamsContext, w: Who) -> tuple[str, str]:
     conversation = ((address.reference.get("conversation") or {}) if address else {}).get("id")
     if address is not None and isinstance(conversation, str) and conversation:
         return address.service_url or w.service_url, conversation
-    return w.service_url, await ctx.connector.create_personal(w.service_url, w.account_id, w.tenant_id)
+    conversation = await ctx.connector.create_personal(w.service_url, w.account_id, w.tenant_id)
+    opened = dataclasses.replace(w, conversation_id=conversation, conversation_type="personal")
+    book, now = AddressBook(ctx.actions), ctx.clock()
+    await ctx.run(book.save, w.tenant_id, USER, w.user_id, reference_of(opened), w.service_url, now)
+    return w.service_url, conversation
 
 
 async def post(ctx: TeamsContext, w: Who, actor: Actor) -> str:

@@ -142,6 +142,7 @@ def test_the_my_actions_button_posts_the_dashboard_in_the_personal_chat(bot, sta
     assert answer.status == 200
     (latest,) = standin.sent_of("send")[before + 1 :]
     assert latest.conversation_id == standin.personal_conversation(standin.tim)
+    assert standin.sent_of("create") == []  # his chat's address was stored: not opened again
     runtime.settle()
     stored = AddressBook(runtime.platforms["teams"].actions).get(
         standin.tenant_id, "dashboard", standin.tim["aadObjectId"]
@@ -289,6 +290,13 @@ def test_my_actions_from_a_channel_for_someone_the_app_cannot_write_to_says_so(b
     assert answer.status == 200 and answer.body["type"] == "application/vnd.microsoft.activity.message"
     assert "add Actionbot for yourself" in answer.body["value"]
     assert [s.status for s in standin.sent_of("create")] == [403] and standin.sent_of("send") == []
+
+    standin.uninstall(olga, False)  # she adds the app for herself
+    for _ in range(2):
+        assert driver.post(driver.card_action(olga, "dashboard", {}, conversation=in_lac)).status == 200
+    assert [s.status for s in standin.sent_of("create")] == [403, 201]  # opened once, then its address kept
+    chats = {s.conversation_id for s in standin.sent_of("send")}
+    assert chats == {standin.personal_conversation(olga)} and len(standin.sent_of("send")) == 2
 
 
 def test_the_limits_forget_people_they_no_longer_need():
