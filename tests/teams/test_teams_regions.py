@@ -7,7 +7,7 @@ cannot post in with how to add the app."""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import uuid
 
 import pytest
@@ -16,13 +16,13 @@ pytest.importorskip("microsoft_teams.apps", reason="the teams extra is not insta
 
 from bot.core.addresses import AddressBook  # noqa: E402
 from bot.core.errors import UserError  # noqa: E402
-from bot.core.notices import Notice  # noqa: E402
 from bot.core.regions import RegionService  # noqa: E402
 from handlers.teams.dialogs import open_data  # noqa: E402
 from tests.cli.test_cli import actionbot, cli_env  # noqa: E402
 from tests.conftest import WORKSHOP_NOW  # noqa: E402
 from tests.teams import teams_runtime  # noqa: E402
 from tests.teams.teams_runtime import say, teams_env, texts  # noqa: E402
+from tests.teams.test_teams_lifecycle import assigned  # noqa: E402
 
 bot = teams_runtime.bot  # the fixture
 
@@ -151,19 +151,8 @@ def test_a_lead_from_the_roster_is_reached_in_their_personal_chat(bot, standin):
     # an escalation to the lead goes to his personal chat, opened from the roster's address
     say(driver, standin, standin.lina, "add Draft the report due Nov 10 region:LAC")
     teams = runtime.platforms["teams"]
-    action = teams.actions.get(standin.tenant_id, 1, WORKSHOP_NOW)
-    notice = Notice(
-        kind="escalation",
-        team_id=standin.tenant_id,
-        subject="action:1",
-        occurrence="test",
-        recipient=f"user:{tim}",
-        scheduled_for=WORKSHOP_NOW,
-        local_day=dt.date(2014, 11, 21),
-        timezone="Europe/Rome",
-        action=action,
-        role="lead",
-    )
+    escalation = dict(kind="escalation", by=None, role="lead")
+    notice = dataclasses.replace(assigned(teams.actions, standin.tenant_id, 1, tim), **escalation)
     notifier = teams.notifier()
     try:
         notifier.post(notice, notifier.render(notice)[0])
