@@ -737,6 +737,18 @@ def conversation_ref(session: Session, workspace_id: int, kind: str, key: str) -
     )
 
 
+def conversation_refs(session: Session, workspace_id: int, kind: str, limit: int) -> list[ConversationRef]:
+    """The stored addresses of one kind (at most `limit`, by key)."""
+    return list(
+        session.scalars(
+            select(ConversationRef)
+            .where(ConversationRef.workspace_id == workspace_id, ConversationRef.kind == kind)
+            .order_by(ConversationRef.key)
+            .limit(limit)
+        )
+    )
+
+
 def delete_conversation_ref(session: Session, workspace_id: int, kind: str, key: str) -> None:
     session.execute(
         delete(ConversationRef).where(

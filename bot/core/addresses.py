@@ -48,6 +48,15 @@ class AddressBook:
                 return None
             return Address(json.loads(row.reference), row.service_url)
 
+    def all(self, team_id: str, kind: str, limit: int = 5_000) -> dict[str, Address]:
+        """Key → address of every stored address of `kind` in the workspace (at most `limit`)."""
+        ref = self.actions.workspaces.known(team_id)
+        if ref is None:
+            return {}
+        with self.actions.db.reading() as s:
+            rows = q.conversation_refs(s, ref.id, kind, limit)
+            return {row.key: Address(json.loads(row.reference), row.service_url) for row in rows}
+
     def remove(self, team_id: str, kind: str, key: str) -> None:
         ref = self.actions.workspaces.known(team_id)
         if ref is None:

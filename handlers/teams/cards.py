@@ -270,11 +270,18 @@ HELP = [
     "`region list` · `settings`",
     "Dates: `Nov 30`, `2014-11-30`, `friday`, `next friday`, `in 2 weeks`, `end of month`, `ongoing`.",
     "Or ask: “what's open for LAC?”, “overdue”, “my actions”.",
+    "`my actions` or `dashboard` in our chat: your actions on one card, kept up to date.",
 ]
 
 
+def my_actions_button() -> dict:
+    """Posts the person's "My actions" dashboard in their chat with the bot (handlers.teams.dashboards)."""
+    return _execute("My actions", "dashboard", {})
+
+
 def help_activity() -> dict:
-    return activity(card([text_block(line) for line in HELP]), "Actionbot help: add, list, done, note, assign, due")
+    content = card([text_block(line) for line in HELP], [my_actions_button()])
+    return activity(content, "Actionbot help: add, list, done, note, assign, due")
 
 
 HINT = "Try “what's open for LAC?”, “overdue”, “my actions” or “help”."
@@ -284,7 +291,9 @@ def hint_activity() -> dict:
     return activity(card([text_block(HINT)]), HINT)
 
 
-def regions_activity(result: Regions) -> dict:
+def regions_activity(result: Regions, names: dict[str, str] | None = None) -> dict:
+    """`names`: channel and lead IDs → how to show them ("Team › Channel", a person's name)."""
+    names = names or {}
     regions = result.regions
     if not regions:
         line = 'No regions yet. An admin adds one with `region add "Latin America" alias:LAC tz:America/Bogota`.'
@@ -293,6 +302,10 @@ def regions_activity(result: Regions) -> dict:
     for r in regions[: PAGE_ROWS * 2]:
         aliases = " (" + ", ".join(escape(a) for a in r.aliases) + ")" if r.aliases else ""
         details = [f"{r.open_count} open", escape(r.timezone or "workspace zone"), escape(r.working_days)]
+        if r.channel_id:
+            details.append("summary in " + escape(names.get(r.channel_id, "a channel the bot no longer knows")))
+        if r.lead_user_id:
+            details.append("lead " + escape(names.get(r.lead_user_id, "someone the bot has not met")))
         body.append(text_block(f"**{escape(r.name)}**{aliases}\n\n" + " · ".join(details), separator=True))
     return activity(card(body), f"{len(regions)} regions")
 

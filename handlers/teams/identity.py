@@ -116,11 +116,16 @@ class Directory:
         self._written: TTLCache = TTLCache(20_000, 3600)  # (tenant, kind, key) -> what was last written
         self._lock = threading.Lock()
 
-    def _save_once(self, tenant: str, kind: str, key: str, reference: dict, service_url: str | None) -> None:
+    def _save_once(
+        self, tenant: str, kind: str, key: str, reference: dict, service_url: str | None, *, merge: bool = False
+    ) -> None:
+        """`merge`: keep what the stored reference has beyond `reference` (a channel's name)."""
         fingerprint = (repr(sorted(reference.items())), service_url)
         with self._lock:
             if self._written.get((tenant, kind, key)) == fingerprint:
                 return
+        if merge and (known := self.book.get(tenant, kind, key)) is not None:
+            reference = {**known.reference, **reference}
         self.book.save(tenant, kind, key, reference, service_url, self.ctx.clock())
         with self._lock:
             self._written[(tenant, kind, key)] = fingerprint
@@ -152,7 +157,7 @@ class Directory:
         }
         if w.team_id:
             reference["teamId"] = w.team_id
-        self._save_once(w.tenant_id, CHANNEL, channel, reference, w.service_url)
+        self._save_once(w.tenant_id, CHANNEL, channel, reference, w.service_url, merge=True)
 
     def is_admin(self, user_id: str, email: str | None) -> bool:
         admins = self.ctx.admins

@@ -137,6 +137,7 @@ def notice_activity(notice: Notice) -> dict:
         action = notice.action
         content = cards.card(
             [cards.text_block("You are now an owner of this action:")] + [cards.action_item(action, None)],
+            [cards.my_actions_button()],
         )
         return cards.activity(content, f"You were assigned #{action.number} {action.title}")
     if notice.kind == "imported":
@@ -145,7 +146,7 @@ def notice_activity(notice: Notice) -> dict:
         body = [cards.text_block(head)] + [cards.action_item(a, None) for a in shown]
         if len(notice.actions) > len(shown):
             body.append(cards.text_block(f"…and {len(notice.actions) - len(shown)} more: type `list mine`."))
-        return cards.activity(cards.card(body), head)
+        return cards.activity(cards.card(body, [cards.my_actions_button()]), head)
     text = cards.escape(notice.describe()[:500])  # a kind this side does not know (none today)
     return cards.activity(cards.card([cards.text_block(text)]), text)
 

@@ -33,7 +33,7 @@ MESSAGE_ACTION_ID = "createFollowUpAction"
 COMMANDS = [
     ("add", "Capture an action: add <title> @owner due <date> region:<name>"),
     ("list", "Open actions: list [mine|all|overdue|done] region:<name> group:<name>"),
-    ("my actions", "My open actions: overdue, this week, later"),
+    ("my actions", "My actions on one card: overdue, this week, later, created by me"),
     ("overdue", "Actions past their due date"),
     ("done", "Mark an action done: done <number>"),
     ("edit", "Change an action in a form: edit <number>"),

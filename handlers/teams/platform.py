@@ -90,14 +90,16 @@ class TeamsServed:
     runners: Sequence[Runner] = field(default_factory=list)
 
     def settle(self, timeout: float = 30) -> None:
-        from handlers.teams import turns
+        from handlers.teams import dashboards, turns
 
         turns.settle(self.ctx, timeout)
+        dashboards.settle(self.ctx, timeout)
 
     def shutdown(self, wait: bool = True) -> None:
-        from handlers.teams import turns
+        from handlers.teams import dashboards, turns
 
         turns.shutdown(self.ctx, wait)
+        dashboards.shutdown(self.ctx, wait)
         try:
             self.bridge.run(self.ctx.connector.aclose(), timeout=5)
         except Exception as exc:  # closing quietly: the process is stopping
@@ -127,6 +129,7 @@ class TeamsPlatform:
         return TeamsNotifier(self.actions, self._connector(), loop or LoopThread("teams-notifier"))
 
     def serve(self, clock: Callable[[], dt.datetime], courier: Courier | None, processes: int = 1) -> TeamsServed:
+        from handlers.teams import dashboards
         from handlers.teams.app import build_app
         from handlers.teams.auth import BotFrameworkAuth, SigningKeys
         from handlers.teams.bridge import MESSAGES_PATH, TeamsBridge, flask_view
@@ -147,6 +150,7 @@ class TeamsPlatform:
         metadata = setting(self.config, "TEAMS_OPENID_METADATA_URL") or BOT_FRAMEWORK_METADATA_URL
         bridge = TeamsBridge(BotFrameworkAuth(self.app_id, SigningKeys(metadata)), SdkHandler(app))
         route = Route("POST", MESSAGES_PATH, flask_view(bridge), "teams_messages")
+        dashboards.serve(ctx, bridge.run, processes)
         return TeamsServed(ctx, bridge, app, routes=[route])
 
     def directory(self, team_id: str) -> None:
@@ -169,9 +173,12 @@ class TeamsPlatform:
         return OwnerMatcher(Member(uid, real_name=name) for uid, name in known.items()).match(wanted)
 
     def find_channel(self, team_id: str, text: str) -> ChannelFound | None:
-        """A channel is reached through its stored conversation reference, made when the bot is added to
-        the team: none is looked up by name here."""
-        return None
+        """A channel of a team the bot was added to (handlers.teams.channels), by its ID, "Team ›
+        Channel" or a name only one team has; one of a team the app left cannot be posted in."""
+        from bot.core.addresses import AddressBook
+        from handlers.teams import channels
+
+        return channels.find(AddressBook(self.actions), team_id, text)
 
     def forget_workspace(self, team_id: str) -> None:
         """Nothing is kept outside the database (addresses go with the workspace's rows); the bot's

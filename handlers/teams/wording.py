@@ -61,3 +61,11 @@ def plain(message: Msg, locale: str = FALLBACK) -> str:
 def example(examples: Examples) -> str:
     """Examples as typed (escape before showing)."""
     return examples_text(examples, MARKDOWN_TEXT)
+
+
+def add_to_team(team: str) -> str:
+    """How to let the bot post in a team's channels (the `invite` of a channel it cannot post in)."""
+    return (
+        f"add the app to the team “{team}” in Teams (the team's ⋯ → Manage team → Apps → Get more apps → "
+        "Actionbot → Add to a team), or ask a Teams admin to"
+    )

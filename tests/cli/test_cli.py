@@ -270,10 +270,11 @@ def test_demo_plays_the_seed_session(tmp_path):
     asked = teams_part.split("@Actionbot what's open for Global?\n")[1].split("\n\n")[0]
     assert asked.startswith("  Actionbot, in the thread in KM Global:\n    2 actions · region:Global")
     assert "#3 " not in asked
-    # Lina presses Done on the list card she was shown herself; it updates in place
+    # "my actions" in her chat is her dashboard; she presses Done on it and it updates in place
+    assert "› my actions\n  Actionbot answers:\n    My actions\n    You own 1 open action." in teams_part
     assert (
-        "Lina presses [Done] on #2 in that card\n  the card updates in place:\n    ✅ Lina Salazar marked #2 done."
-        in (teams_part)
+        "Lina presses [Done] on #2 in that card\n  the card updates in place:\n    My actions\n"
+        "    You own no open actions.\n    ✅ Lina Salazar marked #2 done." in teams_part
     )
     assert "**" not in teams_part and "<at>" not in teams_part  # read as people see it, no markup
 

@@ -136,7 +136,7 @@ def test_a_mentioned_person_becomes_an_owner_by_object_id(bot, standin):
     )
     assert standin.sent_of("create")[0].status == 201
     assert "Review the plan" in texts(say(driver, standin, standin.tim, "my actions"))
-    assert "**0 actions**" in texts(say(driver, standin, standin.lina, "my actions"))
+    assert "You own no open actions." in texts(say(driver, standin, standin.lina, "my actions"))  # her dashboard
 
 
 def test_a_channel_message_without_the_bots_mention_is_not_answered(bot, standin):

@@ -17,6 +17,7 @@ from bot.core.errors import UserError
 from bot.core.grammar import MAX_NOTE, MAX_TITLE, ActionSpec
 from bot.core.owner_cap import MAX_OWNERS, too_many_owners
 from bot.core.records import ActionInfo, Outcome
+from handlers.teams import dashboards
 from handlers.teams.context import TeamsContext
 from handlers.teams.dialogs import ADD, EDIT
 from handlers.teams.dialogs._cards import (
@@ -328,7 +329,9 @@ async def submit_form(ctx: TeamsContext, at: Where, data: dict) -> dict:
 
 
 def after_save(ctx: TeamsContext, at: Where, outcome: Outcome) -> None:
-    """After the answer: the new owners are told through the courier (None: the scheduler's sweep tells)."""
+    """After the answer: the dashboards it concerns are refreshed, and the new owners are told through
+    the courier (None: the scheduler's sweep tells)."""
+    dashboards.after_change(ctx, at.tenant, at.user, outcome.action)
     if ctx.courier is None or not outcome.told:
         return
     courier: Any = ctx.courier  # scheduler.courier.Courier (the context keeps it untyped)

@@ -8,6 +8,7 @@ import logging
 from bot.core.errors import UserError
 from bot.core.grammar import MAX_NOTE
 from bot.core.records import ActionInfo
+from handlers.teams import dashboards
 from handlers.teams.context import TeamsContext
 from handlers.teams.dialogs import NOTE
 from handlers.teams.dialogs._cards import card, close, dialog, plain, submit, text_input, with_errors
@@ -80,4 +81,5 @@ async def submit_note(ctx: TeamsContext, at: Where, data: dict) -> dict:
     assert action is not None
     if error:
         return dialog("Add a note", note_card(action, note, error), height="small")
+    dashboards.after_change(ctx, at.tenant, at.user, action)
     return close(f"Note added to #{action.number}.")

@@ -1,9 +1,11 @@
 """Buttons on the bot's cards that act at once (`Action.Execute`, invoke `adaptiveCard/action`): Done
-(verb "done": close the action; the card is replaced in place with the list as it is now, or the action
-as it is now) and Show more (verb "more": the list's next page). The new card is the invoke's answer (the
-presser sees it at once) and replaces the message for everyone (`PUT` of the activity it was on). A
-refusal leaves the card as it was and tells the presser alone (a message answer). A nudge's Snooze and Set
-date (verbs "snooze", "newdate") are handled in handlers.teams.listeners.nudge_buttons. Never raises."""
+(verb "done": close the action; the card is replaced in place with the list as it is now, the person's
+dashboard as it is now, or the action as it is now), My actions and Refresh (verb "dashboard":
+handlers.teams.dashboards) and Show more (verb "more": the list's next page). The new card is the
+invoke's answer (the presser sees it at once) and replaces the message for everyone (`PUT` of the activity
+it was on). A refusal leaves the card as it was and tells the presser alone (a message answer). A nudge's
+Snooze and Set date (verbs "snooze", "newdate") are handled in handlers.teams.listeners.nudge_buttons.
+Never raises."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from typing import Any
 from bot.core import grammar
 from bot.core.errors import BadInput, UserError
 from bot.messages import Example
-from handlers.teams import cards, turns, wording
+from handlers.teams import cards, dashboards, turns, wording
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import NotAPerson, Who, who
 from handlers.teams.listeners import nudge_buttons
@@ -54,6 +56,8 @@ async def press(ctx: TeamsContext, activity: dict) -> dict:
             content = await ctx.run(nudge_buttons.snooze, ctx, w, actor, data)
         elif verb == NEW_DATE_VERB:
             content = await ctx.run(nudge_buttons.new_date, ctx, w, actor, data)
+        elif verb == dashboards.VERB:
+            return await dashboards.press(ctx, w, actor, activity, data)
         else:
             raise BadInput("stale_button", command=Example("list"))
     except UserError as err:
@@ -83,6 +87,10 @@ def _done(ctx: TeamsContext, w: Who, actor, data: dict) -> dict:
     listed = _query(data) if "q" in data else None  # checked before anything changes
     outcome = ctx.actions.set_status(w.tenant_id, actor, number, "done", now)
     note = f"✅ {cards.escape(w.name or 'Someone')} marked **#{outcome.action.number}** done."
+    on_dashboard = data.get("d") == 1 and w.personal
+    dashboards.after_change(ctx, w.tenant_id, actor.user_id, outcome.action, seen=on_dashboard)
+    if on_dashboard:
+        return dashboards.view(ctx, w.tenant_id, actor, note)
     if listed is not None:
         parsed, query = listed
         listing = ctx.actions.list(w.tenant_id, actor, parsed, now)

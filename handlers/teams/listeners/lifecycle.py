@@ -7,8 +7,11 @@ people and channels later are stored, and installations are counted per tenant.
 - `installationUpdate` remove: that installation is forgotten (and a person's address with it); when no
   installation is left in the tenant, it is marked uninstalled: nothing more is sent there, and its data
   stays until an admin deletes it (`actionbot workspace delete`).
-- `conversationUpdate`: the bot added to a team counts as its installation there; channels created are
-  remembered; members added are remembered as accounts (29: ID → object ID), for mentions.
+- `conversationUpdate`: the bot added to a team counts as its installation there; channels created,
+  renamed or deleted are kept in step (handlers.teams.channels); members added are remembered as
+  accounts (29: ID → object ID), for mentions.
+- The app added to a team, either way: the team's name and channels are read and stored
+  (handlers.teams.channels.learn_team), for the region form's channel choice.
 Never raises into the SDK."""
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import logging
 
 from bot.core.addresses import AddressBook
-from handlers.teams import turns
+from handlers.teams import channels, turns
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import CHANNEL, USER, NotAPerson, Who, reference_of, tenant_of, who
 
@@ -37,6 +40,8 @@ def register(app, ctx: TeamsContext) -> None:
 async def _safely(ctx: TeamsContext, fn, activity: dict) -> None:
     try:
         await ctx.run(fn, ctx, activity)
+        if tenant_of(activity):
+            await channels.after_lifecycle(ctx, tenant_of(activity), activity)
     except NotAPerson:
         return
     except Exception as exc:
@@ -75,7 +80,6 @@ def conversation_update(ctx: TeamsContext, activity: dict) -> None:
     if not tenant:
         return
     data = activity.get("channelData") if isinstance(activity.get("channelData"), dict) else {}
-    event = data.get("eventType")
     book, now = AddressBook(ctx.actions), ctx.clock()
     service_url = activity.get("serviceUrl") if isinstance(activity.get("serviceUrl"), str) else None
     team = data.get("team") if isinstance(data.get("team"), dict) else {}
@@ -92,11 +96,8 @@ def conversation_update(ctx: TeamsContext, activity: dict) -> None:
         book.remove(tenant, INSTALL, team_id)
         if book.count(tenant, INSTALL) == 0:
             ctx.actions.workspaces.uninstalled(tenant, now)
-    if event == "channelCreated" and team_id:
-        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
-        if isinstance(channel.get("id"), str):
-            reference = {"conversation": {"id": channel["id"], "conversationType": "channel", "tenantId": tenant}}
-            book.save(tenant, CHANNEL, channel["id"], {**reference, "teamId": team_id}, service_url, now)
+    if team_id:
+        channels.team_event(ctx, tenant, activity, now)
     people = [m for m in added if m.get("id") not in bot]
     if people:
         turns.directory(ctx).learn_members(tenant, people, service_url)

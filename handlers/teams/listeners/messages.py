@@ -11,6 +11,7 @@ import hashlib
 import logging
 
 from bot.core import grammar
+from bot.core.addresses import AddressBook
 from bot.core.command_input import Said
 from bot.core.errors import UserError
 from bot.core.execute import (
@@ -30,7 +31,7 @@ from bot.core.grammar import Command
 from bot.core.questions import parse_question
 from bot.core.records import Actor
 from bot.core.seen_events import SeenEvents
-from handlers.teams import cards, link_cards, markup, turns
+from handlers.teams import cards, channels, dashboards, link_cards, markup, turns
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import NotAPerson, Who, who
 from handlers.teams.personal_chat import Private, hand_over
@@ -73,6 +74,9 @@ async def answer(ctx: TeamsContext, activity: dict) -> tuple[Who, dict] | None:
         if not w.personal:
             await ctx.run(turns.directory(ctx).seen_channel, w)
         what = await turns.said_in(ctx, w, activity)
+        if w.personal and dashboards.asks_for_it(what):
+            await dashboards.post(ctx, w, actor)
+            return None
         reply = await ctx.run(respond, ctx, w, actor, what)
         return w, (await hand_over(ctx, w, reply) if isinstance(reply, Private) else reply)
     except UserError as err:
@@ -123,11 +127,12 @@ def show(ctx: TeamsContext, w: Who, actor: Actor, result: Result) -> dict | Priv
         return cards.listing_activity(result.listing, result.query.as_input())
     if isinstance(result, Changed):
         turns.tell_new_owners(ctx, w.tenant_id, [result.outcome])
+        dashboards.after_change(ctx, w.tenant_id, w.user_id, result.outcome.action)
         return cards.outcome_activity(result.outcome, result.verb)
     if isinstance(result, OpenForm):
         return form_button(result)
     if isinstance(result, Regions):
-        return cards.regions_activity(result)
+        return cards.regions_activity(result, region_names(ctx, w.tenant_id))
     if isinstance(result, Settings):
         return cards.settings_activity(result)
     if isinstance(result, Summaries):
@@ -151,3 +156,8 @@ def form_button(result: OpenForm) -> dict:
         [cards.text_block(cards.escape(title))], [{"type": "Action.Submit", "title": title, "data": data}]
     )
     return cards.activity(content, title)
+
+
+def region_names(ctx: TeamsContext, tenant: str) -> dict[str, str]:
+    """Channel IDs → "Team › Channel" and people's IDs → names, for the region list."""
+    return {**ctx.people.directory(tenant, limit=10_000), **channels.labels(AddressBook(ctx.actions), tenant)}

@@ -15,7 +15,7 @@ import re
 from bot.core.errors import BadInput
 from bot.core.records import Actor
 from bot.messages import Example
-from handlers.teams import cards, notice_cards, wording
+from handlers.teams import cards, dashboards, notice_cards, wording
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import Who
 
@@ -36,6 +36,7 @@ def snooze(ctx: TeamsContext, w: Who, actor: Actor, data: dict) -> dict:
         raise BadInput("stale_button", command=Example("list"))
     outcome = ctx.actions.snooze(w.tenant_id, actor, number, str(until), ctx.clock())
     note = f"💤 {cards.escape(w.name or 'Someone')} {wording.words(outcome.changes[0])}."
+    dashboards.after_change(ctx, w.tenant_id, actor.user_id, outcome.action)
     return notice_cards.after_press_card(outcome.action, note)
 
 
@@ -51,4 +52,5 @@ def new_date(ctx: TeamsContext, w: Who, actor: Actor, data: dict) -> dict:
     outcome = ctx.actions.set_due(w.tenant_id, actor, number, picked.strip(), ctx.clock())
     due = cards.due_text(outcome.action.due)
     note = f"📅 {cards.escape(w.name or 'Someone')} moved the due date to {due}; the reminders start again from it."
+    dashboards.after_change(ctx, w.tenant_id, actor.user_id, outcome.action)
     return notice_cards.after_press_card(outcome.action, note)
