@@ -174,6 +174,7 @@ def run_demo(out=sys.stdout) -> int:
             if teams is not None:
                 clock.now = WORKSHOP_NEXT_DAY
                 demo_teams.play(runtime, server.url, teams, teams_people, clock.now, say)
+                demo_teams.fast_forward(runtime, server.url, teams, teams_people, clock, FORTNIGHT, say)
                 say()
                 say(
                     "That was Teams through the same app and database, each tenant seeing only its own actions; "

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+from dataclasses import replace
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 from bot.core.records import Actor
 from bot.core.regions import RegionService, RegionSpec
@@ -18,6 +20,8 @@ PEOPLE = [  # name, zone, e-mail
     ("Patricia Toquica", "America/Bogota", None),
     ("Lina Salazar", "Europe/Zurich", None),
 ]
+CARD = "application/vnd.microsoft.card.adaptive"
+ZONES = {name: zone for name, zone, _ in PEOPLE}
 TEAM, CHANNELS = "UN-REDD KM", ["KM Global", "KM LAC"]
 REGIONS = [
     RegionSpec("Global", aliases=["Secretariat"], timezone="Europe/Zurich"),
@@ -80,9 +84,6 @@ def play(runtime, server_url: str, standin, people: dict[str, dict], now: dt.dat
 
     team = standin.demo_team
     tim = people["Tim Boyle"]
-    regions = RegionService(runtime.platforms["teams"].actions)
-    for spec in REGIONS:
-        regions.add(standin.tenant_id, Actor(tim["aadObjectId"], is_admin=True), spec, now)
     driver = TeamsDriver(standin, server_url + "/api/messages")
     chats = {standin.personal_conversation(p): name for name, p in people.items()}
 
@@ -99,7 +100,15 @@ def play(runtime, server_url: str, standin, people: dict[str, dict], now: dt.dat
         f"stand-in. Back to Friday 21 November 2014 in the team “{TEAM}” (channels {', '.join(CHANNELS)})."
     )
     post(driver.installation_update(tim, team=team))
-    say(f"Tim installed Actionbot in the team; an admin set up the regions {', '.join(s.name for s in REGIONS)}.")
+    regions = RegionService(runtime.platforms["teams"].actions)
+    for spec, channel in zip(REGIONS, CHANNELS):  # each region's summaries go to its channel of the team
+        spec = replace(spec, channel_id=standin.channel(team, channel), lead_user_id=tim["aadObjectId"])
+        regions.add(standin.tenant_id, Actor(tim["aadObjectId"], is_admin=True), spec, now)
+    say(
+        "Tim installed Actionbot in the team; he set up the regions "
+        + ", ".join(f"{s.name} (summaries in › {c})" for s, c in zip(REGIONS, CHANNELS))
+        + ", and leads them."
+    )
     shown_card: dict[str, tuple[str, dict]] = {}  # person → (activity ID, card) of the last list they got
     for name, where, text in SCRIPT:
         user = people[name]
@@ -151,6 +160,62 @@ def play(runtime, server_url: str, standin, people: dict[str, dict], now: dt.dat
             say("  the card updates in place:")
             for line in activity_text(sent.body):
                 say(f"    {line}")
+
+
+def fast_forward(runtime, server_url: str, standin, people: dict[str, dict], clock, fortnight, say: Callable) -> None:
+    """The same fortnight for the Teams tenant, a sweep every half hour: each owner nudged in their chat
+    with Actionbot at their own 09:00 (the first one snoozes from the card), Monday's summaries in the
+    regions' channels, and an escalation to the region lead, as the people in Teams see them."""
+    from handlers.teams.devkit.driver import TeamsDriver
+    from handlers.teams.devkit.show import activity_text
+    from scheduler.sweep import sweep
+
+    served = runtime.scheduler_services().outlet("teams")
+    team = standin.demo_team
+    chats = {standin.personal_conversation(p): name for name, p in people.items()}
+    rooms = {standin.channel(team, c): c for c in CHANNELS}
+    driver = TeamsDriver(standin, server_url + "/api/messages")
+    say()
+    say("Fast-forward in Teams: the same fortnight, a sweep every half hour, sent through the Bot Connector.")
+    snoozed, full_summary, day_shown = False, False, None
+    clock.now, end = fortnight
+    while clock.now <= end:
+        before = len(standin.sent)
+        report = sweep(served.actions, served.notifier, clock.now, workers=1)  # one send at a time, in order
+        sent = [x for x in standin.sent[before:] if x.kind in ("send", "reply") and isinstance(x.body, dict)]
+        for notice, message in zip(report.sent, sent):
+            if notice.local_day != day_shown:
+                day_shown = notice.local_day
+                say()
+                say(f"── {notice.local_day:%a %d %b %Y} (Teams) ──")
+            local = clock.now.astimezone(ZoneInfo(notice.timezone)).strftime("%H:%M")
+            conversation = (message.conversation_id or "").split(";")[0]
+            to = chats.get(conversation) or f"{TEAM} › {rooms.get(conversation, '?')}"
+            if notice.summary is not None and full_summary:
+                s = notice.summary
+                say(f"  📊 {local} {notice.timezone}: weekly summary of {s.region} posted in {to}")
+                continue
+            full_summary = full_summary or notice.summary is not None
+            say(f"  {local} {notice.timezone} → {to}" + (", in the chat with Actionbot:" if to in people else ":"))
+            if to in people and ZONES[to] != notice.timezone:
+                say(
+                    f"    ({to.split()[0]} has not written to Actionbot yet, and Teams tells a person's zone only "
+                    "with what they send: the region's zone is used until then)"
+                )
+            for line in activity_text(message.body):
+                say(f"    {line}")
+            if not snoozed and notice.kind == "nudge" and to in people:
+                snoozed = True
+                say(f"  {to} presses [Snooze to next working day] on that card")
+                data = next(b["data"] for b in _buttons(message.body) if b.get("data", {}).get("until") == "day")
+                answer = driver.post(driver.card_action(people[to], "snooze", data, reply_to=message.created_id))
+                runtime.settle()
+                card = answer.body.get("value") if answer.status == 200 and isinstance(answer.body, dict) else None
+                if isinstance(card, dict):
+                    say("  the card updates in place:")
+                    for line in activity_text({"attachments": [{"contentType": CARD, "content": card}]}):
+                        say(f"    {line}")
+        clock.now += dt.timedelta(minutes=30)
 
 
 def _buttons(node: Any) -> list[dict]:

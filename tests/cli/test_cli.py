@@ -277,6 +277,21 @@ def test_demo_plays_the_seed_session(tmp_path):
         "    You own no open actions.\n    ✅ Lina Salazar marked #2 done." in teams_part
     )
     assert "**" not in teams_part and "<at>" not in teams_part  # read as people see it, no markup
+    # the fortnight in Teams: a nudge in the owner's chat at 09:00, snoozed from the card; the lead's
+    # escalation; Monday's summary in the region's channel
+    week = teams_part.split("Fast-forward in Teams")[1]
+    assert "09:00 Europe/Zurich → UN-REDD KM › KM Global:\n    📊 Weekly summary: Global, week of Mon 24 Nov" in week
+    nudged = week.split("── Thu 27 Nov 2014 (Teams) ──\n")[1].split("\n\n")[0]
+    assert nudged.startswith("  09:00 Europe/Zurich → Jennifer Fergurson-Mitchel, in the chat with Actionbot:")
+    assert "has not written to Actionbot yet" in nudged  # her zone is not known until she writes
+    assert "[Done]   [Snooze to next working day]   [Snooze to next week]   [Add note]   [Edit]" in nudged
+    assert "presses [Snooze to next working day] on that card\n  the card updates in place:" in nudged
+    assert "snoozed until Fri 28 Nov 2014, 09:00." in nudged and nudged.endswith("[Done]   [Add note]   [Edit]")
+    friday = week.split("── Fri 28 Nov 2014 (Teams) ──\n")[1]  # her press told Teams her zone: her own 09:00
+    assert friday.startswith("  09:00 America/New_York → Jennifer Fergurson-Mitchel, in the chat with Actionbot:")
+    assert "09:00 Europe/Rome → Tim Boyle, in the chat with Actionbot:\n    🚨 #1 Send information" in week
+    assert "You hear about it as the lead of Global." in week
+    assert "weekly summary of Latin America and the Caribbean posted in UN-REDD KM › KM LAC" in week
 
 
 def seed_action(db_url: str, due: dt.date, created: dt.datetime) -> None:
