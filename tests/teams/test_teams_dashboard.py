@@ -169,6 +169,25 @@ def test_someone_elses_change_puts_the_refreshed_card_once(bot, standin, tims_ac
     assert standin.sent_of("update") == [put]  # Lina has no dashboard: nothing else was PUT
 
 
+def test_a_snooze_or_a_new_date_pressed_on_a_nudge_refreshes_the_dashboard(bot, standin, tims_actions):
+    driver, runtime = bot
+    dashboard_id, _ = open_dashboard(driver, standin, runtime, standin.tim)
+    standin.reset()
+    # the nudge card's Snooze (verb "snooze"), pressed in Tim's chat: no nudge for #2 until next week
+    pressed = driver.post(driver.card_action(standin.tim, "snooze", {"n": 2, "until": "week"}, reply_to="nudge-1"))
+    assert pressed.status == 200, pressed.body
+    runtime.settle()
+    (put,) = updates_of(standin, dashboard_id)  # one PUT: the card as it is now
+    assert put.status == 200 and 2 in sections(card_of(put))["Due this week"]
+    standin.reset()
+    new_date = {"n": 2, "due": "2014-12-20"}  # the New date input's value comes with the press
+    assert driver.post(driver.card_action(standin.tim, "newdate", new_date, reply_to="nudge-1")).status == 200
+    runtime.settle()
+    (put,) = updates_of(standin, dashboard_id)
+    after = sections(card_of(put))
+    assert 2 not in after.get("Due this week", []) and 2 in after["Later"]
+
+
 def test_a_burst_of_changes_is_one_put(bot, standin, tims_actions):
     driver, runtime = bot
     dashboard_id, _ = open_dashboard(driver, standin, runtime, standin.tim)
