@@ -25,7 +25,7 @@ from bot.clocks import WALL, Clock
 from bot.core.ledger import Ledger
 from bot.core.notices import DeliveryError, Notice, SweepReport
 from bot.platform import PlatformNotifier
-from scheduler.pacing import Gate, InFlight, Lane
+from scheduler.pacing import Gate, InFlight, Lane, send_log
 
 log = logging.getLogger("actionbot.sweep")
 WORKERS = 8  # concurrent sends; each waits on Slack most of the time
@@ -55,6 +55,7 @@ class Sender:
         self.ledger, self.notifier, self.now, self.claimer = ledger, notifier, now, claimer
         # each destination is paced as the notifier's platform says (bot.platform.Pace)
         self.clock, self.pace, self.max_wait, self.max_hold = clock, notifier.pace, max_wait, max_hold
+        self.log = send_log(notifier, clock)  # the platform's published windows, across this notifier's runs
         self.report = report or SweepReport()
         self.workers = max(1, workers)
         # the thread that calls `finish` sends too (one thread fewer to start): for a run whose notices
@@ -92,7 +93,9 @@ class Sender:
                 key = (notice.team_id, notice.recipient)
                 lane = self._lanes.get(key)
                 if lane is None:  # fresh lanes all start ready at the start: the longest goes first
-                    lane = self._lanes[key] = Lane(notice.team_id, notice.recipient, self.pace, self.started)
+                    window = self.log.destination(notice.team_id, notice.recipient, self.started)
+                    lane = Lane(notice.team_id, notice.recipient, self.pace, self.started, window)
+                    self._lanes[key] = lane
                 lane.notices.append(notice)
                 touched[id(lane)] = lane
             for lane in touched.values():
@@ -128,8 +131,11 @@ class Sender:
         return [g for limit, g in gates.items() if needs is None or limit in needs or limit == ANY]
 
     def _ready(self, lane: Lane) -> float:
-        """When the lane may post: its own pace, and its workspace's gates on the calls it makes."""
-        return max([lane.ready_at()] + [g.next_at for g in self._lane_gates(lane)])
+        """When the lane may post: its own pace, its workspace's published rate, and its workspace's
+        gates on the calls it makes."""
+        workspace = self.log.workspace(lane.team_id)
+        at = max([lane.ready_at()] + [g.next_at for g in self._lane_gates(lane)])
+        return max(at, workspace.ready_at()) if workspace is not None else at
 
     def _reserve(self, lane: Lane) -> bool:
         """Under the lock: whether the lane may post now; if so its gates' next slots are taken."""
@@ -139,6 +145,9 @@ class Sender:
         lane.gates = self._lane_gates(lane)
         for gate in lane.gates:
             gate.reserve(now)
+        workspace = self.log.workspace(lane.team_id)
+        if workspace is not None:
+            workspace.add(now)  # counted when let through: sends in flight count too
         return True
 
     def _push(self, lane: Lane) -> None:
