@@ -146,9 +146,17 @@ class Sender:
         for gate in lane.gates:
             gate.reserve(now)
         workspace = self.log.workspace(lane.team_id)
-        if workspace is not None:
-            workspace.add(now)  # counted when let through: sends in flight count too
+        if workspace is not None and lane.started is None:
+            workspace.start()  # in flight until its post is over (or the lane gives its turn back unused)
+            lane.started = workspace
         return True
+
+    def _started_over(self, lane: Lane, sent: bool) -> None:
+        """Under the lock: the lane's send let through the workspace window is over (or never made)."""
+        if lane.started is not None:
+            lane.started.done(self.clock.now(), sent)
+            lane.started = None
+            self._cond.notify_all()
 
     def _push(self, lane: Lane) -> None:
         at = self._ready(lane)
@@ -179,6 +187,9 @@ class Sender:
                     lane.busy = True
                     self._busy += 1
                     return lane
+                if ready == float("inf"):  # the workspace's window is full of sends in flight: until one is over
+                    self._cond.wait(1.0)
+                    continue
                 self.clock.wait(self._cond, ready - now)
 
     def _expire(self) -> None:
@@ -192,6 +203,7 @@ class Sender:
 
     def _give_back(self, lane: Lane) -> None:
         with self._cond:
+            self._started_over(lane, sent=False)
             lane.busy = False
             self._busy -= 1
             if lane.current is not None or (lane.notices and not self._expired):
@@ -251,12 +263,16 @@ class Sender:
         try:
             posted = self.notifier.post(notice, job.messages[job.index], thread=job.ref if job.index else None)
         except DeliveryError as err:
+            with self._cond:
+                self._started_over(lane, sent=True)  # it reached the platform (or may have): it counts
             if err.retry_after is not None and not err.permanent:
                 return self._rate_limited(lane, job, err, err.retry_after)
             lane.current = None
             self._fail(notice, job.ticket, str(err), err.permanent)
             return True
         except Exception as err:  # a bug or an outage must not stop the other sends
+            with self._cond:
+                self._started_over(lane, sent=True)
             lane.current = None
             self._fail(notice, job.ticket, f"{type(err).__name__}: {err}")
             log.exception("not sent, will retry: %s", notice.describe())
@@ -264,6 +280,7 @@ class Sender:
         now = self.clock.now()
         lane.posted(now)
         with self._cond:
+            self._started_over(lane, sent=True)
             count, first = self._passed.get(lane.team_id, (0, now))
             self._passed[lane.team_id] = (count + 1, first)
             for gate in self._gates.get(lane.team_id, {}).values():

@@ -54,6 +54,7 @@ class Lane:
         self.current: InFlight | None = None
         self.busy = False  # a sender thread has it
         self.gates: list = []  # the workspace gates its current message was let through
+        self.started: Window | None = None  # the workspace window its current message was let through
         self.burst = float(pace.burst) if pace.burst is not None else float("inf")
         self.tokens, self.as_of = self.burst, now
         self.blocked_until = float("-inf")
@@ -127,28 +128,44 @@ class Gate:
 
 
 class Window:
-    """Sliding windows over one stream of sends: at most `count` in any `seconds`, for each pair. Only
-    the last sends the largest count needs are kept; callers hold the send loop's lock."""
+    """Sliding windows over one stream of sends: at most `count` in any `seconds`, for each pair. A send
+    is stamped when it is done (it reached the platform at or before then, so the window errs on the
+    safe side); sends still in flight (`start`ed, not `done`) count as inside every window. Only the
+    last sends the largest count needs are kept; callers hold the send loop's lock."""
 
     def __init__(self, limits: Windows):
         self.limits = tuple((int(count), float(seconds)) for count, seconds in limits if count > 0)
         self.stamps: deque[float] = deque(maxlen=max(count for count, _ in self.limits))
         self.longest = max(seconds for _, seconds in self.limits)
+        self.inflight = 0
 
     def ready_at(self) -> float:
-        """The instant from which one more send keeps within every window."""
+        """The instant from which one more send keeps within every window (infinity: not before a send
+        in flight is done)."""
         at = float("-inf")
         stamps = self.stamps
         for count, seconds in self.limits:
-            if len(stamps) >= count:
-                at = max(at, stamps[-count] + seconds + MARGIN)
+            room = count - self.inflight
+            if room <= 0:
+                return float("inf")
+            if len(stamps) >= room:
+                at = max(at, stamps[-room] + seconds + MARGIN)
         return at
+
+    def start(self) -> None:
+        self.inflight += 1
+
+    def done(self, now: float, sent: bool = True) -> None:
+        """A send started is over: `sent` (it reached the platform, or may have), or never made."""
+        self.inflight = max(0, self.inflight - 1)
+        if sent:
+            self.add(now)
 
     def add(self, now: float) -> None:
         self.stamps.append(max(now, self.stamps[-1]) if self.stamps else now)
 
     def idle(self, now: float) -> bool:
-        return not self.stamps or self.stamps[-1] <= now - self.longest
+        return self.inflight == 0 and (not self.stamps or self.stamps[-1] <= now - self.longest)
 
 
 class SendLog:
