@@ -43,9 +43,7 @@ def later(now: str, hours: int) -> str:
     return at.isoformat()
 
 
-def test_someone_the_app_is_not_installed_for_is_reported_once_until_they_install_it(
-    bot, standin, db_url, tmp_path
-):
+def test_someone_the_app_is_not_installed_for_is_reported_once_until_they_install_it(bot, standin, db_url, tmp_path):
     driver, runtime = bot
     tenant, ana = standin.tenant_id, standin.ana
     omar = standin.add_user("Omar Farouk", tz="UTC", installed=False)  # never opened the bot
@@ -118,9 +116,7 @@ def test_a_person_who_blocked_the_bot_is_reported_once_and_nudged_again_after_re
     assert not sends_to(standin, ana)
 
 
-def test_an_owner_with_no_address_at_all_is_reported_once_and_first_writing_clears_it(
-    bot, standin, db_url, tmp_path
-):
+def test_an_owner_with_no_address_at_all_is_reported_once_and_first_writing_clears_it(bot, standin, db_url, tmp_path):
     """An owner the bot has no way to (never wrote, never in a roster it read): the creator hears once;
     when the owner first writes to the bot, the next sweep nudges them."""
     driver, runtime = bot

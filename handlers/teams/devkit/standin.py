@@ -434,7 +434,9 @@ class TeamsStandIn:
         with self._cond:
             self._drops[kind] = self._drops.get(kind, 0) + times
 
-    def chaos(self, share: float, seed: int = 0, kinds: Sequence[str] = CONNECTOR_KINDS, retry_after: float = 1) -> None:
+    def chaos(
+        self, share: float, seed: int = 0, kinds: Sequence[str] = CONNECTOR_KINDS, retry_after: float = 1
+    ) -> None:
         """From now on fail about `share` of the Bot Connector calls of `kinds`: a 429 with Retry-After
         `retry_after`, a 502, 503 or 504 or a 412 (Retry-After 0), or a dropped connection, in equal
         shares, decided before the call takes effect. `chaos(0)` stops it."""

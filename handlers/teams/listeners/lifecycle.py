@@ -21,8 +21,8 @@ import logging
 
 from bot.core.addresses import AddressBook
 from bot.core.reach import Reach
-from handlers.teams.connector import ConnectorError
 from handlers.teams import turns
+from handlers.teams.connector import ConnectorError
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import CHANNEL, USER, NotAPerson, Who, reference_of, tenant_of, who
 
