@@ -150,6 +150,27 @@ def sweep_options(workers: int, clock, budget: float | None) -> dict:
     return {k: v for k, v in wanted.items() if k in accepted and v is not None}
 
 
+def sweep_until_done(actions, notifier, now: dt.datetime, options: dict) -> tuple[list[dict], int, int, int]:
+    """Sweep at `now`, then a (simulated) minute later and so on while a sweep still finds something to
+    send: each sweep's counts, and the notices sent, failed and throttled in all."""
+    sweeps, sent, failed, throttled = [], 0, 0, 0
+    for k in range(MAX_SWEEPS):
+        report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
+        sweeps.append(
+            {
+                "planned": len(report.planned),
+                "sent": len(report.sent),
+                "failed": len(report.failed),
+                "left": getattr(report, "left", 0),
+            }
+        )
+        sent, failed = sent + len(report.sent), failed + len(report.failed)
+        throttled += getattr(report, "throttled", 0)
+        if not report.planned:
+            break
+    return sweeps, sent, failed, throttled
+
+
 def run_delivery(
     db: str,
     *,
@@ -210,20 +231,7 @@ def run_delivery(
             standin.limit(limits)
             options = sweep_options(workers, clock, budget)
             began = limits.clock()
-            sweeps, sent, failed = [], 0, 0
-            for k in range(MAX_SWEEPS):
-                report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
-                sweeps.append(
-                    {
-                        "planned": len(report.planned),
-                        "sent": len(report.sent),
-                        "failed": len(report.failed),
-                        "left": getattr(report, "left", 0),
-                    }
-                )
-                sent, failed = sent + len(report.sent), failed + len(report.failed)
-                if not report.planned:
-                    break
+            sweeps, sent, failed, _ = sweep_until_done(actions, notifier, now, options)
             ended = limits.clock()
             standin.limit(None)
             with database.session() as s:

@@ -36,6 +36,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
+from bench.delivery import sweep_until_done
 from bench.load import fresh_database
 from bot.clocks import WALL
 from bot.core.grammar import ActionSpec
@@ -55,7 +56,6 @@ from store.models import Delivery
 
 WEDNESDAY = dt.datetime(2026, 3, 11, 14, 30, tzinfo=dt.timezone.utc)  # 09:00 has passed in every seeded zone
 ZONES = ("Africa/Nairobi", "America/Bogota", "Europe/Rome", "Asia/Bangkok", "UTC")
-MAX_SWEEPS = 200
 BATCH = 500
 
 
@@ -141,18 +141,8 @@ def run_teams_delivery(
             expected = {n.key for n in planned}
             standin.limit(reading)
             began = reading()
-            sweeps, sent, failed, throttled = [], 0, 0, 0
-            for k in range(MAX_SWEEPS):
-                options = {"workers": workers, "clock": pacing} | ({"budget": budget} if budget else {})
-                report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
-                sweeps.append({"planned": len(report.planned), "sent": len(report.sent), "failed": len(report.failed)})
-                sent, failed, throttled = (
-                    sent + len(report.sent),
-                    failed + len(report.failed),
-                    throttled + report.throttled,
-                )
-                if not report.planned:
-                    break
+            options = {"workers": workers, "clock": pacing} | ({"budget": budget} if budget else {})
+            sweeps, sent, failed, throttled = sweep_until_done(actions, notifier, now, options)
             standin.limit(None)
             with database.session() as s:
                 rows = s.execute(
