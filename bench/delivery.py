@@ -6,6 +6,9 @@ allow, and whether every due notice went out exactly once.
                                        [--regions 50] [--post-per-minute 2400] [--open-per-minute 1200]
                                        [--channel-rate 1] [--channel-burst 3] [--workers 8] [--budget S]
                                        [--db sqlite|postgresql|both] [--pg-url URL]
+                                       [--platform slack|teams|both] [--teams-owners 1500]
+                                       [--teams-dm-actions 3000] [--teams-channels 40]
+                                       [--teams-channel-actions 400] [--teams-hot-actions 2200]
                                        [--json bench/results/delivery.json]
 
 For each database it makes a fresh one (a temporary SQLite file, or a PostgreSQL database beside the one
@@ -33,6 +36,12 @@ message accepted twice), zero lost (a due notice not recorded sent, or a planned
 
 `run_delivery(db, ...)` does one database and returns the result as a dict; `clock=` runs the stand-in's
 limits and the sender's waits on fake time (the test suite's tiny run).
+
+Teams (bench/teams_delivery.py) runs beside it on each database, twice: on real time a tenant's worth of
+personal chats and channels (`--teams-owners`, `--teams-dm-actions`, `--teams-channels`,
+`--teams-channel-actions`: the tenant's 50 requests a second binds), and on fake time the same with
+`--teams-hot-actions` more into one busy channel (its 1,800 an hour binds). Printed: the share of Teams'
+allowed rate reached per tenant and per conversation, duplicates and lost.
 """
 
 from __future__ import annotations
@@ -60,6 +69,7 @@ from bot.core.grammar import ActionSpec  # noqa: E402
 from bot.core.records import Actor  # noqa: E402
 from bot.core.service import ActionService  # noqa: E402
 from handlers.slack.clients import web_client  # noqa: E402
+from handlers.slack.devkit.fake_time import FakeTime  # noqa: E402
 from handlers.slack.devkit.ratelimits import Rate, RateLimits  # noqa: E402
 from handlers.slack.devkit.standin import SlackStandIn  # noqa: E402
 from handlers.slack.notifier import SlackNotifier  # noqa: E402
@@ -140,6 +150,27 @@ def sweep_options(workers: int, clock, budget: float | None) -> dict:
     return {k: v for k, v in wanted.items() if k in accepted and v is not None}
 
 
+def sweep_until_done(actions, notifier, now: dt.datetime, options: dict) -> tuple[list[dict], int, int, int]:
+    """Sweep at `now`, then a (simulated) minute later and so on while a sweep still finds something to
+    send: each sweep's counts, and the notices sent, failed and throttled in all."""
+    sweeps, sent, failed, throttled = [], 0, 0, 0
+    for k in range(MAX_SWEEPS):
+        report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
+        sweeps.append(
+            {
+                "planned": len(report.planned),
+                "sent": len(report.sent),
+                "failed": len(report.failed),
+                "left": getattr(report, "left", 0),
+            }
+        )
+        sent, failed = sent + len(report.sent), failed + len(report.failed)
+        throttled += getattr(report, "throttled", 0)
+        if not report.planned:
+            break
+    return sweeps, sent, failed, throttled
+
+
 def run_delivery(
     db: str,
     *,
@@ -200,20 +231,7 @@ def run_delivery(
             standin.limit(limits)
             options = sweep_options(workers, clock, budget)
             began = limits.clock()
-            sweeps, sent, failed = [], 0, 0
-            for k in range(MAX_SWEEPS):
-                report = sweep(actions, notifier, now + dt.timedelta(minutes=k), **options)
-                sweeps.append(
-                    {
-                        "planned": len(report.planned),
-                        "sent": len(report.sent),
-                        "failed": len(report.failed),
-                        "left": getattr(report, "left", 0),
-                    }
-                )
-                sent, failed = sent + len(report.sent), failed + len(report.failed)
-                if not report.planned:
-                    break
+            sweeps, sent, failed, _ = sweep_until_done(actions, notifier, now, options)
             ended = limits.clock()
             standin.limit(None)
             with database.session() as s:
@@ -293,8 +311,28 @@ def row_of(r: dict) -> list[str]:
     ]
 
 
+def run_teams(db: str, args, pg_url: str | None) -> list[dict]:
+    """Teams' two runs on `db`: the tenant bound (real time), then a busy channel (fake time)."""
+    from bench.teams_delivery import run_teams_delivery  # the teams extra: only when Teams is benched
+
+    common = dict(
+        owners=args.teams_owners,
+        dm_actions=args.teams_dm_actions,
+        channels=args.teams_channels,
+        channel_actions=args.teams_channel_actions,
+        workers=args.workers,
+        pg_url=pg_url,
+    )
+    tenant = run_teams_delivery(db, **common, hot_actions=0)
+    tenant["run"] = "tenant (real time)"
+    busy = run_teams_delivery(db, **common, hot_actions=args.teams_hot_actions, clock=FakeTime())
+    busy["run"] = "busy channel (fake time)"
+    return [tenant, busy]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/delivery.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--platform", choices=("slack", "teams", "both"), default="both")
     parser.add_argument("--dm-actions", type=int, default=2400, help="actions nudging one user each by DM")
     parser.add_argument("--people", type=int, default=650, help="people the DM owners are drawn from")
     parser.add_argument("--regions", type=int, default=50, help="regions, each with a channel and a summary")
@@ -308,43 +346,68 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channel-burst", type=float, default=3.0, help="burst per channel")
     parser.add_argument("--workers", type=int, default=8, help="the sweep's concurrent sends")
     parser.add_argument("--budget", type=float, help="seconds a sweep may start sends for (default: no limit)")
+    parser.add_argument("--teams-owners", type=int, default=1500, help="Teams people with a personal chat")
+    parser.add_argument("--teams-dm-actions", type=int, default=3000, help="Teams actions with one owner each")
+    parser.add_argument("--teams-channels", type=int, default=40, help="channels of the Teams team")
+    parser.add_argument("--teams-channel-actions", type=int, default=400, help="named-owner nudges over them")
+    parser.add_argument("--teams-hot-actions", type=int, default=2200, help="nudges into one busy channel")
     add_database_options(parser)
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "delivery.json"))
     args = parser.parse_args(argv)
     started = dt.datetime.now(dt.timezone.utc)
-    results = []
+    results, teams_results = [], []
     for db in databases(args.db):
-        print(f"== {db}", flush=True)
-        result = run_delivery(
-            db,
-            dm_actions=args.dm_actions,
-            people=args.people,
-            regions=args.regions,
-            spread_channels=args.spread_channels,
-            spread_actions=args.spread_actions,
-            hot_channels=args.hot_channels,
-            hot_actions=args.hot_actions,
-            post_per_minute=args.post_per_minute,
-            open_per_minute=args.open_per_minute,
-            channel_rate=args.channel_rate,
-            channel_burst=args.channel_burst,
-            workers=args.workers,
-            budget=args.budget,
-            pg_url=args.pg_url,
-        )
-        print(
-            f"{result['notices']} notices ({result['planned_by_kind']}), {result['messages']} messages to "
-            f"{result['channels']} channels ({result['dm_users']} DMs, busiest channel "
-            f"{result['busiest_channel']}); least time the limits allow {result['least_s']} s "
-            f"({result['bound_by']}); sweeps {result['sweeps']}; 429s {result['throttled']}; first message "
-            f"after {result['first_message_after_s']} s",
-            flush=True,
-        )
-        results.append(result)
-    print(table(HEADER, [row_of(r) for r in results]))
-    path = write_results(args.json, "bench/delivery.py", argv, started, results)
+        if args.platform in ("slack", "both"):
+            print(f"== slack, {db}", flush=True)
+            result = run_delivery(
+                db,
+                dm_actions=args.dm_actions,
+                people=args.people,
+                regions=args.regions,
+                spread_channels=args.spread_channels,
+                spread_actions=args.spread_actions,
+                hot_channels=args.hot_channels,
+                hot_actions=args.hot_actions,
+                post_per_minute=args.post_per_minute,
+                open_per_minute=args.open_per_minute,
+                channel_rate=args.channel_rate,
+                channel_burst=args.channel_burst,
+                workers=args.workers,
+                budget=args.budget,
+                pg_url=args.pg_url,
+            )
+            print(
+                f"{result['notices']} notices ({result['planned_by_kind']}), {result['messages']} messages to "
+                f"{result['channels']} channels ({result['dm_users']} DMs, busiest channel "
+                f"{result['busiest_channel']}); least time the limits allow {result['least_s']} s "
+                f"({result['bound_by']}); sweeps {result['sweeps']}; 429s {result['throttled']}; first message "
+                f"after {result['first_message_after_s']} s",
+                flush=True,
+            )
+            results.append(result)
+        if args.platform in ("teams", "both"):
+            from bench import teams_delivery
+
+            for result in run_teams(db, args, args.pg_url):
+                print(f"== teams, {db}, {result['run']}", flush=True)
+                print(
+                    f"{result['notices']} notices to {result['conversations']} conversations (busiest "
+                    f"{result['busiest_conversation']}); tenant {result['tenant_per_s']}/s of "
+                    f"{result['tenant_allowed_per_s']}/s; busiest conversation in {result['conversation_took_s']} s, "
+                    f"least {result['conversation_least_s']} s; sweeps {result['sweeps']}",
+                    flush=True,
+                )
+                teams_results.append(result)
+            teams_header, teams_row = teams_delivery.HEADER, teams_delivery.row_of
+    if results:
+        print("\nSlack")
+        print(table(HEADER, [row_of(r) for r in results]))
+    if teams_results:
+        print("\nTeams")
+        print(table(["run"] + teams_header, [[r["run"]] + teams_row(r) for r in teams_results]))
+    path = write_results(args.json, "bench/delivery.py", argv, started, results + teams_results)
     print(f"\nwrote {path}")
-    ok = all(r["duplicates"] == 0 and r["lost"] == 0 for r in results)
+    ok = all(r["duplicates"] == 0 and r["lost"] == 0 for r in results + teams_results)
     return 0 if ok else 1
 
 

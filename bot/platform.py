@@ -34,14 +34,22 @@ if TYPE_CHECKING:
     from bot.core.service import ActionService
 
 
+Windows = tuple[tuple[int, float], ...]  # sliding windows: at most `count` sends in any `seconds`
+
+
 @dataclass(frozen=True)
 class Pace:
     """How fast one destination (a channel, the conversation with one person) may be sent to: `interval`
     seconds a message, `burst` of them at once (None: as many as the platform takes, until its first
-    rate limit; strictly one an interval after that). A platform's notifier brings its own."""
+    rate limit; strictly one an interval after that). A platform that publishes its limits says them up
+    front: `windows`, the sliding windows of one destination ((count, seconds), …: e.g. 7 a second and
+    60 in 30 s), and `workspace`, those of all sends of one workspace together. A platform's notifier
+    brings its own."""
 
     interval: float = 1.0
     burst: int | None = None
+    windows: Windows = ()
+    workspace: Windows = ()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from bot.clocks import WALL, Clock
 from bot.core.ledger import Ledger
 from bot.core.notices import DeliveryError, Notice, SweepReport
 from bot.platform import PlatformNotifier
-from scheduler.pacing import Gate, InFlight, Lane
+from scheduler.pacing import Gate, InFlight, Lane, send_log
 
 log = logging.getLogger("actionbot.sweep")
 WORKERS = 8  # concurrent sends; each waits on Slack most of the time
@@ -55,6 +55,7 @@ class Sender:
         self.ledger, self.notifier, self.now, self.claimer = ledger, notifier, now, claimer
         # each destination is paced as the notifier's platform says (bot.platform.Pace)
         self.clock, self.pace, self.max_wait, self.max_hold = clock, notifier.pace, max_wait, max_hold
+        self.log = send_log(notifier, clock)  # the platform's published windows, across this notifier's runs
         self.report = report or SweepReport()
         self.workers = max(1, workers)
         # the thread that calls `finish` sends too (one thread fewer to start): for a run whose notices
@@ -92,7 +93,9 @@ class Sender:
                 key = (notice.team_id, notice.recipient)
                 lane = self._lanes.get(key)
                 if lane is None:  # fresh lanes all start ready at the start: the longest goes first
-                    lane = self._lanes[key] = Lane(notice.team_id, notice.recipient, self.pace, self.started)
+                    window = self.log.destination(notice.team_id, notice.recipient, self.started)
+                    lane = Lane(notice.team_id, notice.recipient, self.pace, self.started, window)
+                    self._lanes[key] = lane
                 lane.notices.append(notice)
                 touched[id(lane)] = lane
             for lane in touched.values():
@@ -128,8 +131,11 @@ class Sender:
         return [g for limit, g in gates.items() if needs is None or limit in needs or limit == ANY]
 
     def _ready(self, lane: Lane) -> float:
-        """When the lane may post: its own pace, and its workspace's gates on the calls it makes."""
-        return max([lane.ready_at()] + [g.next_at for g in self._lane_gates(lane)])
+        """When the lane may post: its own pace, its workspace's published rate, and its workspace's
+        gates on the calls it makes."""
+        workspace = self.log.workspace(lane.team_id)
+        at = max([lane.ready_at()] + [g.next_at for g in self._lane_gates(lane)])
+        return max(at, workspace.ready_at()) if workspace is not None else at
 
     def _reserve(self, lane: Lane) -> bool:
         """Under the lock: whether the lane may post now; if so its gates' next slots are taken."""
@@ -139,7 +145,18 @@ class Sender:
         lane.gates = self._lane_gates(lane)
         for gate in lane.gates:
             gate.reserve(now)
+        workspace = self.log.workspace(lane.team_id)
+        if workspace is not None and lane.started is None:
+            workspace.start()  # in flight until its post is over (or the lane gives its turn back unused)
+            lane.started = workspace
         return True
+
+    def _started_over(self, lane: Lane, sent: bool) -> None:
+        """Under the lock: the lane's send let through the workspace window is over (or never made)."""
+        if lane.started is not None:
+            lane.started.done(self.clock.now(), sent)
+            lane.started = None
+            self._cond.notify_all()
 
     def _push(self, lane: Lane) -> None:
         at = self._ready(lane)
@@ -170,6 +187,9 @@ class Sender:
                     lane.busy = True
                     self._busy += 1
                     return lane
+                if ready == float("inf"):  # the workspace's window is full of sends in flight: until one is over
+                    self._cond.wait(1.0)
+                    continue
                 self.clock.wait(self._cond, ready - now)
 
     def _expire(self) -> None:
@@ -183,6 +203,7 @@ class Sender:
 
     def _give_back(self, lane: Lane) -> None:
         with self._cond:
+            self._started_over(lane, sent=False)
             lane.busy = False
             self._busy -= 1
             if lane.current is not None or (lane.notices and not self._expired):
@@ -242,12 +263,16 @@ class Sender:
         try:
             posted = self.notifier.post(notice, job.messages[job.index], thread=job.ref if job.index else None)
         except DeliveryError as err:
+            with self._cond:
+                self._started_over(lane, sent=True)  # it reached the platform (or may have): it counts
             if err.retry_after is not None and not err.permanent:
                 return self._rate_limited(lane, job, err, err.retry_after)
             lane.current = None
             self._fail(notice, job.ticket, str(err), err.permanent)
             return True
         except Exception as err:  # a bug or an outage must not stop the other sends
+            with self._cond:
+                self._started_over(lane, sent=True)
             lane.current = None
             self._fail(notice, job.ticket, f"{type(err).__name__}: {err}")
             log.exception("not sent, will retry: %s", notice.describe())
@@ -255,6 +280,7 @@ class Sender:
         now = self.clock.now()
         lane.posted(now)
         with self._cond:
+            self._started_over(lane, sent=True)
             count, first = self._passed.get(lane.team_id, (0, now))
             self._passed[lane.team_id] = (count + 1, first)
             for gate in self._gates.get(lane.team_id, {}).values():

@@ -574,6 +574,39 @@ def release_stale_claims(session: Session, workspace_id: int, older_than: dt.dat
     return cast(CursorResult, result).rowcount
 
 
+def clear_problems_of(session: Session, workspace_id: int, recipients: list[str]) -> int:
+    """Forget the permanent delivery failures recorded for `recipients` on the workspace's actions and
+    regions (they can be reached now): the planner plans their notices again. How many were cleared."""
+    cleared = 0
+    for model in (Action, Region):
+        result = session.execute(
+            update(model)
+            .where(model.workspace_id == workspace_id, model.delivery_problem_recipient.in_(recipients))
+            .values(delivery_problem_recipient=None, delivery_problem_code=None)
+        )
+        cleared += cast(CursorResult, result).rowcount
+    return cleared
+
+
+def revive_dead_deliveries(
+    session: Session, workspace_id: int, recipients: list[str], kinds: tuple[str, ...], since: dt.datetime
+) -> int:
+    """Ledger rows of `kinds` to `recipients`, scheduled since `since`, given up as never deliverable
+    (`dead`), become failures again: a sweep that still plans them retries them."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.workspace_id == workspace_id,
+            Delivery.scheduled_for >= since,
+            Delivery.recipient.in_(recipients),
+            Delivery.status == "dead",
+            Delivery.kind.in_(kinds),
+        )
+        .values(status="failed", error="reachable again")
+    )
+    return cast(CursorResult, result).rowcount
+
+
 # -- processed events (Events API deduplication) -------------------------------------------------
 
 

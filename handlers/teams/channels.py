@@ -157,13 +157,6 @@ async def learn_team(
     return await ctx.run(save_channels, AddressBook(ctx.actions), tenant, team_id, found, service_url, ctx.clock())
 
 
-async def after_lifecycle(ctx: TeamsContext, tenant: str, activity: dict) -> None:
-    """After an install or a `conversationUpdate`: the app added to a team → its channels read."""
-    added = added_to_team(ctx, activity)
-    if added is not None:
-        await learn_team(ctx, tenant, *added)
-
-
 # -- reading ----------------------------------------------------------------------------------------
 
 

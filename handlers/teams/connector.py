@@ -11,7 +11,8 @@ client (`microsoft_teams.common.Client`):
   loopback stand-in; the SDK accepts a custom token provider instead, and this is one
   (`token_provider` is also what `App(token=...)` takes).
 - `RetryMiddleware`: 429, 412, 502, 503 and 504 are retried honouring `Retry-After` (or a short backoff),
-  with an injectable `sleep` so tests never wait on wall time; a 401 refreshes the token once; 403 and 404
+  with an injectable `sleep` so tests never wait on wall time (a caller that paces itself, the scheduler's
+  send loop, takes 429s back at once: `RetryPolicy(retry_throttled=False)`); a 401 refreshes the token once; 403 and 404
   (blocked, removed, no such conversation) and other 4xx are `ConnectorError(permanent=True)`. A connection
   that fails before the request is sent is retried; one lost after a POST was sent is not (the message
   may have arrived), it is reported `ambiguous` for the caller's delivery ledger to settle.
@@ -193,6 +194,10 @@ class RetryPolicy:
     max_wait: float = 60.0  # a Retry-After longer than this ends the call (the caller retries later)
     base_delay: float = 0.5  # backoff without Retry-After: 0.5, 1, 2, 4… seconds
     max_delay: float = 8.0
+    # False: a 429 ends the call at once with its Retry-After (`throttle_wait` when it gives none), for a
+    # caller that paces itself (the scheduler's send loop): waiting here would hold its lane blind
+    retry_throttled: bool = True
+    throttle_wait: float = 1.0
 
 
 class RetryMiddleware:
@@ -227,6 +232,9 @@ class RetryMiddleware:
                 if status not in RETRY_STATUSES:
                     raise ConnectorError(operation, status, code, permanent=True) from None
                 wait = _retry_after(response)
+                if status == 429 and not self.policy.retry_throttled:
+                    wait = self.policy.throttle_wait if wait is None else wait
+                    raise ConnectorError(operation, status, code, retry_after=wait) from None
                 if attempt >= self.policy.max_attempts or (wait is not None and wait > self.policy.max_wait):
                     raise ConnectorError(operation, status, code, retry_after=wait) from None
                 if wait is None:

@@ -5,7 +5,9 @@ entity's, or `localTimezone`: only on activities a person sends), and the conver
 Each activity a person sends refreshes what is remembered of them (name, zone) and their address: their
 personal chat's conversation reference (kind "user"), and the link from their `29:` ID to their object
 ID (kind "account", so a later mention of them resolves without the roster). Writes happen only when
-something changed (an in-process memory of what was last written).
+something changed (an in-process memory of what was last written). A person's personal chat stored anew
+(they wrote to the bot), or an address stored for someone first seen in a team's roster, clears the
+delivery problems recorded for them (bot.core.reach): the next sweep tries them again.
 
 Admins: TEAMS_ADMINS (object IDs or e-mail addresses). Teams' roster says `userRole` "user", "guest" or
 "anonymous", never who owns a team (that needs Microsoft Graph), so a team's owners are not admins
@@ -23,6 +25,7 @@ from typing import Any
 from cachetools import TTLCache
 
 from bot.core.addresses import AddressBook
+from bot.core.reach import Reach
 from bot.core.records import Actor
 from handlers.teams.context import TeamsContext
 
@@ -118,17 +121,19 @@ class Directory:
 
     def _save_once(
         self, tenant: str, kind: str, key: str, reference: dict, service_url: str | None, *, merge: bool = False
-    ) -> None:
-        """`merge`: keep what the stored reference has beyond `reference` (a channel's name)."""
+    ) -> bool:
+        """Store it unless it is what was last written; whether it was written. `merge`: keep what the
+        stored reference has beyond `reference` (a channel's name)."""
         fingerprint = (repr(sorted(reference.items())), service_url)
         with self._lock:
             if self._written.get((tenant, kind, key)) == fingerprint:
-                return
+                return False
         if merge and (known := self.book.get(tenant, kind, key)) is not None:
             reference = {**known.reference, **reference}
         self.book.save(tenant, kind, key, reference, service_url, self.ctx.clock())
         with self._lock:
             self._written[(tenant, kind, key)] = fingerprint
+        return True
 
     def seen(self, w: Who, email: str | None = None) -> Actor:
         """Remember the sender (name, zone, address) and return them as the core's actor."""
@@ -139,8 +144,8 @@ class Directory:
         elif (known := self.book.get(w.tenant_id, ACCOUNT, w.account_id)) and known.reference.get("email"):
             account["email"] = known.reference["email"]
         self._save_once(w.tenant_id, ACCOUNT, w.account_id, account, None)
-        if w.personal:
-            self._save_once(w.tenant_id, USER, w.user_id, reference_of(w), w.service_url)
+        if w.personal and self._save_once(w.tenant_id, USER, w.user_id, reference_of(w), w.service_url):
+            Reach(self.ctx.actions).reachable(w.tenant_id, [w.user_id], now)  # their own chat works now
         admin = self.is_admin(w.user_id, account.get("email"))
         found, _ = self.ctx.people.known(w.tenant_id, w.user_id, now)
         if found is None or found.tz != w.tz or found.is_admin != admin or found.admin_unconfirmed:
@@ -180,6 +185,7 @@ class Directory:
         """Remember a roster's accounts (and, for people never seen, their name, and where a personal
         chat with them can be opened: their 29: ID at `service_url`); returns 29: ID → object ID."""
         found: dict[str, str] = {}
+        addressed: list[str] = []
         now = self.ctx.clock()
         for m in members[:MAX_MEMBERS]:
             account, oid = _text(m.get("id")), _text(m.get("aadObjectId")).lower()
@@ -197,4 +203,7 @@ class Directory:
             if service_url and self.book.get(tenant, USER, oid) is None:
                 person = {"user": {"id": account, "aadObjectId": oid, "name": name}, "serviceUrl": service_url}
                 self.book.save(tenant, USER, oid, person, service_url, now)
+                addressed.append(oid)
+        if addressed:  # a personal chat can be opened with them now: what could not reach them may
+            Reach(self.ctx.actions).reachable(tenant, addressed, now)
         return found

@@ -9,11 +9,14 @@ handlers.teams.notice_cards (a named owner's nudge in a channel mentions the act
 the stored addresses; a long summary is several cards, the rest posted in the first one's thread).
 Nothing is sent to a tenant whose last installation was removed.
 
-Failures: no stored address, a tenant uninstalled, 403 (the person blocked or removed the bot) and 404
-(no such conversation) are permanent; 429 and 5xx are retried by the connector honouring `Retry-After`
-(handlers.teams.connector), then come back with `retry_after` for the send loop. Pacing follows Teams'
-per-conversation limits: 7 sends a second, 8 per 2 s, 60 per 30 s (TEAMS.md): one a half second, in
-bursts of 7."""
+Failures: no stored address (they never used the bot and were never seen in the roster of a team the
+app is in), a tenant uninstalled, 403 (the app is not installed for the person, or they blocked or removed
+the bot) and 404 (no such conversation) are permanent: the send loop records a delivery problem, the
+creator hears once, and it clears when the person installs the app (bot.core.reach). 412 and 5xx are
+retried by the connector honouring `Retry-After` (handlers.teams.connector); a 429 comes back at once
+with `retry_after` for the send loop, which paces the lane and retries the same claim. Pacing is Teams'
+published limits, said up front (TEAMS.md): per conversation 7 sends a second, 8 per 2 s, 60 per 30 s,
+1,800 an hour; per tenant 50 requests a second; strictly one a half second after a 429."""
 
 from __future__ import annotations
 
@@ -29,11 +32,14 @@ from bot.core.service import ActionService
 from bot.platform import Pace
 from handlers.teams import cards, notice_cards
 from handlers.teams.bridge import LoopThread
-from handlers.teams.connector import BotConnector, ConnectorError
+from handlers.teams.connector import BotConnector, ConnectorError, RetryPolicy
 
 log = logging.getLogger("actionbot.teams.notifier")
 
-TEAMS_PACE = Pace(0.5, 7)
+PER_CONVERSATION = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
+PER_TENANT = ((50, 1.0),)
+TEAMS_PACE = Pace(0.5, None, windows=PER_CONVERSATION, workspace=PER_TENANT)
+SEND_POLICY = RetryPolicy(max_attempts=4, max_wait=10.0, base_delay=0.25, max_delay=2.0, retry_throttled=False)
 SEND = "teams.send"
 SEND_TIMEOUT = 60.0
 

@@ -27,7 +27,7 @@ from bot.platform import ChannelFound, Courier, Route, Runner
 
 if TYPE_CHECKING:
     from handlers.teams.bridge import LoopThread
-    from handlers.teams.connector import BotConnector
+    from handlers.teams.connector import BotConnector, RetryPolicy
     from handlers.teams.context import TeamsContext
     from handlers.teams.notifier import TeamsNotifier
 
@@ -115,18 +115,18 @@ class TeamsPlatform:
         self.app_id = setting(config, "TEAMS_APP_ID") or ""
         self.tenant_id = setting(config, "TEAMS_TENANT_ID")
 
-    def _connector(self) -> BotConnector:
+    def _connector(self, policy: RetryPolicy | None = None) -> BotConnector:
         from handlers.teams.connector import BotConnector, ClientCredentials, default_token_url
 
         token_url = setting(self.config, "TEAMS_TOKEN_URL") or default_token_url(self.tenant_id)
         credentials = ClientCredentials(self.app_id, setting(self.config, "TEAMS_APP_PASSWORD") or "", token_url)
-        return BotConnector(credentials)
+        return BotConnector(credentials, policy=policy)
 
     def notifier(self, loop: LoopThread | None = None) -> TeamsNotifier:
         from handlers.teams.bridge import LoopThread
-        from handlers.teams.notifier import TeamsNotifier
+        from handlers.teams.notifier import SEND_POLICY, TeamsNotifier
 
-        return TeamsNotifier(self.actions, self._connector(), loop or LoopThread("teams-notifier"))
+        return TeamsNotifier(self.actions, self._connector(SEND_POLICY), loop or LoopThread("teams-notifier"))
 
     def serve(self, clock: Callable[[], dt.datetime], courier: Courier | None, processes: int = 1) -> TeamsServed:
         from handlers.teams import dashboards

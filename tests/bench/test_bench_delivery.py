@@ -78,10 +78,46 @@ def test_the_script_writes_its_results_as_json(tmp_path):
         "6000",
         "--channel-burst",
         "10",
+        "--teams-owners",
+        "4",
+        "--teams-dm-actions",
+        "6",
+        "--teams-channels",
+        "2",
+        "--teams-channel-actions",
+        "2",
+        "--teams-hot-actions",
+        "9",
     ]
     assert delivery.main(args) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert {"date", "command", "machine", "results"} <= doc.keys()
-    [result] = doc["results"]
+    [result] = [r for r in doc["results"] if r.get("platform") != "teams"]
     assert result["db"] == "sqlite" and result["duplicates"] == 0 and result["lost"] == 0
     assert result["notices"] == 6 + 2 + 2 + 2
+    tenant, busy = [r for r in doc["results"] if r.get("platform") == "teams"]
+    assert (tenant["clock"], busy["clock"]) == ("real", "fake")
+    assert tenant["notices"] == 6 + 2 and busy["notices"] == 6 + 2 + 9 and busy["busiest_conversation"] == 9
+    assert all(r["duplicates"] == 0 and r["lost"] == 0 for r in (tenant, busy))
+
+
+@pytest.mark.parametrize(
+    "db",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql", marks=pytest.mark.skipif(not PG_URL, reason="ACTIONBOT_TEST_DATABASE_URL is not set")
+        ),
+    ],
+)
+def test_a_tiny_teams_delivery_keeps_to_teams_limits_and_sends_everything_once(db):
+    pytest.importorskip("microsoft_teams.apps", reason="the teams extra is not installed")
+    from bench.teams_delivery import run_teams_delivery
+
+    result = run_teams_delivery(
+        db, owners=12, dm_actions=30, channels=3, channel_actions=9, hot_actions=70, pg_url=PG_URL, clock=FakeTime()
+    )
+    assert result["notices"] == result["sent"] == result["accepted"] == 30 + 9 + 70
+    assert result["duplicates"] == 0 and result["lost"] == 0 and result["failed"] == 0, result["lost_notices"]
+    assert result["throttled"] == {"send": 0, "429s": 0}  # Teams' limits are known: none was hit
+    assert result["busiest_conversation"] == 70 and result["conversation_took_s"] >= 30  # 60 per 30 s did bite

@@ -48,7 +48,7 @@ def test_one_process_serves_slack_and_teams_each_seeing_only_its_own(slack, stan
 
         assert {w.team_id for w in runtime.platforms["slack"].actions.workspaces.all()} == {TEAM}
         assert {w.team_id for w in runtime.platforms["teams"].actions.workspaces.all()} == {standin.tenant_id}
-        assert runtime.platforms["teams"].notifier().pace.burst == 7  # each platform brings its own pace
+        assert runtime.platforms["teams"].notifier().pace.windows[0] == (7, 1.0)  # each platform brings its own pace
     finally:
         server.stop()
         runtime.shutdown(wait=True)

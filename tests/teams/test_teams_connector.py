@@ -245,3 +245,86 @@ def test_sends_paced_by_teams_limits_all_arrive(standin):
     sends = [s.at for s in standin.sent_of("send")]
     assert all(b - a >= 1.0 for a, b in zip(sends, sends[7:]))  # at most 7 a second
     assert all(b - a >= 2.0 for a, b in zip(sends, sends[8:]))  # at most 8 in 2 s
+
+
+def test_the_send_loops_client_hands_a_429_back_at_once_and_retries_the_rest_in_place(standin):
+    """The scheduler's notifier paces itself (scheduler.delivery): a 429 comes back with its Retry-After
+    for the send loop to honour, never slept here; a 412 or a 5xx is still retried in place."""
+    from handlers.teams.notifier import SEND_POLICY
+
+    fake = FakeTime()
+    conversation = standin.personal_conversation(standin.lina)
+
+    async def send():
+        bot = connect(standin, fake, policy=SEND_POLICY)
+        try:
+            return await bot.send(standin.service_url, conversation, {"text": "nudge"})
+        finally:
+            await bot.aclose()
+
+    standin.fail("send", 429, retry_after=2)
+    with pytest.raises(ConnectorError) as raised:
+        run(send())
+    assert raised.value.status == 429 and raised.value.retry_after == 2 and fake.slept == []
+    standin.fail("send", 429)  # no Retry-After: a second, the send loop's to wait
+    with pytest.raises(ConnectorError) as raised:
+        run(send())
+    assert raised.value.retry_after == SEND_POLICY.throttle_wait
+
+    standin.fail("send", 412, retry_after=0)
+    standin.fail("send", 503)
+    assert run(send())
+    assert fake.slept == [0.0, SEND_POLICY.base_delay * 2]
+
+
+def test_a_dropped_connection_is_retried_where_repeating_is_safe_and_ambiguous_after_a_post(standin):
+    fake = FakeTime()
+    conversation = standin.personal_conversation(standin.lina)
+
+    async def go(call):
+        bot = connect(standin, fake)
+        try:
+            return await call(bot)
+        finally:
+            await bot.aclose()
+
+    standin.drop("members")
+    members = run(go(lambda bot: bot.members(standin.service_url, standin.team["id"])))
+    assert len(members) == 2 and [s.kind for s in standin.sent if "members" in s.kind] == ["dropped:members", "members"]
+
+    standin.drop("send")
+    with pytest.raises(ConnectorError) as raised:
+        run(go(lambda bot: bot.send(standin.service_url, conversation, {"text": "x"})))
+    assert raised.value.ambiguous and not raised.value.permanent and raised.value.status is None
+    assert not standin.sent_of("send")  # the stand-in hung up before it took effect: nothing was posted
+
+
+def test_chaos_fails_a_share_of_calls_in_every_way_and_stops(standin):
+    fake = FakeTime()
+    conversation = standin.personal_conversation(standin.lina)
+    standin.chaos(0.5, seed=3, kinds=("send",))
+
+    async def go():
+        bot = connect(standin, fake, policy=RetryPolicy(max_attempts=1))
+        outcomes = []
+        try:
+            for n in range(60):
+                try:
+                    await bot.send(standin.service_url, conversation, {"text": f"#{n}"})
+                    outcomes.append("ok")
+                except ConnectorError as err:
+                    outcomes.append(str(err.status))
+            return outcomes
+        finally:
+            await bot.aclose()
+
+    outcomes = run(go())
+    assert 15 < outcomes.count("ok") < 45
+    assert {"429", "412", "None"} <= set(outcomes) and {"502", "503", "504"} & set(outcomes)
+    assert len(standin.sent_of("send")) == outcomes.count("ok")  # a failed call never half-happened
+    with pytest.raises(ValueError):
+        standin.chaos(1.5)
+    standin.chaos(0)
+    standin.reset()
+    run(go())
+    assert len(standin.sent_of("send")) == 60

@@ -16,8 +16,11 @@ of about 100 characters, Entra object IDs, e-mail addresses, names and time zone
 Modes for issue 17: `limit(clock)` enforces Teams' per-bot, per-conversation send limits (7 a second, 8
 per 2 s, 60 per 30 s, 1,800 an hour; the same for creating conversations), 14 member reads a second, and
 50 requests a second per tenant, answering 429 with `Retry-After`; `fail(kind, status, times)` makes the
-next calls of a kind fail (503s, 412s…); `block(user)` answers 403 `MessageWritesBlocked` to writes into
-that user's personal chat; `uninstall(user)` makes creating their conversation fail with 403.
+next calls of a kind fail (503s, 412s…); `drop(kind, times)` makes them hang up without an answer (a
+dropped connection); `chaos(share, seed)` fails a random `share` of Bot Connector calls, decided before
+the call takes effect (a failed call never half-happened): 429 with Retry-After, 502/503/504, 412, or a
+dropped connection; `block(user)` answers 403 `MessageWritesBlocked` to writes into that user's personal
+chat; `uninstall(user)` makes creating their conversation fail with 403 (`install(user)` undoes it).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import hashlib
 import ipaddress
 import json
 import math
+import random
 import re
 import secrets
 import threading
@@ -53,6 +57,9 @@ RETRYABLE_KINDS = ("create", "send", "reply", "update", "members", "channels", "
 SEND_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))
 MEMBER_LIMITS = ((14, 1.0),)
 TENANT_LIMITS = ((50, 1.0),)
+DROP = 0  # the status of a call the stand-in hangs up on
+CHAOS = ("429", "502", "503", "504", "412", "drop")
+CONNECTOR_KINDS = ("create", "send", "reply", "update", "members", "channels")
 
 
 @dataclass
@@ -60,13 +67,14 @@ class Sent:
     """One call the bot made to the Bot Connector (or token endpoint), as the stand-in saw it.
 
     kind: create, send, reply, update, members, channels, token; with a prefix when refused:
-    `ratelimited:send`, `failed:send` (an injected fault), `blocked:send`, `refused:send` (bad token)."""
+    `ratelimited:send`, `failed:send` (an injected fault), `dropped:send` (hung up without an answer),
+    `blocked:send`, `refused:send` (bad token)."""
 
     kind: str
     conversation_id: str | None
     activity_id: str | None
     body: Any
-    status: int
+    status: int  # 0: dropped without an answer
     at: float = 0.0  # on the limits' clock when limiting, else time.monotonic()
     created_id: str | None = None  # the ID the stand-in gave a new activity (send, reply)
 
@@ -135,6 +143,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             body = self.rfile.read(length) if length else b""
             status, payload, headers = self.server.standin._handle(method, self.path, dict(self.headers.items()), body)
+            if status == DROP:
+                self.close_connection = True  # hang up without an answer: the client sees a dropped connection
+                return
             self._send(status, payload, headers)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
@@ -211,6 +222,8 @@ class TeamsStandIn:
         self._blocked: set[str] = set()
         self._not_installed: set[str] = set()
         self._failures: dict[str, deque] = {}
+        self._drops: dict[str, int] = {}
+        self._chaos: tuple[float, random.Random, frozenset[str], float] | None = None
         self._limit_clock: Callable[[], float] | None = None
         self._windows = _Windows()
         self._seq = int(time.time() * 1000)
@@ -342,6 +355,12 @@ class TeamsStandIn:
         with self._cond:
             (self._not_installed.add if uninstalled else self._not_installed.discard)(user["id"])
 
+    def install(self, user: dict) -> None:
+        """The app is installed for the user (by them, or org-wide by an admin): their chat works."""
+        with self._cond:
+            self._not_installed.discard(user["id"])
+            self._blocked.discard(user["id"])
+
     # ---- inbound tokens (what Bot Framework signs)
 
     def jwks(self) -> dict:
@@ -407,6 +426,24 @@ class TeamsStandIn:
             raise ValueError(f"unknown kind {kind!r}")
         with self._cond:
             self._failures.setdefault(kind, deque()).extend([(status, retry_after, code)] * times)
+
+    def drop(self, kind: str, times: int = 1) -> None:
+        """Hang up on the next `times` calls of `kind` without answering (before they take effect)."""
+        if kind not in CONNECTOR_KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        with self._cond:
+            self._drops[kind] = self._drops.get(kind, 0) + times
+
+    def chaos(
+        self, share: float, seed: int = 0, kinds: Sequence[str] = CONNECTOR_KINDS, retry_after: float = 1
+    ) -> None:
+        """From now on fail about `share` of the Bot Connector calls of `kinds`: a 429 with Retry-After
+        `retry_after`, a 502, 503 or 504 or a 412 (Retry-After 0), or a dropped connection, in equal
+        shares, decided before the call takes effect. `chaos(0)` stops it."""
+        if not 0 <= share <= 1 or any(k not in CONNECTOR_KINDS for k in kinds):
+            raise ValueError("share is between 0 and 1, kinds among " + ", ".join(CONNECTOR_KINDS))
+        with self._cond:
+            self._chaos = (share, random.Random(seed), frozenset(kinds), retry_after) if share else None
 
     def expire_tokens(self) -> None:
         """Forget every access token issued (the next call with one gets 401)."""
@@ -482,8 +519,18 @@ class TeamsStandIn:
 
     def _injected(self, kind: str):
         with self._cond:
+            if self._drops.get(kind):
+                self._drops[kind] -= 1
+                return DROP, None, {}
             queue = self._failures.get(kind)
             failure = queue.popleft() if queue else None
+            if failure is None and self._chaos is not None:
+                share, rng, kinds, wait = self._chaos
+                if kind in kinds and rng.random() < share:
+                    pick = rng.choice(CHAOS)
+                    if pick == "drop":
+                        return DROP, None, {}
+                    failure = (int(pick), wait if pick == "429" else 0, None)
         if failure is None:
             return None
         status, retry_after, code = failure
@@ -573,7 +620,8 @@ class TeamsStandIn:
             return _error(401, "Unauthorized", "Authorization has been denied for this request.")
         failed = self._injected(kind)
         if failed:
-            self._record(Sent("failed:" + kind, conversation_id, activity_id, payload, failed[0]))
+            prefix = "dropped:" if failed[0] == DROP else "failed:"
+            self._record(Sent(prefix + kind, conversation_id, activity_id, payload, failed[0]))
             return failed
         wait = self._over_limit(kind, conversation_id)
         if wait is not None:

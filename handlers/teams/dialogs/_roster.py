@@ -1,12 +1,14 @@
 """The people a form offers: the members of the team the dialog was opened in (or of the chat), read
 from the Bot Connector (`pagedMembers`) by their Entra object ID. A roster that cannot be read leaves the
-form with the people it already knows; the form still opens."""
+form with the people it already knows; the form still opens. The members read are remembered after the
+answer, with an address a personal chat can be opened from (handlers.teams.identity.learn_members)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+from handlers.teams import turns
 from handlers.teams.dialogs._identity import GUID, Where
 
 log = logging.getLogger("actionbot.teams.roster")
@@ -24,6 +26,8 @@ async def roster(ctx, at: Where) -> list[dict]:
     except Exception as err:  # the connector's errors, a timeout, a connection lost: the form opens anyway
         log.warning("roster not read: %s", type(err).__name__)
         return []
+    if at.tenant and members:  # after the answer: who can be reached in a personal chat (lifecycle.added_to_a_team)
+        turns.later(ctx, turns.directory(ctx).learn_members, at.tenant, list(members[:MAX_PEOPLE]), at.service_url)
     return [m for m in members if isinstance(m, dict) and GUID.fullmatch(str(m.get("aadObjectId") or ""))][:MAX_PEOPLE]
 
 

@@ -11,7 +11,11 @@ people and channels later are stored, and installations are counted per tenant.
   renamed or deleted are kept in step (handlers.teams.channels); members added are remembered as
   accounts (29: ID → object ID), for mentions.
 - The app added to a team, either way: the team's name and channels are read and stored
-  (handlers.teams.channels.learn_team), for the region form's channel choice.
+  (handlers.teams.channels.learn_team), for the region form's channel choice; and the team's roster is
+  read, so everyone in it has an address a personal chat can be opened from (members added later come in
+  `membersAdded`).
+- Reaching people: a person who installs the app for themselves, or is newly addressed, has their
+  recorded delivery problems cleared (bot.core.reach), so the next sweep nudges them.
 Never raises into the SDK."""
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from __future__ import annotations
 import logging
 
 from bot.core.addresses import AddressBook
+from bot.core.reach import Reach
 from handlers.teams import channels, turns
+from handlers.teams.connector import ConnectorError
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import CHANNEL, USER, NotAPerson, Who, reference_of, tenant_of, who
 
@@ -40,8 +46,7 @@ def register(app, ctx: TeamsContext) -> None:
 async def _safely(ctx: TeamsContext, fn, activity: dict) -> None:
     try:
         await ctx.run(fn, ctx, activity)
-        if tenant_of(activity):
-            await channels.after_lifecycle(ctx, tenant_of(activity), activity)
+        await added_to_a_team(ctx, activity)
     except NotAPerson:
         return
     except Exception as exc:
@@ -61,6 +66,7 @@ def installation_update(ctx: TeamsContext, activity: dict) -> None:
         book.save(w.tenant_id, INSTALL, key, {"by": w.user_id}, w.service_url, now)
         if w.personal:
             book.save(w.tenant_id, USER, w.user_id, reference_of(w), w.service_url, now)
+            Reach(ctx.actions).reachable(w.tenant_id, [w.user_id], now)  # nudges reach them again
         else:
             reference = {"conversation": {"id": key, "conversationType": "channel", "tenantId": w.tenant_id}}
             book.save(w.tenant_id, CHANNEL, key, {**reference, "teamId": key}, w.service_url, now)
@@ -73,6 +79,22 @@ def installation_update(ctx: TeamsContext, activity: dict) -> None:
         if book.count(w.tenant_id, INSTALL) == 0:
             ctx.actions.workspaces.uninstalled(w.tenant_id, now)
             log.info("teams app removed from tenant %s: its last installation; sends stopped", w.tenant_id)
+
+
+async def added_to_a_team(ctx: TeamsContext, activity: dict) -> None:
+    """When the activity adds the app to a team: its channels are read (for the region form's choice),
+    and its roster, so everyone in it can be messaged in a personal chat from now on (what could not
+    reach them before is cleared)."""
+    tenant, added = tenant_of(activity), channels.added_to_team(ctx, activity)
+    if not tenant or added is None:
+        return
+    await channels.learn_team(ctx, tenant, *added)
+    team_id, _, service_url = added
+    try:
+        members = await ctx.connector.members(service_url, team_id)
+        await ctx.run(turns.directory(ctx).learn_members, tenant, members, service_url)
+    except ConnectorError as err:
+        log.info("teams team roster not read: %s", err.status or err.code)
 
 
 def conversation_update(ctx: TeamsContext, activity: dict) -> None:
