@@ -44,7 +44,8 @@ def test_slack_export_guards_cells_a_spreadsheet_would_run(driver, slack, app):
 
 def test_cli_export_guards_and_importing_it_gives_the_same_actions_back(db_url, tmp_path):
     env = cli_env(tmp_path, DATABASE_URL=db_url)
-    for team in (TEAM, "T0COPY"):
+    for team in (TEAM, "T0COPY"):  # two workspaces, added on purpose
+        assert actionbot("workspace", "add", team, cwd=tmp_path, env=env).returncode == 0
         assert actionbot("region", "add", "Global", "--workspace", team, cwd=tmp_path, env=env).returncode == 0
     titles = [HYPERLINK, MEETING, NOTE, "+1 call with Tim", "＝1+1", "'=quoted once", "Plain title"]
     source = io.StringIO(newline="")

@@ -60,7 +60,8 @@ def test_calendar_feed_address_and_reset(driver, slack, app):
 
 def test_csv_export_then_import_gives_the_same_actions_back(db_url, tmp_path):
     env = cli_env(tmp_path, DATABASE_URL=db_url)
-    for team in (TEAM, "T0COPY"):
+    for team in (TEAM, "T0COPY"):  # two workspaces, added on purpose
+        assert actionbot("workspace", "add", team, cwd=tmp_path, env=env).returncode == 0
         assert actionbot("region", "add", "Global", "--workspace", team, cwd=tmp_path, env=env).returncode == 0
     rows = [
         "title,owner,due,region,group,status",
