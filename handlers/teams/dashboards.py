@@ -17,7 +17,6 @@ kept up to date in place: Teams' stand-in for Slack's Home tab.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import string
 from collections.abc import Callable
@@ -31,7 +30,8 @@ from bot.refresh_queue import RefreshQueue, SlidingWindows, TokenBucket, by_pers
 from handlers.teams import cards, dashboard_card, turns
 from handlers.teams.connector import ConnectorError
 from handlers.teams.context import TeamsContext
-from handlers.teams.identity import USER, Who, reference_of
+from handlers.teams.identity import Who
+from handlers.teams.personal_chat import personal_conversation
 
 log = logging.getLogger("actionbot.teams.dashboards")
 
@@ -117,25 +117,10 @@ def remember(ctx: TeamsContext, tenant: str, user_id: str, service_url: str, con
 # -- opening --------------------------------------------------------------------------------------
 
 
-async def personal_chat(ctx: TeamsContext, w: Who) -> tuple[str, str]:
-    """(service URL, conversation ID) of the person's chat with the bot, opened when never stored."""
-    if w.personal:
-        return w.service_url, w.conversation_id
-    address = await ctx.run(AddressBook(ctx.actions).get, w.tenant_id, USER, w.user_id)
-    conversation = ((address.reference.get("conversation") or {}) if address else {}).get("id")
-    if address is not None and isinstance(conversation, str) and conversation:
-        return address.service_url or w.service_url, conversation
-    conversation = await ctx.connector.create_personal(w.service_url, w.account_id, w.tenant_id)
-    opened = dataclasses.replace(w, conversation_id=conversation, conversation_type="personal")
-    book, now = AddressBook(ctx.actions), ctx.clock()
-    await ctx.run(book.save, w.tenant_id, USER, w.user_id, reference_of(opened), w.service_url, now)
-    return w.service_url, conversation
-
-
 async def post(ctx: TeamsContext, w: Who, actor: Actor) -> str:
     """Post a new dashboard in the person's personal chat and remember it as their latest."""
     home = await ctx.run(home_of, ctx, w.tenant_id, actor)
-    service_url, conversation = await personal_chat(ctx, w)
+    service_url, conversation = await personal_conversation(ctx, w)
     activity_id = await ctx.connector.send(service_url, conversation, dashboard_card.dashboard_activity(home))
     await ctx.run(remember, ctx, w.tenant_id, w.user_id, service_url, conversation, activity_id)
     return activity_id

@@ -61,8 +61,10 @@ async def hand_over(ctx: TeamsContext, w: Who, private: Private) -> dict:
 
 
 async def personal_conversation(ctx: TeamsContext, w: Who) -> tuple[str, str]:
-    """(service URL, conversation ID) of the person's personal chat with the bot, opened (and its address
-    kept) when none is stored; ConnectorError when Teams refuses to open it."""
+    """(service URL, conversation ID) of the person's personal chat with the bot: the one `w` came from,
+    else the stored one, else opened (and its address kept); ConnectorError when Teams refuses to open it."""
+    if w.personal:
+        return w.service_url, w.conversation_id
     book = AddressBook(ctx.actions)
     address = await ctx.run(book.get, w.tenant_id, USER, w.user_id)
     reference: dict[str, Any] = address.reference if address else {}

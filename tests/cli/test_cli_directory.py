@@ -10,20 +10,12 @@ import csv
 import io
 
 from tests.cli.test_cli import actionbot, cli_env
+from tests.cli.test_cli_traps import one_line_refusal as refused
 from tests.conftest import TEAM
 
 
 def slack_env(tmp_path, db_url, slack) -> dict[str, str]:
     return cli_env(tmp_path, DATABASE_URL=db_url, SLACK_BOT_TOKEN=slack.bot_token, SLACK_API_URL=slack.api_url)
-
-
-def refused(done, *words: str) -> str:
-    said = done.stderr.strip()
-    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
-    assert "Traceback" not in said and "\n" not in said, said
-    for word in words:
-        assert word in said, said
-    return said
 
 
 def region_row(tmp_path, env, name: str) -> str:
