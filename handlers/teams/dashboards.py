@@ -31,6 +31,7 @@ from handlers.teams import cards, dashboard_card, turns
 from handlers.teams.connector import ConnectorError
 from handlers.teams.context import TeamsContext
 from handlers.teams.identity import Who
+from handlers.teams.notifier import PER_CONVERSATION, PER_TENANT
 from handlers.teams.personal_chat import personal_conversation
 
 log = logging.getLogger("actionbot.teams.dashboards")
@@ -47,8 +48,8 @@ PUT_SECONDS = 30.0
 MAX_ID = 200
 
 PER_PERSON = 1.0  # updates a second of one person's dashboard: a burst within it merges
-CONVERSATION_LIMITS = ((7, 1.0), (8, 2.0), (60, 30.0), (1800, 3600.0))  # per bot per conversation
-TENANT_PER_SECOND = 50.0
+CONVERSATION_LIMITS = PER_CONVERSATION  # Teams' published limits per bot per conversation (as sends keep to)
+TENANT_PER_SECOND = float(PER_TENANT[0][0])
 
 
 def queue(processes: int = 1, clock: Clock = WALL) -> RefreshQueue:
